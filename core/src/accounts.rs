@@ -1,0 +1,215 @@
+//! Accounts and ownership (SPEC A1–A8): plans, charges, services.
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use crate::contacts::{check_text, NewContact};
+use crate::error::{Error, Field, Problem};
+use crate::ids::{AccountId, ContactId};
+
+/// The most technical-administrator options a plan may offer.
+pub const MAX_TECH_OPTIONS: usize = 64;
+/// The most services an account may register.
+pub const MAX_SERVICES: usize = 256;
+
+/// An amount of money in a currency's minor unit (cents for USD).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Money {
+    /// Amount in minor units.
+    pub minor_units: u64,
+    /// ISO 4217 currency code, three upper-case letters.
+    pub currency: String,
+}
+
+impl Money {
+    /// An amount in minor units of `currency`.
+    pub fn new(minor_units: u64, currency: impl Into<String>) -> Money {
+        Money {
+            minor_units,
+            currency: currency.into(),
+        }
+    }
+
+    fn validated(&self) -> Result<Money, Error> {
+        let c = self.currency.trim();
+        if c.len() != 3 || !c.bytes().all(|b| b.is_ascii_uppercase()) {
+            return Err(Error::invalid(Field::Currency, Problem::Malformed));
+        }
+        Ok(Money::new(self.minor_units, c))
+    }
+}
+
+/// What an account's plan includes (A7) and offers technical administrators
+/// (C4).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Plan {
+    /// The plan's name.
+    pub name: String,
+    /// How many contacts (the owner included) the plan includes.
+    pub included_contacts: u32,
+    /// The price of each contact beyond those included.
+    pub additional_contact_price: Money,
+    /// The technical-administrator options the plan offers (C4), such as
+    /// `users`, `services`, `reports`.
+    pub tech_options: Vec<String>,
+}
+
+impl Default for Plan {
+    /// A plan named `standard`: 5 contacts included, additional ones at
+    /// 0 USD, options `users`, `services` and `reports`.
+    fn default() -> Plan {
+        Plan {
+            name: "standard".to_owned(),
+            included_contacts: 5,
+            additional_contact_price: Money::new(0, "USD"),
+            tech_options: vec!["users".into(), "services".into(), "reports".into()],
+        }
+    }
+}
+
+impl Plan {
+    pub(crate) fn validated(&self) -> Result<Plan, Error> {
+        let mut options: Vec<String> = Vec::with_capacity(self.tech_options.len());
+        if self.tech_options.len() > MAX_TECH_OPTIONS {
+            return Err(Error::invalid(
+                Field::TechOptions,
+                Problem::TooLong {
+                    max: MAX_TECH_OPTIONS,
+                },
+            ));
+        }
+        for o in &self.tech_options {
+            let o = check_key(Field::TechOptions, o)?;
+            if options.contains(&o) {
+                return Err(Error::invalid(Field::TechOptions, Problem::Duplicate));
+            }
+            options.push(o);
+        }
+        Ok(Plan {
+            name: check_text(Field::PlanName, &self.name, 100, true)?,
+            included_contacts: self.included_contacts,
+            additional_contact_price: self.additional_contact_price.validated()?,
+            tech_options: options,
+        })
+    }
+
+    /// What adding one contact costs when the account has `current`
+    /// contacts (A7): nothing while within the plan.
+    pub fn charge_for_contact(&self, current: u32) -> Option<Money> {
+        (current >= self.included_contacts).then(|| self.additional_contact_price.clone())
+    }
+}
+
+/// A service the host registers for an account (A8).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Service {
+    /// A stable key (lower-case letters, digits, `_`, `-`, `.`).
+    pub key: String,
+    /// The name shown.
+    pub name: String,
+    /// Whether the account has it enabled.
+    pub enabled: bool,
+    /// The technical-administrator option that reaches it (C4), one of the
+    /// plan's options.
+    pub option: String,
+}
+
+impl Service {
+    pub(crate) fn validated(&self, plan: &Plan) -> Result<Service, Error> {
+        let option = check_key(Field::TechOptions, &self.option)?;
+        if !plan.tech_options.contains(&option) {
+            return Err(Error::invalid(Field::TechOptions, Problem::NotOffered));
+        }
+        Ok(Service {
+            key: check_key(Field::ServiceKey, &self.key)?,
+            name: check_text(Field::ServiceName, &self.name, 100, true)?,
+            enabled: self.enabled,
+            option,
+        })
+    }
+}
+
+/// A short machine key: 1 to 64 of `a-z 0-9 _ - .`.
+fn check_key(field: Field, value: &str) -> Result<String, Error> {
+    let v = check_text(field, value, 64, true)?;
+    let ok = v
+        .bytes()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"_-.".contains(&b));
+    if ok {
+        Ok(v)
+    } else {
+        Err(Error::invalid(field, Problem::Malformed))
+    }
+}
+
+/// The owner of a new account (A1).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[allow(clippy::large_enum_variant)] // built once per account creation
+pub enum NewOwner {
+    /// A new contact, created in the same step.
+    New(NewContact),
+    /// An existing contact's login: the contact becomes shared (B6).
+    Existing(String),
+}
+
+/// A new account with its owner (A1).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewAccount {
+    /// The company's name.
+    pub name: String,
+    /// Its plan.
+    pub plan: Plan,
+    /// Its owner.
+    pub owner: NewOwner,
+}
+
+impl NewAccount {
+    /// An account on the default plan, owned by a new contact.
+    pub fn new(name: impl Into<String>, owner: NewContact) -> NewAccount {
+        NewAccount {
+            name: name.into(),
+            plan: Plan::default(),
+            owner: NewOwner::New(owner),
+        }
+    }
+}
+
+/// An account as a host sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AccountView {
+    /// The account.
+    pub id: AccountId,
+    /// The company's name.
+    pub name: String,
+    /// Its plan.
+    pub plan: Plan,
+    /// Whether procurement mode (C3) is on.
+    pub procurement_enabled: bool,
+    /// The partner that resells it, if any.
+    pub partner: Option<String>,
+    /// Its owner (A1).
+    pub owner: ContactId,
+    /// How many contacts it has, the owner included.
+    pub contacts: u32,
+    /// When it was created.
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+}
+
+/// The result of adding a contact to an account (B1, A7).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContactAdded {
+    /// The contact.
+    pub contact: ContactId,
+    /// What the addition costs, when it is beyond the plan (A7).
+    pub charge: Option<Money>,
+}
+
+/// The result of creating an account (A1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AccountCreated {
+    /// The account.
+    pub account: AccountId,
+    /// Its owner.
+    pub owner: ContactId,
+}

@@ -1,0 +1,317 @@
+//! Contacts (SPEC B1–B6): profiles, logins and their validation.
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use crate::error::{Error, Field, Problem};
+use crate::ids::ContactId;
+use crate::roles::{RoleSet, TechScope};
+
+/// Longest login, in characters.
+pub const MAX_LOGIN: usize = 128;
+/// Longest name or job title, in characters.
+pub const MAX_NAME: usize = 200;
+/// Longest email address (RFC 5321's path limit).
+pub const MAX_EMAIL: usize = 254;
+/// Longest phone number as written, in characters.
+pub const MAX_PHONE: usize = 32;
+
+/// A contact's general information (B2). One profile per login, shared by
+/// every account the contact belongs to (B6).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Profile {
+    /// The name that identifies the contact (required).
+    pub name: String,
+    /// Job title.
+    pub job_title: Option<String>,
+    /// Business phone: for support call-backs; needed for technical and
+    /// billing duties (H4).
+    pub business_phone: Option<String>,
+    /// Where notifications go (required).
+    pub email: String,
+    /// IANA time zone name for times shown to the contact (I3).
+    pub time_zone: String,
+    /// Receives maintenance and global-issue notices; recovery only, never a
+    /// login (B4).
+    pub alternate_email: Option<String>,
+    /// Cell phone, usable for recovery (B4).
+    pub cell_phone: Option<String>,
+}
+
+impl Profile {
+    /// A profile with the two required fields; time zone UTC, the rest empty.
+    pub fn new(name: impl Into<String>, email: impl Into<String>) -> Profile {
+        Profile {
+            name: name.into(),
+            job_title: None,
+            business_phone: None,
+            email: email.into(),
+            time_zone: "UTC".to_owned(),
+            alternate_email: None,
+            cell_phone: None,
+        }
+    }
+
+    /// Checks every field (B2) and returns the profile with surrounding
+    /// white space trimmed and empty optional fields cleared.
+    pub fn validated(&self) -> Result<Profile, Error> {
+        Ok(Profile {
+            name: check_text(Field::Name, &self.name, MAX_NAME, true)?,
+            job_title: check_optional(&self.job_title, |v| {
+                check_text(Field::JobTitle, v, MAX_NAME, false)
+            })?,
+            business_phone: check_optional(&self.business_phone, |v| {
+                check_phone(Field::BusinessPhone, v)
+            })?,
+            email: check_email(Field::Email, &self.email)?,
+            time_zone: check_time_zone(&self.time_zone)?,
+            alternate_email: check_optional(&self.alternate_email, |v| {
+                check_email(Field::AlternateEmail, v)
+            })?,
+            cell_phone: check_optional(&self.cell_phone, |v| check_phone(Field::CellPhone, v))?,
+        })
+    }
+}
+
+/// A new contact (B1, first way): a login no contact has, its profile and
+/// its roles in the account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewContact {
+    /// The login (unique in the directory, compared case-insensitively, never
+    /// changed after creation: B3).
+    pub login: String,
+    /// General information.
+    pub profile: Profile,
+    /// Roles in the account (C1).
+    pub roles: RoleSet,
+    /// Technical-administrator scope (C4); all options by default.
+    pub tech_scope: TechScope,
+}
+
+impl NewContact {
+    /// A new contact with no role.
+    pub fn new(login: impl Into<String>, profile: Profile) -> NewContact {
+        NewContact {
+            login: login.into(),
+            profile,
+            roles: RoleSet::EMPTY,
+            tech_scope: TechScope::All,
+        }
+    }
+
+    /// The same contact with these roles.
+    #[must_use]
+    pub fn with_roles(mut self, roles: RoleSet) -> NewContact {
+        self.roles = roles;
+        self
+    }
+}
+
+/// A change to a profile: `None` keeps a field; for optional fields
+/// `Some(None)` clears it. The login is not here: it never changes (B3).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ProfileUpdate {
+    /// New name.
+    pub name: Option<String>,
+    /// New job title, or `Some(None)` to clear it.
+    pub job_title: Option<Option<String>>,
+    /// New business phone, or `Some(None)` to clear it.
+    pub business_phone: Option<Option<String>>,
+    /// New email.
+    pub email: Option<String>,
+    /// New time zone.
+    pub time_zone: Option<String>,
+    /// New alternate email, or `Some(None)` to clear it.
+    pub alternate_email: Option<Option<String>>,
+    /// New cell phone, or `Some(None)` to clear it.
+    pub cell_phone: Option<Option<String>>,
+}
+
+impl ProfileUpdate {
+    /// Applies the update to `p`, validating the result; returns it with the
+    /// names of the fields whose value changed.
+    pub(crate) fn apply(&self, p: &Profile) -> Result<(Profile, Vec<Field>), Error> {
+        let mut next = p.clone();
+        if let Some(v) = &self.name {
+            next.name.clone_from(v);
+        }
+        if let Some(v) = &self.job_title {
+            next.job_title.clone_from(v);
+        }
+        if let Some(v) = &self.business_phone {
+            next.business_phone.clone_from(v);
+        }
+        if let Some(v) = &self.email {
+            next.email.clone_from(v);
+        }
+        if let Some(v) = &self.time_zone {
+            next.time_zone.clone_from(v);
+        }
+        if let Some(v) = &self.alternate_email {
+            next.alternate_email.clone_from(v);
+        }
+        if let Some(v) = &self.cell_phone {
+            next.cell_phone.clone_from(v);
+        }
+        let next = next.validated()?;
+        let mut changed = Vec::new();
+        let mut note = |f: Field, differs: bool| {
+            if differs {
+                changed.push(f);
+            }
+        };
+        note(Field::Name, next.name != p.name);
+        note(Field::JobTitle, next.job_title != p.job_title);
+        note(
+            Field::BusinessPhone,
+            next.business_phone != p.business_phone,
+        );
+        note(Field::Email, next.email != p.email);
+        note(Field::TimeZone, next.time_zone != p.time_zone);
+        note(
+            Field::AlternateEmail,
+            next.alternate_email != p.alternate_email,
+        );
+        note(Field::CellPhone, next.cell_phone != p.cell_phone);
+        Ok((next, changed))
+    }
+}
+
+/// A contact as seen in one account: its profile and its membership.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ContactView {
+    /// The contact.
+    pub id: ContactId,
+    /// Its login as first written (compare with [`login_key`]).
+    pub login: String,
+    /// Its general information.
+    pub profile: Profile,
+    /// Whether it owns the account.
+    pub owner: bool,
+    /// Its roles in the account (every role for the owner, A2).
+    pub roles: RoleSet,
+    /// Its technical-administrator scope in the account (C4).
+    pub tech_scope: TechScope,
+    /// How many accounts share this contact (B6).
+    pub accounts: u32,
+    /// When it joined the account.
+    #[serde(with = "time::serde::rfc3339")]
+    pub member_since: OffsetDateTime,
+}
+
+/// The form logins are compared in (B3: case-insensitive), after validation.
+///
+/// Logins are ASCII letters, digits and `. _ - @ +`, so that no two logins
+/// look alike and an email address can serve as one.
+pub fn login_key(login: &str) -> Result<String, Error> {
+    let login = login.trim();
+    if login.is_empty() {
+        return Err(Error::invalid(Field::Login, Problem::Empty));
+    }
+    if login.chars().count() > MAX_LOGIN {
+        return Err(Error::invalid(
+            Field::Login,
+            Problem::TooLong { max: MAX_LOGIN },
+        ));
+    }
+    if login.chars().any(char::is_control) {
+        return Err(Error::invalid(Field::Login, Problem::ControlCharacter));
+    }
+    let ok = login
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b".-_@+".contains(&b));
+    if !ok {
+        return Err(Error::invalid(Field::Login, Problem::Malformed));
+    }
+    Ok(login.to_ascii_lowercase())
+}
+
+/// Checks a text field: trimmed, bounded, no control characters; `required`
+/// refuses an empty one. Returns the trimmed value.
+pub(crate) fn check_text(
+    field: Field,
+    value: &str,
+    max: usize,
+    required: bool,
+) -> Result<String, Error> {
+    let v = value.trim();
+    if required && v.is_empty() {
+        return Err(Error::invalid(field, Problem::Empty));
+    }
+    if v.chars().count() > max {
+        return Err(Error::invalid(field, Problem::TooLong { max }));
+    }
+    if v.chars().any(char::is_control) {
+        return Err(Error::invalid(field, Problem::ControlCharacter));
+    }
+    Ok(v.to_owned())
+}
+
+fn check_optional(
+    value: &Option<String>,
+    check: impl Fn(&str) -> Result<String, Error>,
+) -> Result<Option<String>, Error> {
+    match value.as_deref().map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(v) => check(v).map(Some),
+    }
+}
+
+/// An email address: `local@domain`, at most 254 characters, a local part
+/// of at most 64 printable ASCII characters without spaces, quotes or
+/// brackets, and a domain of dot-separated letter-digit-hyphen labels with
+/// at least one dot.
+pub(crate) fn check_email(field: Field, value: &str) -> Result<String, Error> {
+    let v = check_text(field, value, MAX_EMAIL, true)?;
+    let malformed = || Error::invalid(field, Problem::Malformed);
+    let (local, domain) = v.rsplit_once('@').ok_or_else(malformed)?;
+    let local_ok = !local.is_empty()
+        && local.len() <= 64
+        && !local.starts_with('.')
+        && !local.ends_with('.')
+        && !local.contains("..")
+        && local
+            .bytes()
+            .all(|b| b.is_ascii_graphic() && !b"\"(),:;<>@[\\]".contains(&b));
+    let labels: Vec<&str> = domain.split('.').collect();
+    let domain_ok = labels.len() >= 2
+        && labels.iter().all(|l| {
+            !l.is_empty()
+                && l.len() <= 63
+                && !l.starts_with('-')
+                && !l.ends_with('-')
+                && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        });
+    if local_ok && domain_ok {
+        Ok(v)
+    } else {
+        Err(malformed())
+    }
+}
+
+/// A phone number as people write it: an optional leading `+`, digits,
+/// spaces, dots, hyphens and parentheses, with 4 to 15 digits (E.164's
+/// limit).
+pub(crate) fn check_phone(field: Field, value: &str) -> Result<String, Error> {
+    let v = check_text(field, value, MAX_PHONE, true)?;
+    let body = v.strip_prefix('+').unwrap_or(&v);
+    let digits = body.bytes().filter(u8::is_ascii_digit).count();
+    let chars_ok = body
+        .bytes()
+        .all(|b| b.is_ascii_digit() || b" .-()".contains(&b));
+    if chars_ok && (4..=15).contains(&digits) {
+        Ok(v)
+    } else {
+        Err(Error::invalid(field, Problem::Malformed))
+    }
+}
+
+/// An IANA time zone name known to the bundled tz database.
+pub(crate) fn check_time_zone(value: &str) -> Result<String, Error> {
+    let v = check_text(Field::TimeZone, value, 64, true)?;
+    if time_tz::timezones::get_by_name(&v).is_some() {
+        Ok(v)
+    } else {
+        Err(Error::invalid(Field::TimeZone, Problem::UnknownTimeZone))
+    }
+}

@@ -1,0 +1,404 @@
+//! Errors (SPEC K1, K2).
+//!
+//! Every refused operation returns an [`Error`]. Each variant has a stable
+//! numeric [`ErrorCode`] (the same numbers reach C's result enum and Python's
+//! exception classes) and, where one applies, the SPEC rule it enforces.
+//! Messages never contain the value that was refused: a bad value may be a
+//! secret, hostile, or huge.
+
+use std::fmt;
+
+use crate::roles::Permission;
+use crate::store::StoreError;
+
+/// A refused or failed operation. A refusal changes nothing but the audit
+/// entry that records it (K1).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A value from the host is malformed, oversized or otherwise unusable
+    /// (B2, K2).
+    #[error("invalid {field}: {problem}")]
+    InvalidInput {
+        /// The input field at fault.
+        field: Field,
+        /// What is wrong with it.
+        problem: Problem,
+    },
+    /// The actor lacks the permission the operation needs (C2).
+    #[error("permission denied: {permission} is required")]
+    PermissionDenied {
+        /// The missing permission.
+        permission: Permission,
+    },
+    /// The account, contact or other entity does not exist, or not where the
+    /// operation looked for it (a contact of another account is not found).
+    #[error("{entity} not found")]
+    NotFound {
+        /// What was looked for.
+        entity: Entity,
+    },
+    /// The entity exists already (a login in use, a contact already member).
+    #[error("{entity} already exists")]
+    AlreadyExists {
+        /// What exists already.
+        entity: Entity,
+    },
+    /// A SPEC rule refuses the operation in the current state.
+    #[error("refused by rule {}: {}", .rule.id(), .rule.explain())]
+    RuleViolation {
+        /// The rule that refuses it.
+        rule: Rule,
+    },
+    /// Concurrent changes kept invalidating the operation; nothing changed.
+    #[error("the account kept changing concurrently; gave up after {attempts} attempts")]
+    Conflict {
+        /// How many times the operation was tried.
+        attempts: u32,
+    },
+    /// The store failed; nothing was committed.
+    #[error("store failure: {0}")]
+    Store(#[from] StoreError),
+    /// The operating system's random source failed.
+    #[error("the system random source is unavailable")]
+    RandomUnavailable,
+    /// Writing to the host's output (an export's writer) failed.
+    #[error("writing the output failed: {0}")]
+    Output(String),
+}
+
+/// The stable numeric code of an error kind. Numbers are never reused once
+/// retired; 0 is success in the C API.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[repr(u16)]
+#[non_exhaustive]
+pub enum ErrorCode {
+    /// [`Error::InvalidInput`].
+    InvalidInput = 1,
+    /// [`Error::PermissionDenied`].
+    PermissionDenied = 2,
+    /// [`Error::NotFound`].
+    NotFound = 3,
+    /// [`Error::AlreadyExists`].
+    AlreadyExists = 4,
+    /// [`Error::RuleViolation`].
+    RuleViolation = 5,
+    /// [`Error::Conflict`].
+    Conflict = 6,
+    /// [`Error::Store`].
+    Store = 7,
+    /// [`Error::RandomUnavailable`].
+    RandomUnavailable = 8,
+    /// [`Error::Output`].
+    Output = 9,
+}
+
+impl ErrorCode {
+    /// The stable number of this kind.
+    pub fn as_u16(self) -> u16 {
+        self as u16
+    }
+
+    /// A stable snake_case name of this kind.
+    pub fn name(self) -> &'static str {
+        match self {
+            ErrorCode::InvalidInput => "invalid_input",
+            ErrorCode::PermissionDenied => "permission_denied",
+            ErrorCode::NotFound => "not_found",
+            ErrorCode::AlreadyExists => "already_exists",
+            ErrorCode::RuleViolation => "rule_violation",
+            ErrorCode::Conflict => "conflict",
+            ErrorCode::Store => "store",
+            ErrorCode::RandomUnavailable => "random_unavailable",
+            ErrorCode::Output => "output",
+        }
+    }
+
+    /// The kind with this number, if any.
+    pub fn from_u16(n: u16) -> Option<ErrorCode> {
+        ALL_CODES.iter().copied().find(|c| c.as_u16() == n)
+    }
+}
+
+/// Every error code, in numeric order.
+pub const ALL_CODES: [ErrorCode; 9] = [
+    ErrorCode::InvalidInput,
+    ErrorCode::PermissionDenied,
+    ErrorCode::NotFound,
+    ErrorCode::AlreadyExists,
+    ErrorCode::RuleViolation,
+    ErrorCode::Conflict,
+    ErrorCode::Store,
+    ErrorCode::RandomUnavailable,
+    ErrorCode::Output,
+];
+
+impl Error {
+    /// The stable code of this error's kind.
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            Error::InvalidInput { .. } => ErrorCode::InvalidInput,
+            Error::PermissionDenied { .. } => ErrorCode::PermissionDenied,
+            Error::NotFound { .. } => ErrorCode::NotFound,
+            Error::AlreadyExists { .. } => ErrorCode::AlreadyExists,
+            Error::RuleViolation { .. } => ErrorCode::RuleViolation,
+            Error::Conflict { .. } => ErrorCode::Conflict,
+            Error::Store(_) => ErrorCode::Store,
+            Error::RandomUnavailable => ErrorCode::RandomUnavailable,
+            Error::Output(_) => ErrorCode::Output,
+        }
+    }
+
+    /// The SPEC rule this error enforces, where one applies (`"A5"`, `"C2"`…).
+    pub fn rule(&self) -> Option<&'static str> {
+        match self {
+            Error::InvalidInput { field, .. } => Some(field.rule()),
+            Error::PermissionDenied { .. } => Some("C2"),
+            Error::RuleViolation { rule } => Some(rule.id()),
+            Error::NotFound { .. } | Error::AlreadyExists { .. } => Some("K1"),
+            Error::Conflict { .. }
+            | Error::Store(_)
+            | Error::RandomUnavailable
+            | Error::Output(_) => None,
+        }
+    }
+
+    pub(crate) fn invalid(field: Field, problem: Problem) -> Error {
+        Error::InvalidInput { field, problem }
+    }
+
+    pub(crate) fn not_found(entity: Entity) -> Error {
+        Error::NotFound { entity }
+    }
+
+    pub(crate) fn refused(rule: Rule) -> Error {
+        Error::RuleViolation { rule }
+    }
+
+    pub(crate) fn denied(permission: Permission) -> Error {
+        Error::PermissionDenied { permission }
+    }
+}
+
+macro_rules! named_enum {
+    ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $v:ident => $s:literal),+ $(,)? }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[non_exhaustive]
+        pub enum $name { $($(#[$vm])* $v),+ }
+        impl $name {
+            /// Every value, in declaration order.
+            pub const ALL: &'static [$name] = &[$($name::$v),+];
+            /// The stable snake_case name.
+            pub fn name(self) -> &'static str { match self { $($name::$v => $s),+ } }
+            /// The value with this stable name.
+            pub fn from_name(s: &str) -> Option<$name> {
+                Self::ALL.iter().copied().find(|v| v.name() == s)
+            }
+        }
+        impl ::serde::Serialize for $name {
+            fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.name())
+            }
+        }
+        impl<'de> ::serde::Deserialize<'de> for $name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<$name, D::Error> {
+                let s = <::std::borrow::Cow<'de, str> as ::serde::Deserialize>::deserialize(d)?;
+                $name::from_name(&s).ok_or_else(|| ::serde::de::Error::custom("unknown name"))
+            }
+        }
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result { f.write_str(self.name()) }
+        }
+    };
+}
+pub(crate) use named_enum;
+
+named_enum! {
+    /// An input field that a host supplies.
+    Field {
+        /// An account's name.
+        AccountName => "account_name",
+        /// A plan's name.
+        PlanName => "plan_name",
+        /// A plan's price of an additional contact.
+        Price => "price",
+        /// A currency code (ISO 4217).
+        Currency => "currency",
+        /// A plan's technical-administrator options (C4).
+        TechOptions => "tech_options",
+        /// A technical administrator's scope (C4).
+        TechScope => "tech_scope",
+        /// A service's key (A8).
+        ServiceKey => "service_key",
+        /// A service's display name (A8).
+        ServiceName => "service_name",
+        /// A partner's identifier.
+        Partner => "partner",
+        /// A support-desk agent's identifier.
+        Agent => "agent",
+        /// The reason a support-desk action is taken (A4).
+        Reason => "reason",
+        /// A contact's name (B2).
+        Name => "name",
+        /// A contact's job title (B2).
+        JobTitle => "job_title",
+        /// A contact's business phone (B2).
+        BusinessPhone => "business_phone",
+        /// A contact's email (B2).
+        Email => "email",
+        /// A contact's login (B2, B3).
+        Login => "login",
+        /// A contact's time zone (B2).
+        TimeZone => "time_zone",
+        /// A contact's alternate email (B2, B4).
+        AlternateEmail => "alternate_email",
+        /// A contact's cell phone (B2, B4).
+        CellPhone => "cell_phone",
+        /// A set of roles (C1, C6).
+        Roles => "roles",
+        /// The contact to become owner (A3).
+        NewOwner => "new_owner",
+        /// A page size.
+        Limit => "limit",
+        /// A time range of an audit query.
+        TimeRange => "time_range",
+    }
+}
+
+impl Field {
+    /// The SPEC rule that governs this field.
+    pub fn rule(self) -> &'static str {
+        match self {
+            Field::AccountName
+            | Field::Partner
+            | Field::Agent
+            | Field::Limit
+            | Field::TimeRange => "K2",
+            Field::PlanName | Field::Price | Field::Currency => "A7",
+            Field::TechOptions | Field::TechScope => "C4",
+            Field::ServiceKey | Field::ServiceName => "A8",
+            Field::Reason => "A4",
+            Field::Login => "B3",
+            Field::Roles => "C1",
+            Field::NewOwner => "A3",
+            Field::Name
+            | Field::JobTitle
+            | Field::BusinessPhone
+            | Field::Email
+            | Field::TimeZone
+            | Field::AlternateEmail
+            | Field::CellPhone => "B2",
+        }
+    }
+}
+
+/// What is wrong with an input value. It never repeats the value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Problem {
+    /// Required and missing or blank.
+    Empty,
+    /// Longer than allowed (in characters).
+    TooLong {
+        /// The maximum.
+        max: usize,
+    },
+    /// Contains a control character.
+    ControlCharacter,
+    /// Not of the expected form.
+    Malformed,
+    /// Not an IANA time zone name.
+    UnknownTimeZone,
+    /// Not one of the values allowed here.
+    NotOffered,
+    /// The same value appears twice.
+    Duplicate,
+    /// Out of the allowed range.
+    OutOfRange,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Problem::Empty => f.write_str("required and empty"),
+            Problem::TooLong { max } => write!(f, "longer than {max} characters"),
+            Problem::ControlCharacter => f.write_str("contains a control character"),
+            Problem::Malformed => f.write_str("malformed"),
+            Problem::UnknownTimeZone => f.write_str("not an IANA time zone"),
+            Problem::NotOffered => f.write_str("not offered here"),
+            Problem::Duplicate => f.write_str("repeats a value"),
+            Problem::OutOfRange => f.write_str("out of range"),
+        }
+    }
+}
+
+named_enum! {
+    /// The kind of entity an error refers to.
+    Entity {
+        /// An account.
+        Account => "account",
+        /// A contact (or a contact's membership of the account at hand).
+        Contact => "contact",
+        /// A login.
+        Login => "login",
+        /// A service of an account.
+        Service => "service",
+        /// A pending notification.
+        Notification => "notification",
+    }
+}
+
+/// A SPEC rule that refuses an operation in the current state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Rule {
+    /// A2: no operation removes a role from the owner.
+    A2OwnerHoldsEveryRole,
+    /// A3: ownership goes to another contact of the same account.
+    A3AlreadyOwner,
+    /// A5: the owner cannot be deleted.
+    A5OwnerNotDeletable,
+    /// A6: only the owner changes the owner's details and ownership.
+    A6OwnerOnly,
+    /// B6: a contact shared with other accounts has one profile, changed only
+    /// by that contact (a manager of one account must not change what another
+    /// account relies on).
+    B6SharedProfile,
+    /// C3: the procurement manager role is not enabled for the account.
+    C3ProcurementDisabled,
+    /// C6: a contact grants or revokes only roles it holds itself.
+    C6NoEscalation,
+}
+
+impl Rule {
+    /// The rule's SPEC id.
+    pub fn id(self) -> &'static str {
+        match self {
+            Rule::A2OwnerHoldsEveryRole => "A2",
+            Rule::A3AlreadyOwner => "A3",
+            Rule::A5OwnerNotDeletable => "A5",
+            Rule::A6OwnerOnly => "A6",
+            Rule::B6SharedProfile => "B6",
+            Rule::C3ProcurementDisabled => "C3",
+            Rule::C6NoEscalation => "C6",
+        }
+    }
+
+    /// One sentence a host may show.
+    pub fn explain(self) -> &'static str {
+        match self {
+            Rule::A2OwnerHoldsEveryRole => "the owner holds every role, always",
+            Rule::A3AlreadyOwner => "that contact is the owner already",
+            Rule::A5OwnerNotDeletable => "the owner cannot be deleted; transfer ownership first",
+            Rule::A6OwnerOnly => "only the owner changes the owner's details",
+            Rule::B6SharedProfile => {
+                "the contact is shared with other accounts; only the contact changes its profile"
+            }
+            Rule::C3ProcurementDisabled => {
+                "the procurement manager role is not enabled for this account"
+            }
+            Rule::C6NoEscalation => "a contact grants or revokes only roles it holds itself",
+        }
+    }
+}

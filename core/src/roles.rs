@@ -1,0 +1,622 @@
+//! Roles and permissions (SPEC C1–C6), and who acts (actors).
+//!
+//! One table decides every operation: [`Access::allows`]. An [`Access`] is
+//! what an actor may do in one account; it is computed once from the stored
+//! membership and then answers any number of permission checks without
+//! allocating.
+
+use std::collections::BTreeSet;
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{named_enum, Error, Field, Problem, Rule};
+use crate::ids::ContactId;
+
+named_enum! {
+    /// A standard contact's role (C1). The owner holds every role (A2).
+    Role {
+        /// Creates, edits, deletes, locks and unlocks other contacts.
+        ContactManager => "contact_manager",
+        /// Plan and pricing, logo, billing contacts.
+        BillingManager => "billing_manager",
+        /// Security policies, 2FA resets, and managing other contacts.
+        SecurityManager => "security_manager",
+        /// Completes chargeable actions once the support desk enables it (C3).
+        ProcurementManager => "procurement_manager",
+        /// Users, services, reports, resources and their technical contacts (C4).
+        TechnicalAdmin => "technical_admin",
+    }
+}
+
+impl Role {
+    const fn bit(self) -> u8 {
+        match self {
+            Role::ContactManager => 1,
+            Role::BillingManager => 2,
+            Role::SecurityManager => 4,
+            Role::ProcurementManager => 8,
+            Role::TechnicalAdmin => 16,
+        }
+    }
+}
+
+/// A set of roles, as a small bit set.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(into = "Vec<Role>", from = "Vec<Role>")]
+pub struct RoleSet(u8);
+
+impl RoleSet {
+    /// No role.
+    pub const EMPTY: RoleSet = RoleSet(0);
+    /// Every role.
+    pub const ALL: RoleSet = RoleSet(31);
+
+    /// The set of these roles.
+    pub fn of(roles: &[Role]) -> RoleSet {
+        roles.iter().fold(RoleSet::EMPTY, |s, r| s.with(*r))
+    }
+
+    /// The set from its bits (1 contact manager, 2 billing, 4 security,
+    /// 8 procurement, 16 technical admin), or `None` for unknown bits.
+    pub fn from_bits(bits: u8) -> Option<RoleSet> {
+        (bits & !RoleSet::ALL.0 == 0).then_some(RoleSet(bits))
+    }
+
+    /// The bits of this set (see [`RoleSet::from_bits`]).
+    pub fn bits(self) -> u8 {
+        self.0
+    }
+
+    /// This set with `role` added.
+    #[must_use]
+    pub const fn with(self, role: Role) -> RoleSet {
+        RoleSet(self.0 | role.bit())
+    }
+
+    /// This set without `role`.
+    #[must_use]
+    pub const fn without(self, role: Role) -> RoleSet {
+        RoleSet(self.0 & !role.bit())
+    }
+
+    /// Whether `role` is in the set.
+    pub const fn contains(self, role: Role) -> bool {
+        self.0 & role.bit() != 0
+    }
+
+    /// Whether the set is empty.
+    pub const fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
+    /// Whether every role of `self` is in `other`.
+    pub const fn is_subset(self, other: RoleSet) -> bool {
+        self.0 & !other.0 == 0
+    }
+
+    /// Roles in either set.
+    #[must_use]
+    pub const fn union(self, other: RoleSet) -> RoleSet {
+        RoleSet(self.0 | other.0)
+    }
+
+    /// Roles in both sets.
+    #[must_use]
+    pub const fn intersection(self, other: RoleSet) -> RoleSet {
+        RoleSet(self.0 & other.0)
+    }
+
+    /// Roles in exactly one of the sets: what changes from one to the other.
+    #[must_use]
+    pub const fn symmetric_difference(self, other: RoleSet) -> RoleSet {
+        RoleSet(self.0 ^ other.0)
+    }
+
+    /// The roles, in declaration order.
+    pub fn iter(self) -> impl Iterator<Item = Role> {
+        Role::ALL.iter().copied().filter(move |r| self.contains(*r))
+    }
+}
+
+impl From<Vec<Role>> for RoleSet {
+    fn from(v: Vec<Role>) -> RoleSet {
+        RoleSet::of(&v)
+    }
+}
+
+impl From<RoleSet> for Vec<Role> {
+    fn from(s: RoleSet) -> Vec<Role> {
+        s.iter().collect()
+    }
+}
+
+impl fmt::Debug for RoleSet {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_set().entries(self.iter()).finish()
+    }
+}
+
+impl fmt::Display for RoleSet {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut first = true;
+        for r in self.iter() {
+            if !first {
+                f.write_str(",")?;
+            }
+            first = false;
+            f.write_str(r.name())?;
+        }
+        Ok(())
+    }
+}
+
+/// Which of the account plan's technical-administrator options a technical
+/// administrator has (C4). By default, all of them.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum TechScope {
+    /// Every option the plan offers, now and later.
+    #[default]
+    All,
+    /// Only these options.
+    Only(BTreeSet<String>),
+}
+
+impl TechScope {
+    /// A scope of only these options.
+    pub fn only<I, S>(options: I) -> TechScope
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        TechScope::Only(options.into_iter().map(Into::into).collect())
+    }
+
+    /// Whether the scope reaches `option`.
+    pub fn allows(&self, option: &str) -> bool {
+        match self {
+            TechScope::All => true,
+            TechScope::Only(set) => set.contains(option),
+        }
+    }
+
+    /// The options it reaches among those a plan offers.
+    pub(crate) fn resolve<'a>(&'a self, offered: &'a [String]) -> BTreeSet<&'a str> {
+        offered
+            .iter()
+            .map(String::as_str)
+            .filter(|o| self.allows(o))
+            .collect()
+    }
+
+    /// Checks that every named option is offered by the plan.
+    pub(crate) fn validate(&self, offered: &[String]) -> Result<(), Error> {
+        if let TechScope::Only(set) = self {
+            if set.iter().any(|o| !offered.iter().any(|p| p == o)) {
+                return Err(Error::invalid(Field::TechScope, Problem::NotOffered));
+            }
+        }
+        Ok(())
+    }
+}
+
+named_enum! {
+    /// A permission of SPEC C's table (C2). Every operation needs one.
+    Permission {
+        /// Create, delete, edit, lock, unlock other contacts; reset their password.
+        ManageContacts => "manage_contacts",
+        /// Assign and revoke roles (within C6).
+        AssignRoles => "assign_roles",
+        /// Reset another contact's 2FA.
+        ResetTwoFactor => "reset_two_factor",
+        /// Password, lock, IP and 2FA policies.
+        ManageSecurityPolicies => "manage_security_policies",
+        /// Plan and pricing, logo, billing contacts.
+        ManageBilling => "manage_billing",
+        /// Complete chargeable actions while procurement mode is on (C3).
+        CompleteChargeable => "complete_chargeable",
+        /// Users, services, reports (per C4 options); resources and their technical contacts.
+        TechnicalAdmin => "technical_admin",
+        /// Transfer ownership (the owner; the support desk with a reason, A4).
+        TransferOwnership => "transfer_ownership",
+        /// Read and export the audit log (C5).
+        ReadAudit => "read_audit",
+        /// Edit one's own profile, password, 2FA, security questions, notifications.
+        ManageOwnSettings => "manage_own_settings",
+        /// See the account and its contacts: every contact of it, its partner,
+        /// the support desk, the host.
+        ViewAccount => "view_account",
+        /// Provider operations: create accounts.
+        CreateAccounts => "create_accounts",
+        /// Provider operations: register an account's services (A8).
+        RegisterServices => "register_services",
+        /// Provider operations: enable procurement mode (C3).
+        EnableProcurement => "enable_procurement",
+    }
+}
+
+impl Permission {
+    const fn bit(self) -> u16 {
+        1 << (self as u16)
+    }
+
+    /// The standard roles that grant this permission (SPEC C's table).
+    /// Empty for permissions no standard role grants.
+    pub const fn granted_by(self) -> RoleSet {
+        match self {
+            Permission::ManageContacts | Permission::AssignRoles => RoleSet::EMPTY
+                .with(Role::ContactManager)
+                .with(Role::SecurityManager),
+            Permission::ResetTwoFactor | Permission::ManageSecurityPolicies => {
+                RoleSet::EMPTY.with(Role::SecurityManager)
+            }
+            Permission::ManageBilling => RoleSet::EMPTY.with(Role::BillingManager),
+            Permission::CompleteChargeable => RoleSet::EMPTY.with(Role::ProcurementManager),
+            Permission::TechnicalAdmin => RoleSet::EMPTY.with(Role::TechnicalAdmin),
+            Permission::TransferOwnership
+            | Permission::ReadAudit
+            | Permission::ManageOwnSettings
+            | Permission::ViewAccount
+            | Permission::CreateAccounts
+            | Permission::RegisterServices
+            | Permission::EnableProcurement => RoleSet::EMPTY,
+        }
+    }
+}
+
+/// A set of permissions, as a small bit set.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct PermissionSet(u16);
+
+impl PermissionSet {
+    /// No permission.
+    pub const EMPTY: PermissionSet = PermissionSet(0);
+
+    const fn of(perms: &[Permission]) -> PermissionSet {
+        let mut bits = 0;
+        let mut i = 0;
+        while i < perms.len() {
+            bits |= perms[i].bit();
+            i += 1;
+        }
+        PermissionSet(bits)
+    }
+
+    /// Whether `p` is in the set.
+    pub const fn contains(self, p: Permission) -> bool {
+        self.0 & p.bit() != 0
+    }
+
+    /// The permissions, in declaration order.
+    pub fn iter(self) -> impl Iterator<Item = Permission> {
+        Permission::ALL
+            .iter()
+            .copied()
+            .filter(move |p| self.contains(*p))
+    }
+}
+
+impl fmt::Debug for PermissionSet {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_set().entries(self.iter()).finish()
+    }
+}
+
+const MEMBER_BASE: PermissionSet = PermissionSet::of(&[
+    Permission::ReadAudit,
+    Permission::ManageOwnSettings,
+    Permission::ViewAccount,
+]);
+const OWNER: PermissionSet = PermissionSet::of(&[
+    Permission::ViewAccount,
+    Permission::ManageContacts,
+    Permission::AssignRoles,
+    Permission::ResetTwoFactor,
+    Permission::ManageSecurityPolicies,
+    Permission::ManageBilling,
+    Permission::CompleteChargeable,
+    Permission::TechnicalAdmin,
+    Permission::TransferOwnership,
+    Permission::ReadAudit,
+    Permission::ManageOwnSettings,
+]);
+const SUPPORT_DESK: PermissionSet = PermissionSet::of(&[
+    Permission::ViewAccount,
+    Permission::TransferOwnership,
+    Permission::ReadAudit,
+    Permission::CreateAccounts,
+    Permission::EnableProcurement,
+]);
+const PARTNER: PermissionSet = PermissionSet::of(&[
+    Permission::ViewAccount,
+    Permission::ManageContacts,
+    Permission::AssignRoles,
+    Permission::ManageBilling,
+    Permission::ReadAudit,
+    Permission::CreateAccounts,
+]);
+const SYSTEM: PermissionSet = PermissionSet::of(&[
+    Permission::ViewAccount,
+    Permission::ManageContacts,
+    Permission::AssignRoles,
+    Permission::ResetTwoFactor,
+    Permission::ManageSecurityPolicies,
+    Permission::ManageBilling,
+    Permission::CompleteChargeable,
+    Permission::TechnicalAdmin,
+    Permission::ReadAudit,
+    Permission::CreateAccounts,
+    Permission::RegisterServices,
+    Permission::EnableProcurement,
+]);
+
+/// Who performs an operation.
+///
+/// A host that authenticates its users itself vouches for the actor it
+/// passes; the library checks what that actor may do in the account at hand,
+/// from the current state, at every operation.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Actor {
+    /// A contact, acting in whichever account the operation names.
+    Contact(ContactId),
+    /// The provider's support desk (the seed's billing department).
+    SupportDesk {
+        /// Who at the desk acts.
+        agent: String,
+        /// Why; required for an ownership transfer (A4), recorded in the audit log.
+        reason: String,
+    },
+    /// A partner (reseller), acting on the accounts it resells.
+    Partner(String),
+    /// The host portal itself (provisioning, imports, automation).
+    System,
+}
+
+impl Actor {
+    /// A contact actor.
+    pub fn contact(id: ContactId) -> Actor {
+        Actor::Contact(id)
+    }
+
+    /// A support-desk actor.
+    pub fn support_desk(agent: impl Into<String>, reason: impl Into<String>) -> Actor {
+        Actor::SupportDesk {
+            agent: agent.into(),
+            reason: reason.into(),
+        }
+    }
+
+    /// A partner actor.
+    pub fn partner(id: impl Into<String>) -> Actor {
+        Actor::Partner(id.into())
+    }
+
+    /// How the audit log names this actor: `contact:<id>`, `support:<agent>`,
+    /// `partner:<id>` or `system`.
+    pub fn audit_label(&self) -> String {
+        match self {
+            Actor::Contact(id) => id.to_string(),
+            Actor::SupportDesk { agent, .. } => format!("support:{agent}"),
+            Actor::Partner(p) => format!("partner:{p}"),
+            Actor::System => "system".to_owned(),
+        }
+    }
+
+    /// The contact behind this actor, if it is one.
+    pub fn contact_id(&self) -> Option<ContactId> {
+        match self {
+            Actor::Contact(id) => Some(*id),
+            _ => None,
+        }
+    }
+
+    /// Checks the actor's own fields (K2).
+    pub(crate) fn validate(&self) -> Result<(), Error> {
+        use crate::contacts::check_text;
+        match self {
+            Actor::Contact(_) | Actor::System => Ok(()),
+            Actor::SupportDesk { agent, reason } => {
+                check_text(Field::Agent, agent, 128, true)?;
+                if agent.contains(':') || agent.contains(',') {
+                    return Err(Error::invalid(Field::Agent, Problem::Malformed));
+                }
+                check_text(Field::Reason, reason, 1000, false).map(drop)
+            }
+            Actor::Partner(p) => check_text(Field::Partner, p, 128, true).map(drop),
+        }
+    }
+}
+
+/// How an actor stands in one account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Standing {
+    /// The account's owner.
+    Owner,
+    /// A standard contact of the account.
+    Member,
+    /// The support desk.
+    SupportDesk,
+    /// The account's own partner.
+    Partner,
+    /// The host itself.
+    System,
+    /// Anyone else: a contact of another account, another partner.
+    Outsider,
+}
+
+/// What an actor may do in one account: the single authorization decision
+/// of SPEC C's table. Checking a permission allocates nothing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Access {
+    standing: Standing,
+    roles: RoleSet,
+    scope: TechScope,
+    procurement_enabled: bool,
+}
+
+impl Access {
+    /// The access of an actor of this standing, holding these roles (ignored
+    /// but for members) and technical scope, in an account whose procurement
+    /// mode is as given.
+    pub fn new(
+        standing: Standing,
+        roles: RoleSet,
+        scope: TechScope,
+        procurement_enabled: bool,
+    ) -> Access {
+        let roles = match standing {
+            Standing::Owner | Standing::System => RoleSet::ALL,
+            Standing::Member => roles,
+            _ => RoleSet::EMPTY,
+        };
+        let scope = match standing {
+            Standing::Member => scope,
+            _ => TechScope::All,
+        };
+        Access {
+            standing,
+            roles,
+            scope,
+            procurement_enabled,
+        }
+    }
+
+    /// How the actor stands in the account.
+    pub fn standing(&self) -> Standing {
+        self.standing
+    }
+
+    /// The roles the actor holds in the account (every role for the owner).
+    pub fn roles(&self) -> RoleSet {
+        self.roles
+    }
+
+    /// The actor's technical-administrator scope (C4).
+    pub fn tech_scope(&self) -> &TechScope {
+        &self.scope
+    }
+
+    /// Whether procurement mode (C3) is on for the account.
+    pub fn procurement_enabled(&self) -> bool {
+        self.procurement_enabled
+    }
+
+    /// SPEC C's table: whether the actor holds `p` in this account (C2).
+    #[inline]
+    pub fn allows(&self, p: Permission) -> bool {
+        match self.standing {
+            Standing::Owner => OWNER.contains(p),
+            Standing::Member => {
+                MEMBER_BASE.contains(p) || !self.roles.intersection(p.granted_by()).is_empty()
+            }
+            Standing::SupportDesk => SUPPORT_DESK.contains(p),
+            Standing::Partner => PARTNER.contains(p),
+            Standing::System => SYSTEM.contains(p),
+            Standing::Outsider => false,
+        }
+    }
+
+    /// `Ok` when the actor holds `p`, otherwise the error naming it (C2).
+    pub fn require(&self, p: Permission) -> Result<(), Error> {
+        if self.allows(p) {
+            Ok(())
+        } else {
+            Err(Error::denied(p))
+        }
+    }
+
+    /// Whether the actor may use the technical-administration option
+    /// `option` (C4): it holds [`Permission::TechnicalAdmin`] and its scope
+    /// reaches the option.
+    pub fn allows_option(&self, option: &str) -> bool {
+        self.allows(Permission::TechnicalAdmin) && self.scope.allows(option)
+    }
+
+    /// Whether the actor may complete a chargeable action (C3): anyone
+    /// allowed the action itself while procurement mode is off; only
+    /// procurement managers (the owner included) while it is on.
+    pub fn may_complete_charge(&self) -> bool {
+        !self.procurement_enabled || self.allows(Permission::CompleteChargeable)
+    }
+
+    /// Every permission the actor holds: for a host's menus.
+    pub fn permissions(&self) -> PermissionSet {
+        let mut bits = 0;
+        for p in Permission::ALL {
+            if self.allows(*p) {
+                bits |= p.bit();
+            }
+        }
+        PermissionSet(bits)
+    }
+
+    /// The roles the actor may grant or revoke (C3, C6): none without
+    /// [`Permission::AssignRoles`]; the procurement manager role only while
+    /// procurement mode is on.
+    pub fn assignable_roles(&self) -> RoleSet {
+        if !self.allows(Permission::AssignRoles) {
+            return RoleSet::EMPTY;
+        }
+        let grantable = match self.standing {
+            Standing::Member => self.roles,
+            _ => RoleSet::ALL,
+        };
+        if self.procurement_enabled {
+            grantable
+        } else {
+            grantable.without(Role::ProcurementManager)
+        }
+    }
+
+    /// Checks a change of a standard contact's roles from `old` to `new`
+    /// (C3, C6): every role that changes must be one the actor holds (the
+    /// owner, a partner and the host hold all), and the procurement manager
+    /// role can be granted only while procurement mode is on.
+    pub fn check_role_change(&self, old: RoleSet, new: RoleSet) -> Result<(), Error> {
+        let changed = old.symmetric_difference(new);
+        if changed.is_empty() {
+            return Ok(());
+        }
+        self.require(Permission::AssignRoles)?;
+        if new.contains(Role::ProcurementManager)
+            && !old.contains(Role::ProcurementManager)
+            && !self.procurement_enabled
+        {
+            return Err(Error::refused(Rule::C3ProcurementDisabled));
+        }
+        let holds = match self.standing {
+            Standing::Member => self.roles,
+            _ => RoleSet::ALL,
+        };
+        if !changed.is_subset(holds) {
+            return Err(Error::refused(Rule::C6NoEscalation));
+        }
+        Ok(())
+    }
+
+    /// Checks a change of a technical administrator's scope (C4, C6): every
+    /// option that changes must be within the actor's own scope.
+    pub(crate) fn check_scope_change(
+        &self,
+        old: &TechScope,
+        new: &TechScope,
+        offered: &[String],
+    ) -> Result<(), Error> {
+        new.validate(offered)?;
+        let (old, new) = (old.resolve(offered), new.resolve(offered));
+        if old == new {
+            return Ok(());
+        }
+        self.require(Permission::AssignRoles)?;
+        if self.standing == Standing::Member {
+            let mine = self.scope.resolve(offered);
+            let escalates = !self.roles.contains(Role::TechnicalAdmin)
+                || old.symmetric_difference(&new).any(|o| !mine.contains(o));
+            if escalates {
+                return Err(Error::refused(Rule::C6NoEscalation));
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,317 @@
+//! The in-memory store: the embedded default for tests and demos.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
+
+use time::OffsetDateTime;
+
+use super::{
+    AccountRecord, AccountWrite, Changeset, Check, ContactRecord, ContactWrite, DirectoryHead,
+    MembershipRecord, MembershipWrite, Settlement, Store, StoreError,
+};
+use crate::audit::{AuditEntry, AuditQuery};
+use crate::error::Entity;
+use crate::ids::{AccountId, ContactId, NotificationId};
+use crate::notify::OutboxItem;
+
+/// A thread-safe store in memory. Commits are serialised by one lock and
+/// validated whole before anything is applied.
+#[derive(Debug, Default)]
+pub struct MemoryStore {
+    inner: RwLock<Inner>,
+}
+
+#[derive(Debug, Default)]
+struct Inner {
+    accounts: HashMap<AccountId, AccountRecord>,
+    contacts: HashMap<ContactId, ContactRecord>,
+    logins: HashMap<String, ContactId>,
+    memberships: BTreeMap<(AccountId, ContactId), MembershipRecord>,
+    by_contact: HashMap<ContactId, BTreeSet<AccountId>>,
+    audit: HashMap<Option<AccountId>, Vec<AuditEntry>>,
+    directory_head: DirectoryHead,
+    outbox: BTreeMap<NotificationId, OutboxItem>,
+}
+
+impl MemoryStore {
+    /// An empty store.
+    pub fn new() -> MemoryStore {
+        MemoryStore::default()
+    }
+
+    fn read(&self) -> RwLockReadGuard<'_, Inner> {
+        self.inner.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn write(&self) -> RwLockWriteGuard<'_, Inner> {
+        self.inner.write().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+impl Inner {
+    fn validate(&self, c: &Changeset) -> Result<(), StoreError> {
+        let account_at = |id: AccountId, v: u64| {
+            self.accounts
+                .get(&id)
+                .is_some_and(|a| a.version == v)
+                .then_some(())
+                .ok_or(StoreError::Conflict)
+        };
+        let contact_at = |id: ContactId, v: u64| {
+            self.contacts
+                .get(&id)
+                .is_some_and(|a| a.version == v)
+                .then_some(())
+                .ok_or(StoreError::Conflict)
+        };
+        for check in &c.checks {
+            match *check {
+                Check::Account(id, v) => account_at(id, v)?,
+                Check::Contact(id, v) => contact_at(id, v)?,
+            }
+        }
+        if let Some(h) = &c.directory_head {
+            let current = self.directory_head.version;
+            if h.version != current {
+                return Err(StoreError::Conflict);
+            }
+        }
+        let mut new_accounts = BTreeSet::new();
+        for w in &c.accounts {
+            match w {
+                AccountWrite::Insert(a) => {
+                    if self.accounts.contains_key(&a.id) || !new_accounts.insert(a.id) {
+                        return Err(StoreError::Duplicate(Entity::Account));
+                    }
+                }
+                AccountWrite::Update(a) => account_at(a.id, a.version)?,
+            }
+        }
+        let mut new_ids = BTreeSet::new();
+        let mut new_logins = BTreeSet::new();
+        for w in &c.contacts {
+            match w {
+                ContactWrite::Insert(r) => {
+                    if self.contacts.contains_key(&r.id) || !new_ids.insert(r.id) {
+                        return Err(StoreError::Duplicate(Entity::Contact));
+                    }
+                    if self.logins.contains_key(&r.login_key)
+                        || !new_logins.insert(r.login_key.as_str())
+                    {
+                        return Err(StoreError::Duplicate(Entity::Login));
+                    }
+                }
+                ContactWrite::Update(r) => {
+                    contact_at(r.id, r.version)?;
+                    // A login never changes (B3).
+                    if self.contacts.get(&r.id).map(|o| &o.login_key) != Some(&r.login_key) {
+                        return Err(StoreError::Conflict);
+                    }
+                }
+                ContactWrite::Delete(id, v) => contact_at(*id, *v)?,
+            }
+        }
+        let mut next_seq: HashMap<Option<AccountId>, u64> = HashMap::new();
+        for e in &c.audit {
+            let expected = next_seq
+                .entry(e.account)
+                .or_insert_with(|| self.audit.get(&e.account).map_or(0, |v| v.len() as u64) + 1);
+            if e.seq != *expected {
+                return Err(StoreError::Conflict);
+            }
+            *expected += 1;
+        }
+        Ok(())
+    }
+
+    fn apply(&mut self, c: &Changeset) {
+        for w in &c.accounts {
+            let mut a = match w {
+                AccountWrite::Insert(a) => {
+                    let mut a = a.clone();
+                    a.version = 0;
+                    a
+                }
+                AccountWrite::Update(a) => a.clone(),
+            };
+            a.version += 1;
+            self.accounts.insert(a.id, a);
+        }
+        for w in &c.contacts {
+            match w {
+                ContactWrite::Insert(r) | ContactWrite::Update(r) => {
+                    let mut r = r.clone();
+                    r.version = match w {
+                        ContactWrite::Insert(_) => 1,
+                        _ => r.version + 1,
+                    };
+                    self.logins.insert(r.login_key.clone(), r.id);
+                    self.contacts.insert(r.id, r);
+                }
+                ContactWrite::Delete(id, _) => {
+                    if let Some(r) = self.contacts.remove(id) {
+                        self.logins.remove(&r.login_key);
+                    }
+                }
+            }
+        }
+        for w in &c.memberships {
+            match w {
+                MembershipWrite::Put(m) => {
+                    self.by_contact
+                        .entry(m.contact)
+                        .or_default()
+                        .insert(m.account);
+                    self.memberships.insert((m.account, m.contact), m.clone());
+                }
+                MembershipWrite::Delete(a, k) => {
+                    self.memberships.remove(&(*a, *k));
+                    if let Some(set) = self.by_contact.get_mut(k) {
+                        set.remove(a);
+                        if set.is_empty() {
+                            self.by_contact.remove(k);
+                        }
+                    }
+                }
+            }
+        }
+        if let Some(h) = &c.directory_head {
+            self.directory_head = DirectoryHead {
+                head: h.head,
+                version: h.version + 1,
+            };
+        }
+        for e in &c.audit {
+            self.audit.entry(e.account).or_default().push(e.clone());
+        }
+        for item in &c.outbox {
+            self.outbox.insert(item.notification.id, item.clone());
+        }
+    }
+}
+
+impl Store for MemoryStore {
+    fn account(&self, id: AccountId) -> Result<Option<AccountRecord>, StoreError> {
+        Ok(self.read().accounts.get(&id).cloned())
+    }
+
+    fn contact(&self, id: ContactId) -> Result<Option<ContactRecord>, StoreError> {
+        Ok(self.read().contacts.get(&id).cloned())
+    }
+
+    fn contact_by_login(&self, login_key: &str) -> Result<Option<ContactRecord>, StoreError> {
+        let inner = self.read();
+        Ok(inner
+            .logins
+            .get(login_key)
+            .and_then(|id| inner.contacts.get(id))
+            .cloned())
+    }
+
+    fn membership(
+        &self,
+        account: AccountId,
+        contact: ContactId,
+    ) -> Result<Option<MembershipRecord>, StoreError> {
+        Ok(self.read().memberships.get(&(account, contact)).cloned())
+    }
+
+    fn memberships_of(&self, contact: ContactId) -> Result<Vec<MembershipRecord>, StoreError> {
+        let inner = self.read();
+        Ok(inner
+            .by_contact
+            .get(&contact)
+            .into_iter()
+            .flatten()
+            .filter_map(|a| inner.memberships.get(&(*a, contact)).cloned())
+            .collect())
+    }
+
+    fn members(
+        &self,
+        account: AccountId,
+        after: Option<ContactId>,
+        limit: usize,
+    ) -> Result<Vec<(MembershipRecord, ContactRecord)>, StoreError> {
+        let inner = self.read();
+        let start = match after {
+            Some(c) => std::ops::Bound::Excluded((account, c)),
+            None => std::ops::Bound::Included((account, ContactId(0))),
+        };
+        let end = std::ops::Bound::Included((account, ContactId(u64::MAX)));
+        Ok(inner
+            .memberships
+            .range((start, end))
+            .filter_map(|(_, m)| Some((m.clone(), inner.contacts.get(&m.contact)?.clone())))
+            .take(limit)
+            .collect())
+    }
+
+    fn directory_head(&self) -> Result<DirectoryHead, StoreError> {
+        Ok(self.read().directory_head)
+    }
+
+    fn audit(
+        &self,
+        chain: Option<AccountId>,
+        query: &AuditQuery,
+    ) -> Result<Vec<AuditEntry>, StoreError> {
+        let inner = self.read();
+        let Some(entries) = inner.audit.get(&chain) else {
+            return Ok(Vec::new());
+        };
+        // Entries sit at index seq - 1.
+        let start = usize::try_from(query.after_seq).unwrap_or(usize::MAX);
+        Ok(entries
+            .get(start.min(entries.len())..)
+            .unwrap_or_default()
+            .iter()
+            .filter(|e| query.matches(e))
+            .take(query.limit)
+            .cloned()
+            .collect())
+    }
+
+    fn commit(&self, changes: &Changeset) -> Result<(), StoreError> {
+        let mut inner = self.write();
+        inner.validate(changes)?;
+        inner.apply(changes);
+        Ok(())
+    }
+
+    fn outbox(
+        &self,
+        due_by: Option<OffsetDateTime>,
+        limit: usize,
+    ) -> Result<Vec<OutboxItem>, StoreError> {
+        let inner = self.read();
+        let mut due: Vec<OutboxItem> = inner
+            .outbox
+            .values()
+            .filter(|i| due_by.is_none_or(|t| i.next_attempt_at <= t))
+            .cloned()
+            .collect();
+        due.sort_by_key(|i| (i.next_attempt_at, i.notification.id));
+        due.truncate(limit);
+        Ok(due)
+    }
+
+    fn settle(&self, id: NotificationId, settlement: Settlement) -> Result<(), StoreError> {
+        let mut inner = self.write();
+        match settlement {
+            Settlement::Remove => {
+                inner.outbox.remove(&id);
+            }
+            Settlement::Retry {
+                attempts,
+                next_attempt_at,
+            } => {
+                if let Some(item) = inner.outbox.get_mut(&id) {
+                    item.attempts = attempts;
+                    item.next_attempt_at = next_attempt_at;
+                }
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,267 @@
+//! Stores (ARCHITECTURE: pluggable, small, transactional).
+//!
+//! A [`Store`] keeps accounts, contacts, memberships, the audit chains and
+//! the notification outbox. The `Directory` reads what an operation needs,
+//! decides, and hands the store one [`Changeset`] to commit atomically.
+//!
+//! # Optimistic concurrency: what a store must guarantee
+//!
+//! Accounts and contacts carry a `version`. A changeset names the version
+//! it read of every record it writes (and of every record it merely relies
+//! on, in [`Changeset::checks`]). [`Store::commit`] must, atomically:
+//!
+//! 1. refuse with [`StoreError::Conflict`] if any named version is no longer
+//!    current (an update or delete of a record that changed or vanished, a
+//!    check that fails, a directory-chain head whose version moved);
+//! 2. refuse with [`StoreError::Duplicate`] if an insert would repeat an
+//!    account or contact id, a contact's `login_key`, or a chain's sequence
+//!    number;
+//! 3. otherwise apply every write, storing each written account and contact
+//!    with `version + 1` (inserts start at version 1), and append the audit
+//!    entries and outbox items.
+//!
+//! A refused commit leaves the store as it was. In SQL this is one
+//! transaction with `UPDATE … WHERE id = ? AND version = ?` and a check of
+//! the affected row count; unique indexes give the duplicates.
+//!
+//! Reads need no transaction: the `Directory` reads versions first and the
+//! commit validates them, retrying on conflict.
+//!
+//! Every operation reads a bounded number of records (its account, the
+//! contacts involved and their memberships), so its cost does not grow with
+//! the number of contacts in the account. A store should index memberships
+//! by account and by contact, contacts by `login_key`, audit entries by
+//! chain and sequence, and the outbox by due time.
+//!
+//! [`conformance`] holds the tests every store must pass.
+
+pub mod conformance;
+mod memory;
+
+pub use memory::MemoryStore;
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use crate::accounts::{Plan, Service};
+use crate::audit::{AuditEntry, AuditQuery, ChainHead};
+use crate::contacts::Profile;
+use crate::error::Entity;
+use crate::ids::{AccountId, ContactId, NotificationId};
+use crate::notify::OutboxItem;
+use crate::roles::{RoleSet, TechScope};
+
+/// A store failed or refused a commit.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// A version named by the changeset is no longer current.
+    #[error("a record changed since it was read")]
+    Conflict,
+    /// An insert would repeat a unique value.
+    #[error("{0} already exists")]
+    Duplicate(Entity),
+    /// The backend failed (I/O, a database error).
+    #[error("{0}")]
+    Backend(String),
+    /// Stored data cannot be read back.
+    #[error("stored data is corrupt: {0}")]
+    Corrupt(String),
+}
+
+/// An account as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountRecord {
+    /// Its id.
+    pub id: AccountId,
+    /// The company's name.
+    pub name: String,
+    /// Its plan (A7, C4).
+    pub plan: Plan,
+    /// Whether procurement mode is on (C3).
+    pub procurement_enabled: bool,
+    /// The partner reselling it.
+    pub partner: Option<String>,
+    /// Its services (A8).
+    pub services: Vec<Service>,
+    /// Its one owner (A1).
+    pub owner: ContactId,
+    /// How many contacts it has, the owner included.
+    pub contact_count: u32,
+    /// The head of its audit chain (J3).
+    #[serde(skip)]
+    pub audit_head: ChainHead,
+    /// When it was created.
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    /// Its version (see the module docs).
+    pub version: u64,
+}
+
+/// A contact as stored: one per login (B6).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContactRecord {
+    /// Its id.
+    pub id: ContactId,
+    /// The login as first written.
+    pub login: String,
+    /// The login as compared (B3); unique.
+    pub login_key: String,
+    /// Its profile.
+    pub profile: Profile,
+    /// How many accounts it belongs to; the contact goes with its last
+    /// membership (B5).
+    pub account_count: u32,
+    /// When it was created.
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    /// Its version (see the module docs).
+    pub version: u64,
+}
+
+/// A contact's place in one account. Writes to memberships are guarded by
+/// the versions of the account and the contact, which every changeset that
+/// writes a membership also writes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MembershipRecord {
+    /// The account.
+    pub account: AccountId,
+    /// The contact.
+    pub contact: ContactId,
+    /// Its roles (every role for the owner).
+    pub roles: RoleSet,
+    /// Its technical-administrator scope.
+    pub tech_scope: TechScope,
+    /// When it joined.
+    #[serde(with = "time::serde::rfc3339")]
+    pub since: OffsetDateTime,
+}
+
+/// A write of an account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AccountWrite {
+    /// A new account (stored at version 1).
+    Insert(AccountRecord),
+    /// A changed account; `version` is the one read.
+    Update(AccountRecord),
+}
+
+/// A write of a contact.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ContactWrite {
+    /// A new contact (stored at version 1).
+    Insert(ContactRecord),
+    /// A changed contact; `version` is the one read.
+    Update(ContactRecord),
+    /// A contact removed, at the version read.
+    Delete(ContactId, u64),
+}
+
+/// A write of a membership.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MembershipWrite {
+    /// Inserts or replaces it.
+    Put(MembershipRecord),
+    /// Removes it.
+    Delete(AccountId, ContactId),
+}
+
+/// A record a changeset relies on without writing it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Check {
+    /// The account is at this version.
+    Account(AccountId, u64),
+    /// The contact is at this version.
+    Contact(ContactId, u64),
+}
+
+/// The directory chain's head, with the version it was read at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct DirectoryHead {
+    /// The head.
+    pub head: ChainHead,
+    /// Its version.
+    pub version: u64,
+}
+
+/// Everything one operation changes, committed atomically.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Changeset {
+    /// Records relied on.
+    pub checks: Vec<Check>,
+    /// Account writes.
+    pub accounts: Vec<AccountWrite>,
+    /// Contact writes.
+    pub contacts: Vec<ContactWrite>,
+    /// Membership writes.
+    pub memberships: Vec<MembershipWrite>,
+    /// The directory chain's new head, with the version read.
+    pub directory_head: Option<DirectoryHead>,
+    /// Audit entries to append.
+    pub audit: Vec<AuditEntry>,
+    /// Notifications to keep until delivered (I1).
+    pub outbox: Vec<OutboxItem>,
+}
+
+/// What to do with an outbox item after a delivery attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Settlement {
+    /// Remove it: delivered or undeliverable.
+    Remove,
+    /// Keep it, after this many attempts, until this time.
+    Retry {
+        /// Attempts so far.
+        attempts: u32,
+        /// Next attempt not before.
+        next_attempt_at: OffsetDateTime,
+    },
+}
+
+/// Persistence for a `Directory`. See the module docs for what a commit
+/// must guarantee; [`conformance::run_all`] checks an implementation.
+pub trait Store: Send + Sync {
+    /// An account by id.
+    fn account(&self, id: AccountId) -> Result<Option<AccountRecord>, StoreError>;
+    /// A contact by id.
+    fn contact(&self, id: ContactId) -> Result<Option<ContactRecord>, StoreError>;
+    /// A contact by login key (see [`login_key`](crate::login_key)).
+    fn contact_by_login(&self, login_key: &str) -> Result<Option<ContactRecord>, StoreError>;
+    /// A contact's membership of an account.
+    fn membership(
+        &self,
+        account: AccountId,
+        contact: ContactId,
+    ) -> Result<Option<MembershipRecord>, StoreError>;
+    /// Every membership of a contact, by account id.
+    fn memberships_of(&self, contact: ContactId) -> Result<Vec<MembershipRecord>, StoreError>;
+    /// An account's members with contact id above `after`, by contact id,
+    /// at most `limit`.
+    fn members(
+        &self,
+        account: AccountId,
+        after: Option<ContactId>,
+        limit: usize,
+    ) -> Result<Vec<(MembershipRecord, ContactRecord)>, StoreError>;
+    /// The directory chain's head.
+    fn directory_head(&self) -> Result<DirectoryHead, StoreError>;
+    /// Entries of a chain (`None`: the directory's) with `seq` above
+    /// `query.after_seq` that match its filters, by `seq`, at most
+    /// `query.limit`.
+    fn audit(
+        &self,
+        chain: Option<AccountId>,
+        query: &AuditQuery,
+    ) -> Result<Vec<AuditEntry>, StoreError>;
+    /// Applies a changeset atomically, or refuses it whole.
+    fn commit(&self, changes: &Changeset) -> Result<(), StoreError>;
+    /// Pending notifications, by due time: only those due by `due_by` when
+    /// it is given; at most `limit`.
+    fn outbox(
+        &self,
+        due_by: Option<OffsetDateTime>,
+        limit: usize,
+    ) -> Result<Vec<OutboxItem>, StoreError>;
+    /// Records a delivery attempt. Settling an item that is gone (another
+    /// process settled it) is not an error.
+    fn settle(&self, id: NotificationId, settlement: Settlement) -> Result<(), StoreError>;
+}

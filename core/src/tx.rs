@@ -1,0 +1,307 @@
+//! The unit of work of one operation: what it read (with versions), what it
+//! changes, its audit entries and its notifications, turned into one
+//! [`Changeset`] at the end.
+
+use std::collections::BTreeMap;
+
+use time::OffsetDateTime;
+
+use crate::audit::{AuditDraft, Operation, Outcome};
+use crate::error::{Entity, Error};
+use crate::ids::{AccountId, ContactId, NotificationId};
+use crate::notify::{Notification, NotificationKind, OutboxItem};
+use crate::store::{
+    AccountRecord, AccountWrite, Changeset, Check, ContactRecord, ContactWrite, DirectoryHead,
+    MembershipRecord, MembershipWrite, Store,
+};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum State {
+    Read,
+    Dirty,
+    New,
+    Deleted,
+}
+
+#[derive(Debug)]
+struct Slot<T> {
+    rec: T,
+    state: State,
+}
+
+pub(crate) struct Tx<'s> {
+    store: &'s dyn Store,
+    pub(crate) now: OffsetDateTime,
+    accounts: BTreeMap<AccountId, Slot<AccountRecord>>,
+    contacts: BTreeMap<ContactId, Slot<ContactRecord>>,
+    memberships: Vec<MembershipWrite>,
+    drafts: Vec<AuditDraft>,
+    notes: Vec<Notification>,
+}
+
+impl<'s> Tx<'s> {
+    pub(crate) fn new(store: &'s dyn Store, now: OffsetDateTime) -> Tx<'s> {
+        Tx {
+            store,
+            now,
+            accounts: BTreeMap::new(),
+            contacts: BTreeMap::new(),
+            memberships: Vec::new(),
+            drafts: Vec::new(),
+            notes: Vec::new(),
+        }
+    }
+
+    pub(crate) fn store(&self) -> &'s dyn Store {
+        self.store
+    }
+
+    /// Loads an account (once), or `NotFound`.
+    pub(crate) fn account(&mut self, id: AccountId) -> Result<&AccountRecord, Error> {
+        self.load_account(id).map(|s| &s.rec)
+    }
+
+    /// An account to change.
+    pub(crate) fn account_mut(&mut self, id: AccountId) -> Result<&mut AccountRecord, Error> {
+        let slot = self.load_account(id)?;
+        if slot.state == State::Read {
+            slot.state = State::Dirty;
+        }
+        Ok(&mut slot.rec)
+    }
+
+    fn load_account(&mut self, id: AccountId) -> Result<&mut Slot<AccountRecord>, Error> {
+        if !self.accounts.contains_key(&id) {
+            let rec = self
+                .store
+                .account(id)?
+                .ok_or(Error::not_found(Entity::Account))?;
+            self.accounts.insert(
+                id,
+                Slot {
+                    rec,
+                    state: State::Read,
+                },
+            );
+        }
+        self.accounts
+            .get_mut(&id)
+            .ok_or(Error::not_found(Entity::Account))
+    }
+
+    pub(crate) fn insert_account(&mut self, rec: AccountRecord) {
+        self.accounts.insert(
+            rec.id,
+            Slot {
+                rec,
+                state: State::New,
+            },
+        );
+    }
+
+    /// Loads a contact (once), or `NotFound`.
+    pub(crate) fn contact(&mut self, id: ContactId) -> Result<&ContactRecord, Error> {
+        self.load_contact(id).map(|s| &s.rec)
+    }
+
+    /// A contact to change.
+    pub(crate) fn contact_mut(&mut self, id: ContactId) -> Result<&mut ContactRecord, Error> {
+        let slot = self.load_contact(id)?;
+        if slot.state == State::Read {
+            slot.state = State::Dirty;
+        }
+        Ok(&mut slot.rec)
+    }
+
+    fn load_contact(&mut self, id: ContactId) -> Result<&mut Slot<ContactRecord>, Error> {
+        if !self.contacts.contains_key(&id) {
+            let rec = self
+                .store
+                .contact(id)?
+                .ok_or(Error::not_found(Entity::Contact))?;
+            self.contacts.insert(
+                id,
+                Slot {
+                    rec,
+                    state: State::Read,
+                },
+            );
+        }
+        match self.contacts.get_mut(&id) {
+            Some(s) if s.state != State::Deleted => Ok(s),
+            _ => Err(Error::not_found(Entity::Contact)),
+        }
+    }
+
+    /// Loads a contact by login key; `None` when no contact has it.
+    pub(crate) fn contact_by_login(&mut self, key: &str) -> Result<Option<ContactId>, Error> {
+        match self.store.contact_by_login(key)? {
+            None => Ok(None),
+            Some(rec) => {
+                let id = rec.id;
+                self.contacts.entry(id).or_insert(Slot {
+                    rec,
+                    state: State::Read,
+                });
+                Ok(Some(id))
+            }
+        }
+    }
+
+    pub(crate) fn insert_contact(&mut self, rec: ContactRecord) {
+        self.contacts.insert(
+            rec.id,
+            Slot {
+                rec,
+                state: State::New,
+            },
+        );
+    }
+
+    pub(crate) fn delete_contact(&mut self, id: ContactId) -> Result<(), Error> {
+        self.load_contact(id)?.state = State::Deleted;
+        Ok(())
+    }
+
+    /// A contact's membership of an account. Loads both, so that the commit
+    /// checks their versions: memberships are guarded by them.
+    pub(crate) fn membership(
+        &mut self,
+        account: AccountId,
+        contact: ContactId,
+    ) -> Result<Option<MembershipRecord>, Error> {
+        self.load_account(account)?;
+        if self.load_contact(contact).is_err() {
+            return Ok(None);
+        }
+        // A membership written earlier in this unit of work wins.
+        for w in self.memberships.iter().rev() {
+            match w {
+                MembershipWrite::Put(m) if m.account == account && m.contact == contact => {
+                    return Ok(Some(m.clone()))
+                }
+                MembershipWrite::Delete(a, c) if *a == account && *c == contact => return Ok(None),
+                _ => {}
+            }
+        }
+        Ok(self.store.membership(account, contact)?)
+    }
+
+    pub(crate) fn put_membership(&mut self, m: MembershipRecord) {
+        self.memberships.push(MembershipWrite::Put(m));
+    }
+
+    pub(crate) fn delete_membership(&mut self, account: AccountId, contact: ContactId) {
+        self.memberships
+            .push(MembershipWrite::Delete(account, contact));
+    }
+
+    /// Records a successful operation in `account`'s audit chain.
+    pub(crate) fn audit(
+        &mut self,
+        account: AccountId,
+        operation: Operation,
+        target: Option<String>,
+        fields: Vec<String>,
+        detail: Option<String>,
+    ) {
+        self.drafts.push(AuditDraft {
+            account: Some(account),
+            operation,
+            target,
+            outcome: Outcome::Success,
+            fields,
+            detail,
+        });
+    }
+
+    /// Records an entry in a chain, `None` for the directory's.
+    pub(crate) fn audit_draft(&mut self, draft: AuditDraft) {
+        self.drafts.push(draft);
+    }
+
+    /// Queues a notification to a contact, at its profile's email.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn notify(
+        &mut self,
+        kind: NotificationKind,
+        account: Option<AccountId>,
+        recipient: ContactId,
+        subject: String,
+        body: String,
+        fields: Vec<String>,
+    ) -> Result<(), Error> {
+        let to = vec![self.contact(recipient)?.profile.email.clone()];
+        self.notes.push(Notification {
+            id: NotificationId::random()?,
+            kind,
+            account,
+            recipient,
+            to,
+            subject,
+            body,
+            fields,
+            at: self.now,
+        });
+        Ok(())
+    }
+
+    /// The changeset to commit and the notifications it stores.
+    pub(crate) fn finish(mut self, actor: &str) -> Result<(Changeset, Vec<Notification>), Error> {
+        let mut cs = Changeset::default();
+        let mut directory: Option<DirectoryHead> = None;
+        let now = self.now;
+        for draft in std::mem::take(&mut self.drafts) {
+            let entry = match draft.account {
+                Some(id) => {
+                    let slot = self.load_account(id)?;
+                    if slot.state == State::Read {
+                        slot.state = State::Dirty;
+                    }
+                    draft.seal(actor, now, &mut slot.rec.audit_head)
+                }
+                None => {
+                    let head = match &mut directory {
+                        Some(h) => h,
+                        None => directory.insert(self.store.directory_head()?),
+                    };
+                    draft.seal(actor, now, &mut head.head)
+                }
+            };
+            cs.audit.push(entry);
+        }
+        cs.directory_head = directory;
+        for (_, slot) in std::mem::take(&mut self.accounts) {
+            match slot.state {
+                State::Read => cs
+                    .checks
+                    .push(Check::Account(slot.rec.id, slot.rec.version)),
+                State::Dirty | State::Deleted => cs.accounts.push(AccountWrite::Update(slot.rec)),
+                State::New => cs.accounts.push(AccountWrite::Insert(slot.rec)),
+            }
+        }
+        for (_, slot) in std::mem::take(&mut self.contacts) {
+            match slot.state {
+                State::Read => cs
+                    .checks
+                    .push(Check::Contact(slot.rec.id, slot.rec.version)),
+                State::Dirty => cs.contacts.push(ContactWrite::Update(slot.rec)),
+                State::New => cs.contacts.push(ContactWrite::Insert(slot.rec)),
+                State::Deleted => cs
+                    .contacts
+                    .push(ContactWrite::Delete(slot.rec.id, slot.rec.version)),
+            }
+        }
+        cs.memberships = std::mem::take(&mut self.memberships);
+        let notes = std::mem::take(&mut self.notes);
+        cs.outbox = notes
+            .iter()
+            .map(|n| OutboxItem {
+                notification: n.clone(),
+                attempts: 0,
+                next_attempt_at: n.at,
+            })
+            .collect();
+        Ok((cs, notes))
+    }
+}

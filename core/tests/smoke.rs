@@ -1,0 +1,29 @@
+//! A first walk through the main operations.
+
+mod common;
+use common::*;
+use contactkeeper::*;
+
+#[test]
+fn a_portal_day() {
+    let f = Fixture::new();
+    let (acct, owner) = f.account("alice");
+    let bob = f
+        .dir
+        .create_contact(
+            &c(owner),
+            acct,
+            &new_contact("bob").with_roles(RoleSet::of(&[Role::ContactManager])),
+        )
+        .unwrap()
+        .contact;
+    let list = f.dir.list_contacts(&c(bob), acct, None, 100).unwrap();
+    assert_eq!(list.len(), 2);
+    f.dir.transfer_ownership(&c(owner), acct, bob).unwrap();
+    assert_eq!(f.dir.account(&c(bob), acct).unwrap().owner, bob);
+    assert_eq!(f.notifier.take().len(), 2);
+    assert!(matches!(
+        f.dir.verify_audit(&c(owner), acct).unwrap(),
+        AuditVerification::Intact { .. }
+    ));
+}
