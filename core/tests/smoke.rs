@@ -6,7 +6,10 @@ use contactkeeper::*;
 
 #[test]
 fn a_portal_day() {
-    let f = Fixture::new();
+    for_each_store(a_portal_day_on);
+}
+
+fn a_portal_day_on(f: Fixture) {
     let (acct, owner) = f.account("alice");
     let bob = f
         .dir

@@ -9,6 +9,20 @@ use contactkeeper::{
 };
 use time::macros::datetime;
 
+/// Runs `body` once on a fixture over each kind of store the tests cover
+/// (every Directory-level test runs on every store).
+pub fn for_each_store(body: impl Fn(Fixture)) {
+    for (name, store) in stores() {
+        eprintln!("-- on the {name} store");
+        body(Fixture::on(store));
+    }
+}
+
+/// A new, empty store of each kind, by name.
+pub fn stores() -> Vec<(&'static str, Arc<dyn Store>)> {
+    vec![("memory", Arc::new(MemoryStore::new()) as Arc<dyn Store>)]
+}
+
 /// A directory on a manual clock and a recording notifier.
 pub struct Fixture {
     pub dir: Directory,
