@@ -21,13 +21,20 @@ named_enum! {
         OwnershipReceived => "ownership_received",
         /// The recipient is no longer the account's owner (A3, A4).
         OwnershipLost => "ownership_lost",
+        /// A security notice: a credential or setting changed, or a lock (I2, E9, F2).
+        Security => "security",
+        /// A password-reset secret (D6, D7).
+        PasswordReset => "password_reset",
+        /// A one-time sign-in or enrollment code (F1).
+        SignInCode => "sign_in_code",
     }
 }
 
 /// A message to one contact. Hosts may send `subject` and `body` as they
-/// are, or build their own from the structured fields. It never holds a
-/// secret value.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// are, or build their own from the structured fields. Only the two kinds
+/// whose purpose is to deliver a secret (a reset secret, a one-time code)
+/// carry one, and those are never stored; `Debug` never shows it.
+#[derive(Clone, PartialEq, Eq, Serialize)]
 pub struct Notification {
     /// Its id in the outbox.
     pub id: NotificationId,
@@ -48,6 +55,32 @@ pub struct Notification {
     /// When the change it reports happened (UTC).
     #[serde(with = "time::serde::rfc3339")]
     pub at: OffsetDateTime,
+    /// A secret to deliver (a reset secret, a one-time code), also written
+    /// in `body`. Such a notification is delivered once, right after the
+    /// change, and never stored in the outbox (D6).
+    #[serde(skip)]
+    pub secret: Option<crate::credentials::Secret>,
+}
+
+impl std::fmt::Debug for Notification {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let body: &str = if self.secret.is_some() {
+            "<redacted: carries a secret>"
+        } else {
+            &self.body
+        };
+        f.debug_struct("Notification")
+            .field("id", &self.id)
+            .field("kind", &self.kind)
+            .field("account", &self.account)
+            .field("recipient", &self.recipient)
+            .field("to", &self.to)
+            .field("subject", &self.subject)
+            .field("body", &body)
+            .field("fields", &self.fields)
+            .field("at", &self.at)
+            .finish()
+    }
 }
 
 /// What a notifier did with a notification.

@@ -232,6 +232,8 @@ named_enum! {
         RegisterServices => "register_services",
         /// Provider operations: enable procurement mode (C3).
         EnableProcurement => "enable_procurement",
+        /// The support desk checks a caller's security answer (F4).
+        CheckSecurityAnswers => "check_security_answers",
     }
 }
 
@@ -259,7 +261,8 @@ impl Permission {
             | Permission::ViewAccount
             | Permission::CreateAccounts
             | Permission::RegisterServices
-            | Permission::EnableProcurement => RoleSet::EMPTY,
+            | Permission::EnableProcurement
+            | Permission::CheckSecurityAnswers => RoleSet::EMPTY,
         }
     }
 }
@@ -322,6 +325,7 @@ const OWNER: PermissionSet = PermissionSet::of(&[
 ]);
 const SUPPORT_DESK: PermissionSet = PermissionSet::of(&[
     Permission::ViewAccount,
+    Permission::CheckSecurityAnswers,
     Permission::TransferOwnership,
     Permission::ReadAudit,
     Permission::CreateAccounts,
@@ -348,6 +352,7 @@ const SYSTEM: PermissionSet = PermissionSet::of(&[
     Permission::CreateAccounts,
     Permission::RegisterServices,
     Permission::EnableProcurement,
+    Permission::CheckSecurityAnswers,
 ]);
 
 /// Who performs an operation.

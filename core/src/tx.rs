@@ -12,7 +12,7 @@ use crate::ids::{AccountId, ContactId, NotificationId};
 use crate::notify::{Notification, NotificationKind, OutboxItem};
 use crate::store::{
     AccountRecord, AccountWrite, Changeset, Check, ContactRecord, ContactWrite, DirectoryHead,
-    MembershipRecord, MembershipWrite, Store,
+    MembershipRecord, MembershipWrite, SessionWrite, Store,
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,6 +37,8 @@ pub(crate) struct Tx<'s> {
     memberships: Vec<MembershipWrite>,
     drafts: Vec<AuditDraft>,
     notes: Vec<Notification>,
+    direct: Vec<Notification>,
+    sessions: Vec<SessionWrite>,
 }
 
 impl<'s> Tx<'s> {
@@ -49,6 +51,8 @@ impl<'s> Tx<'s> {
             memberships: Vec::new(),
             drafts: Vec::new(),
             notes: Vec::new(),
+            direct: Vec::new(),
+            sessions: Vec::new(),
         }
     }
 
@@ -196,6 +200,14 @@ impl<'s> Tx<'s> {
             .push(MembershipWrite::Delete(account, contact));
     }
 
+    pub(crate) fn put_session(&mut self, s: crate::credentials::SessionRecord) {
+        self.sessions.push(SessionWrite::Put(s));
+    }
+
+    pub(crate) fn delete_session(&mut self, key: [u8; 32]) {
+        self.sessions.push(SessionWrite::Delete(key));
+    }
+
     /// Records a successful operation in `account`'s audit chain.
     pub(crate) fn audit(
         &mut self,
@@ -220,8 +232,14 @@ impl<'s> Tx<'s> {
         self.drafts.push(draft);
     }
 
+    /// Queues a notification that carries a secret (a reset secret, a
+    /// one-time code): it is delivered right after the commit and never
+    /// stored, so the secret exists only as a hash at rest (D6).
+    pub(crate) fn notify_secret(&mut self, n: Notification) {
+        self.direct.push(n);
+    }
+
     /// Queues a notification to a contact, at its profile's email.
-    #[allow(clippy::too_many_arguments)]
     pub(crate) fn notify(
         &mut self,
         kind: NotificationKind,
@@ -233,6 +251,7 @@ impl<'s> Tx<'s> {
     ) -> Result<(), Error> {
         let to = vec![self.contact(recipient)?.profile.email.clone()];
         self.notes.push(Notification {
+            secret: None,
             id: NotificationId::random()?,
             kind,
             account,
@@ -293,7 +312,8 @@ impl<'s> Tx<'s> {
             }
         }
         cs.memberships = std::mem::take(&mut self.memberships);
-        let notes = std::mem::take(&mut self.notes);
+        cs.sessions = std::mem::take(&mut self.sessions);
+        let mut notes = std::mem::take(&mut self.notes);
         cs.outbox = notes
             .iter()
             .map(|n| OutboxItem {
@@ -302,6 +322,7 @@ impl<'s> Tx<'s> {
                 next_attempt_at: n.at,
             })
             .collect();
+        notes.append(&mut self.direct);
         Ok((cs, notes))
     }
 }

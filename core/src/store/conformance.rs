@@ -94,6 +94,7 @@ fn account(id: u64, owner: u64) -> AccountRecord {
         procurement_enabled: false,
         partner: None,
         services: Vec::new(),
+        security: Default::default(),
         owner: ContactId(owner),
         contact_count: 1,
         audit_head: ChainHead::default(),
@@ -109,6 +110,7 @@ fn contact(id: u64, login: &str) -> ContactRecord {
         login_key: login.to_ascii_lowercase(),
         profile: Profile::new(format!("Contact {id}"), format!("{login}@example.com")),
         account_count: 1,
+        credentials: Default::default(),
         created_at: t0(),
         version: 0,
     }
@@ -120,6 +122,8 @@ fn member(account: u64, contact: u64, roles: RoleSet) -> MembershipRecord {
         contact: ContactId(contact),
         roles,
         tech_scope: TechScope::All,
+        manual_lock: None,
+        session_epoch: 0,
         since: t0(),
     }
 }
@@ -703,6 +707,7 @@ fn outbox_keeps_until_settled(store: &dyn Store) -> CheckResult {
             body: "Body\nwith lines".into(),
             fields: vec!["owner".into()],
             at: t0(),
+            secret: None,
         },
         attempts: 0,
         next_attempt_at: t0() + Duration::seconds(due),

@@ -7,9 +7,10 @@ use time::OffsetDateTime;
 
 use super::{
     AccountRecord, AccountWrite, Changeset, Check, ContactRecord, ContactWrite, DirectoryHead,
-    MembershipRecord, MembershipWrite, Settlement, Store, StoreError,
+    MembershipRecord, MembershipWrite, SessionWrite, Settlement, Store, StoreError,
 };
 use crate::audit::{AuditEntry, AuditQuery};
+use crate::credentials::SessionRecord;
 use crate::error::Entity;
 use crate::ids::{AccountId, ContactId, NotificationId};
 use crate::notify::OutboxItem;
@@ -31,6 +32,7 @@ struct Inner {
     audit: HashMap<Option<AccountId>, Vec<AuditEntry>>,
     directory_head: DirectoryHead,
     outbox: BTreeMap<NotificationId, OutboxItem>,
+    sessions: HashMap<[u8; 32], SessionRecord>,
 }
 
 impl MemoryStore {
@@ -187,6 +189,16 @@ impl Inner {
         for item in &c.outbox {
             self.outbox.insert(item.notification.id, item.clone());
         }
+        for w in &c.sessions {
+            match w {
+                SessionWrite::Put(s) => {
+                    self.sessions.insert(s.key, s.clone());
+                }
+                SessionWrite::Delete(k) => {
+                    self.sessions.remove(k);
+                }
+            }
+        }
     }
 }
 
@@ -294,6 +306,17 @@ impl Store for MemoryStore {
         due.sort_by_key(|i| (i.next_attempt_at, i.notification.id));
         due.truncate(limit);
         Ok(due)
+    }
+
+    fn session(&self, key: &[u8; 32]) -> Result<Option<SessionRecord>, StoreError> {
+        Ok(self.read().sessions.get(key).cloned())
+    }
+
+    fn touch_session(&self, key: &[u8; 32], at: OffsetDateTime) -> Result<(), StoreError> {
+        if let Some(s) = self.write().sessions.get_mut(key) {
+            s.last_seen_at = at;
+        }
+        Ok(())
     }
 
     fn settle(&self, id: NotificationId, settlement: Settlement) -> Result<(), StoreError> {

@@ -31,7 +31,12 @@
 //! contacts involved and their memberships), so its cost does not grow with
 //! the number of contacts in the account. A store should index memberships
 //! by account and by contact, contacts by `login_key`, audit entries by
-//! chain and sequence, and the outbox by due time.
+//! chain and sequence, the outbox by due time, and sessions by key.
+//!
+//! Sessions need no versions: a session is written once at sign-in, its
+//! stage may move forward, and it is revoked by bumping an epoch on the
+//! contact or the membership (which are versioned) rather than by deleting
+//! rows.
 //!
 //! [`conformance`] holds the tests every store must pass.
 
@@ -43,11 +48,13 @@ pub use memory::MemoryStore;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use crate::accounts::{Plan, Service};
+use crate::accounts::{Plan, SecurityPolicy, Service};
 use crate::audit::{AuditEntry, AuditQuery, ChainHead};
 use crate::contacts::Profile;
+use crate::credentials::{Credentials, SessionRecord};
 use crate::error::Entity;
 use crate::ids::{AccountId, ContactId, NotificationId};
+use crate::lock::ManualLock;
 use crate::notify::OutboxItem;
 use crate::roles::{RoleSet, TechScope};
 
@@ -84,6 +91,9 @@ pub struct AccountRecord {
     pub partner: Option<String>,
     /// Its services (A8).
     pub services: Vec<Service>,
+    /// Its security policies (D2, E1, F3, G1).
+    #[serde(default)]
+    pub security: SecurityPolicy,
     /// Its one owner (A1).
     pub owner: ContactId,
     /// How many contacts it has, the owner included.
@@ -112,6 +122,10 @@ pub struct ContactRecord {
     /// How many accounts it belongs to; the contact goes with its last
     /// membership (B5).
     pub account_count: u32,
+    /// Its password, lock state, second factor and security answers (D, E,
+    /// F): one set per login (B6).
+    #[serde(default)]
+    pub credentials: Credentials,
     /// When it was created.
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
@@ -132,6 +146,12 @@ pub struct MembershipRecord {
     pub roles: RoleSet,
     /// Its technical-administrator scope.
     pub tech_scope: TechScope,
+    /// A manual lock in this account (E6).
+    #[serde(default)]
+    pub manual_lock: Option<ManualLock>,
+    /// Bumped to end the contact's sessions in this account (D8).
+    #[serde(default)]
+    pub session_epoch: u64,
     /// When it joined.
     #[serde(with = "time::serde::rfc3339")]
     pub since: OffsetDateTime,
@@ -164,6 +184,15 @@ pub enum MembershipWrite {
     Put(MembershipRecord),
     /// Removes it.
     Delete(AccountId, ContactId),
+}
+
+/// A write of a session (D8).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SessionWrite {
+    /// Inserts or replaces it.
+    Put(SessionRecord),
+    /// Removes it (sign-out).
+    Delete([u8; 32]),
 }
 
 /// A record a changeset relies on without writing it.
@@ -201,6 +230,8 @@ pub struct Changeset {
     pub audit: Vec<AuditEntry>,
     /// Notifications to keep until delivered (I1).
     pub outbox: Vec<OutboxItem>,
+    /// Session writes (D8).
+    pub sessions: Vec<SessionWrite>,
 }
 
 /// What to do with an outbox item after a delivery attempt.
@@ -264,4 +295,9 @@ pub trait Store: Send + Sync {
     /// Records a delivery attempt. Settling an item that is gone (another
     /// process settled it) is not an error.
     fn settle(&self, id: NotificationId, settlement: Settlement) -> Result<(), StoreError>;
+    /// A session by the SHA-256 of its token.
+    fn session(&self, key: &[u8; 32]) -> Result<Option<SessionRecord>, StoreError>;
+    /// Records that a session was used at `at` (its idle lifetime starts
+    /// again), outside any changeset; a missing session is not an error.
+    fn touch_session(&self, key: &[u8; 32], at: OffsetDateTime) -> Result<(), StoreError>;
 }

@@ -1,11 +1,18 @@
 //! Fixtures shared by the integration tests.
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(dead_code)]
 
 use std::sync::Arc;
 
 use contactkeeper::{
-    AccountId, Actor, ContactId, Directory, ManualClock, MemoryNotifier, MemoryStore, NewAccount,
-    NewContact, Profile, RoleSet, Store, TechScope,
+    AccountId, Actor, ContactId, Directory, HashCost, ManualClock, MemoryNotifier, MemoryStore,
+    NewAccount, NewContact, Profile, RoleSet, Store, TechScope,
+};
+
+/// A cheap argon2id cost, so that tests that hash many passwords stay fast.
+pub const FAST: HashCost = HashCost {
+    m_kib: 256,
+    t: 1,
+    p: 1,
 };
 use time::macros::datetime;
 
@@ -42,6 +49,8 @@ impl Fixture {
         let dir = Directory::builder(store.clone())
             .clock(clock.clone())
             .notifier(notifier.clone())
+            .hash_cost(FAST)
+            .unwrap()
             .build();
         Fixture {
             dir,
