@@ -1,4 +1,5 @@
 #![doc = include_str!("../../README.md")]
+#![forbid(unsafe_code)]
 #![deny(missing_docs)]
 #![cfg_attr(
     not(test),
