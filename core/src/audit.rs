@@ -75,6 +75,24 @@ named_enum! {
         ContactUnlock => "contact.unlock",
         /// An account's security policy changed (D2, E1, F3, G1).
         SecurityPolicy => "account.security",
+        /// A resource added (H1).
+        ResourceAdd => "resource.add",
+        /// A resource removed.
+        ResourceRemove => "resource.remove",
+        /// A resource's technical contacts changed (H1–H3).
+        TechnicalContacts => "resource.contacts",
+        /// Every duty of a contact moved to another (H3).
+        DutiesReassign => "duties.reassign",
+        /// The billing contacts changed (H7).
+        BillingContacts => "account.billing_contacts",
+        /// A resource milestone reported (H6).
+        Milestone => "resource.milestone",
+        /// A maintenance or global-issue notice sent (I4).
+        Notice => "account.notice",
+        /// Notification preferences changed (I2).
+        NotificationPrefs => "contact.notifications",
+        /// A notification redirected to the secondary contact (H6).
+        NotificationRedirect => "notification.redirect",
     }
 }
 

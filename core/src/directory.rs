@@ -42,6 +42,9 @@ use crate::tx::Tx;
 pub const DEFAULT_MAX_ATTEMPTS: u32 = 32;
 /// The most contacts one page of [`Directory::list_contacts`] returns.
 pub const MAX_PAGE: usize = 1000;
+/// How long one delivery may take by default (see
+/// [`DirectoryBuilder::delivery_timeout`]).
+pub const DEFAULT_DELIVERY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 /// Entries read from the store at a time by exports and verification.
 const SCAN_PAGE: usize = 1000;
 
@@ -58,6 +61,7 @@ pub struct Directory {
     pub(crate) hasher: Arc<Hasher>,
     pub(crate) sessions: SessionLifetimes,
     pub(crate) unknown_logins: Mutex<UnknownLogins>,
+    delivery_timeout: Option<std::time::Duration>,
 }
 
 /// How long sessions live (D8).
@@ -95,6 +99,7 @@ pub struct DirectoryBuilder {
     max_attempts: u32,
     cost: HashCost,
     sessions: SessionLifetimes,
+    delivery_timeout: Option<std::time::Duration>,
 }
 
 impl DirectoryBuilder {
@@ -144,6 +149,16 @@ impl DirectoryBuilder {
         Ok(self)
     }
 
+    /// How long one delivery may take before it counts as "retry later"
+    /// (default 10 seconds). With a timeout, the notifier is called on a
+    /// thread of its own, so a notifier that hangs cannot hang the
+    /// directory; `None` calls it on the caller's thread, without a limit.
+    #[must_use]
+    pub fn delivery_timeout(mut self, timeout: Option<std::time::Duration>) -> DirectoryBuilder {
+        self.delivery_timeout = timeout;
+        self
+    }
+
     /// The directory.
     pub fn build(self) -> Directory {
         // The cost was validated by `hash_cost`, or is the default.
@@ -156,6 +171,7 @@ impl DirectoryBuilder {
             hasher: Arc::new(hasher),
             sessions: self.sessions,
             unknown_logins: Mutex::new(UnknownLogins::default()),
+            delivery_timeout: self.delivery_timeout,
         }
     }
 }
@@ -179,6 +195,7 @@ impl Directory {
             max_attempts: DEFAULT_MAX_ATTEMPTS,
             cost: HashCost::default(),
             sessions: SessionLifetimes::default(),
+            delivery_timeout: Some(DEFAULT_DELIVERY_TIMEOUT),
         }
     }
 
@@ -231,6 +248,7 @@ impl Directory {
                 tech_scope: TechScope::All,
                 manual_lock: None,
                 session_epoch: 0,
+                notifications: Default::default(),
                 since: tx.now,
             });
             tx.insert_account(AccountRecord {
@@ -244,6 +262,7 @@ impl Directory {
                 },
                 services: Vec::new(),
                 security: Default::default(),
+                billing: Default::default(),
                 owner,
                 contact_count: 1,
                 audit_head: Default::default(),
@@ -670,6 +689,13 @@ impl Directory {
                 if !changed.is_empty() {
                     tx.contact_mut(contact)?.profile = profile;
                 }
+                // I2: every change but the name and the job title is told.
+                let told: Vec<String> = changed
+                    .iter()
+                    .filter(|f| !matches!(f, Field::Name | Field::JobTitle))
+                    .map(|f| f.name().to_owned())
+                    .collect();
+                crate::passwords::security_notice_fields(tx, contact, account, told)?;
                 tx.audit(
                     account,
                     Operation::ContactUpdate,
@@ -697,29 +723,50 @@ impl Directory {
             account,
             Some(contact.to_string()),
             |tx, access| {
-                access.require(Permission::ManageContacts)?;
+                // B5: refused while it holds primary duties; secondary ones
+                // are cleared.
                 tx.membership(account, contact)?
                     .ok_or(Error::not_found(Entity::Contact))?;
+                access.require(Permission::ManageContacts)?;
                 if tx.account(account)?.owner == contact {
                     return Err(Error::refused(Rule::A5OwnerNotDeletable));
                 }
-                tx.delete_membership(account, contact);
-                tx.account_mut(account)?.contact_count -= 1;
-                let c = tx.contact_mut(contact)?;
-                c.account_count = c.account_count.saturating_sub(1);
-                if c.account_count == 0 {
-                    tx.delete_contact(contact)?;
-                }
-                tx.audit(
-                    account,
-                    Operation::ContactDelete,
-                    Some(contact.to_string()),
-                    Vec::new(),
-                    None,
-                );
-                Ok(())
+                crate::designations::move_duties(tx, account, contact, None, false)?;
+                self.remove_member(tx, &access, account, contact)
             },
         )
+    }
+
+    /// Removes a contact's membership (A5, B5): the contact goes with its
+    /// last membership; sessions in the account end with the membership.
+    pub(crate) fn remove_member(
+        &self,
+        tx: &mut Tx<'_>,
+        access: &Access,
+        account: AccountId,
+        contact: ContactId,
+    ) -> Result<(), Error> {
+        access.require(Permission::ManageContacts)?;
+        tx.membership(account, contact)?
+            .ok_or(Error::not_found(Entity::Contact))?;
+        if tx.account(account)?.owner == contact {
+            return Err(Error::refused(Rule::A5OwnerNotDeletable));
+        }
+        tx.delete_membership(account, contact);
+        tx.account_mut(account)?.contact_count -= 1;
+        let c = tx.contact_mut(contact)?;
+        c.account_count = c.account_count.saturating_sub(1);
+        if c.account_count == 0 {
+            tx.delete_contact(contact)?;
+        }
+        tx.audit(
+            account,
+            Operation::ContactDelete,
+            Some(contact.to_string()),
+            Vec::new(),
+            None,
+        );
+        Ok(())
     }
 
     /// Sets a standard contact's roles and technical-administrator scope
@@ -752,7 +799,7 @@ impl Directory {
                 if m.roles != roles {
                     fields.push("roles".to_owned());
                 }
-                if m.tech_scope != *tech_scope {
+                if m.tech_scope != *tech_scope && roles.contains(Role::TechnicalAdmin) {
                     fields.push("tech_scope".to_owned());
                 }
                 let detail = Some(format!("roles: {roles}"));
@@ -763,10 +810,10 @@ impl Directory {
                     account,
                     Operation::RolesUpdate,
                     Some(contact.to_string()),
-                    fields,
+                    fields.clone(),
                     detail,
                 );
-                Ok(())
+                crate::passwords::security_notice_fields(tx, contact, account, fields)
             },
         )
     }
@@ -974,7 +1021,7 @@ impl Directory {
                 break;
             }
             for item in fresh {
-                match self.deliver_one(notifier.as_ref(), &item.notification, item.attempts, now) {
+                match self.deliver_one(notifier, &item.notification, item.attempts, now) {
                     Delivery::Delivered => report.delivered += 1,
                     Delivery::Undeliverable => report.undeliverable += 1,
                     Delivery::RetryLater => report.retry_later += 1,
@@ -986,27 +1033,86 @@ impl Directory {
 
     fn deliver_one(
         &self,
-        notifier: &dyn Notifier,
+        notifier: &Arc<dyn Notifier>,
         n: &Notification,
         attempts: u32,
         now: OffsetDateTime,
     ) -> Delivery {
-        let outcome =
-            catch_unwind(AssertUnwindSafe(|| notifier.deliver(n))).unwrap_or(Delivery::RetryLater);
+        let outcome = self.call_notifier(notifier, n);
         let settlement = match outcome {
             Delivery::Delivered | Delivery::Undeliverable => Settlement::Remove,
             Delivery::RetryLater => {
                 let attempts = attempts.saturating_add(1);
                 Settlement::Retry {
                     attempts,
-                    next_attempt_at: now + backoff(attempts),
+                    next_attempt_at: now.saturating_add(backoff(attempts)),
                 }
             }
         };
         // The change is committed already; if recording the attempt fails,
         // the item stays pending and is delivered again (at least once).
         let _ = self.store.settle(n.id, settlement);
+        if outcome == Delivery::Undeliverable {
+            if let Some(fallback) = n.fallback {
+                self.redirect(n, fallback);
+            }
+        }
         outcome
+    }
+
+    /// Calls the notifier, catching a panic (it counts as "retry later")
+    /// and, with a delivery timeout, giving up on a notifier that hangs:
+    /// the call runs on its own thread, and the notification stays pending.
+    fn call_notifier(&self, notifier: &Arc<dyn Notifier>, n: &Notification) -> Delivery {
+        let inline = |n: &Notification| {
+            catch_unwind(AssertUnwindSafe(|| notifier.deliver(n))).unwrap_or(Delivery::RetryLater)
+        };
+        let Some(timeout) = self.delivery_timeout else {
+            return inline(n);
+        };
+        let (send, receive) = std::sync::mpsc::channel();
+        let (notifier2, n2) = (notifier.clone(), n.clone());
+        let spawned = std::thread::Builder::new()
+            .name("contactkeeper-notify".into())
+            .spawn(move || {
+                let r = catch_unwind(AssertUnwindSafe(|| notifier2.deliver(&n2)))
+                    .unwrap_or(Delivery::RetryLater);
+                let _ = send.send(r);
+            });
+        match spawned {
+            Ok(_) => receive
+                .recv_timeout(timeout)
+                .unwrap_or(Delivery::RetryLater),
+            Err(_) => inline(n),
+        }
+    }
+
+    /// H6: the notifier found the recipient undeliverable; the fallback
+    /// contact (the secondary technical contact) gets the notification once.
+    fn redirect(&self, n: &Notification, fallback: ContactId) {
+        let _ = self.transact("system", |tx| {
+            tx.contact(fallback)?;
+            tx.notify_full(
+                n.kind,
+                n.account,
+                fallback,
+                n.subject.clone(),
+                n.body.clone(),
+                n.fields.clone(),
+                n.resource,
+                None,
+            )?;
+            if let Some(a) = n.account {
+                tx.audit(
+                    a,
+                    Operation::NotificationRedirect,
+                    n.resource.map(|r| r.to_string()),
+                    Vec::new(),
+                    Some(format!("{} undeliverable; sent to {fallback}", n.recipient)),
+                );
+            }
+            Ok(())
+        });
     }
 
     // ----- the machinery -----
@@ -1101,9 +1207,9 @@ impl Directory {
         };
         for n in notes {
             if n.secret.is_some() {
-                let _ = catch_unwind(AssertUnwindSafe(|| notifier.deliver(n)));
+                self.call_notifier(notifier, n);
             } else {
-                self.deliver_one(notifier.as_ref(), n, 0, n.at);
+                self.deliver_one(notifier, n, 0, n.at);
             }
         }
     }
@@ -1187,7 +1293,7 @@ fn standard_roles(procurement: bool) -> RoleSet {
 }
 
 /// C3, C4, C6 for a grant from (`old_roles`, `old_scope`) to the new ones.
-fn check_grant(
+pub(crate) fn check_grant(
     access: &Access,
     old_roles: RoleSet,
     old_scope: &TechScope,
@@ -1240,7 +1346,7 @@ pub(crate) fn guard_shared_profile(
 
 /// A7 and C3: what adding a contact costs, refused when procurement mode
 /// is on and the actor is not a procurement manager.
-fn charge_for_addition(
+pub(crate) fn charge_for_addition(
     tx: &mut Tx<'_>,
     access: &Access,
     account: AccountId,
@@ -1261,7 +1367,7 @@ fn charge_detail(charge: &Option<Money>) -> Option<String> {
 
 /// The credentials of a new contact: its initial password checked against
 /// the policy (D2) and hashed, or an imported PHC hash (D1), or none.
-fn new_credentials(
+pub(crate) fn new_credentials(
     hasher: &Hasher,
     new: &NewContact,
     policy: &crate::credentials::PasswordPolicy,
@@ -1286,7 +1392,7 @@ fn new_credentials(
 }
 
 /// Validates a new contact and stores it, refusing a login in use (B1, B3).
-fn insert_new_contact(
+pub(crate) fn insert_new_contact(
     tx: &mut Tx<'_>,
     new: &NewContact,
     credentials: Credentials,
@@ -1313,7 +1419,7 @@ fn insert_new_contact(
 }
 
 /// Adds the membership and counts the contact in the account.
-fn join(
+pub(crate) fn join(
     tx: &mut Tx<'_>,
     account: AccountId,
     contact: ContactId,
@@ -1327,6 +1433,7 @@ fn join(
         tech_scope,
         manual_lock: None,
         session_epoch: 0,
+        notifications: Default::default(),
         since: tx.now,
     });
     tx.account_mut(account)?.contact_count += 1;

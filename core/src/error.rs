@@ -75,6 +75,36 @@ pub enum Error {
     /// wrong or missing (D8).
     #[error("the current password is required and was not given correctly")]
     InvalidCredentials,
+    /// The contact lacks information a duty needs (H4); fill these fields
+    /// and try again.
+    #[error("the contact lacks what the duty needs: {}", crate::error::join_names(.missing))]
+    NotEligible {
+        /// The fields to fill.
+        missing: Vec<Field>,
+    },
+    /// The contact holds primary duties: reassign them, or name a
+    /// replacement (B5).
+    #[error("the contact is still {}", crate::error::join_duties(.duties))]
+    DutiesHeld {
+        /// The primary duties it holds.
+        duties: Vec<crate::designations::Duty>,
+    },
+}
+
+pub(crate) fn join_names(fields: &[Field]) -> String {
+    fields
+        .iter()
+        .map(|f| f.name())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+pub(crate) fn join_duties(duties: &[crate::designations::Duty]) -> String {
+    duties
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// The stable numeric code of an error kind. Numbers are never reused once
@@ -105,6 +135,10 @@ pub enum ErrorCode {
     Unauthenticated = 10,
     /// [`Error::InvalidCredentials`].
     InvalidCredentials = 11,
+    /// [`Error::NotEligible`].
+    NotEligible = 12,
+    /// [`Error::DutiesHeld`].
+    DutiesHeld = 13,
 }
 
 impl ErrorCode {
@@ -127,6 +161,8 @@ impl ErrorCode {
             ErrorCode::Output => "output",
             ErrorCode::Unauthenticated => "unauthenticated",
             ErrorCode::InvalidCredentials => "invalid_credentials",
+            ErrorCode::NotEligible => "not_eligible",
+            ErrorCode::DutiesHeld => "duties_held",
         }
     }
 
@@ -137,7 +173,7 @@ impl ErrorCode {
 }
 
 /// Every error code, in numeric order.
-pub const ALL_CODES: [ErrorCode; 11] = [
+pub const ALL_CODES: [ErrorCode; 13] = [
     ErrorCode::InvalidInput,
     ErrorCode::PermissionDenied,
     ErrorCode::NotFound,
@@ -149,6 +185,8 @@ pub const ALL_CODES: [ErrorCode; 11] = [
     ErrorCode::Output,
     ErrorCode::Unauthenticated,
     ErrorCode::InvalidCredentials,
+    ErrorCode::NotEligible,
+    ErrorCode::DutiesHeld,
 ];
 
 impl Error {
@@ -170,6 +208,8 @@ impl Error {
             Error::Output(_) => ErrorCode::Output,
             Error::Unauthenticated { .. } => ErrorCode::Unauthenticated,
             Error::InvalidCredentials => ErrorCode::InvalidCredentials,
+            Error::NotEligible { .. } => ErrorCode::NotEligible,
+            Error::DutiesHeld { .. } => ErrorCode::DutiesHeld,
         }
     }
 
@@ -182,6 +222,8 @@ impl Error {
             Error::NotFound { .. } | Error::AlreadyExists { .. } => Some("K1"),
             Error::Unauthenticated { reason } => Some(reason.rule()),
             Error::InvalidCredentials => Some("D8"),
+            Error::NotEligible { .. } => Some("H4"),
+            Error::DutiesHeld { .. } => Some("B5"),
             Error::Conflict { .. }
             | Error::Store(_)
             | Error::RandomUnavailable
@@ -317,6 +359,16 @@ named_enum! {
         TwoFactorPhone => "two_factor_phone",
         /// A second-factor method (F1).
         TwoFactorMethod => "two_factor_method",
+        /// A resource's kind (H1).
+        ResourceKind => "resource_kind",
+        /// A resource's name (H1).
+        ResourceName => "resource_name",
+        /// A secondary contact (H2, H7).
+        Secondary => "secondary",
+        /// A milestone (H6).
+        Milestone => "milestone",
+        /// A notice's subject or body (I4).
+        Notice => "notice",
     }
 }
 
@@ -338,6 +390,10 @@ impl Field {
             Field::Ip | Field::IpAllowlist => "G1",
             Field::SecurityQuestion | Field::SecurityAnswer => "F4",
             Field::TwoFactorPhone | Field::TwoFactorMethod => "F1",
+            Field::ResourceKind | Field::ResourceName => "H1",
+            Field::Secondary => "H2",
+            Field::Milestone => "H6",
+            Field::Notice => "I4",
             Field::PlanName | Field::Price | Field::Currency => "A7",
             Field::TechOptions | Field::TechScope => "C4",
             Field::ServiceKey | Field::ServiceName => "A8",
@@ -427,6 +483,8 @@ named_enum! {
         Service => "service",
         /// A pending notification.
         Notification => "notification",
+        /// A resource of an account.
+        Resource => "resource",
     }
 }
 
@@ -456,6 +514,8 @@ pub enum Rule {
     F1NotEnrolled,
     /// G2: the allowlist would shut out the contact who sets it.
     G2ShutsOutSetter,
+    /// H2: the secondary contact differs from the primary.
+    H2SecondaryIsPrimary,
 }
 
 impl Rule {
@@ -472,6 +532,7 @@ impl Rule {
             Rule::D8OwnPassword => "D8",
             Rule::F1NotEnrolled => "F1",
             Rule::G2ShutsOutSetter => "G2",
+            Rule::H2SecondaryIsPrimary => "H2",
         }
     }
 
@@ -494,6 +555,7 @@ impl Rule {
             }
             Rule::F1NotEnrolled => "no second factor is enrolled for this",
             Rule::G2ShutsOutSetter => "the allowlist would shut out the contact who sets it",
+            Rule::H2SecondaryIsPrimary => "the secondary contact must differ from the primary",
         }
     }
 }

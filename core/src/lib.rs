@@ -11,6 +11,7 @@ pub mod audit;
 pub mod clock;
 pub mod contacts;
 pub mod credentials;
+pub mod designations;
 mod directory;
 pub mod error;
 pub mod ids;
@@ -34,14 +35,17 @@ pub use audit::{AuditEntry, AuditQuery, AuditVerification, ChainProblem, Operati
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use contacts::{login_key, ContactView, NewContact, Profile, ProfileUpdate};
 pub use credentials::{HashCost, Password, PasswordPolicy, Secret, SessionStage};
+pub use designations::{BillingContacts, Duty, DutyTarget, Milestone, NewResource, Rank};
 pub use directory::{
-    ChangedFields, Directory, DirectoryBuilder, SessionLifetimes, DEFAULT_MAX_ATTEMPTS, MAX_PAGE,
+    ChangedFields, Directory, DirectoryBuilder, SessionLifetimes, DEFAULT_DELIVERY_TIMEOUT,
+    DEFAULT_MAX_ATTEMPTS, MAX_PAGE,
 };
 pub use error::{AuthFailure, Entity, Error, ErrorCode, Field, Problem, Rule};
-pub use ids::{AccountId, ContactId, NotificationId};
+pub use ids::{AccountId, ContactId, NotificationId, ResourceId};
 pub use lock::{LockKind, LockMark, LockPolicy};
 pub use notify::{
-    Delivery, DeliveryReport, MemoryNotifier, Notification, NotificationKind, Notifier, OutboxItem,
+    local_time, Delivery, DeliveryReport, MemoryNotifier, Notification, NotificationKind,
+    NotificationPrefs, Notifier, OutboxItem,
 };
 pub use passwords::ManagerReset;
 pub use recovery::RecoveryChannel;
@@ -49,4 +53,4 @@ pub use roles::{Access, Actor, Permission, PermissionSet, Role, RoleSet, Standin
 pub use second_factor::{EnrollmentStart, TwoFactorMethod};
 pub use security_questions::SecurityAnswer;
 pub use signin::{SessionGrant, SessionInfo, SignInOutcome, SignInRequest};
-pub use store::{MemoryStore, Store, StoreError};
+pub use store::{MemoryStore, ResourceRecord, Store, StoreError};

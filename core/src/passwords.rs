@@ -435,24 +435,44 @@ pub(crate) fn install_password(
     Ok(())
 }
 
-/// I2: a security notification to the contact naming the changed field,
-/// never its value.
+/// I2: a security notification to the contact naming the changed fields,
+/// never their values, when its security notifications are on in the
+/// account; the time is in the contact's zone (I3).
 pub(crate) fn security_notice(
     tx: &mut Tx<'_>,
     id: ContactId,
     account: AccountId,
     field: &str,
 ) -> Result<(), Error> {
+    security_notice_fields(tx, id, account, vec![field.to_owned()])
+}
+
+/// [`security_notice`] for several fields.
+pub(crate) fn security_notice_fields(
+    tx: &mut Tx<'_>,
+    id: ContactId,
+    account: AccountId,
+    fields: Vec<String>,
+) -> Result<(), Error> {
+    let wants = tx
+        .membership(account, id)?
+        .is_none_or(|m| m.notifications.security);
+    if !wants || fields.is_empty() {
+        return Ok(());
+    }
     let name = tx.account(account)?.name.clone();
+    let zone = tx.contact(id)?.profile.time_zone.clone();
+    let when = crate::notify::local_time(tx.now, &zone);
     tx.notify(
         NotificationKind::Security,
         Some(account),
         id,
         format!("Security notice from {name}"),
         format!(
-            "A setting of your contact was changed: {field}. \
-             If you did not expect this, contact your account's owner."
+            "These settings of your contact changed at {when}: {}. \
+             If you did not expect this, contact your account's owner.",
+            fields.join(", ")
         ),
-        vec![field.to_owned()],
+        fields,
     )
 }

@@ -190,6 +190,8 @@ pub(crate) fn issue_reset_secret(
         body,
         fields: vec![channel.name().to_owned()],
         at: now,
+        resource: None,
+        fallback: None,
         secret: Some(secret),
     });
     Ok(true)

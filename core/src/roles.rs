@@ -234,12 +234,16 @@ named_enum! {
         EnableProcurement => "enable_procurement",
         /// The support desk checks a caller's security answer (F4).
         CheckSecurityAnswers => "check_security_answers",
+        /// Provider operations: report resource milestones (H6).
+        ReportMilestones => "report_milestones",
+        /// Provider operations: send maintenance and global-issue notices (I4).
+        SendNotices => "send_notices",
     }
 }
 
 impl Permission {
-    const fn bit(self) -> u16 {
-        1 << (self as u16)
+    const fn bit(self) -> u32 {
+        1 << (self as u32)
     }
 
     /// The standard roles that grant this permission (SPEC C's table).
@@ -262,14 +266,16 @@ impl Permission {
             | Permission::CreateAccounts
             | Permission::RegisterServices
             | Permission::EnableProcurement
-            | Permission::CheckSecurityAnswers => RoleSet::EMPTY,
+            | Permission::CheckSecurityAnswers
+            | Permission::ReportMilestones
+            | Permission::SendNotices => RoleSet::EMPTY,
         }
     }
 }
 
 /// A set of permissions, as a small bit set.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub struct PermissionSet(u16);
+pub struct PermissionSet(u32);
 
 impl PermissionSet {
     /// No permission.
@@ -353,6 +359,8 @@ const SYSTEM: PermissionSet = PermissionSet::of(&[
     Permission::RegisterServices,
     Permission::EnableProcurement,
     Permission::CheckSecurityAnswers,
+    Permission::ReportMilestones,
+    Permission::SendNotices,
 ]);
 
 /// Who performs an operation.

@@ -719,6 +719,8 @@ pub(crate) fn send_code(
         ),
         fields: vec![e.method.name().to_owned()],
         at: now,
+        resource: None,
+        fallback: None,
         secret: Some(code.clone()),
     });
     Ok(())

@@ -12,7 +12,7 @@ use crate::ids::{AccountId, ContactId, NotificationId};
 use crate::notify::{Notification, NotificationKind, OutboxItem};
 use crate::store::{
     AccountRecord, AccountWrite, Changeset, Check, ContactRecord, ContactWrite, DirectoryHead,
-    MembershipRecord, MembershipWrite, SessionWrite, Store,
+    MembershipRecord, MembershipWrite, ResourceRecord, ResourceWrite, SessionWrite, Store,
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,6 +39,7 @@ pub(crate) struct Tx<'s> {
     notes: Vec<Notification>,
     direct: Vec<Notification>,
     sessions: Vec<SessionWrite>,
+    resources: Vec<ResourceWrite>,
 }
 
 impl<'s> Tx<'s> {
@@ -53,6 +54,7 @@ impl<'s> Tx<'s> {
             notes: Vec::new(),
             direct: Vec::new(),
             sessions: Vec::new(),
+            resources: Vec::new(),
         }
     }
 
@@ -200,6 +202,20 @@ impl<'s> Tx<'s> {
             .push(MembershipWrite::Delete(account, contact));
     }
 
+    /// Writes a resource; its account is written with it, so the account's
+    /// version guards it.
+    pub(crate) fn put_resource(&mut self, r: ResourceRecord) {
+        let account = r.account;
+        self.resources
+            .retain(|w| !matches!(w, ResourceWrite::Put(x) if x.id == r.id));
+        self.resources.push(ResourceWrite::Put(r));
+        let _ = self.account_mut(account);
+    }
+
+    pub(crate) fn delete_resource(&mut self, id: crate::ids::ResourceId) {
+        self.resources.push(ResourceWrite::Delete(id));
+    }
+
     pub(crate) fn put_session(&mut self, s: crate::credentials::SessionRecord) {
         self.sessions.push(SessionWrite::Put(s));
     }
@@ -249,9 +265,44 @@ impl<'s> Tx<'s> {
         body: String,
         fields: Vec<String>,
     ) -> Result<(), Error> {
+        self.notify_full(kind, account, recipient, subject, body, fields, None, None)
+    }
+
+    /// Queues a notification about a resource, with a contact to try when
+    /// the recipient is undeliverable (H6).
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn notify_full(
+        &mut self,
+        kind: NotificationKind,
+        account: Option<AccountId>,
+        recipient: ContactId,
+        subject: String,
+        body: String,
+        fields: Vec<String>,
+        resource: Option<crate::ids::ResourceId>,
+        fallback: Option<ContactId>,
+    ) -> Result<(), Error> {
         let to = vec![self.contact(recipient)?.profile.email.clone()];
+        self.notify_to(
+            kind, account, recipient, to, subject, body, fields, resource, fallback,
+        )
+    }
+
+    /// Queues a notification to these addresses.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn notify_to(
+        &mut self,
+        kind: NotificationKind,
+        account: Option<AccountId>,
+        recipient: ContactId,
+        to: Vec<String>,
+        subject: String,
+        body: String,
+        fields: Vec<String>,
+        resource: Option<crate::ids::ResourceId>,
+        fallback: Option<ContactId>,
+    ) -> Result<(), Error> {
         self.notes.push(Notification {
-            secret: None,
             id: NotificationId::random()?,
             kind,
             account,
@@ -260,6 +311,9 @@ impl<'s> Tx<'s> {
             subject,
             body,
             fields,
+            resource,
+            fallback,
+            secret: None,
             at: self.now,
         });
         Ok(())
@@ -313,6 +367,7 @@ impl<'s> Tx<'s> {
         }
         cs.memberships = std::mem::take(&mut self.memberships);
         cs.sessions = std::mem::take(&mut self.sessions);
+        cs.resources = std::mem::take(&mut self.resources);
         let mut notes = std::mem::take(&mut self.notes);
         cs.outbox = notes
             .iter()

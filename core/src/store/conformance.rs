@@ -95,6 +95,7 @@ fn account(id: u64, owner: u64) -> AccountRecord {
         partner: None,
         services: Vec::new(),
         security: Default::default(),
+        billing: Default::default(),
         owner: ContactId(owner),
         contact_count: 1,
         audit_head: ChainHead::default(),
@@ -124,6 +125,7 @@ fn member(account: u64, contact: u64, roles: RoleSet) -> MembershipRecord {
         tech_scope: TechScope::All,
         manual_lock: None,
         session_epoch: 0,
+        notifications: Default::default(),
         since: t0(),
     }
 }
@@ -707,6 +709,8 @@ fn outbox_keeps_until_settled(store: &dyn Store) -> CheckResult {
             body: "Body\nwith lines".into(),
             fields: vec!["owner".into()],
             at: t0(),
+            resource: None,
+            fallback: None,
             secret: None,
         },
         attempts: 0,

@@ -31,7 +31,8 @@
 //! contacts involved and their memberships), so its cost does not grow with
 //! the number of contacts in the account. A store should index memberships
 //! by account and by contact, contacts by `login_key`, audit entries by
-//! chain and sequence, the outbox by due time, and sessions by key.
+//! chain and sequence, the outbox by due time, sessions by key, and
+//! resources by account and by each of their two contacts.
 //!
 //! Sessions need no versions: a session is written once at sign-in, its
 //! stage may move forward, and it is revoked by bumping an epoch on the
@@ -53,9 +54,9 @@ use crate::audit::{AuditEntry, AuditQuery, ChainHead};
 use crate::contacts::Profile;
 use crate::credentials::{Credentials, SessionRecord};
 use crate::error::Entity;
-use crate::ids::{AccountId, ContactId, NotificationId};
+use crate::ids::{AccountId, ContactId, NotificationId, ResourceId};
 use crate::lock::ManualLock;
-use crate::notify::OutboxItem;
+use crate::notify::{NotificationPrefs, OutboxItem};
 use crate::roles::{RoleSet, TechScope};
 
 /// A store failed or refused a commit.
@@ -94,6 +95,9 @@ pub struct AccountRecord {
     /// Its security policies (D2, E1, F3, G1).
     #[serde(default)]
     pub security: SecurityPolicy,
+    /// Its billing contacts (H7).
+    #[serde(default)]
+    pub billing: crate::designations::BillingContacts,
     /// Its one owner (A1).
     pub owner: ContactId,
     /// How many contacts it has, the owner included.
@@ -152,6 +156,9 @@ pub struct MembershipRecord {
     /// Bumped to end the contact's sessions in this account (D8).
     #[serde(default)]
     pub session_epoch: u64,
+    /// What the contact wants to be told in this account (I2, I4, H6).
+    #[serde(default)]
+    pub notifications: NotificationPrefs,
     /// When it joined.
     #[serde(with = "time::serde::rfc3339")]
     pub since: OffsetDateTime,
@@ -195,6 +202,36 @@ pub enum SessionWrite {
     Delete([u8; 32]),
 }
 
+/// A resource and its technical contacts (H1–H3).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResourceRecord {
+    /// Its id.
+    pub id: ResourceId,
+    /// The account that manages it.
+    pub account: AccountId,
+    /// What it is, in the host's words (`computer`, `site`…).
+    pub kind: String,
+    /// Its name.
+    pub name: String,
+    /// The primary technical contact (H1: required).
+    pub primary: ContactId,
+    /// The secondary technical contact, never the primary (H2).
+    pub secondary: Option<ContactId>,
+    /// When it was added.
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+}
+
+/// A write of a resource; guarded by its account's version, which every
+/// changeset that writes a resource also writes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ResourceWrite {
+    /// Inserts or replaces it.
+    Put(ResourceRecord),
+    /// Removes it.
+    Delete(ResourceId),
+}
+
 /// A record a changeset relies on without writing it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Check {
@@ -232,6 +269,8 @@ pub struct Changeset {
     pub outbox: Vec<OutboxItem>,
     /// Session writes (D8).
     pub sessions: Vec<SessionWrite>,
+    /// Resource writes (H1–H3).
+    pub resources: Vec<ResourceWrite>,
 }
 
 /// What to do with an outbox item after a delivery attempt.
@@ -300,4 +339,20 @@ pub trait Store: Send + Sync {
     /// Records that a session was used at `at` (its idle lifetime starts
     /// again), outside any changeset; a missing session is not an error.
     fn touch_session(&self, key: &[u8; 32], at: OffsetDateTime) -> Result<(), StoreError>;
+    /// A resource by id.
+    fn resource(&self, id: ResourceId) -> Result<Option<ResourceRecord>, StoreError>;
+    /// An account's resources with id above `after`, by id, at most `limit`.
+    fn resources(
+        &self,
+        account: AccountId,
+        after: Option<ResourceId>,
+        limit: usize,
+    ) -> Result<Vec<ResourceRecord>, StoreError>;
+    /// The resources of an account whose primary or secondary technical
+    /// contact is `contact`, by id.
+    fn duties_of(
+        &self,
+        account: AccountId,
+        contact: ContactId,
+    ) -> Result<Vec<ResourceRecord>, StoreError>;
 }
