@@ -104,3 +104,92 @@ pub fn new_contact(login: &str) -> NewContact {
 pub fn c(id: ContactId) -> Actor {
     Actor::Contact(id)
 }
+
+// ----- refusal checks (K1, J1), shared by the section tests -----
+
+/// What a refused operation must leave as it was: each account's view, its
+/// contacts, and the outbox.
+#[derive(Debug, Clone, PartialEq)]
+pub struct World {
+    pub accounts: Vec<(contactkeeper::AccountView, Vec<contactkeeper::ContactView>)>,
+    pub pending: usize,
+}
+
+impl Fixture {
+    /// The state of these accounts, read by the host.
+    pub fn world(&self, accounts: &[AccountId]) -> World {
+        World {
+            accounts: accounts
+                .iter()
+                .map(|a| {
+                    (
+                        self.dir.account(&Actor::System, *a).unwrap(),
+                        self.dir
+                            .list_contacts(&Actor::System, *a, None, 1000)
+                            .unwrap(),
+                    )
+                })
+                .collect(),
+            pending: self.dir.pending_notifications(1000).unwrap().len(),
+        }
+    }
+
+    /// Runs `op`, which must be refused with an error of kind `code` naming
+    /// `rule` (K1); checks that it changed nothing in `acct` nor in `others`
+    /// and appended exactly one refusal entry of that kind to `acct`'s audit
+    /// chain (J1). Returns the error.
+    pub fn refused<T: std::fmt::Debug>(
+        &self,
+        acct: AccountId,
+        others: &[AccountId],
+        code: contactkeeper::ErrorCode,
+        rule: &str,
+        op: impl FnOnce() -> Result<T, contactkeeper::Error>,
+    ) -> contactkeeper::Error {
+        let mut all = vec![acct];
+        all.extend_from_slice(others);
+        let before = self.world(&all);
+        let others_len: Vec<u64> = others.iter().map(|a| self.audit_len(*a)).collect();
+        let len = self.audit_len(acct);
+        let err = match op() {
+            Ok(v) => panic!("expected a refusal ({code:?}, rule {rule}), got Ok({v:?})"),
+            Err(e) => e,
+        };
+        assert_eq!(err.code(), code, "error kind of {err:?}");
+        assert_eq!(err.rule(), Some(rule), "rule of {err:?}");
+        assert_eq!(
+            self.world(&all),
+            before,
+            "a refusal changed the state: {err:?}"
+        );
+        assert_eq!(
+            self.audit_len(acct),
+            len + 1,
+            "one refusal entry for {err:?}"
+        );
+        let last = self.last_audit(acct);
+        assert_eq!(last.outcome, contactkeeper::Outcome::Refused(code));
+        assert_eq!(
+            others
+                .iter()
+                .map(|a| self.audit_len(*a))
+                .collect::<Vec<_>>(),
+            others_len,
+            "a refusal in one account wrote to another's audit chain"
+        );
+        err
+    }
+}
+
+/// A profile update that changes only the name.
+pub fn rename(name: &str) -> contactkeeper::ProfileUpdate {
+    contactkeeper::ProfileUpdate {
+        name: Some(name.to_owned()),
+        ..Default::default()
+    }
+}
+
+/// The roles of a contact in an account, read by the host.
+pub fn roles_of(f: &Fixture, acct: AccountId, contact: ContactId) -> RoleSet {
+    f.dir.contact(&Actor::System, acct, contact).unwrap().roles
+}
