@@ -193,3 +193,123 @@ pub fn rename(name: &str) -> contactkeeper::ProfileUpdate {
 pub fn roles_of(f: &Fixture, acct: AccountId, contact: ContactId) -> RoleSet {
     f.dir.contact(&Actor::System, acct, contact).unwrap().roles
 }
+
+// ----- a store wrapper for tests that need to see or alter what a store does -----
+
+/// What [`Wrapped::audit`] does to the entries the inner store returns.
+pub type AuditFilter =
+    Box<dyn Fn(Vec<contactkeeper::AuditEntry>) -> Vec<contactkeeper::AuditEntry> + Send + Sync>;
+
+/// A store that delegates to another one, and can fail commits, count
+/// audit reads, and alter the audit entries it returns (to play an
+/// attacker who edits the stored log). No hook in the library is needed.
+pub struct Wrapped {
+    pub inner: Arc<dyn Store>,
+    pub fail_commits: std::sync::atomic::AtomicBool,
+    pub audit_calls: std::sync::atomic::AtomicUsize,
+    pub alter_audit: std::sync::Mutex<Option<AuditFilter>>,
+}
+
+impl Wrapped {
+    pub fn new(inner: Arc<dyn Store>) -> Arc<Wrapped> {
+        Arc::new(Wrapped {
+            inner,
+            fail_commits: Default::default(),
+            audit_calls: Default::default(),
+            alter_audit: Default::default(),
+        })
+    }
+
+    pub fn set_alter(&self, f: Option<AuditFilter>) {
+        *self.alter_audit.lock().unwrap() = f;
+    }
+}
+
+impl Store for Wrapped {
+    fn account(
+        &self,
+        id: AccountId,
+    ) -> Result<Option<contactkeeper::store::AccountRecord>, contactkeeper::StoreError> {
+        self.inner.account(id)
+    }
+    fn contact(
+        &self,
+        id: ContactId,
+    ) -> Result<Option<contactkeeper::store::ContactRecord>, contactkeeper::StoreError> {
+        self.inner.contact(id)
+    }
+    fn contact_by_login(
+        &self,
+        login_key: &str,
+    ) -> Result<Option<contactkeeper::store::ContactRecord>, contactkeeper::StoreError> {
+        self.inner.contact_by_login(login_key)
+    }
+    fn membership(
+        &self,
+        account: AccountId,
+        contact: ContactId,
+    ) -> Result<Option<contactkeeper::store::MembershipRecord>, contactkeeper::StoreError> {
+        self.inner.membership(account, contact)
+    }
+    fn memberships_of(
+        &self,
+        contact: ContactId,
+    ) -> Result<Vec<contactkeeper::store::MembershipRecord>, contactkeeper::StoreError> {
+        self.inner.memberships_of(contact)
+    }
+    fn members(
+        &self,
+        account: AccountId,
+        after: Option<ContactId>,
+        limit: usize,
+    ) -> Result<
+        Vec<(
+            contactkeeper::store::MembershipRecord,
+            contactkeeper::store::ContactRecord,
+        )>,
+        contactkeeper::StoreError,
+    > {
+        self.inner.members(account, after, limit)
+    }
+    fn directory_head(
+        &self,
+    ) -> Result<contactkeeper::store::DirectoryHead, contactkeeper::StoreError> {
+        self.inner.directory_head()
+    }
+    fn audit(
+        &self,
+        chain: Option<AccountId>,
+        query: &contactkeeper::AuditQuery,
+    ) -> Result<Vec<contactkeeper::AuditEntry>, contactkeeper::StoreError> {
+        self.audit_calls
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let entries = self.inner.audit(chain, query)?;
+        Ok(match &*self.alter_audit.lock().unwrap() {
+            Some(alter) => alter(entries),
+            None => entries,
+        })
+    }
+    fn commit(
+        &self,
+        changes: &contactkeeper::store::Changeset,
+    ) -> Result<(), contactkeeper::StoreError> {
+        if self.fail_commits.load(std::sync::atomic::Ordering::SeqCst) {
+            return Err(contactkeeper::StoreError::Backend("disk on fire".into()));
+        }
+        self.inner.commit(changes)
+    }
+    fn outbox(
+        &self,
+        due_by: Option<time::OffsetDateTime>,
+        limit: usize,
+    ) -> Result<Vec<contactkeeper::OutboxItem>, contactkeeper::StoreError> {
+        self.inner.outbox(due_by, limit)
+    }
+    fn settle(
+        &self,
+        id: contactkeeper::NotificationId,
+        settlement: contactkeeper::store::Settlement,
+    ) -> Result<(), contactkeeper::StoreError> {
+        self.inner.settle(id, settlement)
+    }
+}
