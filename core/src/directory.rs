@@ -1216,7 +1216,7 @@ fn check_range(q: &AuditQuery) -> Result<(), Error> {
         }
     }
     if let Some(actor) = &q.actor {
-        check_text(Field::TimeRange, actor, 300, false)?;
+        check_text(Field::ActorFilter, actor, 300, false)?;
     }
     Ok(())
 }

@@ -263,6 +263,8 @@ named_enum! {
         Limit => "limit",
         /// A time range of an audit query.
         TimeRange => "time_range",
+        /// The actor filter of an audit query (J2).
+        ActorFilter => "actor_filter",
     }
 }
 
@@ -274,7 +276,8 @@ impl Field {
             | Field::Partner
             | Field::Agent
             | Field::Limit
-            | Field::TimeRange => "K2",
+            | Field::TimeRange
+            | Field::ActorFilter => "K2",
             Field::PlanName | Field::Price | Field::Currency => "A7",
             Field::TechOptions | Field::TechScope => "C4",
             Field::ServiceKey | Field::ServiceName => "A8",
