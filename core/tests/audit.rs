@@ -832,3 +832,35 @@ fn verify_detects_an_inserted_entry() {
         ));
     });
 }
+
+// rule J2
+#[test]
+fn a_bad_actor_filter_is_refused_naming_its_field() {
+    for_each_store(|f| {
+        let (acct, alice) = f.account("alice");
+        for actor in ["contact:\u{0}1", &"x".repeat(301)] {
+            let q = AuditQuery {
+                actor: Some(actor.to_owned()),
+                ..Default::default()
+            };
+            let err = f.refused(acct, &[], ErrorCode::InvalidInput, "K2", || {
+                f.dir.audit_entries(&c(alice), acct, &q)
+            });
+            // Not "time_range": the error names the field at fault (K1).
+            assert!(
+                matches!(
+                    err,
+                    Error::InvalidInput {
+                        field: Field::ActorFilter,
+                        ..
+                    }
+                ),
+                "{err:?}"
+            );
+            let mut out = Vec::new();
+            f.refused(acct, &[], ErrorCode::InvalidInput, "K2", || {
+                f.dir.export_audit_csv(&c(alice), acct, &q, &mut out)
+            });
+        }
+    });
+}

@@ -798,3 +798,39 @@ fn a_shared_contact_has_one_profile_and_roles_per_account() {
         });
     });
 }
+
+// rule B1
+#[test]
+fn contacts_are_listed_page_by_page_in_id_order() {
+    for_each_store(|f| {
+        let (acct, alice) = f.account("alice");
+        for i in 0..11 {
+            f.contact(acct, &format!("p{i}"), RoleSet::EMPTY);
+        }
+        let all = f
+            .dir
+            .list_contacts(&c(alice), acct, None, MAX_PAGE)
+            .unwrap();
+        assert_eq!(all.len(), 12);
+        assert!(all.windows(2).all(|w| w[0].id < w[1].id));
+        let mut paged = Vec::new();
+        let mut after = None;
+        loop {
+            let page = f.dir.list_contacts(&c(alice), acct, after, 5).unwrap();
+            assert!(page.len() <= 5);
+            match page.last() {
+                Some(last) => after = Some(last.id),
+                None => break,
+            }
+            paged.extend(page);
+        }
+        assert_eq!(paged, all);
+        assert_eq!(
+            all.iter()
+                .filter(|v| v.owner)
+                .map(|v| v.id)
+                .collect::<Vec<_>>(),
+            vec![alice]
+        );
+    });
+}

@@ -8,6 +8,7 @@ use contactkeeper::error::ALL_CODES;
 use contactkeeper::*;
 
 use proptest::prelude::*;
+use std::sync::atomic::Ordering;
 
 // rule K1
 #[test]
@@ -730,5 +731,94 @@ proptest! {
                 }
             }
         }
+    }
+}
+
+// rule K1
+#[test]
+fn a_conflicting_commit_is_retried_and_audited_once() {
+    for (name, store) in stores() {
+        eprintln!("-- on the {name} store");
+        let wrapped = Wrapped::new(store);
+        let f = Fixture::on(wrapped.clone());
+        let (acct, alice) = f.account("alice");
+        let bob = f.contact(acct, "bob", RoleSet::EMPTY);
+        let len = f.audit_len(acct);
+        // Two commits refused as conflicting: the third attempt succeeds.
+        wrapped.conflicts.store(2, Ordering::SeqCst);
+        wrapped.commits.store(0, Ordering::SeqCst);
+        f.dir
+            .update_contact(&c(alice), acct, bob, &rename("Bob Two"))
+            .unwrap();
+        assert_eq!(wrapped.commits.load(Ordering::SeqCst), 3);
+        assert_eq!(f.audit_len(acct), len + 1);
+        assert_eq!(
+            f.dir.contact(&c(alice), acct, bob).unwrap().profile.name,
+            "Bob Two"
+        );
+        assert!(matches!(
+            f.dir.verify_audit(&c(alice), acct).unwrap(),
+            AuditVerification::Intact { .. }
+        ));
+    }
+}
+
+// rule K1
+#[test]
+fn an_operation_that_keeps_conflicting_gives_up_and_changes_nothing() {
+    for (name, store) in stores() {
+        eprintln!("-- on the {name} store");
+        let wrapped = Wrapped::new(store);
+        let clock = std::sync::Arc::new(ManualClock::new(
+            time::macros::datetime!(2026-03-01 12:00 UTC),
+        ));
+        let dir = Directory::builder(wrapped.clone())
+            .clock(clock)
+            .max_attempts(3)
+            .build();
+        let created = dir
+            .create_account(
+                &Actor::System,
+                &NewAccount::new("Acme", new_contact("alice")),
+            )
+            .unwrap();
+        let (acct, alice) = (created.account, created.owner);
+        let before = dir.list_contacts(&Actor::System, acct, None, 10).unwrap();
+        let len = wrapped.account(acct).unwrap().unwrap().audit_head.seq;
+        wrapped.conflicts.store(usize::MAX, Ordering::SeqCst);
+        wrapped.commits.store(0, Ordering::SeqCst);
+        let err = dir
+            .update_contact(&c(alice), acct, alice, &rename("Alice Two"))
+            .unwrap_err();
+        wrapped.conflicts.store(0, Ordering::SeqCst);
+        assert_eq!(err, Error::Conflict { attempts: 3 });
+        assert_eq!(err.code(), ErrorCode::Conflict);
+        assert_eq!(err.rule(), None);
+        assert_eq!(wrapped.commits.load(Ordering::SeqCst), 3);
+        assert_eq!(
+            dir.list_contacts(&Actor::System, acct, None, 10).unwrap(),
+            before
+        );
+        assert_eq!(wrapped.account(acct).unwrap().unwrap().audit_head.seq, len);
+        // A backend that fails: the error says so, and nothing changed.
+        wrapped.fail_commits.store(true, Ordering::SeqCst);
+        let err = dir
+            .create_contact(&c(alice), acct, &new_contact("bob"))
+            .unwrap_err();
+        wrapped.fail_commits.store(false, Ordering::SeqCst);
+        assert!(
+            matches!(err, Error::Store(StoreError::Backend(_))),
+            "{err:?}"
+        );
+        assert_eq!(err.code(), ErrorCode::Store);
+        assert_eq!(
+            dir.list_contacts(&Actor::System, acct, None, 10).unwrap(),
+            before
+        );
+        assert!(!dir.check_login(&Actor::System, acct, "bob").unwrap());
+        assert_eq!(
+            dir.verify_audit(&Actor::System, acct).unwrap(),
+            AuditVerification::Intact { entries: len }
+        );
     }
 }

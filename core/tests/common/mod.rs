@@ -206,6 +206,10 @@ pub type AuditFilter =
 pub struct Wrapped {
     pub inner: Arc<dyn Store>,
     pub fail_commits: std::sync::atomic::AtomicBool,
+    /// How many of the next commits to refuse as conflicting.
+    pub conflicts: std::sync::atomic::AtomicUsize,
+    /// How many commits were tried.
+    pub commits: std::sync::atomic::AtomicUsize,
     pub audit_calls: std::sync::atomic::AtomicUsize,
     pub alter_audit: std::sync::Mutex<Option<AuditFilter>>,
 }
@@ -215,6 +219,8 @@ impl Wrapped {
         Arc::new(Wrapped {
             inner,
             fail_commits: Default::default(),
+            conflicts: Default::default(),
+            commits: Default::default(),
             audit_calls: Default::default(),
             alter_audit: Default::default(),
         })
@@ -293,8 +299,15 @@ impl Store for Wrapped {
         &self,
         changes: &contactkeeper::store::Changeset,
     ) -> Result<(), contactkeeper::StoreError> {
-        if self.fail_commits.load(std::sync::atomic::Ordering::SeqCst) {
+        use std::sync::atomic::Ordering::SeqCst;
+        self.commits.fetch_add(1, SeqCst);
+        if self.fail_commits.load(SeqCst) {
             return Err(contactkeeper::StoreError::Backend("disk on fire".into()));
+        }
+        let pending = self.conflicts.load(SeqCst);
+        if pending > 0 {
+            self.conflicts.store(pending - 1, SeqCst);
+            return Err(contactkeeper::StoreError::Conflict);
         }
         self.inner.commit(changes)
     }
