@@ -1,4 +1,5 @@
 //! SPEC section A: accounts and ownership (A1–A8), through the public API.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test helpers, not only #[test] fns
 
 mod common;
 use common::*;

@@ -1,6 +1,7 @@
 //! SPEC section J: the audit log (J1–J3): every change and refusal is
 //! recorded, filtered, paged, exported as RFC 4180 CSV without formula
 //! injection, streamed, and chained so that edits and deletions are found.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test helpers, not only #[test] fns
 
 mod common;
 use common::*;
@@ -46,8 +47,10 @@ fn every_change_is_appended_with_who_what_and_which_fields() {
         let (other, _) = f.account("olga");
         f.contact(other, "shared", RoleSet::EMPTY);
         f.clock.advance(Duration::minutes(1));
-        let mut plan = Plan::default();
-        plan.included_contacts = 9;
+        let plan = Plan {
+            included_contacts: 9,
+            ..Plan::default()
+        };
         f.dir.set_plan(&c(alice), acct, &plan).unwrap();
         f.dir.set_procurement(&desk, acct, true).unwrap();
         f.dir

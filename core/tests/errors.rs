@@ -1,6 +1,7 @@
 //! SPEC section K: errors and bad input (K1, K2). Every refusal is a typed
 //! error with a stable code naming its rule or permission; it changes
 //! nothing but the audit entry that records it; hostile input never panics.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test helpers, not only #[test] fns
 
 mod common;
 use common::*;
@@ -599,9 +600,11 @@ fn huge_input_is_refused_without_harm() {
                 s.bob,
             )
             .unwrap_err();
-        let mut plan = Plan::default();
-        plan.name = huge.clone();
-        plan.tech_options = (0..100).map(|i| format!("o{i}")).collect();
+        let plan = Plan {
+            name: huge.clone(),
+            tech_options: (0..100).map(|i| format!("o{i}")).collect(),
+            ..Plan::default()
+        };
         f.dir.set_plan(&c(s.alice), s.acct, &plan).unwrap_err();
         assert_eq!(f.world(&[s.acct, s.other]), before);
         // The audit log holds none of it.

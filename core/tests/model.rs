@@ -3,6 +3,7 @@
 //! written here, independently of the library. After every step the real
 //! state must equal the model's, and the invariants of SPEC A, B, C, J and
 //! K must hold.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test helpers, not only #[test] fns
 
 mod common;
 use common::*;
@@ -60,10 +61,10 @@ enum Bad {
     EmptyName,
     LongName,
     ControlName,
-    BadEmail,
-    BadPhone,
-    BadZone,
-    BadLogin,
+    Email,
+    Phone,
+    Zone,
+    Login,
 }
 
 #[derive(Debug, Clone)]
@@ -139,10 +140,10 @@ fn bad() -> impl Strategy<Value = Bad> {
         1 => Just(Bad::EmptyName),
         1 => Just(Bad::LongName),
         1 => Just(Bad::ControlName),
-        1 => Just(Bad::BadEmail),
-        1 => Just(Bad::BadPhone),
-        1 => Just(Bad::BadZone),
-        1 => Just(Bad::BadLogin),
+        1 => Just(Bad::Email),
+        1 => Just(Bad::Phone),
+        1 => Just(Bad::Zone),
+        1 => Just(Bad::Login),
     ]
 }
 
@@ -332,10 +333,10 @@ fn bad_value_error(bad: Bad) -> Option<Error> {
         Bad::EmptyName => invalid(Field::Name, Problem::Empty),
         Bad::LongName => invalid(Field::Name, Problem::TooLong { max: 200 }),
         Bad::ControlName => invalid(Field::Name, Problem::ControlCharacter),
-        Bad::BadEmail => invalid(Field::Email, Problem::Malformed),
-        Bad::BadPhone => invalid(Field::BusinessPhone, Problem::Malformed),
-        Bad::BadZone => invalid(Field::TimeZone, Problem::UnknownTimeZone),
-        Bad::BadLogin => invalid(Field::Login, Problem::Malformed),
+        Bad::Email => invalid(Field::Email, Problem::Malformed),
+        Bad::Phone => invalid(Field::BusinessPhone, Problem::Malformed),
+        Bad::Zone => invalid(Field::TimeZone, Problem::UnknownTimeZone),
+        Bad::Login => invalid(Field::Login, Problem::Malformed),
     })
 }
 
@@ -689,10 +690,10 @@ impl Call {
                     Bad::EmptyName => u.name = Some(" ".into()),
                     Bad::LongName => u.name = Some("n".repeat(201)),
                     Bad::ControlName => u.name = Some("a\u{7}b".into()),
-                    Bad::BadEmail => u.email = Some("nobody.example.com".into()),
-                    Bad::BadPhone => u.business_phone = Some(Some("call me".into())),
-                    Bad::BadZone => u.time_zone = Some("Nowhere/Land".into()),
-                    Bad::None | Bad::BadLogin => {}
+                    Bad::Email => u.email = Some("nobody.example.com".into()),
+                    Bad::Phone => u.business_phone = Some(Some("call me".into())),
+                    Bad::Zone => u.time_zone = Some("Nowhere/Land".into()),
+                    Bad::None | Bad::Login => {}
                 }
                 dir.update_contact(actor, acct, *target, &u).map(|_| None)
             }
@@ -715,12 +716,12 @@ fn new_profile(login: &str, bad: Bad) -> NewContact {
         Bad::EmptyName => p.name = "  ".into(),
         Bad::LongName => p.name = "x".repeat(201),
         Bad::ControlName => p.name = "a\u{7}b".into(),
-        Bad::BadEmail => p.email = "nobody.example.com".into(),
-        Bad::BadPhone => p.business_phone = Some("call me".into()),
-        Bad::BadZone => p.time_zone = "Nowhere/Land".into(),
-        Bad::None | Bad::BadLogin => {}
+        Bad::Email => p.email = "nobody.example.com".into(),
+        Bad::Phone => p.business_phone = Some("call me".into()),
+        Bad::Zone => p.time_zone = "Nowhere/Land".into(),
+        Bad::None | Bad::Login => {}
     }
-    let login = if bad == Bad::BadLogin {
+    let login = if bad == Bad::Login {
         "bad login".to_owned()
     } else {
         login.to_owned()
@@ -781,11 +782,7 @@ fn resolve(model: &Model, cmd: &Cmd) -> (usize, Actor, Call) {
                 target: model.resolve_target(*acct, target),
                 name: format!(" Name {name} "),
                 // A login is not part of an update.
-                bad: if *bad == Bad::BadLogin {
-                    Bad::None
-                } else {
-                    *bad
-                },
+                bad: if *bad == Bad::Login { Bad::None } else { *bad },
             },
         ),
         Cmd::Delete { acct, who, target } => (

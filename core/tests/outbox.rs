@@ -1,6 +1,7 @@
 //! SPEC I1: notifications go through an outbox, stored with the change that
 //! causes them, delivered after, retried on failure, never lost, never sent
 //! twice once delivered.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test helpers, not only #[test] fns
 
 mod common;
 use common::*;

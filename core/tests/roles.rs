@@ -1,5 +1,6 @@
 //! SPEC section C: roles and permissions (C1–C6), with SPEC C's whole
 //! permission table, through the public API.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test helpers, not only #[test] fns
 
 mod common;
 use common::*;
@@ -371,8 +372,10 @@ impl Op {
                 .dir
                 .set_roles(actor, acct, k.target, RoleSet::EMPTY, &TechScope::All),
             Op::SetPlan => {
-                let mut plan = Plan::default();
-                plan.included_contacts = 100 + n as u32;
+                let plan = Plan {
+                    included_contacts: 100 + n as u32,
+                    ..Plan::default()
+                };
                 f.dir.set_plan(actor, acct, &plan)
             }
             Op::Transfer => f.dir.transfer_ownership(actor, acct, k.target),
