@@ -825,3 +825,73 @@ fn an_operation_that_keeps_conflicting_gives_up_and_changes_nothing() {
         );
     }
 }
+
+// rule K2
+#[test]
+fn extreme_ids_sequence_numbers_and_times_are_handled() {
+    for_each_store(|f| {
+        let s = scene(&f);
+        for id in [ContactId(0), ContactId(u64::MAX), ContactId(1 << 63)] {
+            f.refused(s.acct, &[s.other], ErrorCode::NotFound, "K1", || {
+                f.dir.delete_contact(&c(s.alice), s.acct, id)
+            });
+            f.refused(
+                s.acct,
+                &[s.other],
+                ErrorCode::PermissionDenied,
+                "C2",
+                || f.dir.update_contact(&c(id), s.acct, id, &rename("X")),
+            );
+        }
+        for id in [AccountId(0), AccountId(u64::MAX), AccountId(1 << 63)] {
+            assert_eq!(
+                f.dir.account(&Actor::System, id).unwrap_err(),
+                Error::NotFound {
+                    entity: Entity::Account
+                }
+            );
+        }
+        let page = f
+            .dir
+            .list_contacts(&Actor::System, s.acct, Some(ContactId(u64::MAX)), 10)
+            .unwrap();
+        assert!(page.is_empty());
+        let all = AuditQuery {
+            limit: AuditQuery::MAX_LIMIT,
+            ..Default::default()
+        };
+        let n = f
+            .dir
+            .audit_entries(&Actor::System, s.acct, &all)
+            .unwrap()
+            .len();
+        let beyond = AuditQuery {
+            after_seq: u64::MAX,
+            ..all.clone()
+        };
+        assert!(f
+            .dir
+            .audit_entries(&Actor::System, s.acct, &beyond)
+            .unwrap()
+            .is_empty());
+        // The widest time range the time crate can hold: every entry, or a
+        // clear refusal, never a panic.
+        let wide = AuditQuery {
+            from: Some(time::Date::MIN.midnight().assume_utc()),
+            until: Some(time::Date::MAX.midnight().assume_utc()),
+            ..all
+        };
+        match f.dir.audit_entries(&Actor::System, s.acct, &wide) {
+            Ok(entries) => assert_eq!(entries.len(), n),
+            Err(e) => assert_eq!(e.code(), ErrorCode::InvalidInput, "{e:?}"),
+        }
+        let mut out = Vec::new();
+        match f
+            .dir
+            .export_audit_csv(&Actor::System, s.acct, &wide, &mut out)
+        {
+            Ok(rows) => assert_eq!(rows as usize, n),
+            Err(e) => assert_eq!(e.code(), ErrorCode::InvalidInput, "{e:?}"),
+        }
+    });
+}
