@@ -725,9 +725,9 @@ impl Directory {
             |tx, access| {
                 // B5: refused while it holds primary duties; secondary ones
                 // are cleared.
+                access.require(Permission::ManageContacts)?;
                 tx.membership(account, contact)?
                     .ok_or(Error::not_found(Entity::Contact))?;
-                access.require(Permission::ManageContacts)?;
                 if tx.account(account)?.owner == contact {
                     return Err(Error::refused(Rule::A5OwnerNotDeletable));
                 }
@@ -1487,7 +1487,7 @@ fn check_range(q: &AuditQuery) -> Result<(), Error> {
         }
     }
     if let Some(actor) = &q.actor {
-        check_text(Field::TimeRange, actor, 300, false)?;
+        check_text(Field::ActorFilter, actor, 300, false)?;
     }
     Ok(())
 }

@@ -369,6 +369,8 @@ named_enum! {
         Milestone => "milestone",
         /// A notice's subject or body (I4).
         Notice => "notice",
+        /// The actor filter of an audit query (J2).
+        ActorFilter => "actor_filter",
     }
 }
 
@@ -381,6 +383,7 @@ impl Field {
             | Field::Agent
             | Field::Limit
             | Field::TimeRange
+            | Field::ActorFilter
             | Field::Account => "K2",
             Field::Password | Field::PasswordPolicy => "D2",
             Field::PasswordHash | Field::HashCost => "D1",

@@ -1,4 +1,5 @@
 //! A first walk through the main operations.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test helpers, not only #[test] fns
 
 mod common;
 use common::*;
