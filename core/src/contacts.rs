@@ -239,7 +239,7 @@ pub fn login_key(login: &str) -> Result<String, Error> {
             Problem::TooLong { max: MAX_LOGIN },
         ));
     }
-    if login.chars().any(char::is_control) {
+    if login.chars().any(forbidden_char) {
         return Err(Error::invalid(Field::Login, Problem::ControlCharacter));
     }
     let ok = login
@@ -266,10 +266,21 @@ pub(crate) fn check_text(
     if v.chars().count() > max {
         return Err(Error::invalid(field, Problem::TooLong { max }));
     }
-    if v.chars().any(char::is_control) {
+    if v.chars().any(forbidden_char) {
         return Err(Error::invalid(field, Problem::ControlCharacter));
     }
     Ok(v.to_owned())
+}
+
+/// Control characters, and the invisible formatting characters that can
+/// make one name look like another: bidirectional overrides and isolates,
+/// zero-width characters, the byte-order mark.
+pub(crate) fn forbidden_char(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}'
+        )
 }
 
 fn check_optional(

@@ -1165,7 +1165,14 @@ impl Directory {
             self.record_refusal(actor, op, account, target, &e);
             return Err(e);
         }
-        let result = self.transact(&actor.audit_label(), body);
+        // A support-desk action records its reason (J1).
+        let reason = match actor {
+            Actor::SupportDesk { reason, .. } if !reason.trim().is_empty() => {
+                Some(format!("reason: {}", reason.trim()))
+            }
+            _ => None,
+        };
+        let result = self.transact_with(&actor.audit_label(), reason.as_deref(), body);
         if let Err(e) = &result {
             self.record_refusal(actor, op, account, target, e);
         }
@@ -1180,10 +1187,20 @@ impl Directory {
         actor_label: &str,
         body: impl Fn(&mut Tx<'_>) -> Result<T, Error>,
     ) -> Result<T, Error> {
+        self.transact_with(actor_label, None, body)
+    }
+
+    /// [`Self::transact`], with a detail for audit entries that have none.
+    fn transact_with<T>(
+        &self,
+        actor_label: &str,
+        default_detail: Option<&str>,
+        body: impl Fn(&mut Tx<'_>) -> Result<T, Error>,
+    ) -> Result<T, Error> {
         for _ in 0..self.max_attempts {
             let mut tx = Tx::new(self.store.as_ref(), self.clock.now());
             let value = body(&mut tx)?;
-            let (changes, notes) = tx.finish(actor_label)?;
+            let (changes, notes) = tx.finish(actor_label, default_detail)?;
             match self.store.commit(&changes) {
                 Ok(()) => {
                     self.deliver_now(&notes);
@@ -1246,7 +1263,7 @@ impl Directory {
                 fields: Vec::new(),
                 detail: Some(error.to_string()),
             });
-            let Ok((changes, _)) = tx.finish(&label) else {
+            let Ok((changes, _)) = tx.finish(&label, None) else {
                 return;
             };
             match self.store.commit(&changes) {

@@ -319,12 +319,21 @@ impl<'s> Tx<'s> {
         Ok(())
     }
 
-    /// The changeset to commit and the notifications it stores.
-    pub(crate) fn finish(mut self, actor: &str) -> Result<(Changeset, Vec<Notification>), Error> {
+    /// The changeset to commit, and the notifications to deliver after it:
+    /// those it stores, then those that carry secrets. Audit entries with no
+    /// detail get `default_detail` (a support-desk reason).
+    pub(crate) fn finish(
+        mut self,
+        actor: &str,
+        default_detail: Option<&str>,
+    ) -> Result<(Changeset, Vec<Notification>), Error> {
         let mut cs = Changeset::default();
         let mut directory: Option<DirectoryHead> = None;
         let now = self.now;
-        for draft in std::mem::take(&mut self.drafts) {
+        for mut draft in std::mem::take(&mut self.drafts) {
+            if draft.detail.is_none() {
+                draft.detail = default_detail.map(str::to_owned);
+            }
             let entry = match draft.account {
                 Some(id) => {
                     let slot = self.load_account(id)?;

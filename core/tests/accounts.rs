@@ -809,3 +809,35 @@ fn only_the_host_registers_valid_services() {
         });
     });
 }
+
+// rule J1, A4: every support-desk action records the desk's reason.
+#[test]
+fn support_desk_actions_record_their_reason() {
+    for_each_store(|f| {
+        let (acct, _) = f.account("alice");
+        let desk = Actor::support_desk("sam", "partner ticket 4711");
+        f.dir.set_procurement(&desk, acct, true).unwrap();
+        let last = f.last_audit(acct);
+        assert_eq!(last.operation, Operation::ProcurementEnable);
+        assert_eq!(last.actor, "support:sam");
+        assert!(last.detail.unwrap().contains("enabled"));
+        // An operation without a detail of its own gets the reason.
+        let created = f
+            .dir
+            .create_account(&desk, &NewAccount::new("Desk Corp", new_contact("dora")))
+            .unwrap();
+        let q = AuditQuery {
+            actor: Some("support:sam".into()),
+            operation: Some(Operation::AccountCreate),
+            ..Default::default()
+        };
+        let entries = f
+            .dir
+            .audit_entries(&Actor::System, created.account, &q)
+            .unwrap();
+        assert_eq!(
+            entries[0].detail.as_deref(),
+            Some("reason: partner ticket 4711")
+        );
+    });
+}

@@ -836,3 +836,33 @@ fn contacts_are_listed_page_by_page_in_id_order() {
         );
     });
 }
+
+// rule B2: invisible formatting characters that make one name look like
+// another (bidirectional overrides, zero-width characters) are refused
+// like control characters.
+#[test]
+fn invisible_formatting_characters_are_refused() {
+    for_each_store(|f| {
+        let (acct, _) = f.account("alice");
+        for bad in [
+            "Ev\u{202E}il",
+            "Zero\u{200B}Width",
+            "\u{FEFF}Bom",
+            "Iso\u{2067}late",
+        ] {
+            let nc = NewContact::new("mallory", Profile::new(bad, "m@example.com"));
+            let e = f.dir.create_contact(&Actor::System, acct, &nc).unwrap_err();
+            assert_eq!(
+                e,
+                Error::InvalidInput {
+                    field: Field::Name,
+                    problem: Problem::ControlCharacter
+                },
+                "{bad:?}"
+            );
+        }
+        // Letters of any script are fine.
+        let nc = NewContact::new("dmitri", Profile::new("Дмитрий Ünal 李", "d@example.com"));
+        f.dir.create_contact(&Actor::System, acct, &nc).unwrap();
+    });
+}
