@@ -1,0 +1,1106 @@
+//! Conversions between Python values and the core's types.
+//!
+//! Inputs become owned Rust values here, while attached to the interpreter;
+//! the core then runs detached. A value of the wrong type raises
+//! `TypeError`; a `str` that is not valid Unicode (lone surrogates) raises
+//! the core's `InvalidInputError` for the field it was meant for, except
+//! where the value is *presented for verification* (a token, a code, a
+//! sign-in password): there it becomes a value that never verifies, so
+//! that the core answers, counts and audits it as it would any wrong value.
+
+use std::net::IpAddr;
+
+use contactkeeper::{
+    AccountCreated, AccountId, AccountView, AuditEntry, AuditVerification, AuthFailure,
+    BillingContacts, ChainProblem, ContactAdded, ContactId, ContactView, Delivery, DeliveryReport,
+    Duty, DutyTarget, EnrollmentStart, Entity, Error, Field, HashCost, LockKind, LockMark,
+    LockPolicy, Milestone, Money, NewContact, Notification, NotificationKind, NotificationPrefs,
+    Operation, OutboxItem, Password, PasswordPolicy, Permission, Plan, Problem, Profile, Rank,
+    RecoveryChannel, ResourceId, ResourceRecord, Role, RoleSet, Service, SessionGrant, SessionInfo,
+    SessionLifetimes, SessionStage, Standing, TechScope, TwoFactorMethod,
+};
+use pyo3::exceptions::{PyRuntimeError, PyTypeError};
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyBool, PyBytes, PyFrozenSet, PyString, PyTuple};
+use time::OffsetDateTime;
+
+use crate::errors;
+use crate::handles::{PyAccountId, PyContactId, PyNotificationId, PyResourceId};
+
+/// A Python enumeration whose values are the core's stable names, mapped to
+/// the core's values. Python to Rust is a scan of identities (no string
+/// work); loading checks that the two sides have the same values.
+pub(crate) struct EnumMap<T: 'static> {
+    name: &'static str,
+    members: Vec<Py<PyAny>>,
+    values: Vec<T>,
+}
+
+impl<T: Copy + PartialEq + 'static> EnumMap<T> {
+    fn load(
+        module: &Bound<'_, PyModule>,
+        name: &'static str,
+        values: &[T],
+        stable: impl Fn(T) -> &'static str,
+    ) -> PyResult<EnumMap<T>> {
+        let class = module.getattr(name)?;
+        let count = class.len()?;
+        if count != values.len() {
+            return Err(PyRuntimeError::new_err(format!(
+                "contactkeeper.{name} has {count} members; the core has {}",
+                values.len()
+            )));
+        }
+        let members = values
+            .iter()
+            .map(|v| class.call1((stable(*v),)).map(Bound::unbind))
+            .collect::<PyResult<Vec<_>>>()?;
+        Ok(EnumMap {
+            name,
+            members,
+            values: values.to_vec(),
+        })
+    }
+
+    /// The Python member of `v`.
+    pub(crate) fn py<'py>(&self, py: Python<'py>, v: T) -> PyResult<Bound<'py, PyAny>> {
+        match self.values.iter().position(|x| *x == v) {
+            Some(i) => Ok(self.members[i].bind(py).clone()),
+            None => Err(PyRuntimeError::new_err(format!(
+                "a core value has no member in contactkeeper.{}",
+                self.name
+            ))),
+        }
+    }
+
+    /// The core value of a Python member.
+    pub(crate) fn rust(&self, obj: &Bound<'_, PyAny>, arg: &str) -> PyResult<T> {
+        for (m, v) in self.members.iter().zip(&self.values) {
+            if obj.is(m) {
+                return Ok(*v);
+            }
+        }
+        Err(type_error(arg, self.name, obj))
+    }
+}
+
+/// The classes of the Python side, looked up once.
+pub(crate) struct Types {
+    pub role: EnumMap<Role>,
+    pub permission: EnumMap<Permission>,
+    pub operation: EnumMap<Operation>,
+    pub field: EnumMap<Field>,
+    pub entity: EnumMap<Entity>,
+    pub auth_failure: EnumMap<AuthFailure>,
+    pub recovery_channel: EnumMap<RecoveryChannel>,
+    pub two_factor_method: EnumMap<TwoFactorMethod>,
+    pub notification_kind: EnumMap<NotificationKind>,
+    pub rank: EnumMap<Rank>,
+    pub standing: EnumMap<Standing>,
+    pub lock_kind: EnumMap<LockKind>,
+    pub session_stage: EnumMap<SessionStage>,
+    pub chain_problem: EnumMap<ChainProblem>,
+    pub delivery: EnumMap<Delivery>,
+    pub problem: EnumMap<&'static str>,
+    pub milestone: EnumMap<&'static str>,
+
+    pub money: Py<PyAny>,
+    pub plan: Py<PyAny>,
+    pub service: Py<PyAny>,
+    pub account_created: Py<PyAny>,
+    pub account_view: Py<PyAny>,
+    pub profile: Py<PyAny>,
+    pub new_contact: Py<PyAny>,
+    pub contact_added: Py<PyAny>,
+    pub lock_mark: Py<PyAny>,
+    pub contact_view: Py<PyAny>,
+    pub password_policy: Py<PyAny>,
+    pub lock_policy: Py<PyAny>,
+    pub hash_cost: Py<PyAny>,
+    pub session_lifetimes: Py<PyAny>,
+    pub notification_prefs: Py<PyAny>,
+    pub enrollment_start: Py<PyAny>,
+    pub session_grant: Py<PyAny>,
+    pub session_info: Py<PyAny>,
+    pub signed_in: Py<PyAny>,
+    pub password_change_required: Py<PyAny>,
+    pub second_factor_required: Py<PyAny>,
+    pub enrollment_required: Py<PyAny>,
+    pub locked: Py<PyAny>,
+    pub ip_not_allowed: Py<PyAny>,
+    pub invalid_credentials: Py<PyAny>,
+    pub account_required: Py<PyAny>,
+    pub bind_outcome: Py<PyAny>,
+    pub audit_entry: Py<PyAny>,
+    pub audit_intact: Py<PyAny>,
+    pub audit_broken: Py<PyAny>,
+    pub resource: Py<PyAny>,
+    pub billing_contacts: Py<PyAny>,
+    pub technical_duty: Py<PyAny>,
+    pub billing_duty: Py<PyAny>,
+    pub notification: Py<PyAny>,
+    pub outbox_item: Py<PyAny>,
+    pub delivery_report: Py<PyAny>,
+
+    pub errors: errors::Classes,
+
+    pub datetime: Py<PyAny>,
+    pub timedelta: Py<PyAny>,
+    pub utc: Py<PyAny>,
+    pub ip_address: Py<PyAny>,
+    pub text_io: Py<PyAny>,
+    pub logger: Py<PyAny>,
+}
+
+static TYPES: PyOnceLock<Types> = PyOnceLock::new();
+
+/// The Python side's classes (imported at first use).
+pub(crate) fn types(py: Python<'_>) -> PyResult<&'static Types> {
+    TYPES.get_or_try_init(py, || Types::load(py))
+}
+
+/// Every problem the core names, by the Python member's value.
+const PROBLEMS: [&str; 13] = [
+    "empty",
+    "too_long",
+    "control_character",
+    "malformed",
+    "unknown_time_zone",
+    "not_offered",
+    "duplicate",
+    "out_of_range",
+    "too_short",
+    "common_password",
+    "contains_login",
+    "recently_used",
+    "missing",
+];
+
+/// The value of `Problem`'s member, and its limit (for length problems).
+pub(crate) fn problem_name(p: &Problem) -> (&'static str, Option<usize>) {
+    match p {
+        Problem::Empty => ("empty", None),
+        Problem::TooLong { max } => ("too_long", Some(*max)),
+        Problem::ControlCharacter => ("control_character", None),
+        Problem::Malformed => ("malformed", None),
+        Problem::UnknownTimeZone => ("unknown_time_zone", None),
+        Problem::NotOffered => ("not_offered", None),
+        Problem::Duplicate => ("duplicate", None),
+        Problem::OutOfRange => ("out_of_range", None),
+        Problem::TooShort { min } => ("too_short", Some(*min)),
+        Problem::CommonPassword => ("common_password", None),
+        Problem::ContainsLogin => ("contains_login", None),
+        Problem::RecentlyUsed => ("recently_used", None),
+        Problem::Missing => ("missing", None),
+        // A problem newer than these bindings: the closest general one.
+        _ => ("malformed", None),
+    }
+}
+
+fn standing_name(s: Standing) -> &'static str {
+    match s {
+        Standing::Owner => "owner",
+        Standing::Member => "member",
+        Standing::SupportDesk => "support_desk",
+        Standing::Partner => "partner",
+        Standing::System => "system",
+        Standing::Outsider => "outsider",
+    }
+}
+
+fn lock_kind_name(k: LockKind) -> &'static str {
+    match k {
+        LockKind::Automatic => "automatic",
+        LockKind::Manual => "manual",
+    }
+}
+
+fn chain_problem_name(p: ChainProblem) -> &'static str {
+    match p {
+        ChainProblem::Edited => "edited",
+        ChainProblem::Missing => "missing",
+        ChainProblem::Relinked => "relinked",
+        ChainProblem::Truncated => "truncated",
+    }
+}
+
+fn delivery_name(d: Delivery) -> &'static str {
+    match d {
+        Delivery::Delivered => "delivered",
+        Delivery::Undeliverable => "undeliverable",
+        Delivery::RetryLater => "retry_later",
+    }
+}
+
+impl Types {
+    fn load(py: Python<'_>) -> PyResult<Types> {
+        let e = py.import("contactkeeper._enums")?;
+        let m = py.import("contactkeeper._types")?;
+        let get = |name: &str| m.getattr(name).map(Bound::unbind);
+        let datetime = py.import("datetime")?;
+        Ok(Types {
+            role: EnumMap::load(&e, "Role", Role::ALL, Role::name)?,
+            permission: EnumMap::load(&e, "Permission", Permission::ALL, Permission::name)?,
+            operation: EnumMap::load(&e, "Operation", Operation::ALL, Operation::name)?,
+            field: EnumMap::load(&e, "Field", Field::ALL, Field::name)?,
+            entity: EnumMap::load(&e, "Entity", Entity::ALL, Entity::name)?,
+            auth_failure: EnumMap::load(&e, "AuthFailure", AuthFailure::ALL, AuthFailure::name)?,
+            recovery_channel: EnumMap::load(
+                &e,
+                "RecoveryChannel",
+                RecoveryChannel::ALL,
+                RecoveryChannel::name,
+            )?,
+            two_factor_method: EnumMap::load(
+                &e,
+                "TwoFactorMethod",
+                TwoFactorMethod::ALL,
+                TwoFactorMethod::name,
+            )?,
+            notification_kind: EnumMap::load(
+                &e,
+                "NotificationKind",
+                NotificationKind::ALL,
+                NotificationKind::name,
+            )?,
+            rank: EnumMap::load(&e, "Rank", Rank::ALL, Rank::name)?,
+            standing: EnumMap::load(
+                &e,
+                "Standing",
+                &[
+                    Standing::Owner,
+                    Standing::Member,
+                    Standing::SupportDesk,
+                    Standing::Partner,
+                    Standing::System,
+                    Standing::Outsider,
+                ],
+                standing_name,
+            )?,
+            lock_kind: EnumMap::load(
+                &e,
+                "LockKind",
+                &[LockKind::Automatic, LockKind::Manual],
+                lock_kind_name,
+            )?,
+            session_stage: EnumMap::load(
+                &e,
+                "SessionStage",
+                &[
+                    SessionStage::Full,
+                    SessionStage::PasswordChange,
+                    SessionStage::SecondFactor,
+                    SessionStage::Enrollment,
+                ],
+                SessionStage::name,
+            )?,
+            chain_problem: EnumMap::load(
+                &e,
+                "ChainProblem",
+                &[
+                    ChainProblem::Edited,
+                    ChainProblem::Missing,
+                    ChainProblem::Relinked,
+                    ChainProblem::Truncated,
+                ],
+                chain_problem_name,
+            )?,
+            delivery: EnumMap::load(
+                &e,
+                "Delivery",
+                &[
+                    Delivery::Delivered,
+                    Delivery::Undeliverable,
+                    Delivery::RetryLater,
+                ],
+                delivery_name,
+            )?,
+            problem: EnumMap::load(&e, "Problem", &PROBLEMS, |s| s)?,
+            milestone: EnumMap::load(
+                &e,
+                "Milestone",
+                &["software_ready", "initial_backup_completed"],
+                |s| s,
+            )?,
+            money: get("Money")?,
+            plan: get("Plan")?,
+            service: get("Service")?,
+            account_created: get("AccountCreated")?,
+            account_view: get("AccountView")?,
+            profile: get("Profile")?,
+            new_contact: get("NewContact")?,
+            contact_added: get("ContactAdded")?,
+            lock_mark: get("LockMark")?,
+            contact_view: get("ContactView")?,
+            password_policy: get("PasswordPolicy")?,
+            lock_policy: get("LockPolicy")?,
+            hash_cost: get("HashCost")?,
+            session_lifetimes: get("SessionLifetimes")?,
+            notification_prefs: get("NotificationPrefs")?,
+            enrollment_start: get("EnrollmentStart")?,
+            session_grant: get("SessionGrant")?,
+            session_info: get("SessionInfo")?,
+            signed_in: get("SignedIn")?,
+            password_change_required: get("PasswordChangeRequired")?,
+            second_factor_required: get("SecondFactorRequired")?,
+            enrollment_required: get("EnrollmentRequired")?,
+            locked: get("Locked")?,
+            ip_not_allowed: get("IpNotAllowed")?,
+            invalid_credentials: get("InvalidCredentials")?,
+            account_required: get("AccountRequired")?,
+            bind_outcome: get("_bind")?,
+            audit_entry: get("AuditEntry")?,
+            audit_intact: get("AuditIntact")?,
+            audit_broken: get("AuditBroken")?,
+            resource: get("Resource")?,
+            billing_contacts: get("BillingContacts")?,
+            technical_duty: get("TechnicalDuty")?,
+            billing_duty: get("BillingDuty")?,
+            notification: get("Notification")?,
+            outbox_item: get("OutboxItem")?,
+            delivery_report: get("DeliveryReport")?,
+            errors: errors::Classes::load(&py.import("contactkeeper._errors")?)?,
+            datetime: datetime.getattr("datetime")?.unbind(),
+            timedelta: datetime.getattr("timedelta")?.unbind(),
+            utc: datetime.getattr("timezone")?.getattr("utc")?.unbind(),
+            ip_address: py.import("ipaddress")?.getattr("ip_address")?.unbind(),
+            text_io: py.import("io")?.getattr("TextIOBase")?.unbind(),
+            logger: py
+                .import("logging")?
+                .call_method1("getLogger", ("contactkeeper",))?
+                .unbind(),
+        })
+    }
+}
+
+// ----- errors of the call itself -----
+
+/// `TypeError: <arg>: expected <expected>, not <type>`.
+pub(crate) fn type_error(arg: &str, expected: &str, obj: &Bound<'_, PyAny>) -> PyErr {
+    let got = obj
+        .get_type()
+        .name()
+        .map(|n| n.to_string())
+        .unwrap_or_else(|_| "object".to_owned());
+    if arg.is_empty() {
+        PyTypeError::new_err(format!("expected {expected}, not {got}"))
+    } else {
+        PyTypeError::new_err(format!("{arg}: expected {expected}, not {got}"))
+    }
+}
+
+fn invalid(py: Python<'_>, field: Field, problem: Problem) -> PyErr {
+    errors::to_py(py, Error::InvalidInput { field, problem })
+}
+
+// ----- scalars -----
+
+/// A `str` for `field`.
+pub(crate) fn text(obj: &Bound<'_, PyAny>, field: Field, arg: &str) -> PyResult<String> {
+    let s = obj
+        .cast::<PyString>()
+        .map_err(|_| type_error(arg, "str", obj))?;
+    match s.to_cow() {
+        Ok(c) => Ok(c.into_owned()),
+        Err(_) => Err(invalid(obj.py(), field, Problem::Malformed)),
+    }
+}
+
+/// A `str` or `None` for `field`.
+pub(crate) fn opt_text(
+    obj: &Bound<'_, PyAny>,
+    field: Field,
+    arg: &str,
+) -> PyResult<Option<String>> {
+    if obj.is_none() {
+        Ok(None)
+    } else {
+        text(obj, field, arg).map(Some)
+    }
+}
+
+/// A value presented for verification (a token, a code, a secret): a `str`
+/// that is not valid Unicode becomes one that never verifies.
+pub(crate) fn presented(obj: &Bound<'_, PyAny>, arg: &str) -> PyResult<String> {
+    let s = obj
+        .cast::<PyString>()
+        .map_err(|_| type_error(arg, "str", obj))?;
+    Ok(match s.to_cow() {
+        Ok(c) => c.into_owned(),
+        Err(_) => "\0".to_owned(),
+    })
+}
+
+/// A password (`str` or UTF-8 `bytes`) that is being set.
+pub(crate) fn password(obj: &Bound<'_, PyAny>, field: Field, arg: &str) -> PyResult<Password> {
+    if let Ok(s) = obj.cast::<PyString>() {
+        return match s.to_cow() {
+            Ok(c) => Ok(Password::new(c.into_owned())),
+            Err(_) => Err(invalid(obj.py(), field, Problem::Malformed)),
+        };
+    }
+    if let Ok(b) = obj.cast::<PyBytes>() {
+        return Password::from_bytes(b.as_bytes()).map_err(|e| errors::to_py(obj.py(), e));
+    }
+    Err(type_error(arg, "str or bytes", obj))
+}
+
+/// A password presented for verification: one that is not valid text never
+/// verifies (the core answers as for any wrong password).
+pub(crate) fn presented_password(obj: &Bound<'_, PyAny>, arg: &str) -> PyResult<Password> {
+    if let Ok(s) = obj.cast::<PyString>() {
+        return Ok(Password::new(
+            s.to_cow()
+                .map(|c| c.into_owned())
+                .unwrap_or_else(|_| "\0".into()),
+        ));
+    }
+    if let Ok(b) = obj.cast::<PyBytes>() {
+        return Ok(Password::from_bytes(b.as_bytes()).unwrap_or_else(|_| Password::new("\0")));
+    }
+    Err(type_error(arg, "str or bytes", obj))
+}
+
+/// A `bool`, strictly.
+pub(crate) fn boolean(obj: &Bound<'_, PyAny>, arg: &str) -> PyResult<bool> {
+    obj.cast::<PyBool>()
+        .map(|b| b.is_true())
+        .map_err(|_| type_error(arg, "bool", obj))
+}
+
+/// An `int` in the range of `T`.
+pub(crate) fn int<T>(obj: &Bound<'_, PyAny>, arg: &str) -> PyResult<T>
+where
+    T: for<'a, 'py> FromPyObject<'a, 'py>,
+{
+    if obj.is_instance_of::<PyBool>() {
+        return Err(type_error(arg, "int", obj));
+    }
+    obj.extract::<T>().map_err(|_| {
+        if obj.is_instance_of::<pyo3::types::PyInt>() {
+            pyo3::exceptions::PyOverflowError::new_err(format!("{arg}: out of range"))
+        } else {
+            type_error(arg, "int", obj)
+        }
+    })
+}
+
+/// An aware `datetime`, in UTC.
+pub(crate) fn datetime(obj: &Bound<'_, PyAny>, arg: &str) -> PyResult<OffsetDateTime> {
+    let py = obj.py();
+    let t = types(py)?;
+    if !obj.is_instance(t.datetime.bind(py))? {
+        return Err(type_error(arg, "datetime", obj));
+    }
+    if obj.call_method0("utcoffset")?.is_none() {
+        return Err(PyTypeError::new_err(format!(
+            "{arg}: expected an aware datetime (with a tzinfo), not a naive one"
+        )));
+    }
+    obj.call_method1("astimezone", (t.utc.bind(py),))?
+        .extract::<OffsetDateTime>()
+        .map_err(|e| PyTypeError::new_err(format!("{arg}: {e}")))
+}
+
+/// An optional aware `datetime`.
+pub(crate) fn opt_datetime(
+    obj: Option<&Bound<'_, PyAny>>,
+    arg: &str,
+) -> PyResult<Option<OffsetDateTime>> {
+    match obj {
+        Some(o) if !o.is_none() => datetime(o, arg).map(Some),
+        _ => Ok(None),
+    }
+}
+
+/// A `timedelta`, or a number of seconds.
+pub(crate) fn duration(obj: &Bound<'_, PyAny>, arg: &str) -> PyResult<time::Duration> {
+    let py = obj.py();
+    let t = types(py)?;
+    if obj.is_instance(t.timedelta.bind(py))? {
+        return obj.extract::<time::Duration>();
+    }
+    if obj.is_instance_of::<PyBool>() {
+        return Err(type_error(arg, "timedelta or seconds", obj));
+    }
+    let secs: f64 = obj
+        .extract()
+        .map_err(|_| type_error(arg, "timedelta or seconds", obj))?;
+    if !secs.is_finite() || secs.abs() > 1e12 {
+        return Err(pyo3::exceptions::PyValueError::new_err(format!(
+            "{arg}: out of range"
+        )));
+    }
+    Ok(time::Duration::seconds_f64(secs))
+}
+
+/// An IP address: a `str` or an `ipaddress` address.
+pub(crate) fn ip(obj: &Bound<'_, PyAny>, arg: &str) -> PyResult<IpAddr> {
+    let py = obj.py();
+    let s = if obj.is_instance_of::<PyString>() {
+        text(obj, Field::Ip, arg)?
+    } else {
+        let name = obj.get_type().name()?;
+        let n = name.to_cow()?;
+        if n != "IPv4Address" && n != "IPv6Address" {
+            return Err(type_error(arg, "str or ipaddress address", obj));
+        }
+        obj.str()?.to_cow()?.into_owned()
+    };
+    contactkeeper::ip_access::parse_ip(&s).map_err(|e| errors::to_py(py, e))
+}
+
+/// An iterable of `str` (not a `str` itself).
+pub(crate) fn strings(obj: &Bound<'_, PyAny>, field: Field, arg: &str) -> PyResult<Vec<String>> {
+    if obj.is_instance_of::<PyString>() || obj.is_instance_of::<PyBytes>() {
+        return Err(type_error(arg, "an iterable of str", obj));
+    }
+    let it = obj
+        .try_iter()
+        .map_err(|_| type_error(arg, "an iterable of str", obj))?;
+    let mut out = Vec::new();
+    for item in it {
+        out.push(text(&item?, field, arg)?);
+    }
+    Ok(out)
+}
+
+// ----- roles, scopes -----
+
+/// An iterable of `Role`.
+pub(crate) fn roles(obj: &Bound<'_, PyAny>, arg: &str) -> PyResult<RoleSet> {
+    let t = types(obj.py())?;
+    if obj.is_instance_of::<PyString>() {
+        return Err(type_error(arg, "an iterable of Role", obj));
+    }
+    let it = obj
+        .try_iter()
+        .map_err(|_| type_error(arg, "an iterable of Role", obj))?;
+    let mut set = RoleSet::EMPTY;
+    for item in it {
+        set = set.with(t.role.rust(&item?, arg)?);
+    }
+    Ok(set)
+}
+
+/// `frozenset[Role]`.
+pub(crate) fn roles_py<'py>(py: Python<'py>, set: RoleSet) -> PyResult<Bound<'py, PyAny>> {
+    let t = types(py)?;
+    let members = set
+        .iter()
+        .map(|r| t.role.py(py, r))
+        .collect::<PyResult<Vec<_>>>()?;
+    Ok(PyFrozenSet::new(py, &members)?.into_any())
+}
+
+/// `None` (every option) or an iterable of option names (C4).
+pub(crate) fn tech_scope(obj: Option<&Bound<'_, PyAny>>, arg: &str) -> PyResult<TechScope> {
+    match obj {
+        None => Ok(TechScope::All),
+        Some(o) if o.is_none() => Ok(TechScope::All),
+        Some(o) => Ok(TechScope::Only(
+            strings(o, Field::TechScope, arg)?.into_iter().collect(),
+        )),
+    }
+}
+
+/// `None` or `frozenset[str]`.
+pub(crate) fn tech_scope_py<'py>(
+    py: Python<'py>,
+    scope: &TechScope,
+) -> PyResult<Bound<'py, PyAny>> {
+    match scope {
+        TechScope::All => Ok(py.None().into_bound(py)),
+        TechScope::Only(set) => Ok(PyFrozenSet::new(py, set)?.into_any()),
+    }
+}
+
+// ----- ids -----
+
+pub(crate) fn account_py(py: Python<'_>, id: AccountId) -> PyResult<Bound<'_, PyAny>> {
+    Ok(Bound::new(py, PyAccountId(id))?.into_any())
+}
+
+pub(crate) fn contact_py(py: Python<'_>, id: ContactId) -> PyResult<Bound<'_, PyAny>> {
+    Ok(Bound::new(py, PyContactId(id))?.into_any())
+}
+
+pub(crate) fn resource_py(py: Python<'_>, id: ResourceId) -> PyResult<Bound<'_, PyAny>> {
+    Ok(Bound::new(py, PyResourceId(id))?.into_any())
+}
+
+fn opt<'py, T>(
+    py: Python<'py>,
+    v: Option<T>,
+    f: impl FnOnce(Python<'py>, T) -> PyResult<Bound<'py, PyAny>>,
+) -> PyResult<Bound<'py, PyAny>> {
+    match v {
+        Some(v) => f(py, v),
+        None => Ok(py.None().into_bound(py)),
+    }
+}
+
+fn time_py(py: Python<'_>, at: OffsetDateTime) -> PyResult<Bound<'_, PyAny>> {
+    Ok(at.into_pyobject(py)?.into_any())
+}
+
+fn opt_time_py(py: Python<'_>, at: Option<OffsetDateTime>) -> PyResult<Bound<'_, PyAny>> {
+    opt(py, at, time_py)
+}
+
+fn str_tuple<'py, S: AsRef<str>>(py: Python<'py>, items: &[S]) -> PyResult<Bound<'py, PyAny>> {
+    Ok(PyTuple::new(py, items.iter().map(AsRef::as_ref))?.into_any())
+}
+
+// ----- value types out -----
+
+pub(crate) fn money_py<'py>(py: Python<'py>, m: &Money) -> PyResult<Bound<'py, PyAny>> {
+    types(py)?
+        .money
+        .bind(py)
+        .call1((m.minor_units, m.currency.as_str()))
+}
+
+pub(crate) fn plan_py<'py>(py: Python<'py>, p: &Plan) -> PyResult<Bound<'py, PyAny>> {
+    types(py)?.plan.bind(py).call1((
+        p.name.as_str(),
+        p.included_contacts,
+        money_py(py, &p.additional_contact_price)?,
+        str_tuple(py, &p.tech_options)?,
+    ))
+}
+
+pub(crate) fn service_py<'py>(py: Python<'py>, s: &Service) -> PyResult<Bound<'py, PyAny>> {
+    types(py)?.service.bind(py).call1((
+        s.key.as_str(),
+        s.name.as_str(),
+        s.enabled,
+        s.option.as_str(),
+    ))
+}
+
+pub(crate) fn account_created_py(py: Python<'_>, c: AccountCreated) -> PyResult<Bound<'_, PyAny>> {
+    types(py)?
+        .account_created
+        .bind(py)
+        .call1((account_py(py, c.account)?, contact_py(py, c.owner)?))
+}
+
+pub(crate) fn account_view_py<'py>(
+    py: Python<'py>,
+    a: &AccountView,
+) -> PyResult<Bound<'py, PyAny>> {
+    types(py)?.account_view.bind(py).call1((
+        account_py(py, a.id)?,
+        a.name.as_str(),
+        plan_py(py, &a.plan)?,
+        a.procurement_enabled,
+        a.partner.as_deref(),
+        contact_py(py, a.owner)?,
+        a.contacts,
+        time_py(py, a.created_at)?,
+    ))
+}
+
+pub(crate) fn profile_py<'py>(py: Python<'py>, p: &Profile) -> PyResult<Bound<'py, PyAny>> {
+    types(py)?.profile.bind(py).call1((
+        p.name.as_str(),
+        p.email.as_str(),
+        p.job_title.as_deref(),
+        p.business_phone.as_deref(),
+        p.time_zone.as_str(),
+        p.alternate_email.as_deref(),
+        p.cell_phone.as_deref(),
+    ))
+}
+
+pub(crate) fn contact_added_py(py: Python<'_>, c: ContactAdded) -> PyResult<Bound<'_, PyAny>> {
+    let charge = match &c.charge {
+        Some(m) => money_py(py, m)?,
+        None => py.None().into_bound(py),
+    };
+    types(py)?
+        .contact_added
+        .bind(py)
+        .call1((contact_py(py, c.contact)?, charge))
+}
+
+pub(crate) fn lock_mark_py(py: Python<'_>, l: LockMark) -> PyResult<Bound<'_, PyAny>> {
+    let t = types(py)?;
+    t.lock_mark.bind(py).call1((
+        t.lock_kind.py(py, l.kind)?,
+        time_py(py, l.since)?,
+        opt_time_py(py, l.until)?,
+    ))
+}
+
+pub(crate) fn contact_view_py<'py>(
+    py: Python<'py>,
+    c: &ContactView,
+) -> PyResult<Bound<'py, PyAny>> {
+    types(py)?.contact_view.bind(py).call1((
+        contact_py(py, c.id)?,
+        c.login.as_str(),
+        profile_py(py, &c.profile)?,
+        c.owner,
+        roles_py(py, c.roles)?,
+        tech_scope_py(py, &c.tech_scope)?,
+        c.accounts,
+        time_py(py, c.member_since)?,
+        opt(py, c.lock, lock_mark_py)?,
+    ))
+}
+
+pub(crate) fn enrollment_start_py(
+    py: Python<'_>,
+    e: EnrollmentStart,
+) -> PyResult<Bound<'_, PyAny>> {
+    let t = types(py)?;
+    t.enrollment_start.bind(py).call1((
+        t.two_factor_method.py(py, e.method)?,
+        e.otpauth_uri.as_ref().map(|s| s.expose()),
+        e.secret_base32.as_ref().map(|s| s.expose()),
+    ))
+}
+
+pub(crate) fn session_grant_py<'py>(
+    py: Python<'py>,
+    g: &SessionGrant,
+) -> PyResult<Bound<'py, PyAny>> {
+    let t = types(py)?;
+    t.session_grant.bind(py).call1((
+        g.token.expose(),
+        contact_py(py, g.contact)?,
+        account_py(py, g.account)?,
+        t.session_stage.py(py, g.stage)?,
+        time_py(py, g.expires_at)?,
+    ))
+}
+
+pub(crate) fn ip_py(py: Python<'_>, ip: IpAddr) -> PyResult<Bound<'_, PyAny>> {
+    types(py)?.ip_address.bind(py).call1((ip.to_string(),))
+}
+
+pub(crate) fn session_info_py(py: Python<'_>, s: SessionInfo) -> PyResult<Bound<'_, PyAny>> {
+    let t = types(py)?;
+    t.session_info.bind(py).call1((
+        contact_py(py, s.contact)?,
+        account_py(py, s.account)?,
+        t.session_stage.py(py, s.stage)?,
+        ip_py(py, s.ip)?,
+        time_py(py, s.created_at)?,
+        time_py(py, s.expires_at)?,
+    ))
+}
+
+fn hash_py<'py>(py: Python<'py>, h: &[u8; 32]) -> Bound<'py, PyAny> {
+    PyBytes::new(py, h).into_any()
+}
+
+pub(crate) fn audit_entry_py<'py>(py: Python<'py>, e: &AuditEntry) -> PyResult<Bound<'py, PyAny>> {
+    let t = types(py)?;
+    t.audit_entry.bind(py).call1((
+        opt(py, e.account, account_py)?,
+        e.seq,
+        time_py(py, e.at)?,
+        e.actor.as_str(),
+        t.operation.py(py, e.operation)?,
+        e.target.as_deref(),
+        e.outcome.label(),
+        str_tuple(py, &e.fields)?,
+        e.detail.as_deref(),
+        hash_py(py, &e.prev_hash),
+        hash_py(py, &e.hash),
+    ))
+}
+
+pub(crate) fn verification_py(py: Python<'_>, v: AuditVerification) -> PyResult<Bound<'_, PyAny>> {
+    let t = types(py)?;
+    match v {
+        AuditVerification::Intact { entries } => t.audit_intact.bind(py).call1((entries,)),
+        AuditVerification::Broken { seq, problem } => t
+            .audit_broken
+            .bind(py)
+            .call1((seq, t.chain_problem.py(py, problem)?)),
+    }
+}
+
+pub(crate) fn resource_record_py<'py>(
+    py: Python<'py>,
+    r: &ResourceRecord,
+) -> PyResult<Bound<'py, PyAny>> {
+    types(py)?.resource.bind(py).call1((
+        resource_py(py, r.id)?,
+        account_py(py, r.account)?,
+        r.kind.as_str(),
+        r.name.as_str(),
+        contact_py(py, r.primary)?,
+        opt(py, r.secondary, contact_py)?,
+        time_py(py, r.created_at)?,
+    ))
+}
+
+pub(crate) fn billing_contacts_py(
+    py: Python<'_>,
+    b: BillingContacts,
+) -> PyResult<Bound<'_, PyAny>> {
+    types(py)?.billing_contacts.bind(py).call1((
+        opt(py, b.primary, contact_py)?,
+        opt(py, b.secondary, contact_py)?,
+    ))
+}
+
+pub(crate) fn duty_py(py: Python<'_>, d: Duty) -> PyResult<Bound<'_, PyAny>> {
+    let t = types(py)?;
+    match d {
+        Duty::Technical { resource, rank } => t
+            .technical_duty
+            .bind(py)
+            .call1((resource_py(py, resource)?, t.rank.py(py, rank)?)),
+        Duty::Billing { rank } => t.billing_duty.bind(py).call1((t.rank.py(py, rank)?,)),
+    }
+}
+
+pub(crate) fn notification_py<'py>(
+    py: Python<'py>,
+    n: &Notification,
+) -> PyResult<Bound<'py, PyAny>> {
+    let t = types(py)?;
+    let note = t.notification.bind(py).call1((
+        Bound::new(py, PyNotificationId(n.id))?,
+        t.notification_kind.py(py, n.kind)?,
+        opt(py, n.account, account_py)?,
+        contact_py(py, n.recipient)?,
+        str_tuple(py, &n.to)?,
+        n.subject.as_str(),
+        n.body.as_str(),
+        str_tuple(py, &n.fields)?,
+        opt(py, n.resource, resource_py)?,
+        opt(py, n.fallback, contact_py)?,
+        time_py(py, n.at)?,
+        n.secret.as_ref().map(|s| s.expose()),
+    ))?;
+    Ok(note)
+}
+
+pub(crate) fn outbox_item_py<'py>(py: Python<'py>, i: &OutboxItem) -> PyResult<Bound<'py, PyAny>> {
+    types(py)?.outbox_item.bind(py).call1((
+        notification_py(py, &i.notification)?,
+        i.attempts,
+        time_py(py, i.next_attempt_at)?,
+    ))
+}
+
+pub(crate) fn delivery_report_py(py: Python<'_>, r: DeliveryReport) -> PyResult<Bound<'_, PyAny>> {
+    types(py)?
+        .delivery_report
+        .bind(py)
+        .call1((r.delivered, r.undeliverable, r.retry_later))
+}
+
+pub(crate) fn list<'py, T>(
+    py: Python<'py>,
+    items: &[T],
+    f: impl Fn(Python<'py>, &T) -> PyResult<Bound<'py, PyAny>>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let out = items
+        .iter()
+        .map(|i| f(py, i))
+        .collect::<PyResult<Vec<_>>>()?;
+    Ok(pyo3::types::PyList::new(py, out)?.into_any())
+}
+
+// ----- value types in -----
+
+fn instance(obj: &Bound<'_, PyAny>, class: &Py<PyAny>, name: &str, arg: &str) -> PyResult<()> {
+    if obj.is_instance(class.bind(obj.py()))? {
+        Ok(())
+    } else {
+        Err(type_error(arg, name, obj))
+    }
+}
+
+pub(crate) fn money_in(obj: &Bound<'_, PyAny>, arg: &str) -> PyResult<Money> {
+    instance(obj, &types(obj.py())?.money, "Money", arg)?;
+    Ok(Money::new(
+        int(&obj.getattr("minor_units")?, "Money.minor_units")?,
+        text(&obj.getattr("currency")?, Field::Currency, "Money.currency")?,
+    ))
+}
+
+pub(crate) fn plan_in(obj: &Bound<'_, PyAny>, arg: &str) -> PyResult<Plan> {
+    instance(obj, &types(obj.py())?.plan, "Plan", arg)?;
+    Ok(Plan {
+        name: text(&obj.getattr("name")?, Field::PlanName, "Plan.name")?,
+        included_contacts: int(&obj.getattr("included_contacts")?, "Plan.included_contacts")?,
+        additional_contact_price: money_in(
+            &obj.getattr("additional_contact_price")?,
+            "Plan.additional_contact_price",
+        )?,
+        tech_options: strings(
+            &obj.getattr("tech_options")?,
+            Field::TechOptions,
+            "Plan.tech_options",
+        )?,
+    })
+}
+
+pub(crate) fn service_in(obj: &Bound<'_, PyAny>, arg: &str) -> PyResult<Service> {
+    instance(obj, &types(obj.py())?.service, "Service", arg)?;
+    Ok(Service {
+        key: text(&obj.getattr("key")?, Field::ServiceKey, "Service.key")?,
+        name: text(&obj.getattr("name")?, Field::ServiceName, "Service.name")?,
+        enabled: boolean(&obj.getattr("enabled")?, "Service.enabled")?,
+        option: text(
+            &obj.getattr("option")?,
+            Field::TechOptions,
+            "Service.option",
+        )?,
+    })
+}
+
+pub(crate) fn profile_in(obj: &Bound<'_, PyAny>, arg: &str) -> PyResult<Profile> {
+    instance(obj, &types(obj.py())?.profile, "Profile", arg)?;
+    let get = |name: &str| obj.getattr(name);
+    Ok(Profile {
+        name: text(&get("name")?, Field::Name, "Profile.name")?,
+        job_title: opt_text(&get("job_title")?, Field::JobTitle, "Profile.job_title")?,
+        business_phone: opt_text(
+            &get("business_phone")?,
+            Field::BusinessPhone,
+            "Profile.business_phone",
+        )?,
+        email: text(&get("email")?, Field::Email, "Profile.email")?,
+        time_zone: text(&get("time_zone")?, Field::TimeZone, "Profile.time_zone")?,
+        alternate_email: opt_text(
+            &get("alternate_email")?,
+            Field::AlternateEmail,
+            "Profile.alternate_email",
+        )?,
+        cell_phone: opt_text(&get("cell_phone")?, Field::CellPhone, "Profile.cell_phone")?,
+    })
+}
+
+pub(crate) fn new_contact_in(obj: &Bound<'_, PyAny>, arg: &str) -> PyResult<NewContact> {
+    instance(obj, &types(obj.py())?.new_contact, "NewContact", arg)?;
+    let get = |name: &str| obj.getattr(name);
+    let mut nc = NewContact::new(
+        text(&get("login")?, Field::Login, "NewContact.login")?,
+        profile_in(&get("profile")?, "NewContact.profile")?,
+    );
+    nc.roles = roles(&get("roles")?, "NewContact.roles")?;
+    nc.tech_scope = tech_scope(Some(&get("tech_scope")?), "NewContact.tech_scope")?;
+    let pw = get("password")?;
+    if !pw.is_none() {
+        nc.password = Some(password(&pw, Field::Password, "NewContact.password")?);
+    }
+    nc.password_hash = opt_text(
+        &get("password_hash")?,
+        Field::PasswordHash,
+        "NewContact.password_hash",
+    )?;
+    nc.must_change_password = boolean(
+        &get("must_change_password")?,
+        "NewContact.must_change_password",
+    )?;
+    Ok(nc)
+}
+
+pub(crate) fn password_policy_in(obj: &Bound<'_, PyAny>, arg: &str) -> PyResult<PasswordPolicy> {
+    instance(
+        obj,
+        &types(obj.py())?.password_policy,
+        "PasswordPolicy",
+        arg,
+    )?;
+    Ok(PasswordPolicy {
+        min_length: int(&obj.getattr("min_length")?, "PasswordPolicy.min_length")?,
+        history: int(&obj.getattr("history")?, "PasswordPolicy.history")?,
+    })
+}
+
+pub(crate) fn lock_policy_in(obj: &Bound<'_, PyAny>, arg: &str) -> PyResult<LockPolicy> {
+    instance(obj, &types(obj.py())?.lock_policy, "LockPolicy", arg)?;
+    Ok(LockPolicy {
+        max_attempts: int(&obj.getattr("max_attempts")?, "LockPolicy.max_attempts")?,
+    })
+}
+
+pub(crate) fn hash_cost_in(obj: &Bound<'_, PyAny>, arg: &str) -> PyResult<HashCost> {
+    instance(obj, &types(obj.py())?.hash_cost, "HashCost", arg)?;
+    Ok(HashCost {
+        m_kib: int(&obj.getattr("m_kib")?, "HashCost.m_kib")?,
+        t: int(&obj.getattr("t")?, "HashCost.t")?,
+        p: int(&obj.getattr("p")?, "HashCost.p")?,
+    })
+}
+
+pub(crate) fn session_lifetimes_in(
+    obj: &Bound<'_, PyAny>,
+    arg: &str,
+) -> PyResult<SessionLifetimes> {
+    instance(
+        obj,
+        &types(obj.py())?.session_lifetimes,
+        "SessionLifetimes",
+        arg,
+    )?;
+    Ok(SessionLifetimes {
+        idle: duration(&obj.getattr("idle")?, "SessionLifetimes.idle")?,
+        absolute: duration(&obj.getattr("absolute")?, "SessionLifetimes.absolute")?,
+    })
+}
+
+pub(crate) fn notification_prefs_in(
+    obj: &Bound<'_, PyAny>,
+    arg: &str,
+) -> PyResult<NotificationPrefs> {
+    instance(
+        obj,
+        &types(obj.py())?.notification_prefs,
+        "NotificationPrefs",
+        arg,
+    )?;
+    Ok(NotificationPrefs {
+        security: boolean(&obj.getattr("security")?, "NotificationPrefs.security")?,
+        maintenance: boolean(
+            &obj.getattr("maintenance")?,
+            "NotificationPrefs.maintenance",
+        )?,
+        billing: boolean(&obj.getattr("billing")?, "NotificationPrefs.billing")?,
+        milestones: boolean(&obj.getattr("milestones")?, "NotificationPrefs.milestones")?,
+    })
+}
+
+/// `TechnicalDuty` or `BillingDuty`.
+pub(crate) fn duty_target_in(obj: &Bound<'_, PyAny>, arg: &str) -> PyResult<DutyTarget> {
+    let py = obj.py();
+    let t = types(py)?;
+    if obj.is_instance(t.technical_duty.bind(py))? {
+        let resource: PyResourceId = obj
+            .getattr("resource")?
+            .extract()
+            .map_err(|_| type_error("TechnicalDuty.resource", "ResourceId", obj))?;
+        let rank = t.rank.rust(&obj.getattr("rank")?, "TechnicalDuty.rank")?;
+        return Ok(DutyTarget::Technical(resource.0, rank));
+    }
+    if obj.is_instance(t.billing_duty.bind(py))? {
+        let rank = t.rank.rust(&obj.getattr("rank")?, "BillingDuty.rank")?;
+        return Ok(DutyTarget::Billing(rank));
+    }
+    Err(type_error(arg, "TechnicalDuty or BillingDuty", obj))
+}
+
+/// A `Milestone` member, or a `str` naming one the host defines (H6).
+pub(crate) fn milestone_in(obj: &Bound<'_, PyAny>, arg: &str) -> PyResult<Milestone> {
+    let t = types(obj.py())?;
+    if obj.is_instance_of::<PyString>() {
+        return Ok(Milestone::Other(text(obj, Field::Milestone, arg)?));
+    }
+    match t.milestone.rust(obj, arg) {
+        Ok("software_ready") => Ok(Milestone::SoftwareReady),
+        Ok(_) => Ok(Milestone::InitialBackupCompleted),
+        Err(_) => Err(type_error(arg, "Milestone or str", obj)),
+    }
+}

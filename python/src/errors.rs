@@ -1,0 +1,127 @@
+//! The core's errors as Python exceptions (SPEC K1): one class per error
+//! kind, defined in `contactkeeper/_errors.py`, each carrying the kind's
+//! stable code and the rule it enforces.
+
+use contactkeeper::{AuthFailure, Error, ErrorCode};
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyTuple};
+
+use crate::convert::{self, problem_name, types};
+
+/// The exception classes, looked up once.
+pub(crate) struct Classes {
+    base: Py<PyAny>,
+    by_code: Vec<(ErrorCode, Py<PyAny>)>,
+    locked: Py<PyAny>,
+    pub(crate) closed: Py<PyAny>,
+}
+
+impl Classes {
+    pub(crate) fn load(m: &Bound<'_, PyModule>) -> PyResult<Classes> {
+        let get = |name: &str| m.getattr(name).map(Bound::unbind);
+        let by_code = vec![
+            (ErrorCode::InvalidInput, get("InvalidInputError")?),
+            (ErrorCode::PermissionDenied, get("PermissionDeniedError")?),
+            (ErrorCode::NotFound, get("NotFoundError")?),
+            (ErrorCode::AlreadyExists, get("AlreadyExistsError")?),
+            (ErrorCode::RuleViolation, get("RuleViolationError")?),
+            (ErrorCode::Conflict, get("ConflictError")?),
+            (ErrorCode::Store, get("StoreError")?),
+            (ErrorCode::RandomUnavailable, get("RandomUnavailableError")?),
+            (ErrorCode::Output, get("OutputError")?),
+            (ErrorCode::Unauthenticated, get("UnauthenticatedError")?),
+            (
+                ErrorCode::InvalidCredentials,
+                get("InvalidCredentialsError")?,
+            ),
+            (ErrorCode::NotEligible, get("NotEligibleError")?),
+            (ErrorCode::DutiesHeld, get("DutiesHeldError")?),
+        ];
+        Ok(Classes {
+            base: get("ContactKeeperError")?,
+            by_code,
+            locked: get("LockedError")?,
+            closed: get("DirectoryClosedError")?,
+        })
+    }
+}
+
+/// The Python exception for a core error.
+pub(crate) fn to_py(py: Python<'_>, e: Error) -> PyErr {
+    match build(py, &e) {
+        Ok(err) => err,
+        Err(failed) => failed,
+    }
+}
+
+fn build(py: Python<'_>, e: &Error) -> PyResult<PyErr> {
+    let t = types(py)?;
+    let kw = PyDict::new(py);
+    kw.set_item("rule", e.rule())?;
+    let code = e.code();
+    let mut class = t
+        .errors
+        .by_code
+        .iter()
+        .find(|(c, _)| *c == code)
+        .map(|(_, class)| class);
+    match e {
+        Error::InvalidInput { field, problem } => {
+            let (name, limit) = problem_name(problem);
+            kw.set_item("field", t.field.py(py, *field)?)?;
+            kw.set_item("problem", t.problem.py(py, name)?)?;
+            kw.set_item("limit", limit)?;
+        }
+        Error::PermissionDenied { permission } => {
+            kw.set_item("permission", t.permission.py(py, *permission)?)?;
+        }
+        Error::NotFound { entity } | Error::AlreadyExists { entity } => {
+            kw.set_item("entity", t.entity.py(py, *entity)?)?;
+        }
+        Error::RuleViolation { rule } => {
+            kw.set_item("explanation", rule.explain())?;
+        }
+        Error::Conflict { attempts } => {
+            kw.set_item("attempts", attempts)?;
+        }
+        Error::Unauthenticated { reason } => {
+            kw.set_item("reason", t.auth_failure.py(py, *reason)?)?;
+            if *reason == AuthFailure::Locked {
+                class = Some(&t.errors.locked);
+            }
+        }
+        Error::NotEligible { missing } => {
+            let fields = missing
+                .iter()
+                .map(|f| t.field.py(py, *f))
+                .collect::<PyResult<Vec<_>>>()?;
+            kw.set_item("missing", PyTuple::new(py, fields)?)?;
+        }
+        Error::DutiesHeld { duties } => {
+            let duties = duties
+                .iter()
+                .map(|d| convert::duty_py(py, *d))
+                .collect::<PyResult<Vec<_>>>()?;
+            kw.set_item("duties", PyTuple::new(py, duties)?)?;
+        }
+        _ => {}
+    }
+    let class = match class {
+        Some(c) => c,
+        None => {
+            // A kind newer than these bindings: the base class, with its code.
+            kw.set_item("code", code.as_u16())?;
+            &t.errors.base
+        }
+    };
+    let exc = class.bind(py).call((e.to_string(),), Some(&kw))?;
+    Ok(PyErr::from_value(exc))
+}
+
+/// `DirectoryClosedError`.
+pub(crate) fn closed(py: Python<'_>) -> PyErr {
+    match types(py).and_then(|t| t.errors.closed.bind(py).call1(("the directory is closed",))) {
+        Ok(exc) => PyErr::from_value(exc),
+        Err(e) => e,
+    }
+}
