@@ -13,14 +13,14 @@ macro_rules! id_class {
     ($rust:ident, $core:ident, $name:literal, $prefix:literal, $doc:literal) => {
         #[doc = $doc]
         #[pyclass(
-                    frozen,
-                    eq,
-                    hash,
-                    ord,
-                    from_py_object,
-                    name = $name,
-                    module = "contactkeeper"
-                )]
+                            frozen,
+                            eq,
+                            hash,
+                            ord,
+                            from_py_object,
+                            name = $name,
+                            module = "contactkeeper"
+                        )]
         #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub(crate) struct $rust(pub(crate) $core);
 
@@ -384,4 +384,59 @@ pub(crate) fn _defaults(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
     )?;
     d.set_item("max_attempts", contactkeeper::DEFAULT_MAX_ATTEMPTS)?;
     Ok(d)
+}
+
+/// The exception the bindings raise for a representative core error of each
+/// kind (by its snake_case name), for tests of the translation of kinds a
+/// test cannot provoke (a random source that fails, a store that fails).
+#[pyfunction]
+pub(crate) fn _core_error(py: Python<'_>, kind: &str) -> PyResult<Py<PyAny>> {
+    use contactkeeper::{
+        AuthFailure, Duty, Entity, Error, Field, Problem, Rank, ResourceId, Rule, StoreError,
+    };
+    let e = match kind {
+        "invalid_input" => Error::InvalidInput {
+            field: Field::Login,
+            problem: Problem::TooLong { max: 128 },
+        },
+        "permission_denied" => Error::PermissionDenied {
+            permission: Permission::ManageBilling,
+        },
+        "not_found" => Error::NotFound {
+            entity: Entity::Account,
+        },
+        "already_exists" => Error::AlreadyExists {
+            entity: Entity::Login,
+        },
+        "rule_violation" => Error::RuleViolation {
+            rule: Rule::A5OwnerNotDeletable,
+        },
+        "conflict" => Error::Conflict { attempts: 32 },
+        "store" => Error::Store(StoreError::Backend("disk full".into())),
+        "random_unavailable" => Error::RandomUnavailable,
+        "output" => Error::Output("broken pipe".into()),
+        "unauthenticated" => Error::Unauthenticated {
+            reason: AuthFailure::Expired,
+        },
+        "locked" => Error::Unauthenticated {
+            reason: AuthFailure::Locked,
+        },
+        "invalid_credentials" => Error::InvalidCredentials,
+        "not_eligible" => Error::NotEligible {
+            missing: vec![Field::Email, Field::BusinessPhone],
+        },
+        "duties_held" => Error::DutiesHeld {
+            duties: vec![
+                Duty::Technical {
+                    resource: ResourceId(7),
+                    rank: Rank::Primary,
+                },
+                Duty::Billing {
+                    rank: Rank::Primary,
+                },
+            ],
+        },
+        _ => return Err(PyValueError::new_err("unknown error kind")),
+    };
+    Ok(errors::to_py(py, e).into_value(py).into_any())
 }

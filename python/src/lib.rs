@@ -36,6 +36,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(handles::local_time, m)?)?;
     m.add_function(wrap_pyfunction!(handles::totp_code, m)?)?;
     m.add_function(wrap_pyfunction!(handles::_defaults, m)?)?;
+    m.add_function(wrap_pyfunction!(handles::_core_error, m)?)?;
     let catalogue =
         pyo3::types::PyTuple::new(m.py(), contactkeeper::security_questions::CATALOGUE.iter())?;
     m.add("SECURITY_QUESTIONS", catalogue)?;

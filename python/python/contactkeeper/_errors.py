@@ -14,7 +14,7 @@ directory used after :meth:`Directory.close`.
 
 from __future__ import annotations
 
-from typing import Optional, Tuple
+from typing import Any, Dict, Optional, Tuple, Type
 
 from ._enums import AuthFailure, Entity, ErrorCode, Field, Permission, Problem
 from ._types import Duty
@@ -60,6 +60,20 @@ class ContactKeeperError(Exception):
     def message(self) -> str:
         """The core's message."""
         return str(self.args[0]) if self.args else ""
+
+    def __reduce__(self) -> Tuple[Any, ...]:
+        # Keyword-only attributes: pickle (for multiprocessing) by state.
+        return (_restore, (type(self), self.args, dict(self.__dict__)))
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.message!r}, code={int(self.code)}, rule={self.rule!r})"
+
+
+def _restore(cls: Type[ContactKeeperError], args: Tuple[Any, ...], state: Dict[str, Any]) -> ContactKeeperError:
+    error = cls.__new__(cls)
+    Exception.__init__(error, *args)
+    error.__dict__.update(state)
+    return error
 
 
 class InvalidInputError(ContactKeeperError, ValueError):

@@ -15,6 +15,7 @@ from ._enums import (
     Standing,
     TwoFactorMethod,
 )
+from ._errors import ContactKeeperError
 from ._types import PasswordLike as Password
 from ._types import (
     AccountCreated,
@@ -61,6 +62,7 @@ __all__ = [
     "local_time",
     "totp_code",
     "_defaults",
+    "_core_error",
     "SECURITY_QUESTIONS",
     "MAX_PAGE",
     "MAX_AUDIT_PAGE",
@@ -591,3 +593,4 @@ def totp_code(secret_base32: str, at: datetime.datetime | None = None) -> str:
     """The TOTP code (RFC 6238) of a base32 secret at a time (now by default)."""
 
 def _defaults() -> dict[str, object]: ...
+def _core_error(kind: str) -> ContactKeeperError: ...

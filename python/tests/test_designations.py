@@ -1,0 +1,115 @@
+"""SPEC H: resources, technical and billing contacts, milestones."""
+
+from __future__ import annotations
+
+import pytest
+
+import contactkeeper as ck
+from conftest import World, make_directory, new_contact
+
+
+def test_resources_need_an_eligible_primary_technical_contact(world: World) -> None:
+    # rule H1, H2, H4
+    tom = world.contact("tom", ck.Role.TECHNICAL_ADMIN)
+    sue = world.contact("sue")
+    nophone = world.dir.create_contact(
+        world.alice, world.account, ck.NewContact("nophone", ck.Profile(name="No Phone", email="np@acme.example"))
+    ).contact
+    with pytest.raises(ck.NotEligibleError) as e:
+        world.dir.add_resource(tom, world.account, kind="computer", name="pc-1", primary=nophone)
+    assert e.value.missing == (ck.Field.BUSINESS_PHONE,) and e.value.rule == "H4" and e.value.code == 12
+    with pytest.raises(ck.RuleViolationError) as h2:
+        world.dir.add_resource(tom, world.account, kind="computer", name="pc-1", primary=sue, secondary=sue)
+    assert h2.value.rule == "H2"
+    with pytest.raises(ck.PermissionDeniedError):
+        world.dir.add_resource(sue, world.account, kind="computer", name="pc-1", primary=sue)
+    pc = world.dir.add_resource(tom, world.account, kind="computer", name="pc-1", primary=sue, secondary=tom)
+    assert isinstance(pc, ck.ResourceId)
+    r = world.dir.resource(sue, world.account, pc)
+    assert (r.id, r.kind, r.name, r.primary, r.secondary) == (pc, "computer", "pc-1", sue, tom)
+    assert world.dir.duties(sue, world.account, sue) == [ck.TechnicalDuty(pc, ck.Rank.PRIMARY)]
+    world.dir.set_technical_contacts(tom, world.account, pc, primary=tom)
+    assert world.dir.resource(sue, world.account, pc).secondary is None
+    more = [world.dir.add_resource(tom, world.account, kind="site", name=f"s{i}", primary=tom) for i in range(4)]
+    page = world.dir.resources(tom, world.account, limit=2)
+    rest = world.dir.resources(tom, world.account, after=page[-1].id)
+    assert {x.id for x in page + rest} == {pc, *more}
+    world.dir.remove_resource(tom, world.account, pc)
+    with pytest.raises(ck.NotFoundError) as nf:
+        world.dir.resource(tom, world.account, pc)
+    assert nf.value.entity is ck.Entity.RESOURCE
+
+
+def test_a_primary_contact_is_deleted_only_with_a_replacement(world: World) -> None:
+    # rule B5, H3
+    sue = world.contact("sue")
+    tom = world.contact("tom")
+    pc = world.dir.add_resource(world.alice, world.account, kind="computer", name="pc", primary=sue)
+    world.dir.set_billing_contacts(world.alice, world.account, primary=sue, secondary=tom)
+    with pytest.raises(ck.DutiesHeldError) as e:
+        world.dir.delete_contact(world.alice, world.account, sue)
+    assert set(e.value.duties) == {ck.TechnicalDuty(pc), ck.BillingDuty(ck.Rank.PRIMARY)}
+    assert e.value.rule == "B5" and e.value.code == ck.ErrorCode.DUTIES_HELD
+    world.dir.delete_contact(world.alice, world.account, sue, replacement=tom)
+    assert world.dir.resource(world.alice, world.account, pc).primary == tom
+    assert world.dir.billing_contacts(world.alice, world.account) == ck.BillingContacts(primary=tom, secondary=None)
+
+
+def test_duties_move_in_bulk(world: World) -> None:
+    # rule H3, H7
+    sue = world.contact("sue")
+    tom = world.contact("tom")
+    for i in range(3):
+        world.dir.add_resource(world.alice, world.account, kind="computer", name=f"pc{i}", primary=sue)
+    world.dir.set_billing_contacts(world.alice, world.account, primary=sue)
+    assert world.dir.reassign_duties(world.alice, world.account, from_contact=sue, to_contact=tom) == 4
+    assert world.dir.duties(world.alice, world.account, sue) == []
+    assert len(world.dir.duties(world.alice, world.account, tom)) == 4
+    assert world.dir.billing_contacts(world.alice, world.account).primary == tom
+
+
+def test_creating_a_contact_with_a_duty_is_one_step(world: World) -> None:
+    # rule H5
+    sue = world.contact("sue")
+    pc = world.dir.add_resource(world.alice, world.account, kind="computer", name="pc", primary=sue)
+    added = world.dir.create_contact_with_duty(
+        world.alice, world.account, new_contact("nick"), ck.TechnicalDuty(pc, ck.Rank.SECONDARY)
+    )
+    assert world.dir.resource(world.alice, world.account, pc).secondary == added.contact
+    nophone = ck.NewContact("nophone", ck.Profile(name="N", email="n@acme.example"))
+    with pytest.raises(ck.NotEligibleError):
+        world.dir.create_contact_with_duty(world.alice, world.account, nophone, ck.BillingDuty())
+    assert not world.dir.check_login(world.alice, world.account, "nophone")
+    with pytest.raises(TypeError):
+        world.dir.create_contact_with_duty(world.alice, world.account, nophone, ck.Rank.PRIMARY)  # type: ignore[arg-type]
+
+
+def test_milestones_go_to_the_secondary_only_when_the_primary_is_undeliverable() -> None:
+    # rule H6
+    received: list[ck.Notification] = []
+
+    class Mailer:
+        def deliver(self, n: ck.Notification) -> ck.Delivery:
+            received.append(n)
+            if n.kind is ck.NotificationKind.MILESTONE and n.to == ("sue@acme.example",):
+                return ck.Delivery.UNDELIVERABLE
+            return ck.Delivery.DELIVERED
+
+    d, _, _ = make_directory(notifier=Mailer())
+    acme = d.create_account(ck.Actor.SYSTEM, name="Acme", owner=new_contact("alice"))
+    sue = d.create_contact(ck.Actor.SYSTEM, acme.account, new_contact("sue")).contact
+    tom = d.create_contact(ck.Actor.SYSTEM, acme.account, new_contact("tom")).contact
+    pc = d.add_resource(ck.Actor.SYSTEM, acme.account, kind="computer", name="pc", primary=sue, secondary=tom)
+    received.clear()
+    d.report_milestone(ck.Actor.SYSTEM, acme.account, pc, ck.Milestone.INITIAL_BACKUP_COMPLETED)
+    milestones = [n for n in received if n.kind is ck.NotificationKind.MILESTONE]
+    assert [n.recipient for n in milestones] == [sue, tom]
+    assert milestones[0].fallback == tom and milestones[0].resource == pc
+    received.clear()
+    d.report_milestone(ck.Actor.SYSTEM, acme.account, pc, "firmware updated")
+    assert "firmware updated" in received[0].subject
+    with pytest.raises(ck.PermissionDeniedError):
+        d.report_milestone(acme.owner, acme.account, pc, ck.Milestone.SOFTWARE_READY)
+    with pytest.raises(ck.InvalidInputError) as e:
+        d.report_milestone(ck.Actor.SYSTEM, acme.account, pc, "")
+    assert e.value.field is ck.Field.MILESTONE

@@ -1,0 +1,216 @@
+"""SPEC D and E: sign-in outcomes, sessions, passwords, recovery, locks."""
+
+from __future__ import annotations
+
+import datetime
+import ipaddress
+
+import pytest
+
+import contactkeeper as ck
+from conftest import IP, PASSWORD, World, new_contact
+
+PW2 = "second Passphrase 77"
+
+
+def secret_sent(world: World, kind: ck.NotificationKind) -> str:
+    sent = [n for n in world.notes() if n.kind is kind and n.secret is not None]
+    assert sent, f"no {kind} notification with a secret"
+    secret = sent[-1].secret
+    assert secret is not None
+    return secret
+
+
+def test_signed_in_gives_a_session_that_acts(world: World) -> None:
+    # rule D5, D8
+    o = world.sign_in("alice")
+    assert isinstance(o, ck.SignedIn) and o.name == "signed_in"
+    assert o.session is not None and o.session.stage is ck.SessionStage.FULL
+    assert o.actor == ck.Actor.contact(world.alice)
+    assert o.token not in repr(o)
+    info = world.dir.authenticate(o.token)
+    assert info.contact == world.alice and info.account == world.account
+    assert info.ip == ipaddress.ip_address(IP)
+    assert info.expires_at - info.created_at == datetime.timedelta(hours=12)
+    assert world.dir.session_actor(o.token) == ck.Actor.contact(world.alice)
+    o.sign_out()
+    with pytest.raises(ck.UnauthenticatedError) as e:
+        world.dir.authenticate(o.token)
+    assert e.value.reason is ck.AuthFailure.INVALID_TOKEN and e.value.rule == "D8"
+    world.dir.sign_out(o.token)  # twice is fine
+
+
+def test_wrong_password_and_unknown_login_answer_alike(world: World) -> None:
+    # rule D5
+    for login, password in [("alice", "wrong password 1"), ("nobody", PASSWORD), ("\ud800", PASSWORD)]:
+        o = world.dir.sign_in(login, password, ip=IP)
+        assert isinstance(o, ck.InvalidCredentials) and o.session is None
+    assert isinstance(world.dir.sign_in("alice", b"\xff\xfe", ip=IP), ck.InvalidCredentials)
+    assert isinstance(world.dir.sign_in("alice", "\udcff", ip=IP), ck.InvalidCredentials)
+    assert isinstance(world.dir.sign_in("alice", PASSWORD.encode(), ip=ipaddress.ip_address(IP)), ck.SignedIn)
+
+
+def test_the_lock_policy_locks_for_thirty_minutes(world: World) -> None:
+    # rule E1, E2, E3, E9
+    bob = world.contact("bob")
+    world.dir.set_lock_policy(world.alice, world.account, ck.LockPolicy(max_attempts=3))
+    for _ in range(3):
+        assert isinstance(world.sign_in("bob", "wrong password 1"), ck.InvalidCredentials)
+    o = world.sign_in("bob")
+    assert isinstance(o, ck.Locked) and o.lock.kind is ck.LockKind.AUTOMATIC
+    assert o.lock.until is not None and o.lock.until - o.lock.since == datetime.timedelta(minutes=30)
+    view = world.dir.contact(world.alice, world.account, bob)
+    assert view.locked and view.lock == o.lock
+    assert any(n.kind is ck.NotificationKind.SECURITY for n in world.notes())
+    assert world.audit(operation=ck.Operation.AUTO_LOCK)
+    world.clock.advance(datetime.timedelta(minutes=31))
+    assert isinstance(world.sign_in("bob"), ck.SignedIn)
+    world.dir.set_lock_policy(world.alice, world.account, None)
+    with pytest.raises(ck.InvalidInputError) as e:
+        world.dir.set_lock_policy(world.alice, world.account, ck.LockPolicy(max_attempts=0))
+    assert e.value.field is ck.Field.LOCK_POLICY and e.value.rule == "E1"
+
+
+def test_managers_lock_and_unlock_by_hand(world: World) -> None:
+    # rule E5, E6, D8
+    bob = world.contact("bob")
+    session = world.sign_in("bob")
+    assert isinstance(session, ck.SignedIn)
+    world.dir.lock_contact(world.alice, world.account, bob)
+    with pytest.raises(ck.UnauthenticatedError) as e:
+        world.dir.authenticate(session.token)
+    assert e.value.reason in (ck.AuthFailure.LOCKED, ck.AuthFailure.REVOKED)
+    o = world.sign_in("bob")
+    assert isinstance(o, ck.Locked) and o.lock.kind is ck.LockKind.MANUAL and o.lock.until is None
+    world.dir.unlock_contact(world.alice, world.account, bob)
+    assert isinstance(world.sign_in("bob"), ck.SignedIn)
+
+
+def test_a_locked_login_raises_locked_error_when_the_password_is_asked_again(world: World) -> None:
+    # rule E3, D8
+    world.dir.set_lock_policy(world.alice, world.account, ck.LockPolicy(max_attempts=1))
+    assert isinstance(world.sign_in("alice", "wrong password 1"), ck.InvalidCredentials)
+    with pytest.raises(ck.LockedError) as e:
+        world.dir.change_password(world.alice, world.account, current=PASSWORD, new=PW2)
+    assert isinstance(e.value, ck.UnauthenticatedError)
+    assert e.value.reason is ck.AuthFailure.LOCKED and e.value.rule == "E3" and e.value.code == 10
+
+
+def test_a_session_ends_with_a_password_change(world: World) -> None:
+    # rule D8
+    o = world.sign_in("alice")
+    assert isinstance(o, ck.SignedIn)
+    world.dir.change_password(world.alice, world.account, current=PASSWORD, new=PW2)
+    with pytest.raises(ck.UnauthenticatedError) as e:
+        world.dir.session_actor(o.token)
+    assert e.value.reason is ck.AuthFailure.REVOKED
+    with pytest.raises(ck.InvalidInputError) as p:
+        world.dir.change_password(world.alice, world.account, current=PW2, new=PASSWORD)
+    assert p.value.problem is ck.Problem.RECENTLY_USED
+    assert isinstance(world.sign_in("alice", PW2), ck.SignedIn)
+
+
+def test_sessions_expire_when_idle(world: World) -> None:
+    # rule D8
+    o = world.sign_in("alice")
+    assert isinstance(o, ck.SignedIn)
+    world.clock.advance(datetime.timedelta(minutes=31))
+    with pytest.raises(ck.UnauthenticatedError) as e:
+        world.dir.authenticate(o.token)
+    assert e.value.reason is ck.AuthFailure.EXPIRED
+
+
+def test_session_lifetimes_are_configurable() -> None:
+    with pytest.raises(ck.InvalidInputError) as e:
+        ck.Directory(session_lifetimes=ck.SessionLifetimes(idle=datetime.timedelta(seconds=1)))
+    assert e.value.field is ck.Field.SESSION_LIFETIME
+    with pytest.raises(ck.InvalidInputError) as e:
+        ck.Directory(hash_cost=ck.HashCost(m_kib=1))
+    assert e.value.field is ck.Field.HASH_COST
+
+
+def test_reset_at_next_login_gives_a_session_that_only_changes_the_password(world: World) -> None:
+    # rule D4
+    bob = world.contact("bob")
+    world.dir.set_must_change_password(world.alice, world.account, bob, True)
+    o = world.sign_in("bob")
+    assert isinstance(o, ck.PasswordChangeRequired)
+    with pytest.raises(ck.UnauthenticatedError) as e:
+        world.dir.session_actor(o.token)
+    assert e.value.reason is ck.AuthFailure.STEP_REQUIRED and e.value.rule == "D4"
+    with pytest.raises(ck.InvalidInputError):
+        o.change_password(current=PASSWORD, new="short")
+    nxt = o.change_password(current=PASSWORD, new=PW2)
+    assert isinstance(nxt, ck.SignedIn) and nxt.actor == ck.Actor.contact(bob)
+
+
+def test_everyone_can_be_made_to_change_and_policies_tightened(world: World) -> None:
+    # rule D2
+    world.contact("bob")
+    world.dir.set_password_policy(world.alice, world.account, ck.PasswordPolicy(min_length=24, history=5))
+    with pytest.raises(ck.InvalidInputError) as e:
+        world.dir.set_password_policy(world.alice, world.account, ck.PasswordPolicy(min_length=4))
+    assert e.value.field is ck.Field.PASSWORD_POLICY
+    world.clock.advance(1)
+    world.dir.require_password_change(world.alice, world.account)
+    o = world.sign_in("bob")
+    assert isinstance(o, ck.PasswordChangeRequired)
+    with pytest.raises(ck.InvalidInputError) as t:
+        o.change_password(current=PASSWORD, new=PW2)
+    assert t.value.problem is ck.Problem.TOO_SHORT and t.value.limit == 24
+    assert isinstance(o.change_password(current=PASSWORD, new="a much longer passphrase 1234"), ck.SignedIn)
+
+
+def test_a_shared_contact_names_the_account(world: World) -> None:
+    other = world.dir.create_account(ck.Actor.SYSTEM, name="Other", owner="alice")
+    o = world.sign_in("alice")
+    assert isinstance(o, ck.AccountRequired)
+    assert set(o.accounts) == {world.account, other.account}
+    assert isinstance(world.sign_in("alice", account=other.account), ck.SignedIn)
+
+
+def test_managers_reset_passwords(world: World) -> None:
+    # rule D7
+    bob = world.contact("bob", ck.Role.CONTACT_MANAGER)
+    carol = world.contact("carol")
+    temporary = world.dir.reset_password(bob, world.account, carol)
+    assert temporary is not None and len(temporary) == 16
+    assert isinstance(world.sign_in("carol", temporary), ck.PasswordChangeRequired)
+    assert world.dir.reset_password(bob, world.account, carol, channel=ck.RecoveryChannel.EMAIL) is None
+    secret = secret_sent(world, ck.NotificationKind.PASSWORD_RESET)
+    world.dir.complete_password_reset("carol", secret, new=PW2)
+    assert isinstance(world.sign_in("carol", PW2), ck.SignedIn)
+    with pytest.raises(ck.RuleViolationError) as e:
+        world.dir.reset_password(bob, world.account, bob)
+    assert e.value.rule == "D8"
+
+
+def test_forgotten_passwords_are_reset_with_a_one_time_secret(world: World) -> None:
+    # rule D6, E4
+    world.dir.set_lock_policy(world.alice, world.account, ck.LockPolicy(max_attempts=1))
+    world.sign_in("alice", "wrong password 1")
+    assert isinstance(world.sign_in("alice"), ck.Locked)
+    world.dir.request_password_reset("nobody", ck.RecoveryChannel.EMAIL)  # says nothing
+    world.dir.request_password_reset("alice", ck.RecoveryChannel.EMAIL)
+    secret = secret_sent(world, ck.NotificationKind.PASSWORD_RESET)
+    with pytest.raises(ck.UnauthenticatedError) as e:
+        world.dir.complete_password_reset("alice", "0" * 32, new=PW2)
+    assert e.value.reason is ck.AuthFailure.INVALID_SECRET and e.value.rule == "D6"
+    world.dir.complete_password_reset("alice", secret, new=PW2)
+    assert isinstance(world.sign_in("alice", PW2), ck.SignedIn)
+    with pytest.raises(ck.UnauthenticatedError):
+        world.dir.complete_password_reset("alice", secret, new="third Passphrase 99")
+    assert not [e for e in world.audit() if e.detail and secret in e.detail]
+
+
+def test_sign_in_attempts_are_audited_without_secrets(world: World) -> None:
+    # rule J1
+    world.sign_in("alice", "wrong password 1")
+    o = world.sign_in("alice")
+    assert isinstance(o, ck.SignedIn)
+    attempts = world.audit(operation=ck.Operation.SIGN_IN)
+    assert [a.ok for a in attempts] == [False, True]
+    csv = world.dir.audit_csv(ck.Actor.SYSTEM, world.account)
+    assert "wrong password" not in csv and o.token not in csv and PASSWORD not in csv
+    assert world.dir.now() == world.clock.now()
+    assert new_contact  # the helper is shared
