@@ -710,6 +710,22 @@ fn a_refused_bulk_reassignment_changes_nothing() {
         });
         assert_eq!(err, denied(Permission::ManageBilling));
         assert_eq!(res(&f, k.acct, r1).primary, k.carl);
+        // Moving the duties of a contact that holds none still needs one of
+        // those permissions: the operation is not open to anyone (C2).
+        for actor in [c(k.cm), c(k.carl), c(k.dan)] {
+            let err = refused(&f, &k, ErrorCode::PermissionDenied, "C2", || {
+                f.dir.reassign_duties(&actor, k.acct, k.dan, k.carl)
+            });
+            assert_eq!(err, denied(Permission::TechnicalAdmin));
+        }
+        for actor in [c(k.tess), c(k.bill)] {
+            assert_eq!(
+                f.dir
+                    .reassign_duties(&actor, k.acct, k.dan, k.carl)
+                    .unwrap(),
+                0
+            );
+        }
         // The owner holds both.
         assert_eq!(
             f.dir
