@@ -625,6 +625,42 @@ fn the_fallback_is_the_secondary_at_the_time_of_the_milestone_and_must_still_exi
 }
 
 // rule H6
+// rule B6
+#[test]
+fn a_fallback_removed_from_the_account_is_not_told_even_if_it_still_exists() {
+    each_with(
+        || Scripted::new(|_, _| Delivery::RetryLater),
+        |e, _| {
+            // sam is also a contact of the other account, so deleting it
+            // from this one leaves the contact (and its address) in place.
+            e.f.dir
+                .add_existing_contact(
+                    &Actor::System,
+                    e.other,
+                    "sam",
+                    RoleSet::EMPTY,
+                    &TechScope::All,
+                )
+                .unwrap();
+            milestone(&e, &Milestone::SoftwareReady);
+            e.f.dir.delete_contact(&c(e.alice), e.acct, e.sam).unwrap();
+            let undeliverable = Scripted::undeliverable(&["pat"]);
+            let dir = Directory::builder(e.f.store.clone())
+                .clock(e.f.clock.clone())
+                .notifier(undeliverable.clone())
+                .build();
+            e.f.clock.set(T0 + Duration::minutes(1));
+            assert_eq!(dir.deliver_pending().unwrap().undeliverable, 1);
+            assert!(
+                undeliverable.to(e.sam).is_empty(),
+                "a former contact of the account heard about its resource"
+            );
+            assert!(dir.pending_notifications(MAX_PAGE).unwrap().is_empty());
+        },
+    );
+}
+
+// rule H6
 #[test]
 fn milestone_preferences_decide_who_is_told() {
     each(|e, notifier| {
