@@ -1385,6 +1385,29 @@ fn deleting_a_shared_contact_from_one_account_keeps_its_duties_in_the_other() {
     });
 }
 
+// rule H4
+#[test]
+#[ignore = "design question for the lead: update_contact lets a duty holder clear its \
+            business phone, so a primary stops being eligible (H4) after the fact"]
+fn a_duty_holder_cannot_clear_what_the_duty_needs() {
+    for_each_store(|f| {
+        let k = cast(&f);
+        add(&f, &k, "web", k.carl, None);
+        let clear = ProfileUpdate {
+            business_phone: Some(None),
+            ..Default::default()
+        };
+        // Today this succeeds and leaves `web` with an ineligible primary.
+        // Whether it should be refused (and with which error: DutiesHeld
+        // listing the duties, or NotEligible), or allowed with the duties
+        // flagged, is not decided by SPEC H4 ("before it can take it").
+        let result = f.dir.update_contact(&c(k.carl), k.acct, k.carl, &clear);
+        assert!(result.is_err(), "cleared: {result:?}");
+        let p = f.dir.contact(&Actor::System, k.acct, k.carl).unwrap();
+        assert!(designations::missing_for_duty(&p.profile).is_empty());
+    });
+}
+
 // ----- invariants under a sequence of changes -----
 
 // rule H1

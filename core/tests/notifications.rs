@@ -990,6 +990,23 @@ fn a_security_notice_never_carries_a_secret_value() {
             assert!(!n.body.contains(secret) && !n.subject.contains(secret));
         }
         assert!(!format!("{n:?}").contains(PW2));
+        // New security answers: named, never shown.
+        let answers: Vec<SecurityAnswer> = [(1, "Rex the dog"), (4, "Springfield"), (7, "Maple")]
+            .into_iter()
+            .map(|(question, answer)| SecurityAnswer {
+                question,
+                answer: Secret::new(answer),
+            })
+            .collect();
+        e.f.dir
+            .set_security_answers(&c(e.carl), e.acct, &answers, &Password::new(PW2))
+            .unwrap();
+        let sent = notifier.take();
+        assert_eq!(sent.len(), 1);
+        assert_eq!(sent[0].fields, vec!["security_questions"]);
+        for answer in ["Rex", "Springfield", "Maple"] {
+            assert!(!sent[0].body.contains(answer) && !sent[0].subject.contains(answer));
+        }
         // A change of roles is a change of settings too.
         e.f.dir
             .set_roles(
