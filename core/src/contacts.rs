@@ -222,6 +222,8 @@ pub struct ContactView {
     /// The padlock (E7): a lock in force, manual in this account or
     /// automatic for the login.
     pub lock: Option<LockMark>,
+    /// What the contact wants to be told in this account (I2, I4, H6).
+    pub notifications: crate::notify::NotificationPrefs,
 }
 
 /// The form logins are compared in (B3: case-insensitive), after validation.
