@@ -206,8 +206,7 @@ impl<'s> Tx<'s> {
     /// version guards it.
     pub(crate) fn put_resource(&mut self, r: ResourceRecord) {
         let account = r.account;
-        self.resources
-            .retain(|w| !matches!(w, ResourceWrite::Put(x) if x.id == r.id));
+        // Writes apply in order: a later put of the same resource wins.
         self.resources.push(ResourceWrite::Put(r));
         let _ = self.account_mut(account);
     }
@@ -241,6 +240,34 @@ impl<'s> Tx<'s> {
             fields,
             detail,
         });
+    }
+
+    /// Records the same successful operation on a contact in each of its
+    /// accounts: for changes to what its accounts share (B6, J1). Returns
+    /// the accounts.
+    pub(crate) fn audit_everywhere(
+        &mut self,
+        contact: ContactId,
+        operation: Operation,
+        fields: Vec<String>,
+        detail: Option<String>,
+    ) -> Result<Vec<AccountId>, Error> {
+        let accounts: Vec<AccountId> = self
+            .store
+            .memberships_of(contact)?
+            .iter()
+            .map(|m| m.account)
+            .collect();
+        for a in &accounts {
+            self.audit(
+                *a,
+                operation,
+                Some(contact.to_string()),
+                fields.clone(),
+                detail.clone(),
+            );
+        }
+        Ok(accounts)
     }
 
     /// Records an entry in a chain, `None` for the directory's.
