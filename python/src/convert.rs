@@ -749,6 +749,19 @@ pub(crate) fn contact_view_py<'py>(
         c.accounts,
         time_py(py, c.member_since)?,
         opt(py, c.lock, lock_mark_py)?,
+        notification_prefs_py(py, c.notifications)?,
+    ))
+}
+
+pub(crate) fn notification_prefs_py(
+    py: Python<'_>,
+    p: NotificationPrefs,
+) -> PyResult<Bound<'_, PyAny>> {
+    types(py)?.notification_prefs.bind(py).call1((
+        p.security,
+        p.maintenance,
+        p.billing,
+        p.milestones,
     ))
 }
 

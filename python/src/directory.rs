@@ -1635,3 +1635,29 @@ impl Write for PyWriter {
         Ok(())
     }
 }
+
+/// The core's own cost of `authorize`, timed in Rust on the same directory
+/// and state (seconds per call, over `iterations` calls): the baseline that
+/// `python/bench/overhead.py` compares a call from Python with.
+#[pyfunction]
+pub(crate) fn _bench_authorize(
+    py: Python<'_>,
+    directory: &Bound<'_, PyDirectory>,
+    actor: ActorArg,
+    account: PyAccountId,
+    permission: &Bound<'_, PyAny>,
+    iterations: u32,
+) -> PyResult<f64> {
+    let p = types(py)?.permission.rust(permission, "permission")?;
+    let d = directory.get().dir(py)?;
+    let iterations = iterations.max(1);
+    let elapsed = py.detach(|| {
+        let start = std::time::Instant::now();
+        for _ in 0..iterations {
+            let r = d.authorize(std::hint::black_box(&actor.0), account.0, p);
+            std::hint::black_box(r.is_ok());
+        }
+        start.elapsed()
+    });
+    Ok(elapsed.as_secs_f64() / f64::from(iterations))
+}

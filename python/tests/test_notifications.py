@@ -141,6 +141,8 @@ def test_preferences_and_maintenance_notices(world: World) -> None:
     world.dir.set_notification_prefs(bob, world.account, bob, ck.NotificationPrefs(maintenance=False))
     security = world.notes()
     assert [n.kind for n in security] == [ck.NotificationKind.SECURITY]
+    view = world.dir.contact(world.alice, world.account, bob)
+    assert view.notifications == ck.NotificationPrefs(maintenance=False)
     sent = world.dir.send_maintenance_notice(
         ck.Actor.SYSTEM, world.account, subject="Maintenance tonight", body="From 22:00 UTC.\nThanks."
     )

@@ -274,8 +274,6 @@ class NotificationKind(enum.Enum):
     """A resource's milestone, for its technical contact (H6)."""
     MAINTENANCE = "maintenance"
     """A maintenance or global-issue notice (I4)."""
-    DUTY = "duty"
-    """A duty given or taken away (H3, H7)."""
 
 class Role(enum.Enum):
     """A standard contact's role (C1). The owner holds every role (A2)."""

@@ -63,6 +63,7 @@ __all__ = [
     "totp_code",
     "_defaults",
     "_core_error",
+    "_bench_authorize",
     "SECURITY_QUESTIONS",
     "MAX_PAGE",
     "MAX_AUDIT_PAGE",
@@ -594,3 +595,6 @@ def totp_code(secret_base32: str, at: datetime.datetime | None = None) -> str:
 
 def _defaults() -> dict[str, object]: ...
 def _core_error(kind: str) -> ContactKeeperError: ...
+def _bench_authorize(
+    directory: Directory, actor: ActorLike, account: AccountId, permission: Permission, iterations: int
+) -> float: ...

@@ -229,6 +229,16 @@ class LockMark:
 
 
 @dataclass(frozen=True)
+class NotificationPrefs:
+    """What a contact wants to be told in one account (I2, I4, H6)."""
+
+    security: bool = True
+    maintenance: bool = True
+    billing: bool = True
+    milestones: bool = True
+
+
+@dataclass(frozen=True)
 class ContactView:
     """A contact of an account, as listings show it."""
 
@@ -245,6 +255,8 @@ class ContactView:
     member_since: datetime.datetime
     lock: Optional[LockMark]
     """The padlock, when locked (E7)."""
+    notifications: NotificationPrefs
+    """What the contact wants to be told in this account (I2, I4, H6)."""
 
     @property
     def locked(self) -> bool:
@@ -288,16 +300,6 @@ class SessionLifetimes:
 
     idle: datetime.timedelta = datetime.timedelta(seconds=_D["session_idle"])
     absolute: datetime.timedelta = datetime.timedelta(seconds=_D["session_absolute"])
-
-
-@dataclass(frozen=True)
-class NotificationPrefs:
-    """What a contact wants to be told in one account (I2, I4, H6)."""
-
-    security: bool = True
-    maintenance: bool = True
-    billing: bool = True
-    milestones: bool = True
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,130 @@
+"""A portal's day with contactkeeper, from Python.
+
+The same day as examples/rust/quickstart.rs and examples/c/quickstart.c:
+the portal creates an account, adds contacts with roles, sees what each may
+do, signs them in (one gets locked out and unlocked), transfers ownership,
+names technical contacts and reads the audit log.
+
+Run it after installing the package (``pip install ./python``):
+
+    python examples/python/quickstart.py
+"""
+
+from __future__ import annotations
+
+import contactkeeper as ck
+
+
+class PrintingNotifier:
+    """The portal's notifier: here it only prints. A real one sends email or
+    SMS, and returns ``Delivery.RETRY_LATER`` (or raises) when it cannot right
+    now; the notification then waits in the outbox. It may be called from a
+    thread of the library's own."""
+
+    def deliver(self, n: ck.Notification) -> ck.Delivery:
+        print(f"   [notify {n.kind.value}] to {', '.join(n.to)}: {n.subject}")
+        return ck.Delivery.DELIVERED
+
+
+def sign_in(d: ck.Directory, login: str, password: str) -> None:
+    outcome = d.sign_in(login, password, ip="192.0.2.10")
+    detail = ""
+    if isinstance(outcome, ck.Locked):
+        detail = f" ({outcome.lock.kind.value} lock until {outcome.lock.until})"
+    print(f"   {login}: {outcome.name}{detail}")
+    if isinstance(outcome, ck.SignedIn):
+        outcome.sign_out()
+
+
+def main() -> None:
+    # One directory for the whole portal, shared by all its threads.
+    with ck.Directory(notifier=PrintingNotifier()) as d:
+        print("== The host creates an account and its owner in one step (A1)")
+        acme = d.create_account(
+            ck.Actor.SYSTEM,
+            name="Acme Corp",
+            owner=ck.NewContact(
+                login="alice",
+                profile=ck.Profile(name="Alice Owner", email="alice@acme.example", business_phone="+1 555 0100"),
+                password="correct horse battery",
+            ),
+            plan=ck.Plan(included_contacts=3, additional_contact_price=ck.Money(500, "USD")),
+        )
+        account, alice = acme.account, acme.owner
+        print(f"   {account}, owner {alice}")
+
+        print("== The owner adds contacts with roles (B1, C1)")
+        bob = d.create_contact(
+            alice,
+            account,
+            ck.NewContact(
+                login="bob",
+                profile=ck.Profile(name="Bob Manager", email="bob@acme.example"),
+                roles=frozenset({ck.Role.CONTACT_MANAGER}),
+                password="tr0ub4dor&3 horse",
+            ),
+        ).contact
+        carol = d.create_contact(
+            bob,
+            account,
+            ck.NewContact(
+                login="carol",
+                profile=ck.Profile(name="Carol Tech", email="carol@acme.example", business_phone="+1 555 0102"),
+                password="tech lead passphrase",
+            ),
+        ).contact
+        dave = d.create_contact(
+            bob, account, ck.NewContact(login="dave", profile=ck.Profile(name="Dave", email="dave@acme.example"))
+        )
+        print(f"   bob {bob}, carol {carol}, dave {dave.contact} (beyond the plan: costs {dave.charge}, A7)")
+
+        print("== Bob manages contacts, but cannot grant a role he lacks (C6)")
+        try:
+            d.set_roles(bob, account, carol, {ck.Role.TECHNICAL_ADMIN})
+        except ck.RuleViolationError as e:
+            print(f"   refused: {e} (rule {e.rule}, code {e.code})")
+        d.set_roles(alice, account, carol, {ck.Role.TECHNICAL_ADMIN}, tech_scope={"users", "reports"})
+        menu = sorted(p.value for p in d.access(carol, account).permissions)
+        print(f"   carol may: {', '.join(menu)}")
+
+        print("== Nobody but the owner touches the owner (A6)")
+        try:
+            d.update_contact(bob, account, alice, email="bob-again@acme.example")
+        except ck.ContactKeeperError as e:
+            print(f"   refused: {e} (rule {e.rule})")
+
+        print("== Sign-in, a lock after too many failures, and an unlock (D5, E1-E5)")
+        d.set_lock_policy(alice, account, ck.LockPolicy(max_attempts=3))
+        sign_in(d, "bob", "tr0ub4dor&3 horse")
+        for _ in range(4):
+            sign_in(d, "bob", "wrong guess")
+        sign_in(d, "bob", "tr0ub4dor&3 horse")  # locked: no password is checked (E3)
+        for c in d.iter_contacts(alice, account):
+            print(f"   {c.login:<6} {'(locked)' if c.locked else ''}")
+        d.unlock_contact(alice, account, bob)
+        sign_in(d, "bob", "tr0ub4dor&3 horse")
+
+        print("== Ownership moves to Bob (A3); both are told")
+        d.transfer_ownership(alice, account, bob)
+        print(f"   owner of {d.account(bob, account).name} is now {d.account(bob, account).owner}")
+
+        print("== Carol is the technical contact of a computer, Alice its secondary (H1, H2)")
+        pc = d.add_resource(bob, account, kind="computer", name="backup-server-1", primary=carol, secondary=alice)
+        d.report_milestone(ck.Actor.SYSTEM, account, pc, ck.Milestone.INITIAL_BACKUP_COMPLETED)
+
+        print("== The audit log, verified and exported as CSV (J2, J3)")
+        verification = d.verify_audit(carol, account)
+        if isinstance(verification, ck.AuditIntact):
+            print(f"   chain intact: {verification.entries} entries")
+        else:
+            print(f"   chain BROKEN: {verification}")
+        csv = d.audit_csv(carol, account)
+        for line in csv.splitlines()[:4]:
+            print(f"   {line}")
+        refused = [e for e in d.iter_audit(alice, account) if not e.ok]
+        print(f"   ... {len(csv.splitlines()) - 1} rows; {len(refused)} refusals, e.g. {refused[0].operation.value}")
+    print("done")
+
+
+if __name__ == "__main__":
+    main()
