@@ -12,15 +12,7 @@ use crate::errors;
 macro_rules! id_class {
     ($rust:ident, $core:ident, $name:literal, $prefix:literal, $doc:literal) => {
         #[doc = $doc]
-        #[pyclass(
-                                    frozen,
-                                    eq,
-                                    hash,
-                                    ord,
-                                    from_py_object,
-                                    name = $name,
-                                    module = "contactkeeper"
-                                )]
+        #[pyclass(frozen, eq, hash, ord, from_py_object, name = $name, module = "contactkeeper")]
         #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub(crate) struct $rust(pub(crate) $core);
 
