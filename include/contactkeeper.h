@@ -215,6 +215,131 @@ typedef enum ck_two_factor_method {
     CK_2FA_EMAIL = 3,
 } ck_two_factor_method;
 
+// Who performs an operation (see `ck_actor_contact()` and its siblings).
+typedef enum ck_actor_kind {
+    // A contact (`contact` is its id), acting in the account named by the call.
+    CK_ACTOR_CONTACT = 0,
+    // The provider's support desk: `name` is the agent, `reason` why.
+    CK_ACTOR_SUPPORT_DESK = 1,
+    // A partner (reseller): `name` is the partner's id.
+    CK_ACTOR_PARTNER = 2,
+    // The host portal itself.
+    CK_ACTOR_SYSTEM = 3,
+} ck_actor_kind;
+
+// A standard contact's roles, as bit flags (C1); combine with `|`.
+typedef enum ck_role {
+    // Creates, edits, deletes, locks and unlocks other contacts.
+    CK_ROLE_CONTACT_MANAGER = 1,
+    // Plan and pricing, logo, billing contacts.
+    CK_ROLE_BILLING_MANAGER = 2,
+    // Security policies, 2FA resets, and managing other contacts.
+    CK_ROLE_SECURITY_MANAGER = 4,
+    // Completes chargeable actions once procurement mode is on (C3).
+    CK_ROLE_PROCUREMENT_MANAGER = 8,
+    // Users, services, reports, resources and technical contacts (C4).
+    CK_ROLE_TECHNICAL_ADMIN = 16,
+} ck_role;
+
+// A permission of SPEC C's table. In a `ck_access`, permission `p` is held
+// when `permissions & (1u << p)`.
+typedef enum ck_permission {
+    // Create, delete, edit, lock, unlock other contacts; reset passwords.
+    CK_PERMISSION_MANAGE_CONTACTS = 0,
+    // Assign roles (C6).
+    CK_PERMISSION_ASSIGN_ROLES = 1,
+    // Reset another contact's 2FA.
+    CK_PERMISSION_RESET_TWO_FACTOR = 2,
+    // Password, lock, IP and 2FA policies.
+    CK_PERMISSION_MANAGE_SECURITY_POLICIES = 3,
+    // Plan and pricing, logo, billing contacts.
+    CK_PERMISSION_MANAGE_BILLING = 4,
+    // Complete chargeable actions (C3).
+    CK_PERMISSION_COMPLETE_CHARGEABLE = 5,
+    // Users, services, reports; resources and their technical contacts.
+    CK_PERMISSION_TECHNICAL_ADMIN = 6,
+    // Transfer ownership.
+    CK_PERMISSION_TRANSFER_OWNERSHIP = 7,
+    // Read and export the audit log.
+    CK_PERMISSION_READ_AUDIT = 8,
+    // Edit one's own profile, password, 2FA, questions, notifications.
+    CK_PERMISSION_MANAGE_OWN_SETTINGS = 9,
+    // See the account and its contacts.
+    CK_PERMISSION_VIEW_ACCOUNT = 10,
+    // Create accounts (support desk, partners, host).
+    CK_PERMISSION_CREATE_ACCOUNTS = 11,
+    // Register services (host).
+    CK_PERMISSION_REGISTER_SERVICES = 12,
+    // Turn procurement mode on or off (support desk, host).
+    CK_PERMISSION_ENABLE_PROCUREMENT = 13,
+    // Check a security answer (support desk).
+    CK_PERMISSION_CHECK_SECURITY_ANSWERS = 14,
+    // Report resource milestones (host).
+    CK_PERMISSION_REPORT_MILESTONES = 15,
+    // Send maintenance notices (host).
+    CK_PERMISSION_SEND_NOTICES = 16,
+} ck_permission;
+
+// Where a reset secret goes (D6).
+typedef enum ck_recovery_channel {
+    // The email: a secret for a link.
+    CK_RECOVERY_EMAIL = 0,
+    // The alternate email.
+    CK_RECOVERY_ALTERNATE_EMAIL = 1,
+    // The cell phone: an 8-digit code.
+    CK_RECOVERY_CELL_PHONE = 2,
+} ck_recovery_channel;
+
+// How a manager resets another contact's password (D7).
+typedef enum ck_manager_reset {
+    // A temporary password the library generates, shown once.
+    CK_RESET_TEMPORARY_PASSWORD = 0,
+    // A reset secret sent to the contact's email.
+    CK_RESET_SEND_EMAIL = 1,
+    // A reset secret sent to the alternate email.
+    CK_RESET_SEND_ALTERNATE_EMAIL = 2,
+    // A reset code sent to the cell phone.
+    CK_RESET_SEND_CELL_PHONE = 3,
+} ck_manager_reset;
+
+// A duty's kind (H).
+typedef enum ck_duty_kind {
+    // Technical contact of a resource.
+    CK_DUTY_TECHNICAL = 0,
+    // Billing contact of the account.
+    CK_DUTY_BILLING = 1,
+} ck_duty_kind;
+
+// Primary or secondary (H1, H2, H7).
+typedef enum ck_rank {
+    // Contacted first; required.
+    CK_RANK_PRIMARY = 0,
+    // Contacted when the primary cannot be reached.
+    CK_RANK_SECONDARY = 1,
+} ck_rank;
+
+// A resource milestone (H6).
+typedef enum ck_milestone {
+    // The resource's software is ready to download.
+    CK_MILESTONE_SOFTWARE_READY = 0,
+    // Its initial backup completed.
+    CK_MILESTONE_INITIAL_BACKUP_COMPLETED = 1,
+    // A milestone the host names (its text is a parameter).
+    CK_MILESTONE_OTHER = 2,
+} ck_milestone;
+
+// What a notifier callback did with a notification.
+typedef enum ck_delivery {
+    // Sent: it leaves the outbox.
+    CK_DELIVERED = 0,
+    // It can never be delivered: it leaves the outbox (and a milestone
+    // goes to the secondary technical contact, H6).
+    CK_UNDELIVERABLE = 1,
+    // Not sent now: it stays pending and is tried again later. Any value
+    // the library does not know counts as this.
+    CK_RETRY_LATER = 2,
+} ck_delivery;
+
 // A directory: every operation of a portal goes through one.
 //
 // Thread safety: a `ck_directory` is shared by any number of threads at
