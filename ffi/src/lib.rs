@@ -35,6 +35,24 @@
 //!
 //! Ids are `uint64_t` (never 0: 0 means "none" where an id is optional);
 //! times are unix seconds (`int64_t`).
+//!
+//! **Design note.** ARCHITECTURE asks for one opaque struct per C type.
+//! Objects with identity and behaviour (the directory, the manual clock)
+//! are opaque; *results* are read-only `repr(C)` views whose fields C reads
+//! directly (`contact->profile.email`, `list->items[i].lock.kind`), each
+//! with one `_free`. Opaque results would need an accessor per field (some
+//! 150 more functions) for no gain in safety: the library never reads a
+//! view back, so C cannot corrupt it, and fields are only ever appended.
+//! Inputs are plain structs the caller fills and lends for one call.
+//!
+//! **What cannot be detected.** A freed handle or view used again is
+//! caught for handles (tombstones), not for views: reading a freed view is
+//! the caller's use-after-free. A double free of a view or string is caught
+//! unless the library has since handed out a new one at the same address.
+//! A foreign pointer passed as a directory must point to readable memory
+//! (its first bytes are compared with a magic number). Freeing a directory
+//! while another thread still uses it, or lying about an array's length,
+//! cannot be detected.
 
 #![deny(missing_docs)]
 #![cfg_attr(
