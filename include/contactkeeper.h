@@ -25,6 +25,10 @@
  *   Notifier callbacks may run on any thread, several at once.
  * - Ids are uint64_t (0 means "none" where an id is optional); times are
  *   unix seconds (int64_t).
+ * - Not detected: reading a view after freeing it; a double free of a view
+ *   or string after the library reused its address; a foreign pointer to
+ *   unreadable memory passed as a directory; freeing a directory another
+ *   thread still uses; an array length larger than the array.
  */
 
 #ifndef CONTACTKEEPER_H
