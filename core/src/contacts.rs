@@ -76,8 +76,9 @@ impl Profile {
 }
 
 /// A new contact (B1, first way): a login no contact has, its profile and
-/// its roles in the account.
-#[derive(Debug, Clone)]
+/// its roles in the account. `Debug` shows neither the password nor the
+/// imported hash.
+#[derive(Clone)]
 pub struct NewContact {
     /// The login (unique in the directory, compared case-insensitively, never
     /// changed after creation: B3).
@@ -95,6 +96,27 @@ pub struct NewContact {
     pub password_hash: Option<String>,
     /// "Reset password at next login" (D4).
     pub must_change_password: bool,
+}
+
+impl std::fmt::Debug for NewContact {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let redact = |set: bool| if set { "Some(<redacted>)" } else { "None" };
+        f.debug_struct("NewContact")
+            .field("login", &self.login)
+            .field("profile", &self.profile)
+            .field("roles", &self.roles)
+            .field("tech_scope", &self.tech_scope)
+            .field(
+                "password",
+                &format_args!("{}", redact(self.password.is_some())),
+            )
+            .field(
+                "password_hash",
+                &format_args!("{}", redact(self.password_hash.is_some())),
+            )
+            .field("must_change_password", &self.must_change_password)
+            .finish()
+    }
 }
 
 impl NewContact {
@@ -222,6 +244,8 @@ pub struct ContactView {
     /// The padlock (E7): a lock in force, manual in this account or
     /// automatic for the login.
     pub lock: Option<LockMark>,
+    /// What the contact wants to be told in this account (I2, I4, H6).
+    pub notifications: crate::notify::NotificationPrefs,
 }
 
 /// The form logins are compared in (B3: case-insensitive), after validation.

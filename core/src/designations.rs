@@ -270,11 +270,9 @@ mod ops {
     use super::*;
     use crate::accounts::ContactAdded;
     use crate::audit::Operation;
-    use crate::directory::{
-        charge_for_addition, check_grant, insert_new_contact, join, new_credentials,
-    };
+    use crate::directory::{charge_detail, new_contact_fields};
     use crate::notify::NotificationKind;
-    use crate::roles::{Actor, Permission, RoleSet, Standing, TechScope};
+    use crate::roles::{Actor, Permission};
     use crate::store::ResourceRecord;
     use crate::Directory;
 
@@ -563,24 +561,11 @@ mod ops {
                         DutyTarget::Technical(..) => Permission::TechnicalAdmin,
                         DutyTarget::Billing(_) => Permission::ManageBilling,
                     })?;
-                    let plan = tx.account(account)?.plan.tech_options.clone();
-                    check_grant(
-                        &access,
-                        RoleSet::EMPTY,
-                        &TechScope::All,
-                        new.roles,
-                        &new.tech_scope,
-                        &plan,
-                    )?;
-                    let missing = missing_for_duty(&new.profile.validated()?);
+                    let (id, charge) = self.add_new_contact(tx, &access, account, new)?;
+                    let missing = missing_for_duty(&tx.contact(id)?.profile);
                     if !missing.is_empty() {
                         return Err(Error::NotEligible { missing });
                     }
-                    let charge = charge_for_addition(tx, &access, account)?;
-                    let policy = tx.account(account)?.security.password;
-                    let creds = new_credentials(&self.hasher, new, &policy, tx.now)?;
-                    let id = insert_new_contact(tx, new, creds)?;
-                    join(tx, account, id, new.roles, new.tech_scope.clone())?;
                     match duty {
                         DutyTarget::Technical(resource, rank) => {
                             let mut r = resource_in(tx, account, resource)?;
@@ -611,18 +596,14 @@ mod ops {
                             }
                         }
                     }
+                    let mut fields = new_contact_fields(new);
+                    fields.push("duty".into());
                     tx.audit(
                         account,
                         Operation::ContactCreate,
                         Some(id.to_string()),
-                        vec![
-                            "login".into(),
-                            "name".into(),
-                            "email".into(),
-                            "business_phone".into(),
-                            "duty".into(),
-                        ],
-                        None,
+                        fields,
+                        charge_detail(&charge),
                     );
                     Ok(ContactAdded {
                         contact: id,
@@ -708,6 +689,7 @@ mod ops {
                 account,
                 Some(contact.to_string()),
                 |tx, access| {
+                    access.require(Permission::ManageContacts)?;
                     if contact == replacement {
                         return Err(Error::invalid(Field::Secondary, Problem::Duplicate));
                     }
@@ -724,11 +706,5 @@ mod ops {
                 },
             )
         }
-    }
-
-    /// Only the host reports milestones and sends notices.
-    #[allow(dead_code)]
-    fn provider(standing: Standing) -> bool {
-        standing == Standing::System
     }
 }

@@ -532,34 +532,8 @@ impl Directory {
             None,
             |tx, access| {
                 access.require(Permission::ManageContacts)?;
-                let plan = tx.account(account)?.plan.tech_options.clone();
-                check_grant(
-                    &access,
-                    RoleSet::EMPTY,
-                    &TechScope::All,
-                    new.roles,
-                    &new.tech_scope,
-                    &plan,
-                )?;
-                let charge = charge_for_addition(tx, &access, account)?;
-                let policy = tx.account(account)?.security.password;
-                let creds = new_credentials(&self.hasher, new, &policy, tx.now)?;
-                let id = insert_new_contact(tx, new, creds)?;
-                join(tx, account, id, new.roles, new.tech_scope.clone())?;
-                let mut fields: Vec<String> = ["login", "name", "email", "time_zone", "roles"]
-                    .map(String::from)
-                    .to_vec();
-                let p = &new.profile;
-                for (f, set) in [
-                    (Field::JobTitle, p.job_title.is_some()),
-                    (Field::BusinessPhone, p.business_phone.is_some()),
-                    (Field::AlternateEmail, p.alternate_email.is_some()),
-                    (Field::CellPhone, p.cell_phone.is_some()),
-                ] {
-                    if set {
-                        fields.push(f.name().into());
-                    }
-                }
+                let (id, charge) = self.add_new_contact(tx, &access, account, new)?;
+                let fields = new_contact_fields(new);
                 tx.audit(
                     account,
                     Operation::ContactCreate,
@@ -682,9 +656,21 @@ impl Directory {
                     guard_shared_profile(tx, &access, contact)?;
                 }
                 let c = tx.contact(contact)?;
+                let old_email = c.profile.email.clone();
                 let (profile, changed) = update.apply(&c.profile)?;
                 if own && changed.contains(&Field::Email) && !reauthenticated {
                     return Err(Error::InvalidCredentials);
+                }
+                // H4: a contact keeps what its duties need, in every account.
+                let was_eligible = crate::designations::missing_for_duty(&c.profile).is_empty();
+                if was_eligible && !crate::designations::missing_for_duty(&profile).is_empty() {
+                    let mut held = Vec::new();
+                    for m in tx.store().memberships_of(contact)? {
+                        held.extend(crate::designations::duties_in(tx, m.account, contact)?);
+                    }
+                    if !held.is_empty() {
+                        return Err(Error::DutiesHeld { duties: held });
+                    }
                 }
                 if !changed.is_empty() {
                     tx.contact_mut(contact)?.profile = profile;
@@ -695,7 +681,9 @@ impl Directory {
                     .filter(|f| !matches!(f, Field::Name | Field::JobTitle))
                     .map(|f| f.name().to_owned())
                     .collect();
-                crate::passwords::security_notice_fields(tx, contact, account, told)?;
+                // An email change is told at the old address too.
+                let also = changed.contains(&Field::Email).then_some(old_email);
+                crate::passwords::security_notice_to(tx, contact, account, told, also)?;
                 tx.audit(
                     account,
                     Operation::ContactUpdate,
@@ -735,6 +723,33 @@ impl Directory {
                 self.remove_member(tx, &access, account, contact)
             },
         )
+    }
+
+    /// A new contact in the account (B1, A7): the roles it is given pass C3,
+    /// C4 and C6, the charge beyond the plan is allowed (C3), its password
+    /// meets the account's policy (D2); then the contact and its membership.
+    pub(crate) fn add_new_contact(
+        &self,
+        tx: &mut Tx<'_>,
+        access: &Access,
+        account: AccountId,
+        new: &NewContact,
+    ) -> Result<(ContactId, Option<Money>), Error> {
+        let plan = tx.account(account)?.plan.tech_options.clone();
+        check_grant(
+            access,
+            RoleSet::EMPTY,
+            &TechScope::All,
+            new.roles,
+            &new.tech_scope,
+            &plan,
+        )?;
+        let charge = charge_for_addition(tx, access, account)?;
+        let policy = tx.account(account)?.security.password;
+        let creds = new_credentials(&self.hasher, new, &policy, tx.now)?;
+        let id = insert_new_contact(tx, new, creds)?;
+        join(tx, account, id, new.roles, new.tech_scope.clone())?;
+        Ok((id, charge))
     }
 
     /// Removes a contact's membership (A5, B5): the contact goes with its
@@ -1316,7 +1331,7 @@ fn standard_roles(procurement: bool) -> RoleSet {
 }
 
 /// C3, C4, C6 for a grant from (`old_roles`, `old_scope`) to the new ones.
-pub(crate) fn check_grant(
+fn check_grant(
     access: &Access,
     old_roles: RoleSet,
     old_scope: &TechScope,
@@ -1369,7 +1384,7 @@ pub(crate) fn guard_shared_profile(
 
 /// A7 and C3: what adding a contact costs, refused when procurement mode
 /// is on and the actor is not a procurement manager.
-pub(crate) fn charge_for_addition(
+fn charge_for_addition(
     tx: &mut Tx<'_>,
     access: &Access,
     account: AccountId,
@@ -1382,7 +1397,7 @@ pub(crate) fn charge_for_addition(
     Ok(charge)
 }
 
-fn charge_detail(charge: &Option<Money>) -> Option<String> {
+pub(crate) fn charge_detail(charge: &Option<Money>) -> Option<String> {
     charge
         .as_ref()
         .map(|m| format!("chargeable: {} {} minor units", m.currency, m.minor_units))
@@ -1390,7 +1405,7 @@ fn charge_detail(charge: &Option<Money>) -> Option<String> {
 
 /// The credentials of a new contact: its initial password checked against
 /// the policy (D2) and hashed, or an imported PHC hash (D1), or none.
-pub(crate) fn new_credentials(
+fn new_credentials(
     hasher: &Hasher,
     new: &NewContact,
     policy: &crate::credentials::PasswordPolicy,
@@ -1412,6 +1427,28 @@ pub(crate) fn new_credentials(
         must_change: new.must_change_password,
         ..Credentials::default()
     })
+}
+
+/// The fields a new contact's audit entry names (J1: names, never values).
+pub(crate) fn new_contact_fields(new: &NewContact) -> Vec<String> {
+    let mut fields: Vec<String> = ["login", "name", "email", "time_zone", "roles"]
+        .map(String::from)
+        .to_vec();
+    let p = &new.profile;
+    for (f, set) in [
+        (Field::JobTitle, p.job_title.is_some()),
+        (Field::BusinessPhone, p.business_phone.is_some()),
+        (Field::AlternateEmail, p.alternate_email.is_some()),
+        (Field::CellPhone, p.cell_phone.is_some()),
+    ] {
+        if set {
+            fields.push(f.name().into());
+        }
+    }
+    if new.password.is_some() || new.password_hash.is_some() {
+        fields.push("password".into());
+    }
+    fields
 }
 
 /// Validates a new contact and stores it, refusing a login in use (B1, B3).
@@ -1442,7 +1479,7 @@ pub(crate) fn insert_new_contact(
 }
 
 /// Adds the membership and counts the contact in the account.
-pub(crate) fn join(
+fn join(
     tx: &mut Tx<'_>,
     account: AccountId,
     contact: ContactId,
@@ -1493,6 +1530,7 @@ pub(crate) fn view(
         accounts: c.account_count,
         member_since: m.since,
         lock,
+        notifications: m.notifications,
     }
 }
 

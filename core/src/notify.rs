@@ -31,8 +31,6 @@ named_enum! {
         Milestone => "milestone",
         /// A maintenance or global-issue notice (I4).
         Maintenance => "maintenance",
-        /// A duty given or taken away (H3, H7).
-        Duty => "duty",
     }
 }
 

@@ -420,8 +420,14 @@ pub(crate) fn install_password(
         vec!["password".into()],
         Some(detail.to_owned()),
     )?;
-    if let Some(a) = accounts.first() {
-        security_notice(tx, id, *a, "password")?;
+    // One notice (one email address), under the first account that wants it.
+    for a in accounts {
+        if tx
+            .membership(a, id)?
+            .is_some_and(|m| m.notifications.security)
+        {
+            return security_notice(tx, id, a, "password");
+        }
     }
     Ok(())
 }
@@ -445,6 +451,18 @@ pub(crate) fn security_notice_fields(
     account: AccountId,
     fields: Vec<String>,
 ) -> Result<(), Error> {
+    security_notice_to(tx, id, account, fields, None)
+}
+
+/// [`security_notice_fields`], also sent to `also` (the old address of an
+/// email change, so that its owner learns of it).
+pub(crate) fn security_notice_to(
+    tx: &mut Tx<'_>,
+    id: ContactId,
+    account: AccountId,
+    fields: Vec<String>,
+    also: Option<String>,
+) -> Result<(), Error> {
     let wants = tx
         .membership(account, id)?
         .is_none_or(|m| m.notifications.security);
@@ -454,10 +472,13 @@ pub(crate) fn security_notice_fields(
     let name = tx.account(account)?.name.clone();
     let zone = tx.contact(id)?.profile.time_zone.clone();
     let when = crate::notify::local_time(tx.now, &zone);
-    tx.notify(
+    let mut to = vec![tx.contact(id)?.profile.email.clone()];
+    to.extend(also.filter(|a| !to.contains(a)));
+    tx.notify_to(
         NotificationKind::Security,
         Some(account),
         id,
+        to,
         format!("Security notice from {name}"),
         format!(
             "These settings of your contact changed at {when}: {}. \
@@ -465,5 +486,7 @@ pub(crate) fn security_notice_fields(
             fields.join(", ")
         ),
         fields,
+        None,
+        None,
     )
 }

@@ -206,8 +206,7 @@ impl<'s> Tx<'s> {
     /// version guards it.
     pub(crate) fn put_resource(&mut self, r: ResourceRecord) {
         let account = r.account;
-        self.resources
-            .retain(|w| !matches!(w, ResourceWrite::Put(x) if x.id == r.id));
+        // Writes apply in order: a later put of the same resource wins.
         self.resources.push(ResourceWrite::Put(r));
         let _ = self.account_mut(account);
     }

@@ -947,6 +947,8 @@ impl Model {
                 target,
                 replacement,
             } => {
+                // Deleting needs ManageContacts before anything is looked at.
+                require(st, Permission::ManageContacts)?;
                 if target == replacement {
                     return Err(invalid(Field::Secondary, Problem::Duplicate));
                 }
@@ -958,7 +960,6 @@ impl Model {
                     require(st, Permission::ManageBilling)?;
                 }
                 self.eligible(a, *replacement)?;
-                require(st, Permission::ManageContacts)?;
                 if !acct.members.contains_key(target) {
                     return Err(Error::NotFound {
                         entity: Entity::Contact,

@@ -1611,3 +1611,33 @@ fn a_notice_reaches_every_contact_of_a_large_account() {
         assert_eq!(recipients.len(), MAX_PAGE + 6, "each contact once");
     }
 }
+
+// rule I2: an email change is told at the old address too, so that the
+// person who owned it learns of it; the listing shows the preferences.
+#[test]
+fn an_email_change_is_told_at_the_old_and_the_new_address() {
+    for_each_store(|f| {
+        let (acct, _) = f.account("alice");
+        let bob = f.contact(acct, "bob", RoleSet::EMPTY);
+        f.notifier.take();
+        let update = ProfileUpdate {
+            email: Some("bob@new.example".into()),
+            ..Default::default()
+        };
+        f.dir
+            .update_contact(&Actor::System, acct, bob, &update)
+            .unwrap();
+        let sent = f.notifier.take();
+        let notice = sent
+            .iter()
+            .find(|n| n.kind == NotificationKind::Security && n.recipient == bob)
+            .unwrap();
+        assert_eq!(
+            notice.to,
+            vec!["bob@new.example".to_string(), "bob@example.com".to_string()]
+        );
+        assert_eq!(notice.fields, vec!["email".to_string()]);
+        let view = f.dir.contact(&Actor::System, acct, bob).unwrap();
+        assert_eq!(view.notifications, NotificationPrefs::default());
+    });
+}

@@ -1800,3 +1800,26 @@ fn sign_in_attempts_are_audited_without_secrets() {
         ));
     });
 }
+
+#[test]
+fn debug_output_never_shows_a_secret_or_a_hash() {
+    // rule D1, D8: secrets and hashes stay out of Debug.
+    for_each_store(|f| {
+        let (_, _, _, carol) = setup(&f);
+        let mut nc = with_pw("dave");
+        nc.password_hash = None;
+        let shown = format!("{nc:?}");
+        assert!(
+            !shown.contains(PW) && shown.contains("<redacted>"),
+            "{shown}"
+        );
+        let mut imported = new_contact("erin");
+        imported.password_hash = Some(stored_hash(&f, carol));
+        assert!(!format!("{imported:?}").contains("$argon2id$"));
+        let record = f.store.contact(carol).unwrap().unwrap();
+        assert!(!format!("{record:?}").contains("$argon2id$"));
+        let o = sign(&f, "carol", PW);
+        let token = signed_in(&o);
+        assert!(!format!("{o:?}").contains(token.expose()));
+    });
+}
