@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Runs every test of contactkeeper: formatting, lints, and the Rust tests
-# (unit, integration, property and doc tests), and the Python package's
-# tests (python/run-tests.sh: it makes its own .venv). This is the README's
-# test command; it installs nothing by hand and needs a Rust toolchain with
-# rustfmt and clippy, and CPython 3.9 or later with pip and venv.
+# Runs every test of contactkeeper: formatting, lints, the Rust tests
+# (unit, integration, property and doc tests; the C header's freshness), and
+# the C tests (tests/c/run.sh: gcc with AddressSanitizer, ThreadSanitizer,
+# and valgrind when present), and the Python package's tests
+# (python/run-tests.sh: it makes its own .venv). This is the README's test
+# command; it needs a Rust toolchain with rustfmt and clippy, gcc, and
+# CPython 3.9 or later with pip and venv (on the machine image).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,6 +17,9 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 
 echo "== cargo test"
 cargo test --workspace --locked
+
+echo "== C tests (tests/c/run.sh)"
+bash tests/c/run.sh
 
 echo "== Python tests (python/run-tests.sh)"
 bash python/run-tests.sh

@@ -1,0 +1,515 @@
+//! Contacts, roles and permissions (SPEC B, C).
+
+use std::ffi::c_char;
+
+use contactkeeper_core as core;
+use core::{AccountId, ContactId, ContactView, NewContact, Password, Profile, ProfileUpdate};
+
+use crate::conv::{opt_str, publish, release, req_str, update_field, Arena, Out};
+use crate::error::{ck_result, guard, Fail};
+use crate::handles::{ck_directory, directory, opt_id};
+use crate::types::{
+    actor_from, ck_actor, ck_contact_added, ck_lock_mark, ck_new_contact, ck_notification_prefs,
+    ck_profile, ck_profile_update, ck_standing, ck_tech_scope, contact_added, lock_mark,
+    permission_from, permission_number, roles_from, scope_from, scope_view, standing_of,
+};
+
+/// A contact of an account, with its lock mark (E7). Read-only; inside a
+/// `ck_contact_list` or alone (free with `ck_contact_free()`).
+#[repr(C)]
+#[derive(Debug)]
+pub struct ck_contact {
+    /// Its id.
+    pub id: u64,
+    /// Its login.
+    pub login: *const c_char,
+    /// Its general information (NULL fields are unset).
+    pub profile: ck_profile,
+    /// Whether it is the account's owner.
+    pub owner: bool,
+    /// Its roles in the account (`ck_role` flags; every role for the owner).
+    pub roles: u32,
+    /// Its technical-administrator scope.
+    pub tech_scope: ck_tech_scope,
+    /// How many accounts it belongs to (B6).
+    pub accounts: u32,
+    /// Member of the account since (unix seconds).
+    pub member_since: i64,
+    /// The padlock: `lock.kind == CK_LOCK_NONE` when not locked.
+    pub lock: ck_lock_mark,
+}
+
+/// A page of contacts. Read-only; free with `ck_contact_list_free()`.
+#[repr(C)]
+#[derive(Debug)]
+pub struct ck_contact_list {
+    /// The contacts, by id.
+    pub items: *const ck_contact,
+    /// How many.
+    pub len: usize,
+}
+
+/// A list of strings. Read-only; free with `ck_string_list_free()`.
+#[repr(C)]
+#[derive(Debug)]
+pub struct ck_string_list {
+    /// The strings.
+    pub items: *const *const c_char,
+    /// How many.
+    pub len: usize,
+}
+
+/// What an actor may do in an account (C2): for menus and checks.
+/// Read-only; free with `ck_access_free()`.
+#[repr(C)]
+#[derive(Debug)]
+pub struct ck_access {
+    /// How the actor stands in the account.
+    pub standing: ck_standing,
+    /// Its roles (`ck_role` flags).
+    pub roles: u32,
+    /// Its technical-administrator scope.
+    pub tech_scope: ck_tech_scope,
+    /// Whether procurement mode is on (C3).
+    pub procurement_enabled: bool,
+    /// The permissions held: bit `1u << p` for each `ck_permission` p.
+    pub permissions: u32,
+    /// The roles it may grant or revoke (C3, C6), as `ck_role` flags.
+    pub assignable_roles: u32,
+}
+
+/// # Safety
+/// `p` is NULL or a valid profile whose strings follow the string rules.
+unsafe fn profile_from(p: &ck_profile) -> Result<Profile, Fail> {
+    let o = |s, w| unsafe { opt_str(s, w) }.map(|v| v.map(str::to_owned));
+    let mut profile = Profile::new(unsafe { req_str(p.name, "profile.name") }?, unsafe {
+        req_str(p.email, "profile.email")
+    }?);
+    profile.job_title = o(p.job_title, "profile.job_title")?;
+    profile.business_phone = o(p.business_phone, "profile.business_phone")?;
+    if let Some(tz) = o(p.time_zone, "profile.time_zone")? {
+        profile.time_zone = tz;
+    }
+    profile.alternate_email = o(p.alternate_email, "profile.alternate_email")?;
+    profile.cell_phone = o(p.cell_phone, "profile.cell_phone")?;
+    Ok(profile)
+}
+
+/// # Safety
+/// `p` is NULL or a valid new contact whose strings follow the string rules.
+pub(crate) unsafe fn new_contact_from(p: *const ck_new_contact) -> Result<NewContact, Fail> {
+    if p.is_null() {
+        return Err(Fail::null("new contact"));
+    }
+    // SAFETY: lent by the caller.
+    let p = unsafe { &*p };
+    let mut c = NewContact::new(unsafe { req_str(p.login, "login") }?, unsafe {
+        profile_from(&p.profile)
+    }?);
+    c.roles = roles_from(p.roles)?;
+    c.tech_scope = unsafe { scope_from(&p.tech_scope) }?;
+    c.password = unsafe { opt_str(p.password, "password") }?.map(Password::new);
+    c.password_hash = unsafe { opt_str(p.password_hash, "password_hash") }?.map(str::to_owned);
+    c.must_change_password = p.must_change_password;
+    Ok(c)
+}
+
+fn profile_view(p: &Profile, arena: &mut Arena) -> ck_profile {
+    ck_profile {
+        name: arena.str(&p.name),
+        job_title: arena.opt_str(p.job_title.as_deref()),
+        business_phone: arena.opt_str(p.business_phone.as_deref()),
+        email: arena.str(&p.email),
+        time_zone: arena.str(&p.time_zone),
+        alternate_email: arena.opt_str(p.alternate_email.as_deref()),
+        cell_phone: arena.opt_str(p.cell_phone.as_deref()),
+    }
+}
+
+fn contact_view(c: &ContactView, arena: &mut Arena) -> ck_contact {
+    ck_contact {
+        id: c.id.get(),
+        login: arena.str(&c.login),
+        profile: profile_view(&c.profile, arena),
+        owner: c.owner,
+        roles: u32::from(c.roles.bits()),
+        tech_scope: scope_view(&c.tech_scope, arena),
+        accounts: c.accounts,
+        member_since: c.member_since.unix_timestamp(),
+        lock: lock_mark(c.lock.as_ref()),
+    }
+}
+
+pub(crate) fn string_list(items: &[String]) -> *mut ck_string_list {
+    let mut arena = Arena::default();
+    let (items, len) = arena.strs(items.iter().map(String::as_str));
+    publish(ck_string_list { items, len }, arena, "ck_string_list")
+}
+
+/// "Check login" (B1): `*exists` tells whether a contact with this login
+/// exists, before adding it with `ck_add_existing_contact()`.
+#[no_mangle]
+pub unsafe extern "C" fn ck_check_login(
+    dir: *const ck_directory,
+    actor: *const ck_actor,
+    account: u64,
+    login: *const c_char,
+    exists: *mut bool,
+) -> ck_result {
+    guard(|| {
+        let d = unsafe { directory(dir) }?;
+        let a = unsafe { actor_from(actor) }?;
+        let login = unsafe { req_str(login, "login") }?;
+        let out = Out::new(exists, "exists")?;
+        out.set(d.check_login(&a, AccountId(account), login)?);
+        Ok(())
+    })
+}
+
+/// Creates a new contact in an account (B1, first way): its login must be
+/// unused. `*out` says what it costs beyond the plan (A7).
+#[no_mangle]
+pub unsafe extern "C" fn ck_create_contact(
+    dir: *const ck_directory,
+    actor: *const ck_actor,
+    account: u64,
+    contact: *const ck_new_contact,
+    out: *mut ck_contact_added,
+) -> ck_result {
+    guard(|| {
+        let d = unsafe { directory(dir) }?;
+        let a = unsafe { actor_from(actor) }?;
+        let new = unsafe { new_contact_from(contact) }?;
+        let out = Out::new(out, "out")?;
+        let added = d.create_contact(&a, AccountId(account), &new)?;
+        out.set(contact_added(&added));
+        Ok(())
+    })
+}
+
+/// Adds a contact used on another account (B1, second way; B6): its
+/// profile and password stay its own; `roles` (`ck_role` flags) and
+/// `tech_scope` (NULL: every option) are this account's.
+#[no_mangle]
+pub unsafe extern "C" fn ck_add_existing_contact(
+    dir: *const ck_directory,
+    actor: *const ck_actor,
+    account: u64,
+    login: *const c_char,
+    roles: u32,
+    tech_scope: *const ck_tech_scope,
+    out: *mut ck_contact_added,
+) -> ck_result {
+    guard(|| {
+        let d = unsafe { directory(dir) }?;
+        let a = unsafe { actor_from(actor) }?;
+        let login = unsafe { req_str(login, "login") }?;
+        let roles = roles_from(roles)?;
+        let scope = if tech_scope.is_null() {
+            core::TechScope::All
+        } else {
+            unsafe { scope_from(&*tech_scope) }?
+        };
+        let out = Out::new(out, "out")?;
+        let added = d.add_existing_contact(&a, AccountId(account), login, roles, &scope)?;
+        out.set(contact_added(&added));
+        Ok(())
+    })
+}
+
+/// Edits a contact's profile (B2; the login never changes). A contact
+/// edits its own (its own email with `current_password`, D8); managers
+/// edit others' but not the owner's (A6) nor a shared contact's (B6). On
+/// success, if `changed` is not NULL, `*changed` lists the fields whose
+/// value changed (free with `ck_string_list_free()`).
+#[no_mangle]
+pub unsafe extern "C" fn ck_update_contact(
+    dir: *const ck_directory,
+    actor: *const ck_actor,
+    account: u64,
+    contact: u64,
+    update: *const ck_profile_update,
+    changed: *mut *mut ck_string_list,
+) -> ck_result {
+    guard(|| {
+        let d = unsafe { directory(dir) }?;
+        let a = unsafe { actor_from(actor) }?;
+        if update.is_null() {
+            return Err(Fail::null("update"));
+        }
+        // SAFETY: lent by the caller.
+        let u = unsafe { &*update };
+        let o = |s, w| unsafe { opt_str(s, w) }.map(|v| v.map(str::to_owned));
+        let upd = ProfileUpdate {
+            current_password: unsafe { opt_str(u.current_password, "current_password") }?
+                .map(Password::new),
+            name: o(u.name, "name")?,
+            job_title: unsafe { update_field(u.job_title, "job_title") }?,
+            business_phone: unsafe { update_field(u.business_phone, "business_phone") }?,
+            email: o(u.email, "email")?,
+            time_zone: o(u.time_zone, "time_zone")?,
+            alternate_email: unsafe { update_field(u.alternate_email, "alternate_email") }?,
+            cell_phone: unsafe { update_field(u.cell_phone, "cell_phone") }?,
+        };
+        let fields = d.update_contact(&a, AccountId(account), ContactId(contact), &upd)?;
+        if !changed.is_null() {
+            let names: Vec<String> = fields.iter().map(|f| f.name().to_owned()).collect();
+            Out::new(changed, "changed")?.set(string_list(&names));
+        }
+        Ok(())
+    })
+}
+
+/// Deletes a contact from an account (A5, B5). Refused with
+/// `CK_DUTIES_HELD` while it is a primary technical or billing contact:
+/// reassign, or use `ck_delete_contact_with_replacement()`.
+#[no_mangle]
+pub unsafe extern "C" fn ck_delete_contact(
+    dir: *const ck_directory,
+    actor: *const ck_actor,
+    account: u64,
+    contact: u64,
+) -> ck_result {
+    guard(|| {
+        let d = unsafe { directory(dir) }?;
+        let a = unsafe { actor_from(actor) }?;
+        d.delete_contact(&a, AccountId(account), ContactId(contact))?;
+        Ok(())
+    })
+}
+
+/// Deletes a contact, handing its primary duties to `replacement` and
+/// clearing its secondary ones, in one atomic step (B5, H3).
+#[no_mangle]
+pub unsafe extern "C" fn ck_delete_contact_with_replacement(
+    dir: *const ck_directory,
+    actor: *const ck_actor,
+    account: u64,
+    contact: u64,
+    replacement: u64,
+) -> ck_result {
+    guard(|| {
+        let d = unsafe { directory(dir) }?;
+        let a = unsafe { actor_from(actor) }?;
+        d.delete_contact_with_replacement(
+            &a,
+            AccountId(account),
+            ContactId(contact),
+            ContactId(replacement),
+        )?;
+        Ok(())
+    })
+}
+
+/// Sets a standard contact's roles (`ck_role` flags) and technical scope
+/// (NULL: every option) (C1, C4, C6). The owner's roles never change (A2).
+#[no_mangle]
+pub unsafe extern "C" fn ck_set_roles(
+    dir: *const ck_directory,
+    actor: *const ck_actor,
+    account: u64,
+    contact: u64,
+    roles: u32,
+    tech_scope: *const ck_tech_scope,
+) -> ck_result {
+    guard(|| {
+        let d = unsafe { directory(dir) }?;
+        let a = unsafe { actor_from(actor) }?;
+        let roles = roles_from(roles)?;
+        let scope = if tech_scope.is_null() {
+            core::TechScope::All
+        } else {
+            unsafe { scope_from(&*tech_scope) }?
+        };
+        d.set_roles(&a, AccountId(account), ContactId(contact), roles, &scope)?;
+        Ok(())
+    })
+}
+
+/// A contact of the account. Free `*out` with `ck_contact_free()`.
+#[no_mangle]
+pub unsafe extern "C" fn ck_contact_get(
+    dir: *const ck_directory,
+    actor: *const ck_actor,
+    account: u64,
+    contact: u64,
+    out: *mut *mut ck_contact,
+) -> ck_result {
+    guard(|| {
+        let d = unsafe { directory(dir) }?;
+        let a = unsafe { actor_from(actor) }?;
+        let out = Out::new(out, "out")?;
+        let c = d.contact(&a, AccountId(account), ContactId(contact))?;
+        let mut arena = Arena::default();
+        let view = contact_view(&c, &mut arena);
+        out.set(publish(view, arena, "ck_contact"));
+        Ok(())
+    })
+}
+
+/// Frees a contact view. NULL is a no-op; a freed or foreign pointer gives
+/// `CK_INVALID_HANDLE`.
+#[no_mangle]
+pub unsafe extern "C" fn ck_contact_free(contact: *mut ck_contact) -> ck_result {
+    guard(|| unsafe { release(contact, "ck_contact") })
+}
+
+/// A page of the account's contacts by id, with their lock marks (E7):
+/// those with an id above `after` (0: from the start), at most `limit`
+/// (1 to 1000). Free `*out` with `ck_contact_list_free()`.
+#[no_mangle]
+pub unsafe extern "C" fn ck_list_contacts(
+    dir: *const ck_directory,
+    actor: *const ck_actor,
+    account: u64,
+    after: u64,
+    limit: usize,
+    out: *mut *mut ck_contact_list,
+) -> ck_result {
+    guard(|| {
+        let d = unsafe { directory(dir) }?;
+        let a = unsafe { actor_from(actor) }?;
+        let out = Out::new(out, "out")?;
+        let list = d.list_contacts(&a, AccountId(account), opt_id(after).map(ContactId), limit)?;
+        let mut arena = Arena::default();
+        let items: Vec<ck_contact> = list.iter().map(|c| contact_view(c, &mut arena)).collect();
+        let (items, len) = arena.vec(items);
+        out.set(publish(
+            ck_contact_list { items, len },
+            arena,
+            "ck_contact_list",
+        ));
+        Ok(())
+    })
+}
+
+/// Frees a contact list. NULL is a no-op; a freed or foreign pointer gives
+/// `CK_INVALID_HANDLE`.
+#[no_mangle]
+pub unsafe extern "C" fn ck_contact_list_free(list: *mut ck_contact_list) -> ck_result {
+    guard(|| unsafe { release(list, "ck_contact_list") })
+}
+
+/// Frees a string list. NULL is a no-op; a freed or foreign pointer gives
+/// `CK_INVALID_HANDLE`.
+#[no_mangle]
+pub unsafe extern "C" fn ck_string_list_free(list: *mut ck_string_list) -> ck_result {
+    guard(|| unsafe { release(list, "ck_string_list") })
+}
+
+/// What the actor may do in the account (C2): its permissions for a menu,
+/// the roles it may grant (C3, C6). Free `*out` with `ck_access_free()`.
+#[no_mangle]
+pub unsafe extern "C" fn ck_access_get(
+    dir: *const ck_directory,
+    actor: *const ck_actor,
+    account: u64,
+    out: *mut *mut ck_access,
+) -> ck_result {
+    guard(|| {
+        let d = unsafe { directory(dir) }?;
+        let a = unsafe { actor_from(actor) }?;
+        let out = Out::new(out, "out")?;
+        let acc = d.access(&a, AccountId(account))?;
+        let mut arena = Arena::default();
+        let permissions = acc
+            .permissions()
+            .iter()
+            .filter_map(permission_number)
+            .fold(0u32, |m, p| m | (1 << p));
+        let view = ck_access {
+            standing: standing_of(acc.standing()),
+            roles: u32::from(acc.roles().bits()),
+            tech_scope: scope_view(acc.tech_scope(), &mut arena),
+            procurement_enabled: acc.procurement_enabled(),
+            permissions,
+            assignable_roles: u32::from(acc.assignable_roles().bits()),
+        };
+        out.set(publish(view, arena, "ck_access"));
+        Ok(())
+    })
+}
+
+/// Frees an access view. NULL is a no-op; a freed or foreign pointer gives
+/// `CK_INVALID_HANDLE`.
+#[no_mangle]
+pub unsafe extern "C" fn ck_access_free(access: *mut ck_access) -> ck_result {
+    guard(|| unsafe { release(access, "ck_access") })
+}
+
+/// `CK_OK` when the actor holds `permission` (a `ck_permission`) in the
+/// account; otherwise `CK_PERMISSION_DENIED`, naming it (C2). The cheapest
+/// authorization query: it allocates nothing for a contact or the host.
+#[no_mangle]
+pub unsafe extern "C" fn ck_authorize(
+    dir: *const ck_directory,
+    actor: *const ck_actor,
+    account: u64,
+    permission: u32,
+) -> ck_result {
+    guard(|| {
+        let d = unsafe { directory(dir) }?;
+        let a = unsafe { actor_from(actor) }?;
+        let p = permission_from(permission)?;
+        d.authorize(&a, AccountId(account), p)?;
+        Ok(())
+    })
+}
+
+/// The stable name of a `ck_permission` ("manage_contacts" …), or NULL
+/// for an unknown value. Static: never freed.
+#[no_mangle]
+pub extern "C" fn ck_permission_name(permission: u32) -> *const c_char {
+    permission_from(permission).map_or(std::ptr::null(), |p| static_name(p.name()))
+}
+
+/// The stable name of one `ck_role` flag ("contact_manager" …), or NULL
+/// for anything else. Static: never freed.
+#[no_mangle]
+pub extern "C" fn ck_role_name(role: u32) -> *const c_char {
+    crate::types::role_name(role).map_or(std::ptr::null(), |r| static_name(r.name()))
+}
+
+/// A NUL-terminated copy of a static name, made once.
+pub(crate) fn static_name(name: &'static str) -> *const c_char {
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+    static NAMES: OnceLock<Mutex<HashMap<&'static str, std::ffi::CString>>> = OnceLock::new();
+    let mut names = NAMES
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    names
+        .entry(name)
+        .or_insert_with(|| crate::conv::to_cstring(name))
+        .as_ptr()
+}
+
+/// Sets what a contact wants to be told in the account (I2, I4, H6): its
+/// own, or another's by a contact manager (never the owner's, A6).
+#[no_mangle]
+pub unsafe extern "C" fn ck_set_notification_prefs(
+    dir: *const ck_directory,
+    actor: *const ck_actor,
+    account: u64,
+    contact: u64,
+    prefs: *const ck_notification_prefs,
+) -> ck_result {
+    guard(|| {
+        let d = unsafe { directory(dir) }?;
+        let a = unsafe { actor_from(actor) }?;
+        if prefs.is_null() {
+            return Err(Fail::null("prefs"));
+        }
+        // SAFETY: lent by the caller.
+        let p = unsafe { *prefs };
+        let prefs = core::NotificationPrefs {
+            security: p.security,
+            maintenance: p.maintenance,
+            billing: p.billing,
+            milestones: p.milestones,
+        };
+        d.set_notification_prefs(&a, AccountId(account), ContactId(contact), prefs)?;
+        Ok(())
+    })
+}

@@ -1,0 +1,832 @@
+//! Sign-in and sessions, passwords and recovery, second factor, security
+//! questions, lock and security policies (SPEC D, E, F, G).
+
+use std::ffi::c_char;
+
+use contactkeeper_core as core;
+use core::{
+    AccountId, ContactId, LockPolicy, ManagerReset, Password, PasswordPolicy, Secret,
+    SecurityAnswer, SignInOutcome, SignInRequest,
+};
+
+use crate::conv::{opt_str, publish, publish_string, release, req_str, slice, strings, Arena, Out};
+use crate::error::{ck_result, guard, Fail};
+use crate::handles::{ck_directory, directory, opt_id};
+use crate::types::{
+    actor_from, channel_from, ck_actor, ck_lock_mark, ck_security_answer, ck_session_stage,
+    ck_two_factor_method, lock_mark, method_from, method_of, stage_of,
+};
+
+/// The outcome of a sign-in (D5). Only `CK_SIGNED_IN` gives a session
+/// that acts; the next three give one that can only complete the step.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ck_sign_in_outcome {
+    /// Signed in.
+    CK_SIGNED_IN = 0,
+    /// The password must be changed (D3, D4): `ck_change_password_with_session()`.
+    CK_PASSWORD_CHANGE_REQUIRED = 1,
+    /// The second factor is next (`ck_complete_second_factor()`); for SMS,
+    /// voice and email a code was just sent.
+    CK_SECOND_FACTOR_REQUIRED = 2,
+    /// The account requires a second factor the contact lacks (F3):
+    /// `ck_begin_enrollment_with_session()`.
+    CK_ENROLLMENT_REQUIRED = 3,
+    /// Locked (E3, E6): no password was checked; see `lock`.
+    CK_LOCKED = 4,
+    /// The client's address is outside the account's allowlist (G1).
+    CK_IP_NOT_ALLOWED = 5,
+    /// The login or the password is wrong; which one is not said (D5).
+    CK_INVALID_LOGIN = 6,
+    /// The contact belongs to several accounts: sign in again naming one
+    /// of `accounts`.
+    CK_ACCOUNT_REQUIRED = 7,
+}
+
+/// A sign-in result. Read-only; free with `ck_sign_in_result_free()`,
+/// which also wipes the token.
+#[repr(C)]
+#[derive(Debug)]
+pub struct ck_sign_in_result {
+    /// What happened.
+    pub outcome: ck_sign_in_outcome,
+    /// The session token (a secret, shown once), or NULL when no session
+    /// was granted.
+    pub token: *const c_char,
+    /// The contact signed in (with a session), else 0.
+    pub contact: u64,
+    /// The account signed in to (with a session), else 0.
+    pub account: u64,
+    /// What the session may do (with a session).
+    pub stage: ck_session_stage,
+    /// When the session ends at the latest (unix seconds), else 0.
+    pub expires_at: i64,
+    /// How the second factor is to be had (`CK_SECOND_FACTOR_REQUIRED`).
+    pub method: ck_two_factor_method,
+    /// The lock (`CK_LOCKED`).
+    pub lock: ck_lock_mark,
+    /// The accounts to choose from (`CK_ACCOUNT_REQUIRED`).
+    pub accounts: *const u64,
+    /// How many.
+    pub accounts_len: usize,
+}
+
+/// A valid session (D8). Read-only; free with `ck_session_free()`.
+#[repr(C)]
+#[derive(Debug)]
+pub struct ck_session {
+    /// The contact.
+    pub contact: u64,
+    /// The account it is signed in to.
+    pub account: u64,
+    /// What it may do.
+    pub stage: ck_session_stage,
+    /// The client's address at sign-in.
+    pub ip: *const c_char,
+    /// When it was created (unix seconds).
+    pub created_at: i64,
+    /// When it ends at the latest (unix seconds).
+    pub expires_at: i64,
+}
+
+/// The start of a second-factor enrollment (F1). Read-only; free with
+/// `ck_enrollment_free()`, which also wipes the secrets.
+#[repr(C)]
+#[derive(Debug)]
+pub struct ck_enrollment {
+    /// The method being enrolled.
+    pub method: ck_two_factor_method,
+    /// The otpauth:// URI for an authenticator app (TOTP), or NULL.
+    pub otpauth_uri: *const c_char,
+    /// The TOTP secret in base32 for typing in (TOTP), or NULL.
+    pub secret_base32: *const c_char,
+}
+
+fn outcome_view(o: &SignInOutcome) -> *mut ck_sign_in_result {
+    use ck_sign_in_outcome::*;
+    let mut arena = Arena::default();
+    let mut r = ck_sign_in_result {
+        outcome: CK_INVALID_LOGIN,
+        token: std::ptr::null(),
+        contact: 0,
+        account: 0,
+        stage: ck_session_stage::CK_STAGE_FULL,
+        expires_at: 0,
+        method: ck_two_factor_method::CK_2FA_TOTP,
+        lock: lock_mark(None),
+        accounts: std::ptr::null(),
+        accounts_len: 0,
+    };
+    if let Some(s) = o.session() {
+        r.token = arena.str(s.token.expose());
+        r.contact = s.contact.get();
+        r.account = s.account.get();
+        r.stage = stage_of(s.stage);
+        r.expires_at = s.expires_at.unix_timestamp();
+    }
+    r.outcome = match o {
+        SignInOutcome::SignedIn(_) => CK_SIGNED_IN,
+        SignInOutcome::PasswordChangeRequired(_) => CK_PASSWORD_CHANGE_REQUIRED,
+        SignInOutcome::SecondFactorRequired { method, .. } => {
+            r.method = method_of(*method);
+            CK_SECOND_FACTOR_REQUIRED
+        }
+        SignInOutcome::EnrollmentRequired(_) => CK_ENROLLMENT_REQUIRED,
+        SignInOutcome::Locked(l) => {
+            r.lock = lock_mark(Some(l));
+            CK_LOCKED
+        }
+        SignInOutcome::IpNotAllowed => CK_IP_NOT_ALLOWED,
+        SignInOutcome::AccountRequired(list) => {
+            let (p, n) = arena.vec(list.iter().map(|a| a.get()).collect());
+            r.accounts = p;
+            r.accounts_len = n;
+            CK_ACCOUNT_REQUIRED
+        }
+        _ => CK_INVALID_LOGIN,
+    };
+    publish(r, arena, "ck_sign_in_result")
+}
+
+unsafe fn secret(p: *const c_char, what: &str) -> Result<Secret, Fail> {
+    unsafe { req_str(p, what) }.map(Secret::new)
+}
+
+unsafe fn password(p: *const c_char, what: &str) -> Result<Password, Fail> {
+    unsafe { req_str(p, what) }.map(Password::new)
+}
+
+/// Signs in (D5) from the client address `ip` ("192.0.2.7", "2001:db8::1")
+/// to `account` (0: the contact's only account). Every outcome, refusals
+/// included, is `CK_OK` with `*out` telling which; an error code means the
+/// attempt could not be made (bad input, store failure). Free `*out` with
+/// `ck_sign_in_result_free()`.
+#[no_mangle]
+pub unsafe extern "C" fn ck_sign_in(
+    dir: *const ck_directory,
+    login: *const c_char,
+    password_: *const c_char,
+    ip: *const c_char,
+    account: u64,
+    out: *mut *mut ck_sign_in_result,
+) -> ck_result {
+    guard(|| {
+        let d = unsafe { directory(dir) }?;
+        let login = unsafe { req_str(login, "login") }?;
+        let pw = unsafe { password(password_, "password") }?;
+        let ip = core::ip_access::parse_ip(unsafe { req_str(ip, "ip") }?)?;
+        let out = Out::new(out, "out")?;
+        let o = d.sign_in(&SignInRequest {
+            login,
+            password: &pw,
+            ip,
+            account: opt_id(account).map(AccountId),
+        })?;
+        out.set(outcome_view(&o));
+        Ok(())
+    })
+}
+
+/// Frees (and wipes) a sign-in result. NULL is a no-op; a freed or
+/// foreign pointer gives `CK_INVALID_HANDLE`.
+#[no_mangle]
+pub unsafe extern "C" fn ck_sign_in_result_free(result: *mut ck_sign_in_result) -> ck_result {
+    guard(|| unsafe { release(result, "ck_sign_in_result") })
+}
+
+/// Presents the second factor for a session that requires it (F1): a TOTP
+/// code, or the code just sent. A wrong code gives `CK_UNAUTHENTICATED`
+/// and counts as a failed attempt (E8). On success `*out` is the next step
+/// (free with `ck_sign_in_result_free()`).
+#[no_mangle]
+pub unsafe extern "C" fn ck_complete_second_factor(
+    dir: *const ck_directory,
+    token: *const c_char,
+    code: *const c_char,
+    out: *mut *mut ck_sign_in_result,
+) -> ck_result {
+    guard(|| {
+        let d = unsafe { directory(dir) }?;
+        let t = unsafe { secret(token, "token") }?;
+        let code = unsafe { req_str(code, "code") }?;
+        let out = Out::new(out, "out")?;
+        let o = d.complete_second_factor(&t, code)?;
+        out.set(outcome_view(&o));
+        Ok(())
+    })
+}
+
+/// Sends a new code to a session waiting for its second factor (SMS,
+/// voice, email); the old code stops working.
+#[no_mangle]
+pub unsafe extern "C" fn ck_resend_second_factor_code(
+    dir: *const ck_directory,
+    token: *const c_char,
+) -> ck_result {
+    guard(|| {
+        let d = unsafe { directory(dir) }?;
+        let t = unsafe { secret(token, "token") }?;
+        d.resend_second_factor_code(&t)?;
+        Ok(())
+    })
+}
+
+/// The session behind a token, checked against the current state (D8):
+/// not expired, revoked, locked, nor outside the allowlist. Free `*out`
+/// with `ck_session_free()`.
+#[no_mangle]
+pub unsafe extern "C" fn ck_authenticate(
+    dir: *const ck_directory,
+    token: *const c_char,
+    out: *mut *mut ck_session,
+) -> ck_result {
+    guard(|| {
+        let d = unsafe { directory(dir) }?;
+        let t = unsafe { secret(token, "token") }?;
+        let out = Out::new(out, "out")?;
+        let s = d.authenticate(&t)?;
+        let mut arena = Arena::default();
+        let view = ck_session {
+            contact: s.contact.get(),
+            account: s.account.get(),
+            stage: stage_of(s.stage),
+            ip: arena.str(&s.ip.to_string()),
+            created_at: s.created_at.unix_timestamp(),
+            expires_at: s.expires_at.unix_timestamp(),
+        };
+        out.set(publish(view, arena, "ck_session"));
+        Ok(())
+    })
+}
+
+/// Frees a session view. NULL is a no-op; a freed or foreign pointer
+/// gives `CK_INVALID_HANDLE`.
+#[no_mangle]
+pub unsafe extern "C" fn ck_session_free(session: *mut ck_session) -> ck_result {
+    guard(|| unsafe { release(session, "ck_session") })
+}
+
+/// The contact of a fully signed-in session, to act as
+/// (`ck_actor_contact(*contact)`); a session that must complete a step
+/// first gives `CK_UNAUTHENTICATED` (D4).
+#[no_mangle]
+pub unsafe extern "C" fn ck_session_actor(
+    dir: *const ck_directory,
+    token: *const c_char,
+    contact: *mut u64,
+) -> ck_result {
+    guard(|| {
+        let d = unsafe { directory(dir) }?;
+        let t = unsafe { secret(token, "token") }?;
+        let out = Out::new(contact, "contact")?;
+        let a = d.session_actor(&t)?;
+        out.set(a.contact_id().map_or(0, |c| c.get()));
+        Ok(())
+    })
+}
+
+/// Ends a session; ending one already gone is not an error.
+#[no_mangle]
+pub unsafe extern "C" fn ck_sign_out(dir: *const ck_directory, token: *const c_char) -> ck_result {
+    guard(|| {
+        let d = unsafe { directory(dir) }?;
+        let t = unsafe { secret(token, "token") }?;
+        d.sign_out(&t)?;
+        Ok(())
+    })
+}
+
+/// Changes one's own password with the current one (D2, D8); ends the
+/// contact's other sessions.
+#[no_mangle]
+pub unsafe extern "C" fn ck_change_password(
+    dir: *const ck_directory,
+    actor: *const ck_actor,
+    account: u64,
+    current: *const c_char,
+    new_password: *const c_char,
+) -> ck_result {
+    guard(|| {
+        let d = unsafe { directory(dir) }?;
+        let a = unsafe { actor_from(actor) }?;
+        let cur = unsafe { password(current, "current") }?;
+        let new = unsafe { password(new_password, "new_password") }?;
+        d.change_password(&a, AccountId(account), &cur, &new)?;
+        Ok(())
+    })
+}
+
+/// Changes the password from a session (a full one, or one that must
+/// change it, D4). On success `*out` is the session's next step (free with
+/// `ck_sign_in_result_free()`).
+#[no_mangle]
+pub unsafe extern "C" fn ck_change_password_with_session(
+    dir: *const ck_directory,
+    token: *const c_char,
+    current: *const c_char,
+    new_password: *const c_char,
+    out: *mut *mut ck_sign_in_result,
+) -> ck_result {
+    guard(|| {
+        let d = unsafe { directory(dir) }?;
+        let t = unsafe { secret(token, "token") }?;
+        let cur = unsafe { password(current, "current") }?;
+        let new = unsafe { password(new_password, "new_password") }?;
+        let out = Out::new(out, "out")?;
+        let o = d.change_password_with_session(&t, &cur, &new)?;
+        out.set(outcome_view(&o));
+        Ok(())
+    })
+}
+
+/// A manager resets another contact's password (D7): `how` is a
+/// `ck_manager_reset`. For `CK_RESET_TEMPORARY_PASSWORD`, `*temporary` is
+/// the generated password, shown once (free it with `ck_string_free()`,
+/// which wipes it); otherwise a secret is sent and `*temporary` is NULL.
+#[no_mangle]
+pub unsafe extern "C" fn ck_reset_password(
+    dir: *const ck_directory,
+    actor: *const ck_actor,
+    account: u64,
+    contact: u64,
+    how: u32,
+    temporary: *mut *mut c_char,
+) -> ck_result {
+    guard(|| {
+        let d = unsafe { directory(dir) }?;
+        let a = unsafe { actor_from(actor) }?;
+        let how = match how {
+            0 => ManagerReset::TemporaryPassword,
+            1..=3 => ManagerReset::SendSecret(channel_from(how - 1)?),
+            _ => return Err(Fail::arg("how", how)),
+        };
+        let out = Out::new(temporary, "temporary")?;
+        let pw = d.reset_password(&a, AccountId(account), ContactId(contact), how)?;
+        out.set(pw.map_or(std::ptr::null_mut(), |p| publish_string(p.expose())));
+        Ok(())
+    })
+}
+
+/// Sets or clears a contact's "change password at next sign-in" flag (D4).
+#[no_mangle]
+pub unsafe extern "C" fn ck_set_must_change_password(
+    dir: *const ck_directory,
+    actor: *const ck_actor,
+    account: u64,
+    contact: u64,
+    must_change: bool,
+) -> ck_result {
+    guard(|| {
+        let d = unsafe { directory(dir) }?;
+        let a = unsafe { actor_from(actor) }?;
+        d.set_must_change_password(&a, AccountId(account), ContactId(contact), must_change)?;
+        Ok(())
+    })
+}
+
+/// Tightens the account's password policy (D2): `min_length` 8 to 128,
+/// `history` 5 to 24. Security managers and the owner.
+#[no_mangle]
+pub unsafe extern "C" fn ck_set_password_policy(
+    dir: *const ck_directory,
+    actor: *const ck_actor,
+    account: u64,
+    min_length: u32,
+    history: u32,
+) -> ck_result {
+    guard(|| {
+        let d = unsafe { directory(dir) }?;
+        let a = unsafe { actor_from(actor) }?;
+        d.set_password_policy(
+            &a,
+            AccountId(account),
+            PasswordPolicy {
+                min_length,
+                history,
+            },
+        )?;
+        Ok(())
+    })
+}
+
+/// Requires every contact of the account to change its password at next
+/// sign-in (D2). Security managers and the owner.
+#[no_mangle]
+pub unsafe extern "C" fn ck_require_password_change(
+    dir: *const ck_directory,
+    actor: *const ck_actor,
+    account: u64,
+) -> ck_result {
+    guard(|| {
+        let d = unsafe { directory(dir) }?;
+        let a = unsafe { actor_from(actor) }?;
+        d.require_password_change(&a, AccountId(account))?;
+        Ok(())
+    })
+}
+
+/// Sends a one-time reset secret to the contact's chosen channel (a
+/// `ck_recovery_channel`) (D6). It answers `CK_OK` whether or not the login
+/// exists, so it tells nobody which logins do.
+#[no_mangle]
+pub unsafe extern "C" fn ck_request_password_reset(
+    dir: *const ck_directory,
+    login: *const c_char,
+    channel: u32,
+) -> ck_result {
+    guard(|| {
+        let d = unsafe { directory(dir) }?;
+        let login = unsafe { req_str(login, "login") }?;
+        let ch = channel_from(channel)?;
+        d.request_password_reset(login, ch)?;
+        Ok(())
+    })
+}
+
+/// Sets a new password with a reset secret (D6); ends an automatic lock
+/// (E4). A wrong, used or expired secret gives `CK_UNAUTHENTICATED`.
+#[no_mangle]
+pub unsafe extern "C" fn ck_complete_password_reset(
+    dir: *const ck_directory,
+    login: *const c_char,
+    reset_secret: *const c_char,
+    new_password: *const c_char,
+) -> ck_result {
+    guard(|| {
+        let d = unsafe { directory(dir) }?;
+        let login = unsafe { req_str(login, "login") }?;
+        let s = unsafe { secret(reset_secret, "reset_secret") }?;
+        let new = unsafe { password(new_password, "new_password") }?;
+        d.complete_password_reset(login, &s, &new)?;
+        Ok(())
+    })
+}
+
+/// Enables the locked-account policy with `max_attempts` failed attempts
+/// (1 to 100), or disables it with `enabled` false (E1).
+#[no_mangle]
+pub unsafe extern "C" fn ck_set_lock_policy(
+    dir: *const ck_directory,
+    actor: *const ck_actor,
+    account: u64,
+    enabled: bool,
+    max_attempts: u32,
+) -> ck_result {
+    guard(|| {
+        let d = unsafe { directory(dir) }?;
+        let a = unsafe { actor_from(actor) }?;
+        let p = enabled.then_some(LockPolicy { max_attempts });
+        d.set_lock_policy(&a, AccountId(account), p)?;
+        Ok(())
+    })
+}
+
+/// Locks a contact by hand in this account (E6): only a manual unlock ends
+/// it; its sessions in the account end.
+#[no_mangle]
+pub unsafe extern "C" fn ck_lock_contact(
+    dir: *const ck_directory,
+    actor: *const ck_actor,
+    account: u64,
+    contact: u64,
+) -> ck_result {
+    guard(|| {
+        let d = unsafe { directory(dir) }?;
+        let a = unsafe { actor_from(actor) }?;
+        d.lock_contact(&a, AccountId(account), ContactId(contact))?;
+        Ok(())
+    })
+}
+
+/// Unlocks a contact by hand (E5): its manual lock in this account and its
+/// automatic lock end, with a fresh failure count.
+#[no_mangle]
+pub unsafe extern "C" fn ck_unlock_contact(
+    dir: *const ck_directory,
+    actor: *const ck_actor,
+    account: u64,
+    contact: u64,
+) -> ck_result {
+    guard(|| {
+        let d = unsafe { directory(dir) }?;
+        let a = unsafe { actor_from(actor) }?;
+        d.unlock_contact(&a, AccountId(account), ContactId(contact))?;
+        Ok(())
+    })
+}
+
+/// Sets the account's IP allowlist (G1) to `ranges` (CIDR strings; none
+/// allows every address). A contact gives the address it acts from,
+/// `current_ip`, which the list must allow (G2); the host may pass NULL.
+#[no_mangle]
+pub unsafe extern "C" fn ck_set_ip_allowlist(
+    dir: *const ck_directory,
+    actor: *const ck_actor,
+    account: u64,
+    ranges: *const *const c_char,
+    ranges_len: usize,
+    current_ip: *const c_char,
+) -> ck_result {
+    guard(|| {
+        let d = unsafe { directory(dir) }?;
+        let a = unsafe { actor_from(actor) }?;
+        let list = unsafe { strings(ranges, ranges_len, "ranges") }?;
+        let ip = match unsafe { opt_str(current_ip, "current_ip") }? {
+            Some(s) => core::ip_access::parse_ip(s)?,
+            None if a.contact_id().is_some() => return Err(Fail::null("current_ip")),
+            None => std::net::IpAddr::from([0, 0, 0, 0]),
+        };
+        d.set_ip_allowlist(&a, AccountId(account), &list, ip)?;
+        Ok(())
+    })
+}
+
+/// Requires (or stops requiring) a second factor of every contact of the
+/// account (F3). Security managers and the owner.
+#[no_mangle]
+pub unsafe extern "C" fn ck_set_require_two_factor(
+    dir: *const ck_directory,
+    actor: *const ck_actor,
+    account: u64,
+    required: bool,
+) -> ck_result {
+    guard(|| {
+        let d = unsafe { directory(dir) }?;
+        let a = unsafe { actor_from(actor) }?;
+        d.set_require_two_factor(&a, AccountId(account), required)?;
+        Ok(())
+    })
+}
+
+fn enrollment_view(e: &core::EnrollmentStart) -> *mut ck_enrollment {
+    let mut arena = Arena::default();
+    let view = ck_enrollment {
+        method: method_of(e.method),
+        otpauth_uri: arena.opt_str(e.otpauth_uri.as_ref().map(|s| s.expose())),
+        secret_base32: arena.opt_str(e.secret_base32.as_ref().map(|s| s.expose())),
+    };
+    publish(view, arena, "ck_enrollment")
+}
+
+/// Starts enrolling a second factor for oneself (F1), with the current
+/// password (D8). `method` is a `ck_two_factor_method`; SMS and voice need
+/// `phone` (else NULL). Free `*out` with `ck_enrollment_free()`; finish
+/// with `ck_confirm_two_factor_enrollment()`.
+#[no_mangle]
+pub unsafe extern "C" fn ck_begin_two_factor_enrollment(
+    dir: *const ck_directory,
+    actor: *const ck_actor,
+    account: u64,
+    method: u32,
+    phone: *const c_char,
+    current_password: *const c_char,
+    out: *mut *mut ck_enrollment,
+) -> ck_result {
+    guard(|| {
+        let d = unsafe { directory(dir) }?;
+        let a = unsafe { actor_from(actor) }?;
+        let m = method_from(method)?;
+        let phone = unsafe { opt_str(phone, "phone") }?;
+        let cur = unsafe { password(current_password, "current_password") }?;
+        let out = Out::new(out, "out")?;
+        let e = d.begin_two_factor_enrollment(&a, AccountId(account), m, phone, &cur)?;
+        out.set(enrollment_view(&e));
+        Ok(())
+    })
+}
+
+/// Confirms one's enrollment with a code from the new factor (F1).
+#[no_mangle]
+pub unsafe extern "C" fn ck_confirm_two_factor_enrollment(
+    dir: *const ck_directory,
+    actor: *const ck_actor,
+    account: u64,
+    code: *const c_char,
+) -> ck_result {
+    guard(|| {
+        let d = unsafe { directory(dir) }?;
+        let a = unsafe { actor_from(actor) }?;
+        let code = unsafe { req_str(code, "code") }?;
+        d.confirm_two_factor_enrollment(&a, AccountId(account), code)?;
+        Ok(())
+    })
+}
+
+/// Starts enrolling from a session that must enroll (F3). As
+/// `ck_begin_two_factor_enrollment()` otherwise.
+#[no_mangle]
+pub unsafe extern "C" fn ck_begin_enrollment_with_session(
+    dir: *const ck_directory,
+    token: *const c_char,
+    method: u32,
+    phone: *const c_char,
+    out: *mut *mut ck_enrollment,
+) -> ck_result {
+    guard(|| {
+        let d = unsafe { directory(dir) }?;
+        let t = unsafe { secret(token, "token") }?;
+        let m = method_from(method)?;
+        let phone = unsafe { opt_str(phone, "phone") }?;
+        let out = Out::new(out, "out")?;
+        let e = d.begin_enrollment_with_session(&t, m, phone)?;
+        out.set(enrollment_view(&e));
+        Ok(())
+    })
+}
+
+/// Confirms the enrollment of a session that had to enroll (F3); `*out`
+/// is the session's next step (free with `ck_sign_in_result_free()`).
+#[no_mangle]
+pub unsafe extern "C" fn ck_confirm_enrollment_with_session(
+    dir: *const ck_directory,
+    token: *const c_char,
+    code: *const c_char,
+    out: *mut *mut ck_sign_in_result,
+) -> ck_result {
+    guard(|| {
+        let d = unsafe { directory(dir) }?;
+        let t = unsafe { secret(token, "token") }?;
+        let code = unsafe { req_str(code, "code") }?;
+        let out = Out::new(out, "out")?;
+        let o = d.confirm_enrollment_with_session(&t, code)?;
+        out.set(outcome_view(&o));
+        Ok(())
+    })
+}
+
+/// Frees (and wipes) an enrollment view. NULL is a no-op; a freed or
+/// foreign pointer gives `CK_INVALID_HANDLE`.
+#[no_mangle]
+pub unsafe extern "C" fn ck_enrollment_free(enrollment: *mut ck_enrollment) -> ck_result {
+    guard(|| unsafe { release(enrollment, "ck_enrollment") })
+}
+
+/// Resets another contact's second factor (F2): security managers and the
+/// owner; never the owner's but by the owner (A6).
+#[no_mangle]
+pub unsafe extern "C" fn ck_reset_two_factor(
+    dir: *const ck_directory,
+    actor: *const ck_actor,
+    account: u64,
+    contact: u64,
+) -> ck_result {
+    guard(|| {
+        let d = unsafe { directory(dir) }?;
+        let a = unsafe { actor_from(actor) }?;
+        d.reset_two_factor(&a, AccountId(account), ContactId(contact))?;
+        Ok(())
+    })
+}
+
+/// The current TOTP code (6 digits) of a base32 secret at `unix_time`, as
+/// an authenticator app shows it (F1: RFC 6238, SHA-1, 30 s). For hosts'
+/// tests and demos; `*code` is written.
+#[no_mangle]
+pub unsafe extern "C" fn ck_totp_code(
+    secret_base32: *const c_char,
+    unix_time: u64,
+    code: *mut u32,
+) -> ck_result {
+    guard(|| {
+        let s = unsafe { req_str(secret_base32, "secret_base32") }?;
+        let out = Out::new(code, "code")?;
+        let raw = decode_base32(s).ok_or_else(|| Fail::arg("secret_base32", "(not base32)"))?;
+        out.set(core::second_factor::totp(
+            &raw,
+            unix_time,
+            core::second_factor::CODE_DIGITS,
+        ));
+        Ok(())
+    })
+}
+
+fn decode_base32(s: &str) -> Option<Vec<u8>> {
+    let mut bits = 0u64;
+    let mut n = 0u32;
+    let mut out = Vec::new();
+    for c in s.bytes().filter(|c| *c != b'=') {
+        let v = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a',
+            b'2'..=b'7' => c - b'2' + 26,
+            _ => return None,
+        };
+        bits = (bits << 5) | u64::from(v);
+        n += 5;
+        if n >= 8 {
+            n -= 8;
+            out.push((bits >> n) as u8);
+        }
+    }
+    Some(out)
+}
+
+/// How many questions the catalogue has (F4).
+#[no_mangle]
+pub extern "C" fn ck_security_question_count() -> usize {
+    core::security_questions::CATALOGUE.len()
+}
+
+/// The text of catalogue question `index`, or NULL past the end. Static.
+#[no_mangle]
+pub extern "C" fn ck_security_question_text(index: usize) -> *const c_char {
+    core::security_questions::CATALOGUE
+        .get(index)
+        .map_or(std::ptr::null(), |q| crate::contacts::static_name(q))
+}
+
+/// Sets one's three security questions and answers (F4), with the current
+/// password (D8).
+#[no_mangle]
+pub unsafe extern "C" fn ck_set_security_answers(
+    dir: *const ck_directory,
+    actor: *const ck_actor,
+    account: u64,
+    answers: *const ck_security_answer,
+    answers_len: usize,
+    current_password: *const c_char,
+) -> ck_result {
+    guard(|| {
+        let d = unsafe { directory(dir) }?;
+        let a = unsafe { actor_from(actor) }?;
+        let items = unsafe { slice(answers, answers_len, "answers") }?;
+        let list = items
+            .iter()
+            .map(|x| {
+                Ok(SecurityAnswer {
+                    question: x.question,
+                    answer: unsafe { secret(x.answer, "answer") }?,
+                })
+            })
+            .collect::<Result<Vec<_>, Fail>>()?;
+        let cur = unsafe { password(current_password, "current_password") }?;
+        d.set_security_answers(&a, AccountId(account), &list, &cur)?;
+        Ok(())
+    })
+}
+
+/// The questions a contact chose (never the answers), into the caller's
+/// `questions` array of `capacity` entries; `*len` is how many. When the
+/// array is too small: `CK_BUFFER_TOO_SMALL`, with the count needed in
+/// `*len`.
+#[no_mangle]
+pub unsafe extern "C" fn ck_security_questions(
+    dir: *const ck_directory,
+    actor: *const ck_actor,
+    account: u64,
+    contact: u64,
+    questions: *mut u16,
+    capacity: usize,
+    len: *mut usize,
+) -> ck_result {
+    guard(|| {
+        let d = unsafe { directory(dir) }?;
+        let a = unsafe { actor_from(actor) }?;
+        let len = Out::new(len, "len")?;
+        if questions.is_null() && capacity > 0 {
+            return Err(Fail::null("questions"));
+        }
+        let qs = d.security_questions(&a, AccountId(account), ContactId(contact))?;
+        if qs.len() > capacity {
+            len.set(qs.len());
+            return Err(Fail::Ffi(
+                ck_result::CK_BUFFER_TOO_SMALL,
+                format!("{} questions do not fit in {capacity}", qs.len()),
+            ));
+        }
+        for (i, q) in qs.iter().enumerate() {
+            // SAFETY: i < qs.len() <= capacity, which the caller provides.
+            unsafe { questions.add(i).write(*q) };
+        }
+        len.set(qs.len());
+        Ok(())
+    })
+}
+
+/// The support desk checks one answer of a contact (F4): `*matches` tells
+/// whether it is right. No one can read an answer back.
+#[no_mangle]
+pub unsafe extern "C" fn ck_check_security_answer(
+    dir: *const ck_directory,
+    actor: *const ck_actor,
+    account: u64,
+    contact: u64,
+    question: u16,
+    answer: *const c_char,
+    matches: *mut bool,
+) -> ck_result {
+    guard(|| {
+        let d = unsafe { directory(dir) }?;
+        let a = unsafe { actor_from(actor) }?;
+        let ans = unsafe { secret(answer, "answer") }?;
+        let out = Out::new(matches, "matches")?;
+        out.set(d.check_security_answer(
+            &a,
+            AccountId(account),
+            ContactId(contact),
+            question,
+            &ans,
+        )?);
+        Ok(())
+    })
+}

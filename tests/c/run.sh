@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# Builds libcontactkeeper, then builds and runs the C tests and the C
+# example against include/contactkeeper.h with -Wall -Wextra -Wpedantic
+# -Werror:
+#   - test_errors, test_scenario and examples/c/quickstart under
+#     AddressSanitizer + UndefinedBehaviorSanitizer (LeakSanitizer on: any
+#     leak fails), linked to the static library;
+#   - test_errors again under valgrind memcheck, linked to the shared
+#     library (--error-exitcode=1 --leak-check=full);
+#   - test_threads under ThreadSanitizer (see its header comment for what
+#     it can and cannot see).
+# Prints "N passed, N failed" (C test programs) last.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+root=$PWD
+target=${CARGO_TARGET_DIR:-$root/target}
+out=$target/c-tests
+mkdir -p "$out"
+
+echo "== cargo build -p contactkeeper-ffi (libcontactkeeper.a / .so)"
+cargo build -p contactkeeper-ffi --locked --quiet
+lib=$target/debug
+# The system libraries a Rust static library needs (as rustc prints them).
+native="-lgcc_s -lutil -lrt -lpthread -lm -ldl -lc"
+
+cflags=(-std=c11 -Wall -Wextra -Wpedantic -Werror -g -O1 -I "$root/include" -I "$root/tests/c")
+passed=0
+failed=0
+
+run() { # name, command...
+    local name=$1
+    shift
+    echo "== $name"
+    if "$@" >"$out/$name.log" 2>&1; then
+        passed=$((passed + 1))
+        tail -n 1 "$out/$name.log"
+    else
+        failed=$((failed + 1))
+        cat "$out/$name.log"
+        echo "FAILED: $name"
+    fi
+}
+
+san=(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all)
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1
+export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+
+for t in test_errors test_scenario; do
+    gcc "${cflags[@]}" "${san[@]}" -pthread "tests/c/$t.c" "$lib/libcontactkeeper.a" $native \
+        -o "$out/$t"
+    run "$t (asan+ubsan)" "$out/$t"
+done
+
+gcc "${cflags[@]}" "${san[@]}" examples/c/quickstart.c "$lib/libcontactkeeper.a" $native \
+    -o "$out/quickstart"
+run "quickstart (asan+ubsan)" "$out/quickstart"
+
+# pkg-config, for the build tree: the example built the documented way.
+version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)
+sed -e "s|@INCLUDEDIR@|$root/include|" -e "s|@LIBDIR@|$lib|" -e "s|@VERSION@|$version|" \
+    ffi/contactkeeper.pc.in >"$out/contactkeeper.pc"
+if command -v pkg-config >/dev/null; then
+    # shellcheck disable=SC2046
+    gcc -std=c11 -Wall -Wextra -Wpedantic -Werror examples/c/quickstart.c \
+        $(PKG_CONFIG_PATH="$out" pkg-config --cflags --libs contactkeeper) -Wl,-rpath,"$lib" \
+        -o "$out/quickstart_shared"
+    run "quickstart (pkg-config, shared library)" "$out/quickstart_shared"
+fi
+
+if command -v valgrind >/dev/null; then
+    gcc "${cflags[@]}" -pthread tests/c/test_errors.c -L "$lib" -lcontactkeeper \
+        -Wl,-rpath,"$lib" -o "$out/test_errors_shared"
+    run "test_errors (valgrind, shared library)" \
+        valgrind --quiet --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect \
+        "$out/test_errors_shared"
+else
+    echo "valgrind not found: skipping the valgrind run"
+fi
+
+# ThreadSanitizer against the shared library, so that tsan.supp can tell
+# the (uninstrumented) library's own code from the C side's.
+gcc "${cflags[@]}" -fsanitize=thread -pthread tests/c/test_threads.c -L "$lib" -lcontactkeeper \
+    -Wl,-rpath,"$lib" -o "$out/test_threads"
+run "test_threads (tsan)" \
+    env TSAN_OPTIONS="halt_on_error=1 suppressions=$root/tests/c/tsan.supp" "$out/test_threads"
+
+echo "C test programs: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
