@@ -1,0 +1,153 @@
+"""The shared scenarios of tests/scenarios/*.json, from Python. The Rust
+runner (tests/scenarios/run.rs) runs the same files; both must see the same
+outcomes, error kinds, rules and fields."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import pathlib
+from typing import Any, Optional
+
+import pytest
+
+import contactkeeper as ck
+
+SCENARIOS = pathlib.Path(__file__).resolve().parents[2] / "tests" / "scenarios"
+FILES = sorted(SCENARIOS.glob("*.json"))
+
+
+class Runner:
+    def __init__(self) -> None:
+        self.clock = ck.ManualClock(datetime.datetime(2026, 3, 1, 12, tzinfo=datetime.timezone.utc))
+        self.dir = ck.Directory(clock=self.clock, hash_cost=ck.HashCost(m_kib=256, t=1, p=1))
+        self.names: dict[str, Any] = {}
+
+    def actor(self, name: str) -> ck.Actor:
+        if name == "system":
+            return ck.Actor.SYSTEM
+        if name.startswith("support:"):
+            _, agent, reason = name.split(":", 2)
+            return ck.Actor.support_desk(agent, reason)
+        if name.startswith("partner:"):
+            return ck.Actor.partner(name.split(":", 1)[1])
+        return ck.Actor.contact(self.names[name])
+
+    def contact(self, spec: dict[str, Any]) -> ck.NewContact:
+        return ck.NewContact(
+            login=spec["login"],
+            profile=ck.Profile(name=spec["name"], email=spec["email"], business_phone=spec.get("business_phone")),
+            roles=frozenset(ck.Role(r) for r in spec.get("roles", [])),
+            password=spec.get("password"),
+        )
+
+    def opt(self, step: dict[str, Any], key: str) -> Optional[Any]:
+        return self.names[step[key]] if key in step else None
+
+    def run(self, step: dict[str, Any]) -> Any:
+        d, op = self.dir, step["op"]
+        a = self.actor(step["actor"]) if "actor" in step else None
+        acct = self.names.get(step.get("account", ""))
+        c = self.names.get(step.get("contact", "")) if isinstance(step.get("contact"), str) else None
+        if op == "create_account":
+            owner = step["owner"]
+            created = d.create_account(a, name=step["name"], owner=owner if isinstance(owner, str) else self.contact(owner))
+            return [created.account, created.owner]
+        if op == "create_contact":
+            return d.create_contact(a, acct, self.contact(step["contact"])).contact
+        if op == "add_existing_contact":
+            roles = [ck.Role(r) for r in step.get("roles", [])]
+            return d.add_existing_contact(a, acct, step["login"], roles=roles).contact
+        if op == "update_contact":
+            return [f.value for f in d.update_contact(a, acct, c, **step["changes"])]
+        if op == "delete_contact":
+            return d.delete_contact(a, acct, c, replacement=self.opt(step, "replacement"))
+        if op == "set_roles":
+            return d.set_roles(a, acct, c, [ck.Role(r) for r in step["roles"]])
+        if op == "transfer_ownership":
+            return d.transfer_ownership(a, acct, c)
+        if op == "authorize":
+            return d.authorize(a, acct, ck.Permission(step["permission"]))
+        if op == "allows":
+            return d.allows(a, acct, ck.Permission(step["permission"]))
+        if op == "sign_in":
+            return d.sign_in(step["login"], step["password"], ip=step.get("ip", "192.0.2.1"), account=self.opt(step, "account"))
+        if op == "set_lock_policy":
+            n = step.get("max_attempts")
+            return d.set_lock_policy(a, acct, None if n is None else ck.LockPolicy(n))
+        if op == "lock_contact":
+            return d.lock_contact(a, acct, c)
+        if op == "unlock_contact":
+            return d.unlock_contact(a, acct, c)
+        if op == "set_ip_allowlist":
+            return d.set_ip_allowlist(a, acct, step["ranges"], current_ip=step["current_ip"])
+        if op == "add_resource":
+            return d.add_resource(
+                a, acct, kind=step["kind"], name=step["name"], primary=self.names[step["primary"]],
+                secondary=self.opt(step, "secondary"),
+            )
+        if op == "remove_resource":
+            return d.remove_resource(a, acct, self.names[step["resource"]])
+        if op == "set_billing_contacts":
+            return d.set_billing_contacts(a, acct, primary=self.names[step["primary"]], secondary=self.opt(step, "secondary"))
+        if op == "duties":
+            return [duty_name(x) for x in d.duties(a, acct, c)]
+        if op == "reassign_duties":
+            return d.reassign_duties(a, acct, from_contact=self.names[step["from"]], to_contact=self.names[step["to"]])
+        if op == "advance":
+            return self.clock.advance(step["seconds"])
+        if op == "verify_audit":
+            return d.verify_audit(a, acct).intact
+        if op == "audit_count":
+            operation = ck.Operation(step["operation"]) if "operation" in step else None
+            entries = d.iter_audit(a, acct, operation=operation)
+            wanted = step.get("outcome")
+            return sum(1 for e in entries if wanted is None or (e.ok == (wanted == "ok")))
+        raise AssertionError(f"unknown op {op}")
+
+
+def duty_name(d: ck.Duty) -> str:
+    return f"{d.rank.value} {'technical' if isinstance(d, ck.TechnicalDuty) else 'billing'}"
+
+
+def check_error(e: ck.ContactKeeperError, want: dict[str, Any]) -> None:
+    assert ck.ErrorCode(e.code).name.lower() == want["error"], e
+    if "rule" in want:
+        assert e.rule == want["rule"], e
+    for key in ("field", "problem", "entity", "permission", "reason"):
+        if key in want:
+            assert getattr(e, key).value == want[key], e
+    if "missing" in want:
+        assert isinstance(e, ck.NotEligibleError) and [f.value for f in e.missing] == want["missing"]
+    if "duties" in want:
+        assert isinstance(e, ck.DutiesHeldError) and [duty_name(x) for x in e.duties] == want["duties"]
+
+
+@pytest.mark.parametrize("path", FILES, ids=[f.stem for f in FILES])
+def test_shared_scenario(path: pathlib.Path) -> None:
+    scenario = json.loads(path.read_text(encoding="utf-8"))
+    runner = Runner()
+    for i, step in enumerate(scenario["steps"]):
+        want = step.get("expect", {})
+        where = f"{path.name} step {i} ({step['op']})"
+        try:
+            value = runner.run(step)
+        except ck.ContactKeeperError as e:
+            assert "error" in want, f"{where}: unexpected {e!r}"
+            check_error(e, want)
+            continue
+        assert "error" not in want, f"{where}: expected {want['error']}, got success"
+        if "outcome" in want:
+            assert value.name == want["outcome"], f"{where}: {value}"
+            if "lock" in want:
+                assert value.lock.kind.value == want["lock"], where
+        if "value" in want:
+            assert value == want["value"], f"{where}: {value!r}"
+        if "bind" in step:
+            names = step["bind"] if isinstance(step["bind"], list) else [step["bind"]]
+            values = value if isinstance(value, list) else [value]
+            runner.names.update(zip(names, values))
+
+
+def test_there_are_shared_scenarios() -> None:
+    assert len(FILES) >= 3
