@@ -453,6 +453,27 @@ pub enum Problem {
     Missing,
 }
 
+impl Problem {
+    /// A stable snake_case name, the same in every binding.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Problem::Empty => "empty",
+            Problem::TooLong { .. } => "too_long",
+            Problem::ControlCharacter => "control_character",
+            Problem::Malformed => "malformed",
+            Problem::UnknownTimeZone => "unknown_time_zone",
+            Problem::NotOffered => "not_offered",
+            Problem::Duplicate => "duplicate",
+            Problem::OutOfRange => "out_of_range",
+            Problem::TooShort { .. } => "too_short",
+            Problem::CommonPassword => "common_password",
+            Problem::ContainsLogin => "contains_login",
+            Problem::RecentlyUsed => "recently_used",
+            Problem::Missing => "missing",
+        }
+    }
+}
+
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

@@ -904,3 +904,26 @@ fn extreme_ids_sequence_numbers_and_times_are_handled() {
         }
     });
 }
+
+// rule K1: every problem has a stable name, the same in every binding.
+#[test]
+fn problems_have_stable_names() {
+    let names = [
+        (Problem::Empty, "empty"),
+        (Problem::TooLong { max: 3 }, "too_long"),
+        (Problem::ControlCharacter, "control_character"),
+        (Problem::Malformed, "malformed"),
+        (Problem::UnknownTimeZone, "unknown_time_zone"),
+        (Problem::NotOffered, "not_offered"),
+        (Problem::Duplicate, "duplicate"),
+        (Problem::OutOfRange, "out_of_range"),
+        (Problem::TooShort { min: 8 }, "too_short"),
+        (Problem::CommonPassword, "common_password"),
+        (Problem::ContainsLogin, "contains_login"),
+        (Problem::RecentlyUsed, "recently_used"),
+        (Problem::Missing, "missing"),
+    ];
+    for (p, n) in names {
+        assert_eq!(p.name(), n);
+    }
+}

@@ -207,22 +207,7 @@ fn cstring(s: String) -> CString {
 }
 
 fn problem_name(p: &Problem) -> &'static str {
-    match p {
-        Problem::Empty => "empty",
-        Problem::TooLong { .. } => "too_long",
-        Problem::ControlCharacter => "control_character",
-        Problem::Malformed => "malformed",
-        Problem::UnknownTimeZone => "unknown_time_zone",
-        Problem::NotOffered => "not_offered",
-        Problem::Duplicate => "duplicate",
-        Problem::OutOfRange => "out_of_range",
-        Problem::TooShort { .. } => "too_short",
-        Problem::CommonPassword => "common_password",
-        Problem::ContainsLogin => "contains_login",
-        Problem::RecentlyUsed => "recently_used",
-        Problem::Missing => "missing",
-        _ => "other",
-    }
+    p.name()
 }
 
 /// Records `fail` as the thread's last error and returns its code.
