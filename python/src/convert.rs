@@ -177,25 +177,15 @@ const PROBLEMS: [&str; 13] = [
     "missing",
 ];
 
-/// The value of `Problem`'s member, and its limit (for length problems).
+/// The value of `Problem`'s member (the core's stable name), and its limit
+/// (for length problems).
 pub(crate) fn problem_name(p: &Problem) -> (&'static str, Option<usize>) {
-    match p {
-        Problem::Empty => ("empty", None),
-        Problem::TooLong { max } => ("too_long", Some(*max)),
-        Problem::ControlCharacter => ("control_character", None),
-        Problem::Malformed => ("malformed", None),
-        Problem::UnknownTimeZone => ("unknown_time_zone", None),
-        Problem::NotOffered => ("not_offered", None),
-        Problem::Duplicate => ("duplicate", None),
-        Problem::OutOfRange => ("out_of_range", None),
-        Problem::TooShort { min } => ("too_short", Some(*min)),
-        Problem::CommonPassword => ("common_password", None),
-        Problem::ContainsLogin => ("contains_login", None),
-        Problem::RecentlyUsed => ("recently_used", None),
-        Problem::Missing => ("missing", None),
-        // A problem newer than these bindings: the closest general one.
-        _ => ("malformed", None),
-    }
+    let limit = match p {
+        Problem::TooLong { max } => Some(*max),
+        Problem::TooShort { min } => Some(*min),
+        _ => None,
+    };
+    (p.name(), limit)
 }
 
 fn standing_name(s: Standing) -> &'static str {

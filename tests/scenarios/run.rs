@@ -303,26 +303,6 @@ impl Runner {
     }
 }
 
-/// The snake_case name of a problem, as the bindings name it.
-fn problem_name(p: &Problem) -> &'static str {
-    match p {
-        Problem::Empty => "empty",
-        Problem::TooLong { .. } => "too_long",
-        Problem::ControlCharacter => "control_character",
-        Problem::Malformed => "malformed",
-        Problem::UnknownTimeZone => "unknown_time_zone",
-        Problem::NotOffered => "not_offered",
-        Problem::Duplicate => "duplicate",
-        Problem::OutOfRange => "out_of_range",
-        Problem::TooShort { .. } => "too_short",
-        Problem::CommonPassword => "common_password",
-        Problem::ContainsLogin => "contains_login",
-        Problem::RecentlyUsed => "recently_used",
-        Problem::Missing => "missing",
-        other => panic!("a problem the scenarios do not know: {other:?}"),
-    }
-}
-
 /// Checks an error against a step's `expect`.
 fn check_error(e: &Error, want: &Value, at: &str) {
     assert_eq!(e.code().name(), s(&want["error"]), "{at}: {e}");
@@ -337,7 +317,7 @@ fn check_error(e: &Error, want: &Value, at: &str) {
     match e {
         Error::InvalidInput { field, problem } => {
             detail("field", Some(field.name()));
-            detail("problem", Some(problem_name(problem)));
+            detail("problem", Some(problem.name()));
         }
         Error::NotFound { entity } | Error::AlreadyExists { entity } => {
             detail("entity", Some(entity.name()))
