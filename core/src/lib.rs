@@ -27,3 +27,5 @@ pub use notify::{
 };
 pub use roles::{Access, Actor, Permission, PermissionSet, Role, RoleSet, Standing, TechScope};
 pub use store::{MemoryStore, Store, StoreError};
+#[cfg(feature = "sqlite")]
+pub use store::{SqliteOptions, SqliteStore};

@@ -8,7 +8,7 @@
 
 use std::sync::Mutex;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use crate::error::named_enum;
@@ -27,7 +27,7 @@ named_enum! {
 /// A message to one contact. Hosts may send `subject` and `body` as they
 /// are, or build their own from the structured fields. It never holds a
 /// secret value.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Notification {
     /// Its id in the outbox.
     pub id: NotificationId,

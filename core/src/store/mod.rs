@@ -37,8 +37,12 @@
 
 pub mod conformance;
 mod memory;
+#[cfg(feature = "sqlite")]
+mod sqlite;
 
 pub use memory::MemoryStore;
+#[cfg(feature = "sqlite")]
+pub use sqlite::{SqliteOptions, SqliteStore};
 
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -67,6 +71,36 @@ pub enum StoreError {
     /// Stored data cannot be read back.
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
+    /// Another connection (in this process or another) held the database
+    /// locked for longer than the store waits (its busy timeout). Nothing
+    /// was written; the operation may succeed if tried again later.
+    #[error("the database is locked by another connection for longer than the busy timeout")]
+    Busy,
+    /// The disk, or the size limit set for the database, is full. Nothing
+    /// was written.
+    #[error("the database is full (its disk or its size limit)")]
+    Full,
+    /// The database was written by a newer version of the library: its
+    /// schema version is above the newest this one knows. It was not
+    /// changed.
+    #[error(
+        "the database has schema version {found}, newer than {supported}, the newest this \
+         version of contactkeeper knows; open it with a newer contactkeeper"
+    )]
+    SchemaTooNew {
+        /// The schema version of the database.
+        found: u32,
+        /// The newest schema version this library knows.
+        supported: u32,
+    },
+    /// The file is not a database of this library: not a database at all,
+    /// or another application's. It was not changed.
+    #[error("not a contactkeeper database: {0}")]
+    NotADatabase(String),
+    /// The database cannot be opened or created (a directory that does not
+    /// exist, no permission).
+    #[error("cannot open the database: {0}")]
+    CannotOpen(String),
 }
 
 /// An account as stored.

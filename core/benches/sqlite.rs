@@ -1,0 +1,2 @@
+//! Criterion benchmarks of the SQLite store (filled in below).
+fn main() {}
