@@ -72,6 +72,12 @@ const DIRECTORY_CHAIN: i64 = -1;
 
 /// The migrations, in order: the database at schema version `n` has had the
 /// first `n` applied. Append only; never edit one that has shipped.
+///
+/// A field added to a record needs no new column, but it does need a new
+/// schema version (a migration that may be only a comment, or that fills
+/// the field in existing documents): an older library must refuse the file
+/// rather than read the record without the field and write it back
+/// without it.
 const MIGRATIONS: &[&str] = &[
     // 1: the first schema.
     "CREATE TABLE accounts (
@@ -420,9 +426,9 @@ fn bound(t: OffsetDateTime) -> Bound {
     }
 }
 
-/// A version (or id) as a parameter of a `WHERE`: one above `i64::MAX`
+/// A version or id as a parameter of a `WHERE`: one above `i64::MAX`
 /// becomes -1, which no row has, so the statement finds nothing.
-fn version_param(v: u64) -> i64 {
+fn param(v: u64) -> i64 {
     i64::try_from(v).unwrap_or(-1)
 }
 
@@ -513,9 +519,6 @@ fn epoch() -> OffsetDateTime {
 
 // ----- rows -----
 
-const ACCOUNT_SELECT: &str =
-    "SELECT id, version, created_at, audit_seq, audit_hash, doc FROM accounts WHERE id = ?1";
-
 type AccountRow = (i64, i64, i64, i64, Vec<u8>, String);
 
 fn account_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<AccountRow> {
@@ -543,8 +546,6 @@ fn decode_account(row: AccountRow) -> Result<AccountRecord, StoreError> {
     Ok(a)
 }
 
-const CONTACT_FIELDS: &str = "c.id, c.login_key, c.version, c.created_at, c.doc";
-
 type ContactRow = (i64, String, i64, i64, String);
 
 fn contact_row(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<ContactRow> {
@@ -566,8 +567,6 @@ fn decode_contact(row: ContactRow) -> Result<ContactRecord, StoreError> {
     c.created_at = time_of(created_at)?;
     Ok(c)
 }
-
-const MEMBERSHIP_FIELDS: &str = "m.account, m.contact, m.since, m.doc";
 
 type MembershipRow = (i64, i64, i64, String);
 
@@ -654,6 +653,104 @@ fn decode_outbox(row: OutboxRow) -> Result<OutboxItem, StoreError> {
     })
 }
 
+// ----- the statements -----
+
+/// Every statement the store runs once open (a unit test checks that each
+/// is a lookup by key or a range of an index, never a scan).
+mod sql {
+    pub(super) const ACCOUNT_BY_ID: &str =
+        "SELECT id, version, created_at, audit_seq, audit_hash, doc FROM accounts WHERE id = ?1";
+    pub(super) const CONTACT_BY_ID: &str =
+        "SELECT id, login_key, version, created_at, doc FROM contacts WHERE id = ?1";
+    pub(super) const CONTACT_BY_LOGIN: &str =
+        "SELECT id, login_key, version, created_at, doc FROM contacts WHERE login_key = ?1";
+    pub(super) const MEMBERSHIP_BY_KEY: &str =
+        "SELECT account, contact, since, doc FROM memberships WHERE account = ?1 AND contact = ?2";
+    pub(super) const MEMBERSHIPS_OF: &str =
+        "SELECT account, contact, since, doc FROM memberships WHERE contact = ?1 ORDER BY account";
+    pub(super) const MEMBERS_PAGE: &str = "SELECT m.account, m.contact, m.since, m.doc,
+                c.id, c.login_key, c.version, c.created_at, c.doc
+         FROM memberships m JOIN contacts c ON c.id = m.contact
+         WHERE m.account = ?1 AND m.contact > ?2
+         ORDER BY m.contact LIMIT ?3";
+    pub(super) const DIRECTORY_HEAD: &str =
+        "SELECT seq, hash, version FROM directory_head WHERE only = 1";
+    pub(super) const AUDIT_PAGE: &str =
+        "SELECT seq, at, actor, operation, target, outcome, fields, detail, prev_hash, hash
+         FROM audit
+         WHERE chain = ?1 AND seq > ?2
+           AND (?3 IS NULL OR at >= ?3) AND (?4 IS NULL OR at < ?4)
+           AND (?5 IS NULL OR actor = ?5) AND (?6 IS NULL OR operation = ?6)
+         ORDER BY seq LIMIT ?7";
+    pub(super) const OUTBOX_DUE: &str =
+        "SELECT id, due, attempts, at, doc FROM outbox WHERE due <= ?1 ORDER BY due, id LIMIT ?2";
+    pub(super) const OUTBOX_DELETE: &str = "DELETE FROM outbox WHERE id = ?1";
+    pub(super) const OUTBOX_RETRY: &str = "UPDATE outbox SET attempts = ?2, due = ?3 WHERE id = ?1";
+
+    pub(super) const ACCOUNT_VERSION: &str = "SELECT version FROM accounts WHERE id = ?1";
+    pub(super) const CONTACT_VERSION: &str = "SELECT version FROM contacts WHERE id = ?1";
+    pub(super) const HEAD_UPDATE: &str =
+        "UPDATE directory_head SET seq = ?1, hash = ?2, version = version + 1
+         WHERE only = 1 AND version = ?3";
+    pub(super) const ACCOUNT_INSERT: &str =
+        "INSERT INTO accounts (id, version, created_at, audit_seq, audit_hash, doc)
+         VALUES (?1, 1, ?2, ?3, ?4, ?5)";
+    pub(super) const ACCOUNT_UPDATE: &str =
+        "UPDATE accounts SET version = version + 1, created_at = ?2, audit_seq = ?3,
+                             audit_hash = ?4, doc = ?5
+         WHERE id = ?1 AND version = ?6";
+    pub(super) const CONTACT_INSERT: &str =
+        "INSERT INTO contacts (id, login_key, version, created_at, doc)
+         VALUES (?1, ?2, 1, ?3, ?4)";
+    pub(super) const CONTACT_UPDATE: &str =
+        "UPDATE contacts SET version = version + 1, created_at = ?2, doc = ?3
+         WHERE id = ?1 AND version = ?4 AND login_key = ?5";
+    pub(super) const CONTACT_DELETE: &str = "DELETE FROM contacts WHERE id = ?1 AND version = ?2";
+    pub(super) const MEMBERSHIP_PUT: &str =
+        "INSERT INTO memberships (account, contact, since, doc) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (account, contact) DO UPDATE SET since = ?3, doc = ?4";
+    pub(super) const MEMBERSHIP_DELETE: &str =
+        "DELETE FROM memberships WHERE account = ?1 AND contact = ?2";
+    pub(super) const AUDIT_LAST: &str =
+        "SELECT seq FROM audit WHERE chain = ?1 ORDER BY seq DESC LIMIT 1";
+    pub(super) const AUDIT_INSERT: &str =
+        "INSERT INTO audit (chain, seq, at, actor, operation, target, outcome, fields,
+                            detail, prev_hash, hash)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
+    pub(super) const OUTBOX_PUT: &str =
+        "INSERT INTO outbox (id, due, attempts, at, doc) VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (id) DO UPDATE SET due = ?2, attempts = ?3, at = ?4, doc = ?5";
+
+    /// Every statement, by name.
+    #[cfg(test)]
+    pub(super) const ALL: &[(&str, &str)] = &[
+        ("ACCOUNT_BY_ID", ACCOUNT_BY_ID),
+        ("CONTACT_BY_ID", CONTACT_BY_ID),
+        ("CONTACT_BY_LOGIN", CONTACT_BY_LOGIN),
+        ("MEMBERSHIP_BY_KEY", MEMBERSHIP_BY_KEY),
+        ("MEMBERSHIPS_OF", MEMBERSHIPS_OF),
+        ("MEMBERS_PAGE", MEMBERS_PAGE),
+        ("DIRECTORY_HEAD", DIRECTORY_HEAD),
+        ("AUDIT_PAGE", AUDIT_PAGE),
+        ("OUTBOX_DUE", OUTBOX_DUE),
+        ("OUTBOX_DELETE", OUTBOX_DELETE),
+        ("OUTBOX_RETRY", OUTBOX_RETRY),
+        ("ACCOUNT_VERSION", ACCOUNT_VERSION),
+        ("CONTACT_VERSION", CONTACT_VERSION),
+        ("HEAD_UPDATE", HEAD_UPDATE),
+        ("ACCOUNT_INSERT", ACCOUNT_INSERT),
+        ("ACCOUNT_UPDATE", ACCOUNT_UPDATE),
+        ("CONTACT_INSERT", CONTACT_INSERT),
+        ("CONTACT_UPDATE", CONTACT_UPDATE),
+        ("CONTACT_DELETE", CONTACT_DELETE),
+        ("MEMBERSHIP_PUT", MEMBERSHIP_PUT),
+        ("MEMBERSHIP_DELETE", MEMBERSHIP_DELETE),
+        ("AUDIT_LAST", AUDIT_LAST),
+        ("AUDIT_INSERT", AUDIT_INSERT),
+        ("OUTBOX_PUT", OUTBOX_PUT),
+    ];
+}
+
 // ----- the commit -----
 
 /// Applies `c` inside the open transaction `tx`, in the order the reference
@@ -668,24 +765,13 @@ fn apply(tx: &Connection, c: &Changeset) -> Result<(), StoreError> {
         }
     };
     for check in &c.checks {
-        let (sql, id, version) = match *check {
-            Check::Account(id, v) => (
-                "SELECT version FROM accounts WHERE id = ?1",
-                int("account id", id.get()),
-                v,
-            ),
-            Check::Contact(id, v) => (
-                "SELECT version FROM contacts WHERE id = ?1",
-                int("contact id", id.get()),
-                v,
-            ),
-        };
-        let Ok(id) = id else {
-            return Err(StoreError::Conflict);
+        let (statement, id, version) = match *check {
+            Check::Account(id, v) => (sql::ACCOUNT_VERSION, id.get(), v),
+            Check::Contact(id, v) => (sql::CONTACT_VERSION, id.get(), v),
         };
         let current: Option<i64> = tx
-            .prepare_cached(sql)
-            .and_then(|mut s| s.query_row([id], |r| r.get(0)).optional())
+            .prepare_cached(statement)
+            .and_then(|mut s| s.query_row([param(id)], |r| r.get(0)).optional())
             .map_err(backend)?;
         if current.and_then(|v| u64::try_from(v).ok()) != Some(version) {
             return Err(StoreError::Conflict);
@@ -694,11 +780,8 @@ fn apply(tx: &Connection, c: &Changeset) -> Result<(), StoreError> {
     if let Some(h) = &c.directory_head {
         let seq = int("audit seq", h.head.seq)?;
         let changed = tx
-            .prepare_cached(
-                "UPDATE directory_head SET seq = ?1, hash = ?2, version = version + 1
-                 WHERE only = 1 AND version = ?3",
-            )
-            .and_then(|mut s| s.execute(params![seq, &h.head.hash[..], version_param(h.version),]))
+            .prepare_cached(sql::HEAD_UPDATE)
+            .and_then(|mut s| s.execute(params![seq, &h.head.hash[..], param(h.version),]))
             .map_err(backend)?;
         conflict_unless(changed)?;
     }
@@ -714,21 +797,19 @@ fn apply(tx: &Connection, c: &Changeset) -> Result<(), StoreError> {
         plain.created_at = epoch();
         let doc = doc_of("an account", &plain, ACCOUNT_COLUMNS)?;
         if insert {
-            tx.prepare_cached(
-                "INSERT INTO accounts (id, version, created_at, audit_seq, audit_hash, doc)
-                 VALUES (?1, 1, ?2, ?3, ?4, ?5)",
-            )
-            .and_then(|mut s| s.execute(params![id, created_at, seq, &a.audit_head.hash[..], doc]))
-            .map_err(|e| match extended_code(&e) {
-                Some(ffi::SQLITE_CONSTRAINT_PRIMARYKEY) => StoreError::Duplicate(Entity::Account),
-                _ => backend(e),
-            })?;
+            tx.prepare_cached(sql::ACCOUNT_INSERT)
+                .and_then(|mut s| {
+                    s.execute(params![id, created_at, seq, &a.audit_head.hash[..], doc])
+                })
+                .map_err(|e| match extended_code(&e) {
+                    Some(ffi::SQLITE_CONSTRAINT_PRIMARYKEY) => {
+                        StoreError::Duplicate(Entity::Account)
+                    }
+                    _ => backend(e),
+                })?;
         } else {
             let changed = tx
-                .prepare_cached(
-                    "UPDATE accounts SET version = version + 1, created_at = ?2, audit_seq = ?3,
-                     audit_hash = ?4, doc = ?5 WHERE id = ?1 AND version = ?6",
-                )
+                .prepare_cached(sql::ACCOUNT_UPDATE)
                 .and_then(|mut s| {
                     s.execute(params![
                         id,
@@ -736,7 +817,7 @@ fn apply(tx: &Connection, c: &Changeset) -> Result<(), StoreError> {
                         seq,
                         &a.audit_head.hash[..],
                         doc,
-                        version_param(a.version),
+                        param(a.version),
                     ])
                 })
                 .map_err(backend)?;
@@ -752,33 +833,23 @@ fn apply(tx: &Connection, c: &Changeset) -> Result<(), StoreError> {
                 plain.created_at = epoch();
                 let doc = doc_of("a contact", &plain, CONTACT_COLUMNS)?;
                 if matches!(w, ContactWrite::Insert(_)) {
-                    tx.prepare_cached(
-                        "INSERT INTO contacts (id, login_key, version, created_at, doc)
-                         VALUES (?1, ?2, 1, ?3, ?4)",
-                    )
-                    .and_then(|mut s| s.execute(params![id, r.login_key, created_at, doc]))
-                    .map_err(|e| match extended_code(&e) {
-                        Some(ffi::SQLITE_CONSTRAINT_PRIMARYKEY) => {
-                            StoreError::Duplicate(Entity::Contact)
-                        }
-                        Some(ffi::SQLITE_CONSTRAINT_UNIQUE) => StoreError::Duplicate(Entity::Login),
-                        _ => backend(e),
-                    })?;
+                    tx.prepare_cached(sql::CONTACT_INSERT)
+                        .and_then(|mut s| s.execute(params![id, r.login_key, created_at, doc]))
+                        .map_err(|e| match extended_code(&e) {
+                            Some(ffi::SQLITE_CONSTRAINT_PRIMARYKEY) => {
+                                StoreError::Duplicate(Entity::Contact)
+                            }
+                            Some(ffi::SQLITE_CONSTRAINT_UNIQUE) => {
+                                StoreError::Duplicate(Entity::Login)
+                            }
+                            _ => backend(e),
+                        })?;
                 } else {
                     // A login never changes (B3): a changed key is a conflict.
                     let changed = tx
-                        .prepare_cached(
-                            "UPDATE contacts SET version = version + 1, created_at = ?2, doc = ?3
-                             WHERE id = ?1 AND version = ?4 AND login_key = ?5",
-                        )
+                        .prepare_cached(sql::CONTACT_UPDATE)
                         .and_then(|mut s| {
-                            s.execute(params![
-                                id,
-                                created_at,
-                                doc,
-                                version_param(r.version),
-                                r.login_key,
-                            ])
+                            s.execute(params![id, created_at, doc, param(r.version), r.login_key,])
                         })
                         .map_err(backend)?;
                     conflict_unless(changed)?;
@@ -786,10 +857,8 @@ fn apply(tx: &Connection, c: &Changeset) -> Result<(), StoreError> {
             }
             ContactWrite::Delete(id, version) => {
                 let changed = tx
-                    .prepare_cached("DELETE FROM contacts WHERE id = ?1 AND version = ?2")
-                    .and_then(|mut s| {
-                        s.execute(params![version_param(id.get()), version_param(*version),])
-                    })
+                    .prepare_cached(sql::CONTACT_DELETE)
+                    .and_then(|mut s| s.execute(params![param(id.get()), param(*version),]))
                     .map_err(backend)?;
                 conflict_unless(changed)?;
             }
@@ -804,12 +873,9 @@ fn apply(tx: &Connection, c: &Changeset) -> Result<(), StoreError> {
                 let mut plain = m.clone();
                 plain.since = epoch();
                 let doc = doc_of("a membership", &plain, MEMBERSHIP_COLUMNS)?;
-                tx.prepare_cached(
-                    "INSERT INTO memberships (account, contact, since, doc) VALUES (?1, ?2, ?3, ?4)
-                     ON CONFLICT (account, contact) DO UPDATE SET since = ?3, doc = ?4",
-                )
-                .and_then(|mut s| s.execute(params![account, contact, since, doc]))
-                .map_err(backend)?;
+                tx.prepare_cached(sql::MEMBERSHIP_PUT)
+                    .and_then(|mut s| s.execute(params![account, contact, since, doc]))
+                    .map_err(backend)?;
             }
             MembershipWrite::Delete(account, contact) => {
                 let (Ok(account), Ok(contact)) = (
@@ -818,7 +884,7 @@ fn apply(tx: &Connection, c: &Changeset) -> Result<(), StoreError> {
                 ) else {
                     continue;
                 };
-                tx.prepare_cached("DELETE FROM memberships WHERE account = ?1 AND contact = ?2")
+                tx.prepare_cached(sql::MEMBERSHIP_DELETE)
                     .and_then(|mut s| s.execute([account, contact]))
                     .map_err(backend)?;
             }
@@ -830,11 +896,11 @@ fn apply(tx: &Connection, c: &Changeset) -> Result<(), StoreError> {
         let expected = match next_seq.iter_mut().find(|(c, _)| *c == chain) {
             Some((_, n)) => n,
             None => {
-                let last: i64 = tx
-                    .prepare_cached("SELECT coalesce(max(seq), 0) FROM audit WHERE chain = ?1")
-                    .and_then(|mut s| s.query_row([chain], |r| r.get(0)))
+                let last: Option<i64> = tx
+                    .prepare_cached(sql::AUDIT_LAST)
+                    .and_then(|mut s| s.query_row([chain], |r| r.get(0)).optional())
                     .map_err(backend)?;
-                next_seq.push((chain, uint("audit seq", last)? + 1));
+                next_seq.push((chain, uint("audit seq", last.unwrap_or(0))? + 1));
                 let Some((_, n)) = next_seq.last_mut() else {
                     return Err(StoreError::Conflict);
                 };
@@ -850,27 +916,23 @@ fn apply(tx: &Connection, c: &Changeset) -> Result<(), StoreError> {
         let at = nanos(e.at)?;
         let fields = serde_json::to_string(&e.fields)
             .map_err(|err| StoreError::Backend(format!("cannot encode audit fields: {err}")))?;
-        tx.prepare_cached(
-            "INSERT INTO audit (chain, seq, at, actor, operation, target, outcome, fields,
-                                detail, prev_hash, hash)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-        )
-        .and_then(|mut s| {
-            s.execute(params![
-                chain,
-                seq,
-                at,
-                e.actor,
-                e.operation.name(),
-                e.target,
-                e.outcome.label(),
-                fields,
-                e.detail,
-                &e.prev_hash[..],
-                &e.hash[..],
-            ])
-        })
-        .map_err(backend)?;
+        tx.prepare_cached(sql::AUDIT_INSERT)
+            .and_then(|mut s| {
+                s.execute(params![
+                    chain,
+                    seq,
+                    at,
+                    e.actor,
+                    e.operation.name(),
+                    e.target,
+                    e.outcome.label(),
+                    fields,
+                    e.detail,
+                    &e.prev_hash[..],
+                    &e.hash[..],
+                ])
+            })
+            .map_err(backend)?;
     }
     for item in &c.outbox {
         let n = &item.notification;
@@ -880,12 +942,9 @@ fn apply(tx: &Connection, c: &Changeset) -> Result<(), StoreError> {
         let mut plain = n.clone();
         plain.at = epoch();
         let doc = doc_of("a notification", &plain, NOTIFICATION_COLUMNS)?;
-        tx.prepare_cached(
-            "INSERT INTO outbox (id, due, attempts, at, doc) VALUES (?1, ?2, ?3, ?4, ?5)
-             ON CONFLICT (id) DO UPDATE SET due = ?2, attempts = ?3, at = ?4, doc = ?5",
-        )
-        .and_then(|mut s| s.execute(params![id, due, item.attempts, at, doc]))
-        .map_err(backend)?;
+        tx.prepare_cached(sql::OUTBOX_PUT)
+            .and_then(|mut s| s.execute(params![id, due, item.attempts, at, doc]))
+            .map_err(backend)?;
     }
     Ok(())
 }
@@ -897,7 +956,7 @@ impl Store for SqliteStore {
         };
         let conn = self.conn();
         let row = conn
-            .prepare_cached(ACCOUNT_SELECT)
+            .prepare_cached(sql::ACCOUNT_BY_ID)
             .and_then(|mut s| s.query_row([id], account_row).optional())
             .map_err(backend)?;
         row.map(decode_account).transpose()
@@ -909,9 +968,7 @@ impl Store for SqliteStore {
         };
         let conn = self.conn();
         let row = conn
-            .prepare_cached(&format!(
-                "SELECT {CONTACT_FIELDS} FROM contacts c WHERE c.id = ?1"
-            ))
+            .prepare_cached(sql::CONTACT_BY_ID)
             .and_then(|mut s| s.query_row([id], |r| contact_row(r, 0)).optional())
             .map_err(backend)?;
         row.map(decode_contact).transpose()
@@ -920,9 +977,7 @@ impl Store for SqliteStore {
     fn contact_by_login(&self, login_key: &str) -> Result<Option<ContactRecord>, StoreError> {
         let conn = self.conn();
         let row = conn
-            .prepare_cached(&format!(
-                "SELECT {CONTACT_FIELDS} FROM contacts c WHERE c.login_key = ?1"
-            ))
+            .prepare_cached(sql::CONTACT_BY_LOGIN)
             .and_then(|mut s| s.query_row([login_key], |r| contact_row(r, 0)).optional())
             .map_err(backend)?;
         row.map(decode_contact).transpose()
@@ -941,10 +996,7 @@ impl Store for SqliteStore {
         };
         let conn = self.conn();
         let row = conn
-            .prepare_cached(&format!(
-                "SELECT {MEMBERSHIP_FIELDS} FROM memberships m
-                 WHERE m.account = ?1 AND m.contact = ?2"
-            ))
+            .prepare_cached(sql::MEMBERSHIP_BY_KEY)
             .and_then(|mut s| s.query_row([account, contact], membership_row).optional())
             .map_err(backend)?;
         row.map(decode_membership).transpose()
@@ -956,10 +1008,7 @@ impl Store for SqliteStore {
         };
         let conn = self.conn();
         let rows = conn
-            .prepare_cached(&format!(
-                "SELECT {MEMBERSHIP_FIELDS} FROM memberships m
-                 WHERE m.contact = ?1 ORDER BY m.account"
-            ))
+            .prepare_cached(sql::MEMBERSHIPS_OF)
             .and_then(|mut s| {
                 s.query_map([contact], membership_row)?
                     .collect::<rusqlite::Result<Vec<_>>>()
@@ -985,12 +1034,7 @@ impl Store for SqliteStore {
         };
         let conn = self.conn();
         let rows = conn
-            .prepare_cached(&format!(
-                "SELECT {MEMBERSHIP_FIELDS}, {CONTACT_FIELDS}
-                 FROM memberships m JOIN contacts c ON c.id = m.contact
-                 WHERE m.account = ?1 AND m.contact > ?2
-                 ORDER BY m.contact LIMIT ?3"
-            ))
+            .prepare_cached(sql::MEMBERS_PAGE)
             .and_then(|mut s| {
                 s.query_map(params![account, after, limit(limit_to)], |r| {
                     Ok((membership_row(r)?, contact_row(r, 4)?))
@@ -1007,7 +1051,7 @@ impl Store for SqliteStore {
     fn directory_head(&self) -> Result<DirectoryHead, StoreError> {
         let conn = self.conn();
         let (seq, hash, version): (i64, Vec<u8>, i64) = conn
-            .prepare_cached("SELECT seq, hash, version FROM directory_head WHERE only = 1")
+            .prepare_cached(sql::DIRECTORY_HEAD)
             .and_then(|mut s| s.query_row([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))))
             .map_err(backend)?;
         Ok(DirectoryHead {
@@ -1040,14 +1084,7 @@ impl Store for SqliteStore {
         let after = i64::try_from(query.after_seq).unwrap_or(i64::MAX);
         let conn = self.conn();
         let rows = conn
-            .prepare_cached(
-                "SELECT seq, at, actor, operation, target, outcome, fields, detail, prev_hash, hash
-                 FROM audit
-                 WHERE chain = ?1 AND seq > ?2
-                   AND (?3 IS NULL OR at >= ?3) AND (?4 IS NULL OR at < ?4)
-                   AND (?5 IS NULL OR actor = ?5) AND (?6 IS NULL OR operation = ?6)
-                 ORDER BY seq LIMIT ?7",
-            )
+            .prepare_cached(sql::AUDIT_PAGE)
             .and_then(|mut s| {
                 s.query_map(
                     params![
@@ -1099,10 +1136,7 @@ impl Store for SqliteStore {
         };
         let conn = self.conn();
         let rows = conn
-            .prepare_cached(
-                "SELECT id, due, attempts, at, doc FROM outbox WHERE due <= ?1
-                 ORDER BY due, id LIMIT ?2",
-            )
+            .prepare_cached(sql::OUTBOX_DUE)
             .and_then(|mut s| {
                 s.query_map(params![due, limit(limit_to)], outbox_row)?
                     .collect::<rusqlite::Result<Vec<_>>>()
@@ -1119,18 +1153,180 @@ impl Store for SqliteStore {
         let conn = self.conn();
         match settlement {
             Settlement::Remove => conn
-                .prepare_cached("DELETE FROM outbox WHERE id = ?1")
+                .prepare_cached(sql::OUTBOX_DELETE)
                 .and_then(|mut s| s.execute([id])),
             Settlement::Retry {
                 attempts,
                 next_attempt_at,
             } => {
                 let due = nanos(next_attempt_at)?;
-                conn.prepare_cached("UPDATE outbox SET attempts = ?2, due = ?3 WHERE id = ?1")
+                conn.prepare_cached(sql::OUTBOX_RETRY)
                     .and_then(|mut s| s.execute(params![id, attempts, due]))
             }
         }
         .map(|_| ())
         .map_err(backend)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+    use super::*;
+
+    fn temp_store() -> (tempfile::TempDir, SqliteStore) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(dir.path().join("t.db")).unwrap();
+        (dir, store)
+    }
+
+    /// Rule of the scale target (issue 5): no statement on an operation's
+    /// path scans a table or sorts outside an index, so its cost does not
+    /// grow with the directory.
+    #[test]
+    fn every_statement_is_a_lookup_or_an_index_range() {
+        let (_dir, store) = temp_store();
+        let conn = store.conn();
+        for (name, statement) in sql::ALL {
+            let mut s = conn
+                .prepare(&format!("EXPLAIN QUERY PLAN {statement}"))
+                .unwrap();
+            let nulls = vec![rusqlite::types::Null; s.parameter_count()];
+            let plan: Vec<String> = s
+                .query_map(rusqlite::params_from_iter(nulls), |r| r.get::<_, String>(3))
+                .unwrap()
+                .collect::<Result<_, _>>()
+                .unwrap();
+            for step in &plan {
+                assert!(
+                    !step.starts_with("SCAN") && !step.contains("TEMP B-TREE"),
+                    "{name} does not use an index: {plan:?}"
+                );
+            }
+        }
+        // Foreign keys: deleting a contact looks up its memberships by the
+        // index on (contact, account), not by a scan.
+        let plan: Vec<String> = conn
+            .prepare("EXPLAIN QUERY PLAN SELECT 1 FROM memberships WHERE contact = ?1")
+            .unwrap()
+            .query_map([0], |r| r.get::<_, String>(3))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert!(
+            plan.iter().all(|p| p.contains("memberships_by_contact")),
+            "{plan:?}"
+        );
+    }
+
+    #[test]
+    fn an_old_file_is_migrated_on_open_in_one_step() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.db");
+        let store = SqliteStore::open(&path).unwrap();
+        let head = ChainHead::default();
+        let mut changes = Changeset::default();
+        changes.accounts.push(AccountWrite::Insert(AccountRecord {
+            id: AccountId(5),
+            name: "Kept".into(),
+            plan: crate::accounts::Plan::default(),
+            procurement_enabled: false,
+            partner: None,
+            services: Vec::new(),
+            owner: ContactId(6),
+            contact_count: 1,
+            audit_head: head,
+            created_at: OffsetDateTime::UNIX_EPOCH,
+            version: 0,
+        }));
+        store.commit(&changes).unwrap();
+        drop(store);
+
+        // A later library with a second migration opens the version-1 file.
+        let later: &[&str] = &[MIGRATIONS[0], "ALTER TABLE accounts ADD COLUMN note TEXT;"];
+        let mut conn = Connection::open(&path).unwrap();
+        migrate(&mut conn, later).unwrap();
+        let version: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, 2);
+        let (name, note): (String, Option<String>) = conn
+            .query_row(
+                "SELECT json_extract(doc, '$.name'), note FROM accounts WHERE id = 5",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!((name.as_str(), note), ("Kept", None));
+        drop(conn);
+
+        // This library refuses the file the later one wrote, untouched.
+        let before = std::fs::read(&path).unwrap();
+        let err = SqliteStore::open(&path).unwrap_err();
+        assert_eq!(
+            err,
+            StoreError::SchemaTooNew {
+                found: 2,
+                supported: 1
+            }
+        );
+        assert_eq!(std::fs::read(&path).unwrap(), before);
+    }
+
+    #[test]
+    fn a_failing_migration_changes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("m.db");
+        drop(SqliteStore::open(&path).unwrap());
+        let broken: &[&str] = &[
+            MIGRATIONS[0],
+            "CREATE TABLE extra (x INTEGER); SELECT no_such_function();",
+        ];
+        let mut conn = Connection::open(&path).unwrap();
+        assert!(migrate(&mut conn, broken).is_err());
+        let version: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        let extra: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM sqlite_schema WHERE name = 'extra'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!((version, extra), (1, 0));
+    }
+
+    #[test]
+    fn documents_leave_out_what_columns_hold() {
+        let m = MembershipRecord {
+            account: AccountId(1),
+            contact: ContactId(2),
+            roles: crate::roles::RoleSet::EMPTY,
+            tech_scope: crate::roles::TechScope::All,
+            since: OffsetDateTime::UNIX_EPOCH,
+        };
+        let doc = doc_of("m", &m, MEMBERSHIP_COLUMNS).unwrap();
+        assert!(!doc.contains("account") && !doc.contains("since"), "{doc}");
+        let back: MembershipRecord = from_doc("m", &doc, MEMBERSHIP_COLUMNS).unwrap();
+        assert_eq!(back.roles, m.roles);
+        assert!(matches!(
+            from_doc::<MembershipRecord>("m", "[1]", MEMBERSHIP_COLUMNS),
+            Err(StoreError::Corrupt(_))
+        ));
+    }
+
+    #[test]
+    fn times_outside_the_kept_range_are_refused_not_mangled() {
+        let far = OffsetDateTime::UNIX_EPOCH + time::Duration::days(365 * 400);
+        assert!(matches!(nanos(far), Err(StoreError::Backend(_))));
+        assert!(matches!(bound(far), Bound::Above));
+        assert!(matches!(
+            bound(OffsetDateTime::UNIX_EPOCH - time::Duration::days(365 * 400)),
+            Bound::Below
+        ));
+        let t = OffsetDateTime::UNIX_EPOCH + time::Duration::nanoseconds(1_234_567_891);
+        assert_eq!(time_of(nanos(t).unwrap()).unwrap(), t);
     }
 }
