@@ -32,6 +32,8 @@ pub fn stores() -> Vec<(&'static str, Arc<dyn Store>)> {
 pub struct TempSqlite {
     pub store: contactkeeper::SqliteStore,
     pub dir: tempfile::TempDir,
+    /// Run once, just before the next commit (to race it).
+    pub before_commit: std::sync::Mutex<Option<Box<dyn FnOnce() + Send>>>,
 }
 
 #[cfg(feature = "sqlite")]
@@ -46,7 +48,11 @@ impl TempSqlite {
         let dir = tempfile::tempdir().unwrap();
         let store = contactkeeper::SqliteStore::open_with(dir.path().join("directory.db"), options)
             .unwrap();
-        TempSqlite { store, dir }
+        TempSqlite {
+            store,
+            dir,
+            before_commit: std::sync::Mutex::new(None),
+        }
     }
 
     /// The database file.
@@ -118,6 +124,10 @@ impl Store for TempSqlite {
         &self,
         changes: &contactkeeper::store::Changeset,
     ) -> Result<(), contactkeeper::StoreError> {
+        let race = self.before_commit.lock().unwrap().take();
+        if let Some(race) = race {
+            race();
+        }
         self.store.commit(changes)
     }
     fn outbox(
