@@ -211,7 +211,8 @@ fn setup() -> Setup {
     }
 }
 
-/// The stores to compare, by name: memory and SQLite, small and large.
+/// The stores to compare, by name: memory and SQLite, small and large, and
+/// the large SQLite file with commits that do not wait for the disk.
 fn stores(s: &Setup) -> Vec<(&'static str, Arc<dyn Store>, u64)> {
     let memory_small = MemoryStore::new();
     fill(&memory_small, SMALL, true);
@@ -228,6 +229,14 @@ fn stores(s: &Setup) -> Vec<(&'static str, Arc<dyn Store>, u64)> {
         (
             "sqlite_100k",
             Arc::new(SqliteStore::open(&s.large).unwrap()),
+            ACCOUNTS,
+        ),
+        (
+            "sqlite_100k_not_durable",
+            Arc::new(
+                SqliteStore::open_with(&s.large, &SqliteOptions::default().durable_commits(false))
+                    .unwrap(),
+            ),
             ACCOUNTS,
         ),
     ]

@@ -602,6 +602,9 @@ fn sigkill_at_random_points_loses_nothing_that_returned() {
                 ("CK_ACCOUNTS", accounts.join(",")),
                 ("CK_SEED", (xorshift(&mut seed) | 1).to_string()),
                 ("CK_ROUND", round.to_string()),
+                // Every other child commits without waiting for the disk:
+                // that survives a crash of the process too.
+                ("CK_DURABLE", (round % 2 == 0).to_string()),
             ],
         );
         let stdout = child.stdout.take().unwrap();
@@ -874,6 +877,7 @@ fn child_process() {
                 .collect::<Vec<_>>(),
             var("CK_SEED").parse().unwrap(),
             var("CK_ROUND").parse().unwrap(),
+            var("CK_DURABLE").parse().unwrap(),
         ),
         other => panic!("unknown child role {other}"),
     }
@@ -905,8 +909,9 @@ impl Notifier for NeverDelivers {
 
 /// Runs operations until killed: `CK B <op>` before each, `CK D` after it
 /// returned.
-fn crasher(path: &Path, accounts: &[AccountId], mut seed: u64, round: u32) {
-    let dir = Directory::builder(Arc::new(SqliteStore::open(path).unwrap()))
+fn crasher(path: &Path, accounts: &[AccountId], mut seed: u64, round: u32, durable: bool) {
+    let options = SqliteOptions::default().durable_commits(durable);
+    let dir = Directory::builder(Arc::new(SqliteStore::open_with(path, &options).unwrap()))
         .notifier(Arc::new(NeverDelivers))
         .build();
     for i in 0u32.. {

@@ -10,7 +10,8 @@
 //!
 //! - WAL journal, `synchronous = FULL`: a commit that returned is on disk,
 //!   through a process crash or a power cut; readers never wait for a
-//!   writer.
+//!   writer. ([`SqliteOptions::durable_commits`] trades the power-cut
+//!   guarantee for speed.)
 //! - `PRAGMA application_id` marks the file as contactkeeper's and
 //!   `PRAGMA user_version` holds its schema version. Opening applies the
 //!   migrations the file lacks, all in one transaction; a file with a newer
@@ -147,6 +148,14 @@ pub struct SqliteOptions {
     /// more fails with [`StoreError::Full`] and writes nothing. Default: no
     /// limit but the disk's.
     pub max_size: Option<u64>,
+    /// Whether a commit waits until its log is on the disk (SQLite's
+    /// `synchronous = FULL`), so that it survives a power cut or an
+    /// operating-system crash. With `false` (`synchronous = NORMAL`) a
+    /// commit survives a crash of the process, and the database stays
+    /// consistent through anything, but the last commits before a power cut
+    /// may be lost; commits are several times faster (BENCHMARKS.md).
+    /// Default: `true`.
+    pub durable_commits: bool,
 }
 
 impl Default for SqliteOptions {
@@ -154,6 +163,7 @@ impl Default for SqliteOptions {
         SqliteOptions {
             busy_timeout: Duration::from_secs(5),
             max_size: None,
+            durable_commits: true,
         }
     }
 }
@@ -170,6 +180,13 @@ impl SqliteOptions {
     #[must_use]
     pub fn max_size(mut self, bytes: u64) -> SqliteOptions {
         self.max_size = Some(bytes);
+        self
+    }
+
+    /// Sets [`durable_commits`](SqliteOptions::durable_commits).
+    #[must_use]
+    pub fn durable_commits(mut self, durable: bool) -> SqliteOptions {
+        self.durable_commits = durable;
         self
     }
 }
@@ -232,11 +249,16 @@ impl SqliteStore {
                 path.display()
             )));
         }
-        conn.execute_batch(
+        let synchronous = if options.durable_commits {
+            "FULL"
+        } else {
+            "NORMAL"
+        };
+        conn.execute_batch(&format!(
             "PRAGMA foreign_keys = ON;
-             PRAGMA synchronous = FULL;
-             PRAGMA trusted_schema = OFF;",
-        )
+             PRAGMA synchronous = {synchronous};
+             PRAGMA trusted_schema = OFF;"
+        ))
         .map_err(opening)?;
         if let Some(bytes) = options.max_size {
             let page: i64 = conn
@@ -1217,6 +1239,24 @@ mod tests {
         assert!(
             plan.iter().all(|p| p.contains("memberships_by_contact")),
             "{plan:?}"
+        );
+    }
+
+    #[test]
+    fn commits_wait_for_the_disk_unless_told_otherwise() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.db");
+        let synchronous = |store: &SqliteStore| -> i64 {
+            store
+                .conn()
+                .query_row("PRAGMA synchronous", [], |r| r.get(0))
+                .unwrap()
+        };
+        assert_eq!(synchronous(&SqliteStore::open(&path).unwrap()), 2); // FULL
+        let fast = SqliteOptions::default().durable_commits(false);
+        assert_eq!(
+            synchronous(&SqliteStore::open_with(&path, &fast).unwrap()),
+            1 // NORMAL
         );
     }
 
