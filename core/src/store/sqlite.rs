@@ -1,47 +1,5 @@
 //! The SQLite store: the embedded default that persists (feature `sqlite`).
-//!
-//! One database file holds a directory. Several [`SqliteStore`]s, in several
-//! threads or processes, may open the same file: SQLite serialises their
-//! commits (each is one `BEGIN IMMEDIATE` transaction) and the version
-//! checks of the [module docs](super) make a commit that read stale data
-//! fail with [`StoreError::Conflict`], which the `Directory` retries.
-//!
-//! # The file
-//!
-//! - WAL journal, `synchronous = FULL`: a commit that returned is on disk,
-//!   through a process crash or a power cut; readers never wait for a
-//!   writer. ([`SqliteOptions::durable_commits`] trades the power-cut
-//!   guarantee for speed.)
-//! - `PRAGMA application_id` marks the file as contactkeeper's and
-//!   `PRAGMA user_version` holds its schema version. Opening applies the
-//!   migrations the file lacks, all in one transaction; a file with a newer
-//!   schema is refused ([`StoreError::SchemaTooNew`]) without being
-//!   written, and so is a file that is not a database or is another
-//!   application's ([`StoreError::NotADatabase`]).
-//! - Foreign keys are on: a membership refers to its account and contact.
-//!
-//! # The schema (version 1)
-//!
-//! Columns hold what the store looks up, indexes, checks or orders by: ids
-//! (random 63-bit numbers, so SQL integers), versions, the unique login
-//! key, times as Unix nanoseconds (they round-trip exactly; the store keeps
-//! times from 1677 to 2262), audit hashes as 32-byte blobs. The rest of each
-//! record (profile, plan, services, roles, scope …) is one JSON document in
-//! a `doc` column, so a field added to a record with `#[serde(default)]`
-//! needs no migration: old rows read it as its default.
-//!
-//! | table | key | columns | `doc` holds |
-//! |---|---|---|---|
-//! | `accounts` | `id` | `version`, `created_at`, `audit_seq`, `audit_hash` (the chain head) | name, plan, services, owner, counts … |
-//! | `contacts` | `id` | `login_key` (unique), `version`, `created_at` | login, profile, account count … |
-//! | `memberships` | `(account, contact)`, indexed by `(contact, account)` too | `since` | roles, technical scope … |
-//! | `audit` | `(chain, seq)` | every field of the entry; `chain` is the account id, -1 for the directory's chain | — |
-//! | `directory_head` | one row | `seq`, `hash`, `version` | — |
-//! | `outbox` | `id`, indexed by `(due, id)` | `due`, `attempts`, `at` | the notification |
-//!
-//! Every query on an operation's path is a lookup by key or unique index,
-//! or a range of one: its cost does not grow with the size of the
-//! directory (a unit test checks the query plans).
+//! See [`SqliteStore`] for the file, its schema and its guarantees.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -191,10 +149,57 @@ impl SqliteOptions {
     }
 }
 
-/// A [`Store`] in a SQLite database file (see the [module docs](self) for
-/// the file and its schema).
+/// A [`Store`] in a SQLite database file.
 ///
-/// It holds one connection; share one store between the threads of a
+/// One database file holds a directory. Several [`SqliteStore`]s, in several
+/// threads or processes, may open the same file: SQLite serialises their
+/// commits (each is one `BEGIN IMMEDIATE` transaction) and the version
+/// checks of the [store module docs](super) make a commit that read stale data
+/// fail with [`StoreError::Conflict`], which the `Directory` retries.
+///
+/// # The file
+///
+/// - WAL journal, `synchronous = FULL`: a commit that returned is on disk,
+///   through a process crash or a power cut; readers never wait for a
+///   writer. ([`SqliteOptions::durable_commits`] trades the power-cut
+///   guarantee for speed.)
+/// - `PRAGMA application_id` marks the file as contactkeeper's and
+///   `PRAGMA user_version` holds its schema version. Opening applies the
+///   migrations the file lacks, all in one transaction; a file with a newer
+///   schema is refused ([`StoreError::SchemaTooNew`]) without being
+///   written, and so is a file that is not a database or is another
+///   application's ([`StoreError::NotADatabase`]).
+/// - Foreign keys are on: a membership refers to its account and contact.
+///
+/// # The schema (version 1)
+///
+/// Columns hold what the store looks up, indexes, checks or orders by: ids
+/// (random 63-bit numbers, so SQL integers), versions, the unique login
+/// key, times as Unix nanoseconds (they round-trip exactly; the store keeps
+/// times from 1677 to 2262), audit hashes as 32-byte blobs. The rest of each
+/// record (profile, plan, services, roles, scope …) is one JSON document in
+/// a `doc` column, so a field added to a record with `#[serde(default)]`
+/// needs no new column: old rows read it as its default. It does take a new
+/// schema version (a migration that may be a mere comment), so that an
+/// older library refuses the file rather than rewrite records without the
+/// field.
+///
+/// | table | key | columns | `doc` holds |
+/// |---|---|---|---|
+/// | `accounts` | `id` | `version`, `created_at`, `audit_seq`, `audit_hash` (the chain head) | name, plan, services, owner, counts … |
+/// | `contacts` | `id` | `login_key` (unique), `version`, `created_at` | login, profile, account count … |
+/// | `memberships` | `(account, contact)`, indexed by `(contact, account)` too | `since` | roles, technical scope … |
+/// | `audit` | `(chain, seq)` | every field of the entry; `chain` is the account id, -1 for the directory's chain | — |
+/// | `directory_head` | one row | `seq`, `hash`, `version` | — |
+/// | `outbox` | `id`, indexed by `(due, id)` | `due`, `attempts`, `at` | the notification |
+///
+/// Every query on an operation's path is a lookup by key or unique index,
+/// or a range of one: its cost does not grow with the size of the
+/// directory (a unit test checks the query plans).
+///
+/// # Sharing
+///
+/// A store holds one connection; share one store between the threads of a
 /// process (it is `Send + Sync`), or open one per thread or process on the
 /// same file.
 pub struct SqliteStore {
