@@ -1,2 +1,217 @@
-//! Criterion benchmarks (filled in below).
-fn main() {}
+//! Criterion benchmarks of the core on the in-memory store: authorization,
+//! contact edits at two account sizes, audit export, and sign-in costs.
+//! Figures go to BENCHMARKS.md with the command that produced them.
+
+use std::hint::black_box;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use contactkeeper::*;
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+
+fn directory() -> Directory {
+    Directory::builder(Arc::new(MemoryStore::new())).build()
+}
+
+fn nc(login: &str) -> NewContact {
+    NewContact::new(
+        login,
+        Profile::new(format!("{login} Person"), format!("{login}@example.com")),
+    )
+}
+
+/// An account with `n` contacts (the owner included) and a plan that
+/// includes them all.
+fn account_of(dir: &Directory, n: usize) -> (AccountId, ContactId, ContactId) {
+    let mut new = NewAccount::new("Bench Corp", nc("owner"));
+    new.plan.included_contacts = u32::MAX;
+    let created = dir.create_account(&Actor::System, &new).unwrap();
+    let mut last = created.owner;
+    for i in 1..n {
+        last = dir
+            .create_contact(&Actor::System, created.account, &nc(&format!("c{i}")))
+            .unwrap()
+            .contact;
+    }
+    (created.account, created.owner, last)
+}
+
+fn authorization(c: &mut Criterion) {
+    let mut g = c.benchmark_group("authorize");
+    let access = Access::new(
+        Standing::Member,
+        RoleSet::of(&[Role::BillingManager, Role::TechnicalAdmin]),
+        TechScope::All,
+        true,
+    );
+    g.bench_function("access_allows", |b| {
+        b.iter(|| black_box(&access).allows(black_box(Permission::ManageContacts)))
+    });
+    g.bench_function("access_allows_option", |b| {
+        b.iter(|| black_box(&access).allows_option(black_box("reports")))
+    });
+    let dir = directory();
+    let (acct, _, member) = account_of(&dir, 10);
+    let actor = Actor::contact(member);
+    g.bench_function("directory_authorize", |b| {
+        b.iter(|| {
+            dir.authorize(black_box(&actor), acct, Permission::ReadAudit)
+                .is_ok()
+        })
+    });
+    g.finish();
+}
+
+fn contact_edits(c: &mut Criterion) {
+    let mut g = c.benchmark_group("contact");
+    for n in [10usize, 10_000] {
+        let dir = directory();
+        let (acct, owner, target) = account_of(&dir, n);
+        let actor = Actor::contact(owner);
+        let mut flip = false;
+        g.bench_with_input(BenchmarkId::new("edit", n), &n, |b, _| {
+            b.iter(|| {
+                flip = !flip;
+                let update = ProfileUpdate {
+                    job_title: Some(Some(if flip { "CTO" } else { "CEO" }.into())),
+                    ..Default::default()
+                };
+                dir.update_contact(&actor, acct, target, &update).unwrap()
+            })
+        });
+        let mut i = 0u64;
+        g.bench_with_input(BenchmarkId::new("create_and_delete", n), &n, |b, _| {
+            b.iter(|| {
+                i += 1;
+                let id = dir
+                    .create_contact(&actor, acct, &nc(&format!("tmp{i}")))
+                    .unwrap()
+                    .contact;
+                dir.delete_contact(&actor, acct, id).unwrap();
+            })
+        });
+    }
+    g.finish();
+}
+
+fn audit_export(c: &mut Criterion) {
+    let mut g = c.benchmark_group("audit");
+    g.sample_size(10);
+    let dir = directory();
+    let (acct, owner, target) = account_of(&dir, 2);
+    let actor = Actor::contact(owner);
+    // 100,000 entries: edits alternating the job title.
+    for i in 0..100_000u32 {
+        let update = ProfileUpdate {
+            job_title: Some(Some(format!("title {}", i % 2))),
+            ..Default::default()
+        };
+        dir.update_contact(&actor, acct, target, &update).unwrap();
+    }
+    g.throughput(Throughput::Elements(100_000));
+    g.bench_function("export_csv_100000", |b| {
+        b.iter(|| {
+            dir.export_audit_csv(
+                &Actor::System,
+                acct,
+                &AuditQuery::default(),
+                std::io::sink(),
+            )
+            .unwrap()
+        })
+    });
+    g.bench_function("verify_100000", |b| {
+        b.iter(|| dir.verify_audit(&Actor::System, acct).unwrap())
+    });
+    g.finish();
+}
+
+const PW: &str = "Tr0ub4dor&3-zebra";
+
+fn sign(dir: &Directory, login: &str, pw: &Password) -> SignInOutcome {
+    dir.sign_in(&SignInRequest {
+        login,
+        password: pw,
+        ip: "192.0.2.1".parse().unwrap(),
+        account: None,
+    })
+    .unwrap()
+}
+
+fn sign_in(c: &mut Criterion) {
+    let mut g = c.benchmark_group("sign_in");
+    g.sample_size(20);
+    // The default cost (m=19456 KiB, t=2, p=1).
+    let dir = directory();
+    let created = dir
+        .create_account(
+            &Actor::System,
+            &NewAccount::new("Bench", nc("alice").with_password(Password::new(PW))),
+        )
+        .unwrap();
+    dir.create_contact(
+        &Actor::System,
+        created.account,
+        &nc("locked").with_password(Password::new(PW)),
+    )
+    .unwrap();
+    let right = Password::new(PW);
+    let wrong = Password::new("wrong-password-x");
+    g.bench_function("right_password", |b| b.iter(|| sign(&dir, "alice", &right)));
+    g.bench_function("wrong_password", |b| b.iter(|| sign(&dir, "alice", &wrong)));
+    g.bench_function("unknown_login", |b| b.iter(|| sign(&dir, "nobody", &wrong)));
+    dir.set_lock_policy(
+        &Actor::System,
+        created.account,
+        Some(LockPolicy { max_attempts: 1 }),
+    )
+    .unwrap();
+    sign(&dir, "locked", &wrong);
+    assert!(matches!(
+        sign(&dir, "locked", &wrong),
+        SignInOutcome::Locked(_)
+    ));
+    g.sample_size(100);
+    g.bench_function("locked_login", |b| b.iter(|| sign(&dir, "locked", &right)));
+    g.finish();
+
+    // Two threads on two cores against one: hashing holds no store lock.
+    let mut g = c.benchmark_group("sign_in_threads");
+    g.sample_size(10);
+    let dir = Arc::new(dir);
+    for threads in [1usize, 2] {
+        g.throughput(Throughput::Elements(8));
+        g.bench_with_input(
+            BenchmarkId::from_parameter(threads),
+            &threads,
+            |b, &threads| {
+                b.iter_custom(|iters| {
+                    let mut total = Duration::ZERO;
+                    for _ in 0..iters {
+                        let start = Instant::now();
+                        let handles: Vec<_> = (0..threads)
+                            .map(|_| {
+                                let dir = dir.clone();
+                                std::thread::spawn(move || {
+                                    let pw = Password::new(PW);
+                                    for _ in 0..8 / threads {
+                                        sign(&dir, "alice", &pw);
+                                    }
+                                })
+                            })
+                            .collect();
+                        for h in handles {
+                            h.join().unwrap();
+                        }
+                        total += start.elapsed();
+                    }
+                    total
+                })
+            },
+        );
+    }
+    g.finish();
+}
+
+criterion_group!(benches, authorization, contact_edits, audit_export, sign_in);
+criterion_main!(benches);

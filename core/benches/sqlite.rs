@@ -85,6 +85,7 @@ fn fill(store: &dyn Store, accounts: u64, audit: bool) {
                     login_key: login(a, k),
                     profile,
                     account_count: 1,
+                    credentials: Default::default(),
                     created_at: now,
                     version: 0,
                 }));
@@ -97,6 +98,9 @@ fn fill(store: &dyn Store, accounts: u64, audit: bool) {
                         RoleSet::of(&[Role::BillingManager])
                     },
                     tech_scope: TechScope::All,
+                    manual_lock: None,
+                    session_epoch: 0,
+                    notifications: Default::default(),
                     since: now,
                 }));
                 if audit {
@@ -110,6 +114,8 @@ fn fill(store: &dyn Store, accounts: u64, audit: bool) {
                 procurement_enabled: false,
                 partner: None,
                 services: Vec::new(),
+                security: Default::default(),
+                billing: Default::default(),
                 owner: contact_id(a, 0),
                 contact_count: PER_ACCOUNT as u32,
                 audit_head: head,

@@ -4,8 +4,10 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use crate::contacts::{check_text, NewContact};
+use crate::credentials::PasswordPolicy;
 use crate::error::{Error, Field, Problem};
 use crate::ids::{AccountId, ContactId};
+use crate::lock::LockPolicy;
 
 /// The most technical-administrator options a plan may offer.
 pub const MAX_TECH_OPTIONS: usize = 64;
@@ -100,6 +102,24 @@ impl Plan {
     }
 }
 
+/// An account's security policies, set by its security managers and owner.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SecurityPolicy {
+    /// The locked-account policy, when enabled (E1).
+    pub lock: Option<LockPolicy>,
+    /// Password requirements (D2).
+    pub password: PasswordPolicy,
+    /// Every contact must use a second factor (F3).
+    pub require_two_factor: bool,
+    /// CIDR ranges sign-in is allowed from; empty allows all (G1).
+    pub ip_allowlist: Vec<ipnet::IpNet>,
+    /// Every contact whose password was changed before this time must
+    /// change it at next sign-in (D2).
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub force_change_before: Option<OffsetDateTime>,
+}
+
 /// A service the host registers for an account (A8).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Service {
@@ -143,7 +163,7 @@ fn check_key(field: Field, value: &str) -> Result<String, Error> {
 }
 
 /// The owner of a new account (A1).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)] // built once per account creation
 pub enum NewOwner {
     /// A new contact, created in the same step.
@@ -153,7 +173,7 @@ pub enum NewOwner {
 }
 
 /// A new account with its owner (A1).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct NewAccount {
     /// The company's name.
     pub name: String,

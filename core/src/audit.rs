@@ -47,6 +47,52 @@ named_enum! {
         AuditExport => "audit.export",
         /// Reading contacts or the account.
         Read => "read",
+        /// A sign-in attempt (D5).
+        SignIn => "auth.sign_in",
+        /// A sign-out (D8).
+        SignOut => "auth.sign_out",
+        /// A second-factor code presented (F1, E8).
+        SecondFactor => "auth.second_factor",
+        /// An automatic lock after too many failed attempts (E2, E9).
+        AutoLock => "auth.auto_lock",
+        /// A password changed or set (D2, D7).
+        PasswordChange => "credentials.password",
+        /// A password-reset secret requested (D6).
+        PasswordResetRequest => "credentials.reset_request",
+        /// A password reset with a secret (D6, E4).
+        PasswordReset => "credentials.reset",
+        /// A second factor enrolled (F1).
+        TwoFactorEnroll => "credentials.two_factor",
+        /// A second factor reset (F2).
+        TwoFactorReset => "credentials.two_factor_reset",
+        /// Security questions set (F4).
+        SecurityAnswers => "credentials.security_answers",
+        /// The support desk checked a security answer (F4).
+        SecurityAnswerCheck => "support.security_answer_check",
+        /// A contact locked by hand (E6).
+        ContactLock => "contact.lock",
+        /// A contact unlocked by hand (E5).
+        ContactUnlock => "contact.unlock",
+        /// An account's security policy changed (D2, E1, F3, G1).
+        SecurityPolicy => "account.security",
+        /// A resource added (H1).
+        ResourceAdd => "resource.add",
+        /// A resource removed.
+        ResourceRemove => "resource.remove",
+        /// A resource's technical contacts changed (H1–H3).
+        TechnicalContacts => "resource.contacts",
+        /// Every duty of a contact moved to another (H3).
+        DutiesReassign => "duties.reassign",
+        /// The billing contacts changed (H7).
+        BillingContacts => "account.billing_contacts",
+        /// A resource milestone reported (H6).
+        Milestone => "resource.milestone",
+        /// A maintenance or global-issue notice sent (I4).
+        Notice => "account.notice",
+        /// Notification preferences changed (I2).
+        NotificationPrefs => "contact.notifications",
+        /// A notification redirected to the secondary contact (H6).
+        NotificationRedirect => "notification.redirect",
     }
 }
 

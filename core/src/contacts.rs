@@ -3,8 +3,10 @@
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
+use crate::credentials::Password;
 use crate::error::{Error, Field, Problem};
 use crate::ids::ContactId;
+use crate::lock::LockMark;
 use crate::roles::{RoleSet, TechScope};
 
 /// Longest login, in characters.
@@ -75,7 +77,7 @@ impl Profile {
 
 /// A new contact (B1, first way): a login no contact has, its profile and
 /// its roles in the account.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct NewContact {
     /// The login (unique in the directory, compared case-insensitively, never
     /// changed after creation: B3).
@@ -86,17 +88,34 @@ pub struct NewContact {
     pub roles: RoleSet,
     /// Technical-administrator scope (C4); all options by default.
     pub tech_scope: TechScope,
+    /// The initial password (B1), checked against the account's policy (D2).
+    pub password: Option<Password>,
+    /// Or an existing argon2 PHC hash, for a host migrating its contacts
+    /// (D1); it is upgraded to the current cost at the first sign-in.
+    pub password_hash: Option<String>,
+    /// "Reset password at next login" (D4).
+    pub must_change_password: bool,
 }
 
 impl NewContact {
-    /// A new contact with no role.
+    /// A new contact with no role and no password.
     pub fn new(login: impl Into<String>, profile: Profile) -> NewContact {
         NewContact {
             login: login.into(),
             profile,
             roles: RoleSet::EMPTY,
             tech_scope: TechScope::All,
+            password: None,
+            password_hash: None,
+            must_change_password: false,
         }
+    }
+
+    /// The same contact with this initial password.
+    #[must_use]
+    pub fn with_password(mut self, password: Password) -> NewContact {
+        self.password = Some(password);
+        self
     }
 
     /// The same contact with these roles.
@@ -109,8 +128,11 @@ impl NewContact {
 
 /// A change to a profile: `None` keeps a field; for optional fields
 /// `Some(None)` clears it. The login is not here: it never changes (B3).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default)]
 pub struct ProfileUpdate {
+    /// The contact's current password: needed when a contact changes its
+    /// own email (D8).
+    pub current_password: Option<Password>,
     /// New name.
     pub name: Option<String>,
     /// New job title, or `Some(None)` to clear it.
@@ -197,6 +219,9 @@ pub struct ContactView {
     /// When it joined the account.
     #[serde(with = "time::serde::rfc3339")]
     pub member_since: OffsetDateTime,
+    /// The padlock (E7): a lock in force, manual in this account or
+    /// automatic for the login.
+    pub lock: Option<LockMark>,
 }
 
 /// The form logins are compared in (B3: case-insensitive), after validation.
@@ -214,7 +239,7 @@ pub fn login_key(login: &str) -> Result<String, Error> {
             Problem::TooLong { max: MAX_LOGIN },
         ));
     }
-    if login.chars().any(char::is_control) {
+    if login.chars().any(forbidden_char) {
         return Err(Error::invalid(Field::Login, Problem::ControlCharacter));
     }
     let ok = login
@@ -241,10 +266,21 @@ pub(crate) fn check_text(
     if v.chars().count() > max {
         return Err(Error::invalid(field, Problem::TooLong { max }));
     }
-    if v.chars().any(char::is_control) {
+    if v.chars().any(forbidden_char) {
         return Err(Error::invalid(field, Problem::ControlCharacter));
     }
     Ok(v.to_owned())
+}
+
+/// Control characters, and the invisible formatting characters that can
+/// make one name look like another: bidirectional overrides and isolates,
+/// zero-width characters, the byte-order mark.
+pub(crate) fn forbidden_char(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}'
+        )
 }
 
 fn check_optional(

@@ -9,7 +9,7 @@
 
 use std::io::Write;
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use time::{Duration, OffsetDateTime};
 
@@ -23,12 +23,15 @@ use crate::audit::{
 };
 use crate::clock::{Clock, SystemClock};
 use crate::contacts::{check_text, login_key, ContactView, NewContact, ProfileUpdate};
+use crate::credentials::{check_new_password, check_phc, Credentials, HashCost, Hasher};
 use crate::error::{Entity, Error, Field, Problem, Rule};
 use crate::ids::{AccountId, ContactId};
+use crate::lock::{LockKind, LockMark};
 use crate::notify::{
     Delivery, DeliveryReport, Notification, NotificationKind, Notifier, OutboxItem,
 };
 use crate::roles::{Access, Actor, Permission, Role, RoleSet, Standing, TechScope};
+use crate::signin::UnknownLogins;
 use crate::store::{
     AccountRecord, ContactRecord, MembershipRecord, MemoryStore, Settlement, Store, StoreError,
 };
@@ -39,6 +42,9 @@ use crate::tx::Tx;
 pub const DEFAULT_MAX_ATTEMPTS: u32 = 32;
 /// The most contacts one page of [`Directory::list_contacts`] returns.
 pub const MAX_PAGE: usize = 1000;
+/// How long one delivery may take by default (see
+/// [`DirectoryBuilder::delivery_timeout`]).
+pub const DEFAULT_DELIVERY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 /// Entries read from the store at a time by exports and verification.
 const SCAN_PAGE: usize = 1000;
 
@@ -48,10 +54,32 @@ const SCAN_PAGE: usize = 1000;
 /// Several directories, in several processes, may share one persistent
 /// store: commits are optimistic and retried.
 pub struct Directory {
-    store: Arc<dyn Store>,
-    notifier: Option<Arc<dyn Notifier>>,
-    clock: Arc<dyn Clock>,
+    pub(crate) store: Arc<dyn Store>,
+    pub(crate) notifier: Option<Arc<dyn Notifier>>,
+    pub(crate) clock: Arc<dyn Clock>,
     max_attempts: u32,
+    pub(crate) hasher: Arc<Hasher>,
+    pub(crate) sessions: SessionLifetimes,
+    pub(crate) unknown_logins: Mutex<UnknownLogins>,
+    delivery_timeout: Option<std::time::Duration>,
+}
+
+/// How long sessions live (D8).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SessionLifetimes {
+    /// A session unused this long ends (default 30 minutes).
+    pub idle: Duration,
+    /// A session ends this long after sign-in, used or not (default 12 hours).
+    pub absolute: Duration,
+}
+
+impl Default for SessionLifetimes {
+    fn default() -> SessionLifetimes {
+        SessionLifetimes {
+            idle: Duration::minutes(30),
+            absolute: Duration::hours(12),
+        }
+    }
 }
 
 impl std::fmt::Debug for Directory {
@@ -69,6 +97,9 @@ pub struct DirectoryBuilder {
     notifier: Option<Arc<dyn Notifier>>,
     clock: Arc<dyn Clock>,
     max_attempts: u32,
+    cost: HashCost,
+    sessions: SessionLifetimes,
+    delivery_timeout: Option<std::time::Duration>,
 }
 
 impl DirectoryBuilder {
@@ -95,13 +126,52 @@ impl DirectoryBuilder {
         self
     }
 
+    /// Hashes new passwords and answers with this argon2id cost (D1); the
+    /// default is m=19456 KiB, t=2, p=1. Hashes made with another cost are
+    /// upgraded at the next successful sign-in.
+    pub fn hash_cost(mut self, cost: HashCost) -> Result<DirectoryBuilder, Error> {
+        Hasher::new(cost)?;
+        self.cost = cost;
+        Ok(self)
+    }
+
+    /// Sets the session lifetimes (D8): each between one minute and 30 days,
+    /// the idle one no longer than the absolute one.
+    pub fn session_lifetimes(
+        mut self,
+        lifetimes: SessionLifetimes,
+    ) -> Result<DirectoryBuilder, Error> {
+        let ok = |d: Duration| d >= Duration::minutes(1) && d <= Duration::days(30);
+        if !ok(lifetimes.idle) || !ok(lifetimes.absolute) || lifetimes.idle > lifetimes.absolute {
+            return Err(Error::invalid(Field::SessionLifetime, Problem::OutOfRange));
+        }
+        self.sessions = lifetimes;
+        Ok(self)
+    }
+
+    /// How long one delivery may take before it counts as "retry later"
+    /// (default 10 seconds). With a timeout, the notifier is called on a
+    /// thread of its own, so a notifier that hangs cannot hang the
+    /// directory; `None` calls it on the caller's thread, without a limit.
+    #[must_use]
+    pub fn delivery_timeout(mut self, timeout: Option<std::time::Duration>) -> DirectoryBuilder {
+        self.delivery_timeout = timeout;
+        self
+    }
+
     /// The directory.
     pub fn build(self) -> Directory {
+        // The cost was validated by `hash_cost`, or is the default.
+        let hasher = Hasher::new(self.cost).unwrap_or_default();
         Directory {
             store: self.store,
             notifier: self.notifier,
             clock: self.clock,
             max_attempts: self.max_attempts,
+            hasher: Arc::new(hasher),
+            sessions: self.sessions,
+            unknown_logins: Mutex::new(UnknownLogins::default()),
+            delivery_timeout: self.delivery_timeout,
         }
     }
 }
@@ -123,6 +193,9 @@ impl Directory {
             notifier: None,
             clock: Arc::new(SystemClock),
             max_attempts: DEFAULT_MAX_ATTEMPTS,
+            cost: HashCost::default(),
+            sessions: SessionLifetimes::default(),
+            delivery_timeout: Some(DEFAULT_DELIVERY_TIMEOUT),
         }
     }
 
@@ -155,10 +228,9 @@ impl Directory {
             let account = AccountId::random()?;
             let owner = match &new.owner {
                 NewOwner::New(nc) => {
-                    let mut nc = nc.clone();
-                    nc.roles = RoleSet::ALL;
-                    nc.tech_scope = TechScope::All;
-                    insert_new_contact(tx, &nc)?
+                    let policy = crate::credentials::PasswordPolicy::default();
+                    let creds = new_credentials(&self.hasher, nc, &policy, tx.now)?;
+                    insert_new_contact(tx, nc, creds)?
                 }
                 NewOwner::Existing(login) => {
                     let key = login_key(login)?;
@@ -174,6 +246,9 @@ impl Directory {
                 contact: owner,
                 roles: RoleSet::ALL,
                 tech_scope: TechScope::All,
+                manual_lock: None,
+                session_epoch: 0,
+                notifications: Default::default(),
                 since: tx.now,
             });
             tx.insert_account(AccountRecord {
@@ -186,6 +261,8 @@ impl Directory {
                     _ => None,
                 },
                 services: Vec::new(),
+                security: Default::default(),
+                billing: Default::default(),
                 owner,
                 contact_count: 1,
                 audit_head: Default::default(),
@@ -465,7 +542,9 @@ impl Directory {
                     &plan,
                 )?;
                 let charge = charge_for_addition(tx, &access, account)?;
-                let id = insert_new_contact(tx, new)?;
+                let policy = tx.account(account)?.security.password;
+                let creds = new_credentials(&self.hasher, new, &policy, tx.now)?;
+                let id = insert_new_contact(tx, new, creds)?;
                 join(tx, account, id, new.roles, new.tech_scope.clone())?;
                 let mut fields: Vec<String> = ["login", "name", "email", "time_zone", "roles"]
                     .map(String::from)
@@ -559,6 +638,31 @@ impl Directory {
         contact: ContactId,
         update: &ProfileUpdate,
     ) -> Result<ChangedFields, Error> {
+        // D8: a contact changing its own email gives its password again.
+        let mut reauthenticated = false;
+        if actor.contact_id() == Some(contact) && update.email.is_some() {
+            let r = self.check_current_password(contact, update.current_password.as_ref());
+            if let Err(e) = r {
+                // Unchanged email needs no password: only refuse a real change.
+                let same = self
+                    .store
+                    .contact(contact)?
+                    .and_then(|c| update.email.as_ref().map(|e| e.trim() == c.profile.email))
+                    .unwrap_or(false);
+                if !same {
+                    self.record_refusal(
+                        actor,
+                        Operation::ContactUpdate,
+                        Some(account),
+                        Some(contact.to_string()),
+                        &e,
+                    );
+                    return Err(e);
+                }
+            } else {
+                reauthenticated = true;
+            }
+        }
         self.write_op(
             actor,
             Operation::ContactUpdate,
@@ -579,9 +683,19 @@ impl Directory {
                 }
                 let c = tx.contact(contact)?;
                 let (profile, changed) = update.apply(&c.profile)?;
+                if own && changed.contains(&Field::Email) && !reauthenticated {
+                    return Err(Error::InvalidCredentials);
+                }
                 if !changed.is_empty() {
                     tx.contact_mut(contact)?.profile = profile;
                 }
+                // I2: every change but the name and the job title is told.
+                let told: Vec<String> = changed
+                    .iter()
+                    .filter(|f| !matches!(f, Field::Name | Field::JobTitle))
+                    .map(|f| f.name().to_owned())
+                    .collect();
+                crate::passwords::security_notice_fields(tx, contact, account, told)?;
                 tx.audit(
                     account,
                     Operation::ContactUpdate,
@@ -609,29 +723,50 @@ impl Directory {
             account,
             Some(contact.to_string()),
             |tx, access| {
+                // B5: refused while it holds primary duties; secondary ones
+                // are cleared.
                 access.require(Permission::ManageContacts)?;
                 tx.membership(account, contact)?
                     .ok_or(Error::not_found(Entity::Contact))?;
                 if tx.account(account)?.owner == contact {
                     return Err(Error::refused(Rule::A5OwnerNotDeletable));
                 }
-                tx.delete_membership(account, contact);
-                tx.account_mut(account)?.contact_count -= 1;
-                let c = tx.contact_mut(contact)?;
-                c.account_count = c.account_count.saturating_sub(1);
-                if c.account_count == 0 {
-                    tx.delete_contact(contact)?;
-                }
-                tx.audit(
-                    account,
-                    Operation::ContactDelete,
-                    Some(contact.to_string()),
-                    Vec::new(),
-                    None,
-                );
-                Ok(())
+                crate::designations::move_duties(tx, account, contact, None, false)?;
+                self.remove_member(tx, &access, account, contact)
             },
         )
+    }
+
+    /// Removes a contact's membership (A5, B5): the contact goes with its
+    /// last membership; sessions in the account end with the membership.
+    pub(crate) fn remove_member(
+        &self,
+        tx: &mut Tx<'_>,
+        access: &Access,
+        account: AccountId,
+        contact: ContactId,
+    ) -> Result<(), Error> {
+        access.require(Permission::ManageContacts)?;
+        tx.membership(account, contact)?
+            .ok_or(Error::not_found(Entity::Contact))?;
+        if tx.account(account)?.owner == contact {
+            return Err(Error::refused(Rule::A5OwnerNotDeletable));
+        }
+        tx.delete_membership(account, contact);
+        tx.account_mut(account)?.contact_count -= 1;
+        let c = tx.contact_mut(contact)?;
+        c.account_count = c.account_count.saturating_sub(1);
+        if c.account_count == 0 {
+            tx.delete_contact(contact)?;
+        }
+        tx.audit(
+            account,
+            Operation::ContactDelete,
+            Some(contact.to_string()),
+            Vec::new(),
+            None,
+        );
+        Ok(())
     }
 
     /// Sets a standard contact's roles and technical-administrator scope
@@ -664,7 +799,7 @@ impl Directory {
                 if m.roles != roles {
                     fields.push("roles".to_owned());
                 }
-                if m.tech_scope != *tech_scope {
+                if m.tech_scope != *tech_scope && roles.contains(Role::TechnicalAdmin) {
                     fields.push("tech_scope".to_owned());
                 }
                 let detail = Some(format!("roles: {roles}"));
@@ -675,10 +810,10 @@ impl Directory {
                     account,
                     Operation::RolesUpdate,
                     Some(contact.to_string()),
-                    fields,
+                    fields.clone(),
                     detail,
                 );
-                Ok(())
+                crate::passwords::security_notice_fields(tx, contact, account, fields)
             },
         )
     }
@@ -696,8 +831,9 @@ impl Directory {
                 .membership(account, contact)?
                 .ok_or(Error::not_found(Entity::Contact))?;
             let owner = tx.account(account)?.owner;
+            let now = tx.now;
             let c = tx.contact(contact)?;
-            Ok(view(&m, c, owner))
+            Ok(view(&m, c, owner, now))
         })
     }
 
@@ -718,7 +854,7 @@ impl Directory {
                 .store()
                 .members(account, after, limit)?
                 .iter()
-                .map(|(m, c)| view(m, c, owner))
+                .map(|(m, c)| view(m, c, owner, tx.now))
                 .collect())
         })
     }
@@ -885,7 +1021,7 @@ impl Directory {
                 break;
             }
             for item in fresh {
-                match self.deliver_one(notifier.as_ref(), &item.notification, item.attempts, now) {
+                match self.deliver_one(notifier, &item.notification, item.attempts, now) {
                     Delivery::Delivered => report.delivered += 1,
                     Delivery::Undeliverable => report.undeliverable += 1,
                     Delivery::RetryLater => report.retry_later += 1,
@@ -897,34 +1033,93 @@ impl Directory {
 
     fn deliver_one(
         &self,
-        notifier: &dyn Notifier,
+        notifier: &Arc<dyn Notifier>,
         n: &Notification,
         attempts: u32,
         now: OffsetDateTime,
     ) -> Delivery {
-        let outcome =
-            catch_unwind(AssertUnwindSafe(|| notifier.deliver(n))).unwrap_or(Delivery::RetryLater);
+        let outcome = self.call_notifier(notifier, n);
         let settlement = match outcome {
             Delivery::Delivered | Delivery::Undeliverable => Settlement::Remove,
             Delivery::RetryLater => {
                 let attempts = attempts.saturating_add(1);
                 Settlement::Retry {
                     attempts,
-                    next_attempt_at: now + backoff(attempts),
+                    next_attempt_at: now.saturating_add(backoff(attempts)),
                 }
             }
         };
         // The change is committed already; if recording the attempt fails,
         // the item stays pending and is delivered again (at least once).
         let _ = self.store.settle(n.id, settlement);
+        if outcome == Delivery::Undeliverable {
+            if let Some(fallback) = n.fallback {
+                self.redirect(n, fallback);
+            }
+        }
         outcome
+    }
+
+    /// Calls the notifier, catching a panic (it counts as "retry later")
+    /// and, with a delivery timeout, giving up on a notifier that hangs:
+    /// the call runs on its own thread, and the notification stays pending.
+    fn call_notifier(&self, notifier: &Arc<dyn Notifier>, n: &Notification) -> Delivery {
+        let inline = |n: &Notification| {
+            catch_unwind(AssertUnwindSafe(|| notifier.deliver(n))).unwrap_or(Delivery::RetryLater)
+        };
+        let Some(timeout) = self.delivery_timeout else {
+            return inline(n);
+        };
+        let (send, receive) = std::sync::mpsc::channel();
+        let (notifier2, n2) = (notifier.clone(), n.clone());
+        let spawned = std::thread::Builder::new()
+            .name("contactkeeper-notify".into())
+            .spawn(move || {
+                let r = catch_unwind(AssertUnwindSafe(|| notifier2.deliver(&n2)))
+                    .unwrap_or(Delivery::RetryLater);
+                let _ = send.send(r);
+            });
+        match spawned {
+            Ok(_) => receive
+                .recv_timeout(timeout)
+                .unwrap_or(Delivery::RetryLater),
+            Err(_) => inline(n),
+        }
+    }
+
+    /// H6: the notifier found the recipient undeliverable; the fallback
+    /// contact (the secondary technical contact) gets the notification once.
+    fn redirect(&self, n: &Notification, fallback: ContactId) {
+        let _ = self.transact("system", |tx| {
+            tx.contact(fallback)?;
+            tx.notify_full(
+                n.kind,
+                n.account,
+                fallback,
+                n.subject.clone(),
+                n.body.clone(),
+                n.fields.clone(),
+                n.resource,
+                None,
+            )?;
+            if let Some(a) = n.account {
+                tx.audit(
+                    a,
+                    Operation::NotificationRedirect,
+                    n.resource.map(|r| r.to_string()),
+                    Vec::new(),
+                    Some(format!("{} undeliverable; sent to {fallback}", n.recipient)),
+                );
+            }
+            Ok(())
+        });
     }
 
     // ----- the machinery -----
 
     /// Runs a changing operation on an account: resolves the actor's access
     /// and runs `body` with it.
-    fn write_op<T>(
+    pub(crate) fn write_op<T>(
         &self,
         actor: &Actor,
         op: Operation,
@@ -939,7 +1134,7 @@ impl Directory {
     }
 
     /// Runs a reading operation; a refusal is audited.
-    fn read<T>(
+    pub(crate) fn read<T>(
         &self,
         actor: &Actor,
         op: Operation,
@@ -958,7 +1153,7 @@ impl Directory {
     }
 
     /// The retry loop: decide, commit, deliver; audit a refusal.
-    fn run<T>(
+    pub(crate) fn run<T>(
         &self,
         actor: &Actor,
         op: Operation,
@@ -970,32 +1165,49 @@ impl Directory {
             self.record_refusal(actor, op, account, target, &e);
             return Err(e);
         }
-        let label = actor.audit_label();
+        // A support-desk action records its reason (J1).
+        let reason = match actor {
+            Actor::SupportDesk { reason, .. } if !reason.trim().is_empty() => {
+                Some(format!("reason: {}", reason.trim()))
+            }
+            _ => None,
+        };
+        let result = self.transact_with(&actor.audit_label(), reason.as_deref(), body);
+        if let Err(e) = &result {
+            self.record_refusal(actor, op, account, target, e);
+        }
+        result
+    }
+
+    /// The retry loop without the refusal audit: decide, commit, deliver.
+    /// A commit that conflicts with a concurrent one decides again from
+    /// fresh reads.
+    pub(crate) fn transact<T>(
+        &self,
+        actor_label: &str,
+        body: impl Fn(&mut Tx<'_>) -> Result<T, Error>,
+    ) -> Result<T, Error> {
+        self.transact_with(actor_label, None, body)
+    }
+
+    /// [`Self::transact`], with a detail for audit entries that have none.
+    fn transact_with<T>(
+        &self,
+        actor_label: &str,
+        default_detail: Option<&str>,
+        body: impl Fn(&mut Tx<'_>) -> Result<T, Error>,
+    ) -> Result<T, Error> {
         for _ in 0..self.max_attempts {
             let mut tx = Tx::new(self.store.as_ref(), self.clock.now());
-            let decided = body(&mut tx).and_then(|v| Ok((v, tx.finish(&label)?)));
-            let (value, (changes, notes)) = match decided {
-                Ok(d) => d,
-                Err(e) => {
-                    self.record_refusal(actor, op, account, target, &e);
-                    return Err(e);
-                }
-            };
+            let value = body(&mut tx)?;
+            let (changes, notes) = tx.finish(actor_label, default_detail)?;
             match self.store.commit(&changes) {
                 Ok(()) => {
-                    if let Some(notifier) = &self.notifier {
-                        for n in &notes {
-                            self.deliver_one(notifier.as_ref(), n, 0, n.at);
-                        }
-                    }
+                    self.deliver_now(&notes);
                     return Ok(value);
                 }
                 Err(StoreError::Conflict) => continue,
-                Err(StoreError::Duplicate(entity)) => {
-                    let e = Error::AlreadyExists { entity };
-                    self.record_refusal(actor, op, account, target, &e);
-                    return Err(e);
-                }
+                Err(StoreError::Duplicate(entity)) => return Err(Error::AlreadyExists { entity }),
                 Err(e) => return Err(Error::Store(e)),
             }
         }
@@ -1004,10 +1216,25 @@ impl Directory {
         })
     }
 
+    /// Hands notifications of a commit to the notifier: stored ones are
+    /// settled in the outbox; those carrying a secret are tried once.
+    fn deliver_now(&self, notes: &[Notification]) {
+        let Some(notifier) = &self.notifier else {
+            return;
+        };
+        for n in notes {
+            if n.secret.is_some() {
+                self.call_notifier(notifier, n);
+            } else {
+                self.deliver_one(notifier, n, 0, n.at);
+            }
+        }
+    }
+
     /// Appends a refusal to the account's chain (the directory's when the
     /// account does not exist). Best effort: the refusal is returned to the
     /// caller whether or not it could be recorded.
-    fn record_refusal(
+    pub(crate) fn record_refusal(
         &self,
         actor: &Actor,
         op: Operation,
@@ -1036,7 +1263,7 @@ impl Directory {
                 fields: Vec::new(),
                 detail: Some(error.to_string()),
             });
-            let Ok((changes, _)) = tx.finish(&label) else {
+            let Ok((changes, _)) = tx.finish(&label, None) else {
                 return;
             };
             match self.store.commit(&changes) {
@@ -1049,7 +1276,11 @@ impl Directory {
 
 /// How the actor stands in the account, from the current state (D8: never
 /// cached).
-fn access_in(tx: &mut Tx<'_>, actor: &Actor, account: AccountId) -> Result<Access, Error> {
+pub(crate) fn access_in(
+    tx: &mut Tx<'_>,
+    actor: &Actor,
+    account: AccountId,
+) -> Result<Access, Error> {
     let a = tx.account(account)?;
     let (owner, procurement, partner) = (a.owner, a.procurement_enabled, a.partner.clone());
     let (standing, roles, scope) = match actor {
@@ -1079,7 +1310,7 @@ fn standard_roles(procurement: bool) -> RoleSet {
 }
 
 /// C3, C4, C6 for a grant from (`old_roles`, `old_scope`) to the new ones.
-fn check_grant(
+pub(crate) fn check_grant(
     access: &Access,
     old_roles: RoleSet,
     old_scope: &TechScope,
@@ -1104,7 +1335,7 @@ fn check_grant(
 }
 
 /// A6: nobody but the owner (and the host) touches the owner.
-fn guard_owner(
+pub(crate) fn guard_owner(
     tx: &mut Tx<'_>,
     access: &Access,
     account: AccountId,
@@ -1119,7 +1350,11 @@ fn guard_owner(
 /// B6: a profile shared with other accounts is changed only by its contact
 /// (and the host), so that no manager of one account changes what another
 /// account relies on (its owner's email, say).
-fn guard_shared_profile(tx: &mut Tx<'_>, access: &Access, contact: ContactId) -> Result<(), Error> {
+pub(crate) fn guard_shared_profile(
+    tx: &mut Tx<'_>,
+    access: &Access,
+    contact: ContactId,
+) -> Result<(), Error> {
     if access.standing() != Standing::System && tx.contact(contact)?.account_count > 1 {
         return Err(Error::refused(Rule::B6SharedProfile));
     }
@@ -1128,7 +1363,7 @@ fn guard_shared_profile(tx: &mut Tx<'_>, access: &Access, contact: ContactId) ->
 
 /// A7 and C3: what adding a contact costs, refused when procurement mode
 /// is on and the actor is not a procurement manager.
-fn charge_for_addition(
+pub(crate) fn charge_for_addition(
     tx: &mut Tx<'_>,
     access: &Access,
     account: AccountId,
@@ -1147,8 +1382,38 @@ fn charge_detail(charge: &Option<Money>) -> Option<String> {
         .map(|m| format!("chargeable: {} {} minor units", m.currency, m.minor_units))
 }
 
+/// The credentials of a new contact: its initial password checked against
+/// the policy (D2) and hashed, or an imported PHC hash (D1), or none.
+pub(crate) fn new_credentials(
+    hasher: &Hasher,
+    new: &NewContact,
+    policy: &crate::credentials::PasswordPolicy,
+    now: OffsetDateTime,
+) -> Result<Credentials, Error> {
+    let hash = match (&new.password, &new.password_hash) {
+        (Some(_), Some(_)) => return Err(Error::invalid(Field::PasswordHash, Problem::Duplicate)),
+        (Some(pw), None) => {
+            let login = login_key(&new.login)?;
+            let n = check_new_password(pw, policy, &login)?;
+            Some(hasher.hash(&n)?)
+        }
+        (None, Some(phc)) => Some(check_phc(phc)?),
+        (None, None) => None,
+    };
+    Ok(Credentials {
+        password_changed_at: hash.as_ref().map(|_| now),
+        password_hash: hash,
+        must_change: new.must_change_password,
+        ..Credentials::default()
+    })
+}
+
 /// Validates a new contact and stores it, refusing a login in use (B1, B3).
-fn insert_new_contact(tx: &mut Tx<'_>, new: &NewContact) -> Result<ContactId, Error> {
+pub(crate) fn insert_new_contact(
+    tx: &mut Tx<'_>,
+    new: &NewContact,
+    credentials: Credentials,
+) -> Result<ContactId, Error> {
     let key = login_key(&new.login)?;
     let profile = new.profile.validated()?;
     if tx.contact_by_login(&key)?.is_some() {
@@ -1163,6 +1428,7 @@ fn insert_new_contact(tx: &mut Tx<'_>, new: &NewContact) -> Result<ContactId, Er
         login_key: key,
         profile,
         account_count: 1,
+        credentials,
         created_at: tx.now,
         version: 0,
     });
@@ -1170,7 +1436,7 @@ fn insert_new_contact(tx: &mut Tx<'_>, new: &NewContact) -> Result<ContactId, Er
 }
 
 /// Adds the membership and counts the contact in the account.
-fn join(
+pub(crate) fn join(
     tx: &mut Tx<'_>,
     account: AccountId,
     contact: ContactId,
@@ -1182,14 +1448,35 @@ fn join(
         contact,
         roles,
         tech_scope,
+        manual_lock: None,
+        session_epoch: 0,
+        notifications: Default::default(),
         since: tx.now,
     });
     tx.account_mut(account)?.contact_count += 1;
     Ok(())
 }
 
-fn view(m: &MembershipRecord, c: &ContactRecord, owner: ContactId) -> ContactView {
+pub(crate) fn view(
+    m: &MembershipRecord,
+    c: &ContactRecord,
+    owner: ContactId,
+    now: OffsetDateTime,
+) -> ContactView {
     let is_owner = c.id == owner;
+    let lock = match (&m.manual_lock, crate::lock::active(&c.credentials, now)) {
+        (Some(l), _) => Some(LockMark {
+            kind: LockKind::Manual,
+            since: l.since,
+            until: None,
+        }),
+        (None, Some(l)) => Some(LockMark {
+            kind: LockKind::Automatic,
+            since: l.since,
+            until: Some(l.until),
+        }),
+        (None, None) => None,
+    };
     ContactView {
         id: c.id,
         login: c.login.clone(),
@@ -1199,6 +1486,7 @@ fn view(m: &MembershipRecord, c: &ContactRecord, owner: ContactId) -> ContactVie
         tech_scope: m.tech_scope.clone(),
         accounts: c.account_count,
         member_since: m.since,
+        lock,
     }
 }
 
@@ -1216,7 +1504,7 @@ fn check_range(q: &AuditQuery) -> Result<(), Error> {
         }
     }
     if let Some(actor) = &q.actor {
-        check_text(Field::TimeRange, actor, 300, false)?;
+        check_text(Field::ActorFilter, actor, 300, false)?;
     }
     Ok(())
 }

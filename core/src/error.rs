@@ -65,6 +65,46 @@ pub enum Error {
     /// Writing to the host's output (an export's writer) failed.
     #[error("writing the output failed: {0}")]
     Output(String),
+    /// A session token, reset secret or one-time code is not valid (D6, D8).
+    #[error("not authenticated: {reason}")]
+    Unauthenticated {
+        /// Why.
+        reason: AuthFailure,
+    },
+    /// The current password, asked for again before a sensitive change, is
+    /// wrong or missing (D8).
+    #[error("the current password is required and was not given correctly")]
+    InvalidCredentials,
+    /// The contact lacks information a duty needs (H4); fill these fields
+    /// and try again.
+    #[error("the contact lacks what the duty needs: {}", crate::error::join_names(.missing))]
+    NotEligible {
+        /// The fields to fill.
+        missing: Vec<Field>,
+    },
+    /// The contact holds primary duties: reassign them, or name a
+    /// replacement (B5).
+    #[error("the contact is still {}", crate::error::join_duties(.duties))]
+    DutiesHeld {
+        /// The primary duties it holds.
+        duties: Vec<crate::designations::Duty>,
+    },
+}
+
+pub(crate) fn join_names(fields: &[Field]) -> String {
+    fields
+        .iter()
+        .map(|f| f.name())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+pub(crate) fn join_duties(duties: &[crate::designations::Duty]) -> String {
+    duties
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// The stable numeric code of an error kind. Numbers are never reused once
@@ -91,6 +131,14 @@ pub enum ErrorCode {
     RandomUnavailable = 8,
     /// [`Error::Output`].
     Output = 9,
+    /// [`Error::Unauthenticated`].
+    Unauthenticated = 10,
+    /// [`Error::InvalidCredentials`].
+    InvalidCredentials = 11,
+    /// [`Error::NotEligible`].
+    NotEligible = 12,
+    /// [`Error::DutiesHeld`].
+    DutiesHeld = 13,
 }
 
 impl ErrorCode {
@@ -111,6 +159,10 @@ impl ErrorCode {
             ErrorCode::Store => "store",
             ErrorCode::RandomUnavailable => "random_unavailable",
             ErrorCode::Output => "output",
+            ErrorCode::Unauthenticated => "unauthenticated",
+            ErrorCode::InvalidCredentials => "invalid_credentials",
+            ErrorCode::NotEligible => "not_eligible",
+            ErrorCode::DutiesHeld => "duties_held",
         }
     }
 
@@ -121,7 +173,7 @@ impl ErrorCode {
 }
 
 /// Every error code, in numeric order.
-pub const ALL_CODES: [ErrorCode; 9] = [
+pub const ALL_CODES: [ErrorCode; 13] = [
     ErrorCode::InvalidInput,
     ErrorCode::PermissionDenied,
     ErrorCode::NotFound,
@@ -131,9 +183,17 @@ pub const ALL_CODES: [ErrorCode; 9] = [
     ErrorCode::Store,
     ErrorCode::RandomUnavailable,
     ErrorCode::Output,
+    ErrorCode::Unauthenticated,
+    ErrorCode::InvalidCredentials,
+    ErrorCode::NotEligible,
+    ErrorCode::DutiesHeld,
 ];
 
 impl Error {
+    pub(crate) fn unauthenticated(reason: AuthFailure) -> Error {
+        Error::Unauthenticated { reason }
+    }
+
     /// The stable code of this error's kind.
     pub fn code(&self) -> ErrorCode {
         match self {
@@ -146,6 +206,10 @@ impl Error {
             Error::Store(_) => ErrorCode::Store,
             Error::RandomUnavailable => ErrorCode::RandomUnavailable,
             Error::Output(_) => ErrorCode::Output,
+            Error::Unauthenticated { .. } => ErrorCode::Unauthenticated,
+            Error::InvalidCredentials => ErrorCode::InvalidCredentials,
+            Error::NotEligible { .. } => ErrorCode::NotEligible,
+            Error::DutiesHeld { .. } => ErrorCode::DutiesHeld,
         }
     }
 
@@ -156,6 +220,10 @@ impl Error {
             Error::PermissionDenied { .. } => Some("C2"),
             Error::RuleViolation { rule } => Some(rule.id()),
             Error::NotFound { .. } | Error::AlreadyExists { .. } => Some("K1"),
+            Error::Unauthenticated { reason } => Some(reason.rule()),
+            Error::InvalidCredentials => Some("D8"),
+            Error::NotEligible { .. } => Some("H4"),
+            Error::DutiesHeld { .. } => Some("B5"),
             Error::Conflict { .. }
             | Error::Store(_)
             | Error::RandomUnavailable
@@ -263,6 +331,46 @@ named_enum! {
         Limit => "limit",
         /// A time range of an audit query.
         TimeRange => "time_range",
+        /// A password (D2).
+        Password => "password",
+        /// An existing argon2 PHC hash imported by a host (D1).
+        PasswordHash => "password_hash",
+        /// An account's password policy (D2).
+        PasswordPolicy => "password_policy",
+        /// The argon2 cost (D1).
+        HashCost => "hash_cost",
+        /// An account's lock policy (E1).
+        LockPolicy => "lock_policy",
+        /// A client's IP address (G1).
+        Ip => "ip",
+        /// An IP allowlist (G1).
+        IpAllowlist => "ip_allowlist",
+        /// The account to sign in to.
+        Account => "account",
+        /// A session lifetime.
+        SessionLifetime => "session_lifetime",
+        /// A security question (F4).
+        SecurityQuestion => "security_question",
+        /// A security answer (F4).
+        SecurityAnswer => "security_answer",
+        /// Where a reset secret or code goes (D6).
+        Channel => "channel",
+        /// The 2FA phone (F1).
+        TwoFactorPhone => "two_factor_phone",
+        /// A second-factor method (F1).
+        TwoFactorMethod => "two_factor_method",
+        /// A resource's kind (H1).
+        ResourceKind => "resource_kind",
+        /// A resource's name (H1).
+        ResourceName => "resource_name",
+        /// A secondary contact (H2, H7).
+        Secondary => "secondary",
+        /// A milestone (H6).
+        Milestone => "milestone",
+        /// A notice's subject or body (I4).
+        Notice => "notice",
+        /// The actor filter of an audit query (J2).
+        ActorFilter => "actor_filter",
     }
 }
 
@@ -274,7 +382,21 @@ impl Field {
             | Field::Partner
             | Field::Agent
             | Field::Limit
-            | Field::TimeRange => "K2",
+            | Field::TimeRange
+            | Field::ActorFilter
+            | Field::Account => "K2",
+            Field::Password | Field::PasswordPolicy => "D2",
+            Field::PasswordHash | Field::HashCost => "D1",
+            Field::SessionLifetime => "D8",
+            Field::Channel => "D6",
+            Field::LockPolicy => "E1",
+            Field::Ip | Field::IpAllowlist => "G1",
+            Field::SecurityQuestion | Field::SecurityAnswer => "F4",
+            Field::TwoFactorPhone | Field::TwoFactorMethod => "F1",
+            Field::ResourceKind | Field::ResourceName => "H1",
+            Field::Secondary => "H2",
+            Field::Milestone => "H6",
+            Field::Notice => "I4",
             Field::PlanName | Field::Price | Field::Currency => "A7",
             Field::TechOptions | Field::TechScope => "C4",
             Field::ServiceKey | Field::ServiceName => "A8",
@@ -316,6 +438,19 @@ pub enum Problem {
     Duplicate,
     /// Out of the allowed range.
     OutOfRange,
+    /// Shorter than allowed (in characters).
+    TooShort {
+        /// The minimum.
+        min: usize,
+    },
+    /// A commonly used password (D2).
+    CommonPassword,
+    /// A password containing the login (D2).
+    ContainsLogin,
+    /// One of the contact's recent passwords (D2).
+    RecentlyUsed,
+    /// Missing, where this operation needs it.
+    Missing,
 }
 
 impl fmt::Display for Problem {
@@ -329,6 +464,11 @@ impl fmt::Display for Problem {
             Problem::NotOffered => f.write_str("not offered here"),
             Problem::Duplicate => f.write_str("repeats a value"),
             Problem::OutOfRange => f.write_str("out of range"),
+            Problem::TooShort { min } => write!(f, "shorter than {min} characters"),
+            Problem::CommonPassword => f.write_str("a commonly used password"),
+            Problem::ContainsLogin => f.write_str("contains the login"),
+            Problem::RecentlyUsed => f.write_str("one of the recent passwords"),
+            Problem::Missing => f.write_str("needed here and not set"),
         }
     }
 }
@@ -346,6 +486,8 @@ named_enum! {
         Service => "service",
         /// A pending notification.
         Notification => "notification",
+        /// A resource of an account.
+        Resource => "resource",
     }
 }
 
@@ -369,6 +511,14 @@ pub enum Rule {
     C3ProcurementDisabled,
     /// C6: a contact grants or revokes only roles it holds itself.
     C6NoEscalation,
+    /// D8: one's own password is changed with the current one, not reset.
+    D8OwnPassword,
+    /// F1: the contact has no second factor enrolled (or pending) for this.
+    F1NotEnrolled,
+    /// G2: the allowlist would shut out the contact who sets it.
+    G2ShutsOutSetter,
+    /// H2: the secondary contact differs from the primary.
+    H2SecondaryIsPrimary,
 }
 
 impl Rule {
@@ -382,6 +532,10 @@ impl Rule {
             Rule::B6SharedProfile => "B6",
             Rule::C3ProcurementDisabled => "C3",
             Rule::C6NoEscalation => "C6",
+            Rule::D8OwnPassword => "D8",
+            Rule::F1NotEnrolled => "F1",
+            Rule::G2ShutsOutSetter => "G2",
+            Rule::H2SecondaryIsPrimary => "H2",
         }
     }
 
@@ -399,6 +553,48 @@ impl Rule {
                 "the procurement manager role is not enabled for this account"
             }
             Rule::C6NoEscalation => "a contact grants or revokes only roles it holds itself",
+            Rule::D8OwnPassword => {
+                "a contact changes its own password with the current one, not by a reset"
+            }
+            Rule::F1NotEnrolled => "no second factor is enrolled for this",
+            Rule::G2ShutsOutSetter => "the allowlist would shut out the contact who sets it",
+            Rule::H2SecondaryIsPrimary => "the secondary contact must differ from the primary",
+        }
+    }
+}
+
+named_enum! {
+    /// Why a session, secret or code was not accepted.
+    AuthFailure {
+        /// Unknown, malformed, or ended by sign-out.
+        InvalidToken => "invalid_token",
+        /// Past its idle or absolute lifetime (D8).
+        Expired => "expired",
+        /// Ended by a password change, a lock, a deletion or a removal (D8).
+        Revoked => "revoked",
+        /// The session may only complete a step first (D4, F1, F3).
+        StepRequired => "step_required",
+        /// The contact is locked (E3, E6).
+        Locked => "locked",
+        /// The client's address is outside the account's allowlist (G1).
+        IpNotAllowed => "ip_not_allowed",
+        /// A reset secret or code that is wrong, used, voided or expired (D6).
+        InvalidSecret => "invalid_secret",
+        /// A second-factor code that is wrong or used already (F1).
+        InvalidCode => "invalid_code",
+    }
+}
+
+impl AuthFailure {
+    /// The SPEC rule behind this failure.
+    pub fn rule(self) -> &'static str {
+        match self {
+            AuthFailure::InvalidToken | AuthFailure::Expired | AuthFailure::Revoked => "D8",
+            AuthFailure::StepRequired => "D4",
+            AuthFailure::Locked => "E3",
+            AuthFailure::IpNotAllowed => "G1",
+            AuthFailure::InvalidSecret => "D6",
+            AuthFailure::InvalidCode => "F1",
         }
     }
 }

@@ -59,3 +59,8 @@ pub(crate) fn random_u63() -> Result<u64, Error> {
         }
     }
 }
+id_type!(
+    /// A resource an account manages: a computer, a site, a phone system.
+    ResourceId,
+    "resource"
+);

@@ -1,31 +1,58 @@
 #![doc = include_str!("../../README.md")]
+#![forbid(unsafe_code)]
 #![deny(missing_docs)]
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
 
 pub mod accounts;
 pub mod audit;
 pub mod clock;
 pub mod contacts;
+pub mod credentials;
+pub mod designations;
 mod directory;
 pub mod error;
 pub mod ids;
+pub mod ip_access;
+pub mod lock;
 pub mod notify;
+pub mod passwords;
+pub mod recovery;
 pub mod roles;
+pub mod second_factor;
+pub mod security_questions;
+pub mod signin;
 pub mod store;
 mod tx;
 
 pub use accounts::{
-    AccountCreated, AccountView, ContactAdded, Money, NewAccount, NewOwner, Plan, Service,
+    AccountCreated, AccountView, ContactAdded, Money, NewAccount, NewOwner, Plan, SecurityPolicy,
+    Service,
 };
 pub use audit::{AuditEntry, AuditQuery, AuditVerification, ChainProblem, Operation, Outcome};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use contacts::{login_key, ContactView, NewContact, Profile, ProfileUpdate};
-pub use directory::{ChangedFields, Directory, DirectoryBuilder, DEFAULT_MAX_ATTEMPTS, MAX_PAGE};
-pub use error::{Entity, Error, ErrorCode, Field, Problem, Rule};
-pub use ids::{AccountId, ContactId, NotificationId};
-pub use notify::{
-    Delivery, DeliveryReport, MemoryNotifier, Notification, NotificationKind, Notifier, OutboxItem,
+pub use credentials::{HashCost, Password, PasswordPolicy, Secret, SessionStage};
+pub use designations::{BillingContacts, Duty, DutyTarget, Milestone, NewResource, Rank};
+pub use directory::{
+    ChangedFields, Directory, DirectoryBuilder, SessionLifetimes, DEFAULT_DELIVERY_TIMEOUT,
+    DEFAULT_MAX_ATTEMPTS, MAX_PAGE,
 };
+pub use error::{AuthFailure, Entity, Error, ErrorCode, Field, Problem, Rule};
+pub use ids::{AccountId, ContactId, NotificationId, ResourceId};
+pub use lock::{LockKind, LockMark, LockPolicy};
+pub use notify::{
+    local_time, Delivery, DeliveryReport, MemoryNotifier, Notification, NotificationKind,
+    NotificationPrefs, Notifier, OutboxItem,
+};
+pub use passwords::ManagerReset;
+pub use recovery::RecoveryChannel;
 pub use roles::{Access, Actor, Permission, PermissionSet, Role, RoleSet, Standing, TechScope};
-pub use store::{MemoryStore, Store, StoreError};
+pub use second_factor::{EnrollmentStart, TwoFactorMethod};
+pub use security_questions::SecurityAnswer;
+pub use signin::{SessionGrant, SessionInfo, SignInOutcome, SignInRequest};
+pub use store::{MemoryStore, ResourceRecord, Store, StoreError};
 #[cfg(feature = "sqlite")]
 pub use store::{SqliteOptions, SqliteStore};

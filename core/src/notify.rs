@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use crate::error::named_enum;
-use crate::ids::{AccountId, ContactId, NotificationId};
+use crate::ids::{AccountId, ContactId, NotificationId, ResourceId};
 
 named_enum! {
     /// What a notification is about.
@@ -21,13 +21,26 @@ named_enum! {
         OwnershipReceived => "ownership_received",
         /// The recipient is no longer the account's owner (A3, A4).
         OwnershipLost => "ownership_lost",
+        /// A security notice: a credential or setting changed, or a lock (I2, E9, F2).
+        Security => "security",
+        /// A password-reset secret (D6, D7).
+        PasswordReset => "password_reset",
+        /// A one-time sign-in or enrollment code (F1).
+        SignInCode => "sign_in_code",
+        /// A resource's milestone, for its technical contact (H6).
+        Milestone => "milestone",
+        /// A maintenance or global-issue notice (I4).
+        Maintenance => "maintenance",
+        /// A duty given or taken away (H3, H7).
+        Duty => "duty",
     }
 }
 
 /// A message to one contact. Hosts may send `subject` and `body` as they
-/// are, or build their own from the structured fields. It never holds a
-/// secret value.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// are, or build their own from the structured fields. Only the two kinds
+/// whose purpose is to deliver a secret (a reset secret, a one-time code)
+/// carry one, and those are never stored; `Debug` never shows it.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Notification {
     /// Its id in the outbox.
     pub id: NotificationId,
@@ -45,9 +58,42 @@ pub struct Notification {
     pub body: String,
     /// The names of fields it reports changed, if any.
     pub fields: Vec<String>,
+    /// The resource it concerns, if any (H6).
+    pub resource: Option<ResourceId>,
+    /// Who gets it instead if the notifier reports the recipient
+    /// undeliverable (H6: the secondary technical contact).
+    pub fallback: Option<ContactId>,
     /// When the change it reports happened (UTC).
     #[serde(with = "time::serde::rfc3339")]
     pub at: OffsetDateTime,
+    /// A secret to deliver (a reset secret, a one-time code), also written
+    /// in `body`. Such a notification is delivered once, right after the
+    /// change, and never stored in the outbox (D6).
+    #[serde(skip)]
+    pub secret: Option<crate::credentials::Secret>,
+}
+
+impl std::fmt::Debug for Notification {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let body: &str = if self.secret.is_some() {
+            "<redacted: carries a secret>"
+        } else {
+            &self.body
+        };
+        f.debug_struct("Notification")
+            .field("id", &self.id)
+            .field("kind", &self.kind)
+            .field("account", &self.account)
+            .field("recipient", &self.recipient)
+            .field("to", &self.to)
+            .field("subject", &self.subject)
+            .field("body", &body)
+            .field("fields", &self.fields)
+            .field("resource", &self.resource)
+            .field("fallback", &self.fallback)
+            .field("at", &self.at)
+            .finish()
+    }
 }
 
 /// What a notifier did with a notification.
@@ -119,5 +165,193 @@ impl Notifier for MemoryNotifier {
             .unwrap_or_else(|e| e.into_inner())
             .push(n.clone());
         Delivery::Delivered
+    }
+}
+
+/// What a contact wants to be told, per account (I2, I4, H6).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct NotificationPrefs {
+    /// Security notifications: any change to the contact's settings (I2).
+    pub security: bool,
+    /// Maintenance and global-issue notices (I4).
+    pub maintenance: bool,
+    /// Billing notices, for billing contacts (H7).
+    pub billing: bool,
+    /// Resource milestones, for technical contacts (H6).
+    pub milestones: bool,
+}
+
+impl Default for NotificationPrefs {
+    /// Everything on.
+    fn default() -> NotificationPrefs {
+        NotificationPrefs {
+            security: true,
+            maintenance: true,
+            billing: true,
+            milestones: true,
+        }
+    }
+}
+
+/// A time as a contact reads it (I3): in its IANA zone, daylight saving
+/// included, with the zone's abbreviation and offset, e.g.
+/// `2026-03-08 03:30 EDT (UTC-04:00)`. An unknown zone falls back to UTC.
+pub fn local_time(at: OffsetDateTime, zone: &str) -> String {
+    use time_tz::{Offset, OffsetDateTimeExt, TimeZone};
+    let tz = time_tz::timezones::get_by_name(zone).unwrap_or(time_tz::timezones::db::UTC);
+    let offset = tz.get_offset_utc(&at);
+    let local = at.to_timezone(tz);
+    let fmt = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]");
+    let (h, m, _) = offset.to_utc().as_hms();
+    format!(
+        "{} {} (UTC{}{:02}:{:02})",
+        local.format(&fmt).unwrap_or_default(),
+        offset.name(),
+        if h < 0 || m < 0 { '-' } else { '+' },
+        h.unsigned_abs(),
+        m.unsigned_abs()
+    )
+}
+
+mod ops {
+    use super::{NotificationKind, NotificationPrefs};
+    use crate::audit::Operation;
+    use crate::contacts::check_text;
+    use crate::directory::guard_owner;
+    use crate::error::{Entity, Error, Field};
+    use crate::ids::{AccountId, ContactId};
+    use crate::passwords::security_notice_fields;
+    use crate::roles::{Actor, Permission};
+    use crate::Directory;
+
+    impl Directory {
+        /// Sets what a contact wants to be told in the account (I2, I4, H6):
+        /// its own, or another's by a contact manager (never the owner's,
+        /// A6). The change itself is a security notification (I2), sent if
+        /// security notifications were on.
+        pub fn set_notification_prefs(
+            &self,
+            actor: &Actor,
+            account: AccountId,
+            contact: ContactId,
+            prefs: NotificationPrefs,
+        ) -> Result<(), Error> {
+            self.write_op(
+                actor,
+                Operation::NotificationPrefs,
+                account,
+                Some(contact.to_string()),
+                |tx, access| {
+                    let own = actor.contact_id() == Some(contact);
+                    access.require(if own {
+                        Permission::ManageOwnSettings
+                    } else {
+                        Permission::ManageContacts
+                    })?;
+                    let mut m = tx
+                        .membership(account, contact)?
+                        .ok_or(Error::not_found(Entity::Contact))?;
+                    if !own {
+                        guard_owner(tx, &access, account, contact)?;
+                    }
+                    let before = m.notifications;
+                    let mut fields = Vec::new();
+                    for (name, old, new) in [
+                        ("security_notifications", before.security, prefs.security),
+                        (
+                            "maintenance_notifications",
+                            before.maintenance,
+                            prefs.maintenance,
+                        ),
+                        ("billing_notifications", before.billing, prefs.billing),
+                        (
+                            "milestone_notifications",
+                            before.milestones,
+                            prefs.milestones,
+                        ),
+                    ] {
+                        if old != new {
+                            fields.push(name.to_owned());
+                        }
+                    }
+                    // Told under the preferences as they were.
+                    security_notice_fields(tx, contact, account, fields.clone())?;
+                    m.notifications = prefs;
+                    tx.put_membership(m);
+                    tx.audit(
+                        account,
+                        Operation::NotificationPrefs,
+                        Some(contact.to_string()),
+                        fields,
+                        None,
+                    );
+                    Ok(())
+                },
+            )
+        }
+
+        /// Sends a maintenance or global-issue notice to every contact of
+        /// the account that wants them, at its email and its alternate
+        /// email (I4). The host sends notices. Returns how many contacts
+        /// it was sent to.
+        pub fn send_maintenance_notice(
+            &self,
+            actor: &Actor,
+            account: AccountId,
+            subject: &str,
+            body: &str,
+        ) -> Result<usize, Error> {
+            self.write_op(actor, Operation::Notice, account, None, |tx, access| {
+                access.require(Permission::SendNotices)?;
+                let subject = check_text(Field::Notice, subject, 200, true)?;
+                if body.len() > 100_000
+                    || body
+                        .chars()
+                        .any(|c| c.is_control() && c != '\n' && c != '\t')
+                {
+                    return Err(Error::invalid(
+                        Field::Notice,
+                        crate::error::Problem::Malformed,
+                    ));
+                }
+                let mut sent = 0;
+                let mut after = None;
+                loop {
+                    let page = tx.store().members(account, after, crate::MAX_PAGE)?;
+                    for (m, c) in &page {
+                        if !m.notifications.maintenance {
+                            continue;
+                        }
+                        let mut to = vec![c.profile.email.clone()];
+                        to.extend(c.profile.alternate_email.clone());
+                        tx.notify_to(
+                            NotificationKind::Maintenance,
+                            Some(account),
+                            c.id,
+                            to,
+                            subject.clone(),
+                            body.to_owned(),
+                            Vec::new(),
+                            None,
+                            None,
+                        )?;
+                        sent += 1;
+                    }
+                    match page.last() {
+                        Some((m, _)) if page.len() == crate::MAX_PAGE => after = Some(m.contact),
+                        _ => break,
+                    }
+                }
+                tx.audit(
+                    account,
+                    Operation::Notice,
+                    None,
+                    Vec::new(),
+                    Some(format!("{sent} contacts: {subject}")),
+                );
+                Ok(sent)
+            })
+        }
     }
 }

@@ -232,12 +232,18 @@ named_enum! {
         RegisterServices => "register_services",
         /// Provider operations: enable procurement mode (C3).
         EnableProcurement => "enable_procurement",
+        /// The support desk checks a caller's security answer (F4).
+        CheckSecurityAnswers => "check_security_answers",
+        /// Provider operations: report resource milestones (H6).
+        ReportMilestones => "report_milestones",
+        /// Provider operations: send maintenance and global-issue notices (I4).
+        SendNotices => "send_notices",
     }
 }
 
 impl Permission {
-    const fn bit(self) -> u16 {
-        1 << (self as u16)
+    const fn bit(self) -> u32 {
+        1 << (self as u32)
     }
 
     /// The standard roles that grant this permission (SPEC C's table).
@@ -259,14 +265,17 @@ impl Permission {
             | Permission::ViewAccount
             | Permission::CreateAccounts
             | Permission::RegisterServices
-            | Permission::EnableProcurement => RoleSet::EMPTY,
+            | Permission::EnableProcurement
+            | Permission::CheckSecurityAnswers
+            | Permission::ReportMilestones
+            | Permission::SendNotices => RoleSet::EMPTY,
         }
     }
 }
 
 /// A set of permissions, as a small bit set.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub struct PermissionSet(u16);
+pub struct PermissionSet(u32);
 
 impl PermissionSet {
     /// No permission.
@@ -322,6 +331,7 @@ const OWNER: PermissionSet = PermissionSet::of(&[
 ]);
 const SUPPORT_DESK: PermissionSet = PermissionSet::of(&[
     Permission::ViewAccount,
+    Permission::CheckSecurityAnswers,
     Permission::TransferOwnership,
     Permission::ReadAudit,
     Permission::CreateAccounts,
@@ -348,6 +358,9 @@ const SYSTEM: PermissionSet = PermissionSet::of(&[
     Permission::CreateAccounts,
     Permission::RegisterServices,
     Permission::EnableProcurement,
+    Permission::CheckSecurityAnswers,
+    Permission::ReportMilestones,
+    Permission::SendNotices,
 ]);
 
 /// Who performs an operation.

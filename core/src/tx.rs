@@ -12,7 +12,7 @@ use crate::ids::{AccountId, ContactId, NotificationId};
 use crate::notify::{Notification, NotificationKind, OutboxItem};
 use crate::store::{
     AccountRecord, AccountWrite, Changeset, Check, ContactRecord, ContactWrite, DirectoryHead,
-    MembershipRecord, MembershipWrite, Store,
+    MembershipRecord, MembershipWrite, ResourceRecord, ResourceWrite, SessionWrite, Store,
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,6 +37,9 @@ pub(crate) struct Tx<'s> {
     memberships: Vec<MembershipWrite>,
     drafts: Vec<AuditDraft>,
     notes: Vec<Notification>,
+    direct: Vec<Notification>,
+    sessions: Vec<SessionWrite>,
+    resources: Vec<ResourceWrite>,
 }
 
 impl<'s> Tx<'s> {
@@ -49,6 +52,9 @@ impl<'s> Tx<'s> {
             memberships: Vec::new(),
             drafts: Vec::new(),
             notes: Vec::new(),
+            direct: Vec::new(),
+            sessions: Vec::new(),
+            resources: Vec::new(),
         }
     }
 
@@ -196,6 +202,28 @@ impl<'s> Tx<'s> {
             .push(MembershipWrite::Delete(account, contact));
     }
 
+    /// Writes a resource; its account is written with it, so the account's
+    /// version guards it.
+    pub(crate) fn put_resource(&mut self, r: ResourceRecord) {
+        let account = r.account;
+        self.resources
+            .retain(|w| !matches!(w, ResourceWrite::Put(x) if x.id == r.id));
+        self.resources.push(ResourceWrite::Put(r));
+        let _ = self.account_mut(account);
+    }
+
+    pub(crate) fn delete_resource(&mut self, id: crate::ids::ResourceId) {
+        self.resources.push(ResourceWrite::Delete(id));
+    }
+
+    pub(crate) fn put_session(&mut self, s: crate::credentials::SessionRecord) {
+        self.sessions.push(SessionWrite::Put(s));
+    }
+
+    pub(crate) fn delete_session(&mut self, key: [u8; 32]) {
+        self.sessions.push(SessionWrite::Delete(key));
+    }
+
     /// Records a successful operation in `account`'s audit chain.
     pub(crate) fn audit(
         &mut self,
@@ -220,8 +248,14 @@ impl<'s> Tx<'s> {
         self.drafts.push(draft);
     }
 
+    /// Queues a notification that carries a secret (a reset secret, a
+    /// one-time code): it is delivered right after the commit and never
+    /// stored, so the secret exists only as a hash at rest (D6).
+    pub(crate) fn notify_secret(&mut self, n: Notification) {
+        self.direct.push(n);
+    }
+
     /// Queues a notification to a contact, at its profile's email.
-    #[allow(clippy::too_many_arguments)]
     pub(crate) fn notify(
         &mut self,
         kind: NotificationKind,
@@ -231,7 +265,43 @@ impl<'s> Tx<'s> {
         body: String,
         fields: Vec<String>,
     ) -> Result<(), Error> {
+        self.notify_full(kind, account, recipient, subject, body, fields, None, None)
+    }
+
+    /// Queues a notification about a resource, with a contact to try when
+    /// the recipient is undeliverable (H6).
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn notify_full(
+        &mut self,
+        kind: NotificationKind,
+        account: Option<AccountId>,
+        recipient: ContactId,
+        subject: String,
+        body: String,
+        fields: Vec<String>,
+        resource: Option<crate::ids::ResourceId>,
+        fallback: Option<ContactId>,
+    ) -> Result<(), Error> {
         let to = vec![self.contact(recipient)?.profile.email.clone()];
+        self.notify_to(
+            kind, account, recipient, to, subject, body, fields, resource, fallback,
+        )
+    }
+
+    /// Queues a notification to these addresses.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn notify_to(
+        &mut self,
+        kind: NotificationKind,
+        account: Option<AccountId>,
+        recipient: ContactId,
+        to: Vec<String>,
+        subject: String,
+        body: String,
+        fields: Vec<String>,
+        resource: Option<crate::ids::ResourceId>,
+        fallback: Option<ContactId>,
+    ) -> Result<(), Error> {
         self.notes.push(Notification {
             id: NotificationId::random()?,
             kind,
@@ -241,17 +311,29 @@ impl<'s> Tx<'s> {
             subject,
             body,
             fields,
+            resource,
+            fallback,
+            secret: None,
             at: self.now,
         });
         Ok(())
     }
 
-    /// The changeset to commit and the notifications it stores.
-    pub(crate) fn finish(mut self, actor: &str) -> Result<(Changeset, Vec<Notification>), Error> {
+    /// The changeset to commit, and the notifications to deliver after it:
+    /// those it stores, then those that carry secrets. Audit entries with no
+    /// detail get `default_detail` (a support-desk reason).
+    pub(crate) fn finish(
+        mut self,
+        actor: &str,
+        default_detail: Option<&str>,
+    ) -> Result<(Changeset, Vec<Notification>), Error> {
         let mut cs = Changeset::default();
         let mut directory: Option<DirectoryHead> = None;
         let now = self.now;
-        for draft in std::mem::take(&mut self.drafts) {
+        for mut draft in std::mem::take(&mut self.drafts) {
+            if draft.detail.is_none() {
+                draft.detail = default_detail.map(str::to_owned);
+            }
             let entry = match draft.account {
                 Some(id) => {
                     let slot = self.load_account(id)?;
@@ -293,7 +375,9 @@ impl<'s> Tx<'s> {
             }
         }
         cs.memberships = std::mem::take(&mut self.memberships);
-        let notes = std::mem::take(&mut self.notes);
+        cs.sessions = std::mem::take(&mut self.sessions);
+        cs.resources = std::mem::take(&mut self.resources);
+        let mut notes = std::mem::take(&mut self.notes);
         cs.outbox = notes
             .iter()
             .map(|n| OutboxItem {
@@ -302,6 +386,7 @@ impl<'s> Tx<'s> {
                 next_attempt_at: n.at,
             })
             .collect();
+        notes.append(&mut self.direct);
         Ok((cs, notes))
     }
 }

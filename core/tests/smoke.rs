@@ -1,7 +1,5 @@
 //! A first walk through the main operations.
-// Helpers called from tests are not `#[test]` functions themselves, so
-// clippy's allow-*-in-tests settings do not reach them.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test helpers, not only #[test] fns
 
 mod common;
 use common::*;

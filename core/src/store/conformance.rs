@@ -94,6 +94,8 @@ fn account(id: u64, owner: u64) -> AccountRecord {
         procurement_enabled: false,
         partner: None,
         services: Vec::new(),
+        security: Default::default(),
+        billing: Default::default(),
         owner: ContactId(owner),
         contact_count: 1,
         audit_head: ChainHead::default(),
@@ -109,6 +111,7 @@ fn contact(id: u64, login: &str) -> ContactRecord {
         login_key: login.to_ascii_lowercase(),
         profile: Profile::new(format!("Contact {id}"), format!("{login}@example.com")),
         account_count: 1,
+        credentials: Default::default(),
         created_at: t0(),
         version: 0,
     }
@@ -120,6 +123,9 @@ fn member(account: u64, contact: u64, roles: RoleSet) -> MembershipRecord {
         contact: ContactId(contact),
         roles,
         tech_scope: TechScope::All,
+        manual_lock: None,
+        session_epoch: 0,
+        notifications: Default::default(),
         since: t0(),
     }
 }
@@ -703,6 +709,9 @@ fn outbox_keeps_until_settled(store: &dyn Store) -> CheckResult {
             body: "Body\nwith lines".into(),
             fields: vec!["owner".into()],
             at: t0(),
+            resource: None,
+            fallback: None,
+            secret: None,
         },
         attempts: 0,
         next_attempt_at: t0() + Duration::seconds(due),

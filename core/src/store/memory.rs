@@ -7,11 +7,13 @@ use time::OffsetDateTime;
 
 use super::{
     AccountRecord, AccountWrite, Changeset, Check, ContactRecord, ContactWrite, DirectoryHead,
-    MembershipRecord, MembershipWrite, Settlement, Store, StoreError,
+    MembershipRecord, MembershipWrite, ResourceRecord, ResourceWrite, SessionWrite, Settlement,
+    Store, StoreError,
 };
 use crate::audit::{AuditEntry, AuditQuery};
+use crate::credentials::SessionRecord;
 use crate::error::Entity;
-use crate::ids::{AccountId, ContactId, NotificationId};
+use crate::ids::{AccountId, ContactId, NotificationId, ResourceId};
 use crate::notify::OutboxItem;
 
 /// A thread-safe store in memory. Commits are serialised by one lock and
@@ -31,6 +33,33 @@ struct Inner {
     audit: HashMap<Option<AccountId>, Vec<AuditEntry>>,
     directory_head: DirectoryHead,
     outbox: BTreeMap<NotificationId, OutboxItem>,
+    sessions: HashMap<[u8; 32], SessionRecord>,
+    resources: BTreeMap<ResourceId, ResourceRecord>,
+    by_account: HashMap<AccountId, BTreeSet<ResourceId>>,
+    by_holder: HashMap<(AccountId, ContactId), BTreeSet<ResourceId>>,
+}
+
+impl Inner {
+    fn index_resource(&mut self, r: &ResourceRecord, add: bool) {
+        let holders = std::iter::once(r.primary).chain(r.secondary);
+        for c in holders {
+            let set = self.by_holder.entry((r.account, c)).or_default();
+            if add {
+                set.insert(r.id);
+            } else {
+                set.remove(&r.id);
+                if set.is_empty() {
+                    self.by_holder.remove(&(r.account, c));
+                }
+            }
+        }
+        let set = self.by_account.entry(r.account).or_default();
+        if add {
+            set.insert(r.id);
+        } else {
+            set.remove(&r.id);
+        }
+    }
 }
 
 impl MemoryStore {
@@ -187,6 +216,29 @@ impl Inner {
         for item in &c.outbox {
             self.outbox.insert(item.notification.id, item.clone());
         }
+        for w in &c.resources {
+            let id = match w {
+                ResourceWrite::Put(r) => r.id,
+                ResourceWrite::Delete(id) => *id,
+            };
+            if let Some(old) = self.resources.remove(&id) {
+                self.index_resource(&old, false);
+            }
+            if let ResourceWrite::Put(r) = w {
+                self.index_resource(r, true);
+                self.resources.insert(r.id, r.clone());
+            }
+        }
+        for w in &c.sessions {
+            match w {
+                SessionWrite::Put(s) => {
+                    self.sessions.insert(s.key, s.clone());
+                }
+                SessionWrite::Delete(k) => {
+                    self.sessions.remove(k);
+                }
+            }
+        }
     }
 }
 
@@ -294,6 +346,57 @@ impl Store for MemoryStore {
         due.sort_by_key(|i| (i.next_attempt_at, i.notification.id));
         due.truncate(limit);
         Ok(due)
+    }
+
+    fn session(&self, key: &[u8; 32]) -> Result<Option<SessionRecord>, StoreError> {
+        Ok(self.read().sessions.get(key).cloned())
+    }
+
+    fn touch_session(&self, key: &[u8; 32], at: OffsetDateTime) -> Result<(), StoreError> {
+        if let Some(s) = self.write().sessions.get_mut(key) {
+            s.last_seen_at = at;
+        }
+        Ok(())
+    }
+
+    fn resource(&self, id: ResourceId) -> Result<Option<ResourceRecord>, StoreError> {
+        Ok(self.read().resources.get(&id).cloned())
+    }
+
+    fn resources(
+        &self,
+        account: AccountId,
+        after: Option<ResourceId>,
+        limit: usize,
+    ) -> Result<Vec<ResourceRecord>, StoreError> {
+        let inner = self.read();
+        let Some(ids) = inner.by_account.get(&account) else {
+            return Ok(Vec::new());
+        };
+        let start = match after {
+            Some(a) => std::ops::Bound::Excluded(a),
+            None => std::ops::Bound::Unbounded,
+        };
+        Ok(ids
+            .range((start, std::ops::Bound::Unbounded))
+            .filter_map(|id| inner.resources.get(id).cloned())
+            .take(limit)
+            .collect())
+    }
+
+    fn duties_of(
+        &self,
+        account: AccountId,
+        contact: ContactId,
+    ) -> Result<Vec<ResourceRecord>, StoreError> {
+        let inner = self.read();
+        Ok(inner
+            .by_holder
+            .get(&(account, contact))
+            .into_iter()
+            .flatten()
+            .filter_map(|id| inner.resources.get(id).cloned())
+            .collect())
     }
 
     fn settle(&self, id: NotificationId, settlement: Settlement) -> Result<(), StoreError> {

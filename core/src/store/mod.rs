@@ -39,7 +39,13 @@
 //! contacts involved and their memberships), so its cost does not grow with
 //! the number of contacts in the account. A store should index memberships
 //! by account and by contact, contacts by `login_key`, audit entries by
-//! chain and sequence, and the outbox by due time.
+//! chain and sequence, the outbox by due time, sessions by key, and
+//! resources by account and by each of their two contacts.
+//!
+//! Sessions need no versions: a session is written once at sign-in, its
+//! stage may move forward, and it is revoked by bumping an epoch on the
+//! contact or the membership (which are versioned) rather than by deleting
+//! rows.
 //!
 //! [`conformance`] holds the tests every store must pass.
 //!
@@ -52,7 +58,8 @@
 //! the trait must do:
 //!
 //! **Reads** (`account`, `contact`, `contact_by_login`, `membership`,
-//! `memberships_of`, `members`, `directory_head`, `audit`, `outbox`) return
+//! `memberships_of`, `members`, `directory_head`, `audit`, `outbox`,
+//! `session`, `resource`, `resources`, `duties_of`) return
 //! committed data, each in one query, with no transaction: a stale read is
 //! caught by the version checks of the commit that follows it. Each is a
 //! lookup by key or a range of an index (see the list above), so that no
@@ -87,6 +94,11 @@
 //!   chain is a conflict. Store every field as given, hashes included: the
 //!   hash chain is what lets `verify` detect an edited row (J3).
 //! - *Outbox items* are inserted (an existing id is replaced).
+//! - *Sessions* ([`SessionWrite`]) and *resources* ([`ResourceWrite`]):
+//!   `Put` inserts or replaces, `Delete` of one that is not there is not an
+//!   error. They carry no version: a resource is guarded by its account's
+//!   version, which every changeset that writes one also writes, and a
+//!   session is revoked through the epochs of its contact and membership.
 //! - On any refusal or failure, roll back and return the error:
 //!   [`StoreError::Conflict`] (the `Directory` reads again and retries),
 //!   [`StoreError::Duplicate`] (the caller gets `AlreadyExists`),
@@ -94,8 +106,9 @@
 //!   (no space), [`StoreError::Backend`] for any other failure,
 //!   [`StoreError::Corrupt`] for stored data that cannot be decoded.
 //!
-//! **Settling** an outbox item deletes it or records the attempt; an item
-//! already gone (another process settled it) is not an error.
+//! **Outside changesets**, two small writes: settling an outbox item
+//! deletes it or records the attempt, and touching a session records when
+//! it was last used; an item or session already gone is not an error.
 //!
 //! **Values**: ids are below 2^63 (a signed 64-bit integer column); times
 //! must come back to the nanosecond (the conformance suite checks; a
@@ -135,12 +148,14 @@ pub use sqlite::{SqliteOptions, SqliteStore};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use crate::accounts::{Plan, Service};
+use crate::accounts::{Plan, SecurityPolicy, Service};
 use crate::audit::{AuditEntry, AuditQuery, ChainHead};
 use crate::contacts::Profile;
+use crate::credentials::{Credentials, SessionRecord};
 use crate::error::Entity;
-use crate::ids::{AccountId, ContactId, NotificationId};
-use crate::notify::OutboxItem;
+use crate::ids::{AccountId, ContactId, NotificationId, ResourceId};
+use crate::lock::ManualLock;
+use crate::notify::{NotificationPrefs, OutboxItem};
 use crate::roles::{RoleSet, TechScope};
 
 /// A store failed or refused a commit.
@@ -206,6 +221,12 @@ pub struct AccountRecord {
     pub partner: Option<String>,
     /// Its services (A8).
     pub services: Vec<Service>,
+    /// Its security policies (D2, E1, F3, G1).
+    #[serde(default)]
+    pub security: SecurityPolicy,
+    /// Its billing contacts (H7).
+    #[serde(default)]
+    pub billing: crate::designations::BillingContacts,
     /// Its one owner (A1).
     pub owner: ContactId,
     /// How many contacts it has, the owner included.
@@ -234,6 +255,10 @@ pub struct ContactRecord {
     /// How many accounts it belongs to; the contact goes with its last
     /// membership (B5).
     pub account_count: u32,
+    /// Its password, lock state, second factor and security answers (D, E,
+    /// F): one set per login (B6).
+    #[serde(default)]
+    pub credentials: Credentials,
     /// When it was created.
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
@@ -254,6 +279,15 @@ pub struct MembershipRecord {
     pub roles: RoleSet,
     /// Its technical-administrator scope.
     pub tech_scope: TechScope,
+    /// A manual lock in this account (E6).
+    #[serde(default)]
+    pub manual_lock: Option<ManualLock>,
+    /// Bumped to end the contact's sessions in this account (D8).
+    #[serde(default)]
+    pub session_epoch: u64,
+    /// What the contact wants to be told in this account (I2, I4, H6).
+    #[serde(default)]
+    pub notifications: NotificationPrefs,
     /// When it joined.
     #[serde(with = "time::serde::rfc3339")]
     pub since: OffsetDateTime,
@@ -286,6 +320,45 @@ pub enum MembershipWrite {
     Put(MembershipRecord),
     /// Removes it.
     Delete(AccountId, ContactId),
+}
+
+/// A write of a session (D8).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SessionWrite {
+    /// Inserts or replaces it.
+    Put(SessionRecord),
+    /// Removes it (sign-out).
+    Delete([u8; 32]),
+}
+
+/// A resource and its technical contacts (H1–H3).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResourceRecord {
+    /// Its id.
+    pub id: ResourceId,
+    /// The account that manages it.
+    pub account: AccountId,
+    /// What it is, in the host's words (`computer`, `site`…).
+    pub kind: String,
+    /// Its name.
+    pub name: String,
+    /// The primary technical contact (H1: required).
+    pub primary: ContactId,
+    /// The secondary technical contact, never the primary (H2).
+    pub secondary: Option<ContactId>,
+    /// When it was added.
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+}
+
+/// A write of a resource; guarded by its account's version, which every
+/// changeset that writes a resource also writes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ResourceWrite {
+    /// Inserts or replaces it.
+    Put(ResourceRecord),
+    /// Removes it.
+    Delete(ResourceId),
 }
 
 /// A record a changeset relies on without writing it.
@@ -323,6 +396,10 @@ pub struct Changeset {
     pub audit: Vec<AuditEntry>,
     /// Notifications to keep until delivered (I1).
     pub outbox: Vec<OutboxItem>,
+    /// Session writes (D8).
+    pub sessions: Vec<SessionWrite>,
+    /// Resource writes (H1–H3).
+    pub resources: Vec<ResourceWrite>,
 }
 
 /// What to do with an outbox item after a delivery attempt.
@@ -386,4 +463,25 @@ pub trait Store: Send + Sync {
     /// Records a delivery attempt. Settling an item that is gone (another
     /// process settled it) is not an error.
     fn settle(&self, id: NotificationId, settlement: Settlement) -> Result<(), StoreError>;
+    /// A session by the SHA-256 of its token.
+    fn session(&self, key: &[u8; 32]) -> Result<Option<SessionRecord>, StoreError>;
+    /// Records that a session was used at `at` (its idle lifetime starts
+    /// again), outside any changeset; a missing session is not an error.
+    fn touch_session(&self, key: &[u8; 32], at: OffsetDateTime) -> Result<(), StoreError>;
+    /// A resource by id.
+    fn resource(&self, id: ResourceId) -> Result<Option<ResourceRecord>, StoreError>;
+    /// An account's resources with id above `after`, by id, at most `limit`.
+    fn resources(
+        &self,
+        account: AccountId,
+        after: Option<ResourceId>,
+        limit: usize,
+    ) -> Result<Vec<ResourceRecord>, StoreError>;
+    /// The resources of an account whose primary or secondary technical
+    /// contact is `contact`, by id.
+    fn duties_of(
+        &self,
+        account: AccountId,
+        contact: ContactId,
+    ) -> Result<Vec<ResourceRecord>, StoreError>;
 }

@@ -13,12 +13,14 @@ use time::OffsetDateTime;
 
 use super::{
     AccountRecord, AccountWrite, Changeset, Check, ContactRecord, ContactWrite, DirectoryHead,
-    MembershipRecord, MembershipWrite, Settlement, Store, StoreError,
+    MembershipRecord, MembershipWrite, ResourceRecord, ResourceWrite, SessionWrite, Settlement,
+    Store, StoreError,
 };
 use crate::audit::{AuditEntry, AuditQuery, ChainHead, Hash, Operation, Outcome};
+use crate::credentials::SessionRecord;
 use crate::directory::Directory;
 use crate::error::{Entity, Error};
-use crate::ids::{AccountId, ContactId, NotificationId};
+use crate::ids::{AccountId, ContactId, NotificationId, ResourceId};
 use crate::notify::{Notification, OutboxItem};
 
 /// Marks a file as a contactkeeper database (`PRAGMA application_id`):
@@ -92,7 +94,27 @@ const MIGRATIONS: &[&str] = &[
         at          INTEGER NOT NULL,
         doc         TEXT NOT NULL
     ) STRICT;
-    CREATE INDEX outbox_by_due ON outbox (due, id);",
+    CREATE INDEX outbox_by_due ON outbox (due, id);
+    CREATE TABLE sessions (
+        key         BLOB PRIMARY KEY,
+        contact     INTEGER NOT NULL,
+        account     INTEGER NOT NULL,
+        created_at  INTEGER NOT NULL,
+        last_seen   INTEGER NOT NULL,
+        doc         TEXT NOT NULL
+    ) STRICT, WITHOUT ROWID;
+    CREATE TABLE resources (
+        id          INTEGER PRIMARY KEY,
+        account     INTEGER NOT NULL
+                    REFERENCES accounts (id) DEFERRABLE INITIALLY DEFERRED,
+        primary_contact   INTEGER NOT NULL,
+        secondary_contact INTEGER,
+        created_at  INTEGER NOT NULL,
+        doc         TEXT NOT NULL
+    ) STRICT;
+    CREATE INDEX resources_by_account ON resources (account, id);
+    CREATE INDEX resources_by_primary ON resources (account, primary_contact);
+    CREATE INDEX resources_by_secondary ON resources (account, secondary_contact);",
 ];
 
 /// How a [`SqliteStore`] opens its database.
@@ -192,6 +214,8 @@ impl SqliteOptions {
 /// | `audit` | `(chain, seq)` | every field of the entry; `chain` is the account id, -1 for the directory's chain | — |
 /// | `directory_head` | one row | `seq`, `hash`, `version` | — |
 /// | `outbox` | `id`, indexed by `(due, id)` | `due`, `attempts`, `at` | the notification |
+/// | `sessions` | `key` (SHA-256 of the token) | `contact`, `account`, `created_at`, `last_seen` | stage, address, epochs … |
+/// | `resources` | `id`, indexed by `(account, id)`, `(account, primary_contact)`, `(account, secondary_contact)` | `account`, `primary_contact`, `secondary_contact`, `created_at` | kind, name … |
 ///
 /// Every query on an operation's path is a lookup by key or unique index,
 /// or a range of one: its cost does not grow with the size of the
@@ -479,6 +503,8 @@ enum Kind {
     Int,
     Str,
     Time,
+    Null,
+    Bytes32,
 }
 
 const ACCOUNT_COLUMNS: &[(&str, Kind)] = &[
@@ -498,6 +524,20 @@ const MEMBERSHIP_COLUMNS: &[(&str, Kind)] = &[
     ("since", Kind::Time),
 ];
 const NOTIFICATION_COLUMNS: &[(&str, Kind)] = &[("id", Kind::Int), ("at", Kind::Time)];
+const SESSION_COLUMNS: &[(&str, Kind)] = &[
+    ("key", Kind::Bytes32),
+    ("contact", Kind::Int),
+    ("account", Kind::Int),
+    ("created_at", Kind::Time),
+    ("last_seen_at", Kind::Time),
+];
+const RESOURCE_COLUMNS: &[(&str, Kind)] = &[
+    ("id", Kind::Int),
+    ("account", Kind::Int),
+    ("primary", Kind::Int),
+    ("secondary", Kind::Null),
+    ("created_at", Kind::Time),
+];
 
 /// The record as a JSON document, without the fields kept in columns.
 fn doc_of<T: Serialize>(
@@ -532,6 +572,8 @@ fn from_doc<T: DeserializeOwned>(
             Kind::Int => Value::from(0),
             Kind::Str => Value::from(""),
             Kind::Time => Value::from("1970-01-01T00:00:00Z"),
+            Kind::Null => Value::Null,
+            Kind::Bytes32 => Value::from(vec![0u8; 32]),
         };
         map.insert((*key).to_owned(), placeholder);
     }
@@ -680,6 +722,57 @@ fn decode_outbox(row: OutboxRow) -> Result<OutboxItem, StoreError> {
     })
 }
 
+type SessionRow = (Vec<u8>, i64, i64, i64, i64, String);
+
+fn session_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<SessionRow> {
+    Ok((
+        r.get(0)?,
+        r.get(1)?,
+        r.get(2)?,
+        r.get(3)?,
+        r.get(4)?,
+        r.get(5)?,
+    ))
+}
+
+fn decode_session(row: SessionRow) -> Result<SessionRecord, StoreError> {
+    let (key, contact, account, created_at, last_seen, doc) = row;
+    let what = "a session";
+    let mut s: SessionRecord = from_doc(what, &doc, SESSION_COLUMNS)?;
+    s.key = hash_of(what, &key)?;
+    s.contact = ContactId(uint("contact id", contact)?);
+    s.account = AccountId(uint("account id", account)?);
+    s.created_at = time_of(created_at)?;
+    s.last_seen_at = time_of(last_seen)?;
+    Ok(s)
+}
+
+type ResourceRow = (i64, i64, i64, Option<i64>, i64, String);
+
+fn resource_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ResourceRow> {
+    Ok((
+        r.get(0)?,
+        r.get(1)?,
+        r.get(2)?,
+        r.get(3)?,
+        r.get(4)?,
+        r.get(5)?,
+    ))
+}
+
+fn decode_resource(row: ResourceRow) -> Result<ResourceRecord, StoreError> {
+    let (id, account, primary, secondary, created_at, doc) = row;
+    let mut r: ResourceRecord = from_doc(&format!("resource {id}"), &doc, RESOURCE_COLUMNS)?;
+    r.id = ResourceId(uint("resource id", id)?);
+    r.account = AccountId(uint("account id", account)?);
+    r.primary = ContactId(uint("contact id", primary)?);
+    r.secondary = secondary
+        .map(|c| uint("contact id", c).map(ContactId))
+        .transpose()?;
+    r.created_at = time_of(created_at)?;
+    Ok(r)
+}
+
 // ----- the statements -----
 
 /// Every statement the store runs once open (a unit test checks that each
@@ -747,6 +840,32 @@ mod sql {
     pub(super) const OUTBOX_PUT: &str =
         "INSERT INTO outbox (id, due, attempts, at, doc) VALUES (?1, ?2, ?3, ?4, ?5)
          ON CONFLICT (id) DO UPDATE SET due = ?2, attempts = ?3, at = ?4, doc = ?5";
+    pub(super) const SESSION_BY_KEY: &str =
+        "SELECT key, contact, account, created_at, last_seen, doc FROM sessions WHERE key = ?1";
+    pub(super) const SESSION_TOUCH: &str = "UPDATE sessions SET last_seen = ?2 WHERE key = ?1";
+    pub(super) const SESSION_PUT: &str =
+        "INSERT INTO sessions (key, contact, account, created_at, last_seen, doc)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+         ON CONFLICT (key) DO UPDATE SET contact = ?2, account = ?3, created_at = ?4,
+                                         last_seen = ?5, doc = ?6";
+    pub(super) const SESSION_DELETE: &str = "DELETE FROM sessions WHERE key = ?1";
+    pub(super) const RESOURCE_BY_ID: &str =
+        "SELECT id, account, primary_contact, secondary_contact, created_at, doc
+         FROM resources WHERE id = ?1";
+    pub(super) const RESOURCES_PAGE: &str =
+        "SELECT id, account, primary_contact, secondary_contact, created_at, doc
+         FROM resources WHERE account = ?1 AND id > ?2 ORDER BY id LIMIT ?3";
+    /// In no particular order: the caller sorts the (few) rows by id.
+    pub(super) const DUTIES_OF: &str =
+        "SELECT id, account, primary_contact, secondary_contact, created_at, doc
+         FROM resources
+         WHERE account = ?1 AND (primary_contact = ?2 OR secondary_contact = ?2)";
+    pub(super) const RESOURCE_PUT: &str =
+        "INSERT INTO resources (id, account, primary_contact, secondary_contact, created_at, doc)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+         ON CONFLICT (id) DO UPDATE SET account = ?2, primary_contact = ?3,
+                                        secondary_contact = ?4, created_at = ?5, doc = ?6";
+    pub(super) const RESOURCE_DELETE: &str = "DELETE FROM resources WHERE id = ?1";
 
     /// Every statement, by name.
     #[cfg(test)]
@@ -775,6 +894,15 @@ mod sql {
         ("AUDIT_LAST", AUDIT_LAST),
         ("AUDIT_INSERT", AUDIT_INSERT),
         ("OUTBOX_PUT", OUTBOX_PUT),
+        ("SESSION_BY_KEY", SESSION_BY_KEY),
+        ("SESSION_TOUCH", SESSION_TOUCH),
+        ("SESSION_PUT", SESSION_PUT),
+        ("SESSION_DELETE", SESSION_DELETE),
+        ("RESOURCE_BY_ID", RESOURCE_BY_ID),
+        ("RESOURCES_PAGE", RESOURCES_PAGE),
+        ("DUTIES_OF", DUTIES_OF),
+        ("RESOURCE_PUT", RESOURCE_PUT),
+        ("RESOURCE_DELETE", RESOURCE_DELETE),
     ];
 }
 
@@ -972,6 +1100,64 @@ fn apply(tx: &Connection, c: &Changeset) -> Result<(), StoreError> {
         tx.prepare_cached(sql::OUTBOX_PUT)
             .and_then(|mut s| s.execute(params![id, due, item.attempts, at, doc]))
             .map_err(backend)?;
+    }
+    for w in &c.resources {
+        match w {
+            ResourceWrite::Put(r) => {
+                let id = int("resource id", r.id.get())?;
+                let account = int("account id", r.account.get())?;
+                let primary = int("contact id", r.primary.get())?;
+                let secondary = r
+                    .secondary
+                    .map(|c| int("contact id", c.get()))
+                    .transpose()?;
+                let created_at = nanos(r.created_at)?;
+                let mut plain = r.clone();
+                plain.created_at = epoch();
+                let doc = doc_of("a resource", &plain, RESOURCE_COLUMNS)?;
+                tx.prepare_cached(sql::RESOURCE_PUT)
+                    .and_then(|mut s| {
+                        s.execute(params![id, account, primary, secondary, created_at, doc])
+                    })
+                    .map_err(backend)?;
+            }
+            ResourceWrite::Delete(id) => {
+                tx.prepare_cached(sql::RESOURCE_DELETE)
+                    .and_then(|mut s| s.execute([param(id.get())]))
+                    .map_err(backend)?;
+            }
+        }
+    }
+    for w in &c.sessions {
+        match w {
+            SessionWrite::Put(session) => {
+                let contact = int("contact id", session.contact.get())?;
+                let account = int("account id", session.account.get())?;
+                let created_at = nanos(session.created_at)?;
+                let last_seen = nanos(session.last_seen_at)?;
+                let mut plain = session.clone();
+                plain.created_at = epoch();
+                plain.last_seen_at = epoch();
+                let doc = doc_of("a session", &plain, SESSION_COLUMNS)?;
+                tx.prepare_cached(sql::SESSION_PUT)
+                    .and_then(|mut s| {
+                        s.execute(params![
+                            &session.key[..],
+                            contact,
+                            account,
+                            created_at,
+                            last_seen,
+                            doc
+                        ])
+                    })
+                    .map_err(backend)?;
+            }
+            SessionWrite::Delete(key) => {
+                tx.prepare_cached(sql::SESSION_DELETE)
+                    .and_then(|mut s| s.execute([&key[..]]))
+                    .map_err(backend)?;
+            }
+        }
     }
     Ok(())
 }
@@ -1173,6 +1359,90 @@ impl Store for SqliteStore {
         rows.into_iter().map(decode_outbox).collect()
     }
 
+    fn session(&self, key: &[u8; 32]) -> Result<Option<SessionRecord>, StoreError> {
+        let conn = self.conn();
+        let row = conn
+            .prepare_cached(sql::SESSION_BY_KEY)
+            .and_then(|mut s| s.query_row([&key[..]], session_row).optional())
+            .map_err(backend)?;
+        row.map(decode_session).transpose()
+    }
+
+    fn touch_session(&self, key: &[u8; 32], at: OffsetDateTime) -> Result<(), StoreError> {
+        let at = nanos(at)?;
+        let conn = self.conn();
+        conn.prepare_cached(sql::SESSION_TOUCH)
+            .and_then(|mut s| s.execute(params![&key[..], at]))
+            .map(|_| ())
+            .map_err(backend)
+    }
+
+    fn resource(&self, id: ResourceId) -> Result<Option<ResourceRecord>, StoreError> {
+        let Ok(id) = int("resource id", id.get()) else {
+            return Ok(None);
+        };
+        let conn = self.conn();
+        let row = conn
+            .prepare_cached(sql::RESOURCE_BY_ID)
+            .and_then(|mut s| s.query_row([id], resource_row).optional())
+            .map_err(backend)?;
+        row.map(decode_resource).transpose()
+    }
+
+    fn resources(
+        &self,
+        account: AccountId,
+        after: Option<ResourceId>,
+        limit_to: usize,
+    ) -> Result<Vec<ResourceRecord>, StoreError> {
+        let Ok(account) = int("account id", account.get()) else {
+            return Ok(Vec::new());
+        };
+        let after = match after.map(|r| int("resource id", r.get())) {
+            None => -1,
+            Some(Ok(r)) => r,
+            Some(Err(_)) => return Ok(Vec::new()),
+        };
+        let conn = self.conn();
+        let rows = conn
+            .prepare_cached(sql::RESOURCES_PAGE)
+            .and_then(|mut s| {
+                s.query_map(params![account, after, limit(limit_to)], resource_row)?
+                    .collect::<rusqlite::Result<Vec<_>>>()
+            })
+            .map_err(backend)?;
+        drop(conn);
+        rows.into_iter().map(decode_resource).collect()
+    }
+
+    fn duties_of(
+        &self,
+        account: AccountId,
+        contact: ContactId,
+    ) -> Result<Vec<ResourceRecord>, StoreError> {
+        let (Ok(account), Ok(contact)) = (
+            int("account id", account.get()),
+            int("contact id", contact.get()),
+        ) else {
+            return Ok(Vec::new());
+        };
+        let conn = self.conn();
+        let rows = conn
+            .prepare_cached(sql::DUTIES_OF)
+            .and_then(|mut s| {
+                s.query_map([account, contact], resource_row)?
+                    .collect::<rusqlite::Result<Vec<_>>>()
+            })
+            .map_err(backend)?;
+        drop(conn);
+        let mut duties = rows
+            .into_iter()
+            .map(decode_resource)
+            .collect::<Result<Vec<_>, _>>()?;
+        duties.sort_by_key(|r| r.id);
+        Ok(duties)
+    }
+
     fn settle(&self, id: NotificationId, settlement: Settlement) -> Result<(), StoreError> {
         let Ok(id) = int("notification id", id.get()) else {
             return Ok(());
@@ -1279,6 +1549,8 @@ mod tests {
             procurement_enabled: false,
             partner: None,
             services: Vec::new(),
+            security: Default::default(),
+            billing: Default::default(),
             owner: ContactId(6),
             contact_count: 1,
             audit_head: head,
@@ -1350,6 +1622,9 @@ mod tests {
             contact: ContactId(2),
             roles: crate::roles::RoleSet::EMPTY,
             tech_scope: crate::roles::TechScope::All,
+            manual_lock: None,
+            session_epoch: 0,
+            notifications: Default::default(),
             since: OffsetDateTime::UNIX_EPOCH,
         };
         let doc = doc_of("m", &m, MEMBERSHIP_COLUMNS).unwrap();

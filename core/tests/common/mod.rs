@@ -1,11 +1,18 @@
 //! Fixtures shared by the integration tests.
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(dead_code)]
 
 use std::sync::Arc;
 
 use contactkeeper::{
-    AccountId, Actor, ContactId, Directory, ManualClock, MemoryNotifier, MemoryStore, NewAccount,
-    NewContact, Profile, RoleSet, Store, TechScope,
+    AccountId, Actor, ContactId, Directory, HashCost, ManualClock, MemoryNotifier, MemoryStore,
+    NewAccount, NewContact, Profile, RoleSet, Store, TechScope,
+};
+
+/// A cheap argon2id cost, so that tests that hash many passwords stay fast.
+pub const FAST: HashCost = HashCost {
+    m_kib: 256,
+    t: 1,
+    p: 1,
 };
 use time::macros::datetime;
 
@@ -144,6 +151,40 @@ impl Store for TempSqlite {
     ) -> Result<(), contactkeeper::StoreError> {
         self.store.settle(id, settlement)
     }
+    fn session(
+        &self,
+        key: &[u8; 32],
+    ) -> Result<Option<contactkeeper::credentials::SessionRecord>, contactkeeper::StoreError> {
+        self.store.session(key)
+    }
+    fn touch_session(
+        &self,
+        key: &[u8; 32],
+        at: time::OffsetDateTime,
+    ) -> Result<(), contactkeeper::StoreError> {
+        self.store.touch_session(key, at)
+    }
+    fn resource(
+        &self,
+        id: contactkeeper::ResourceId,
+    ) -> Result<Option<contactkeeper::ResourceRecord>, contactkeeper::StoreError> {
+        self.store.resource(id)
+    }
+    fn resources(
+        &self,
+        account: AccountId,
+        after: Option<contactkeeper::ResourceId>,
+        limit: usize,
+    ) -> Result<Vec<contactkeeper::ResourceRecord>, contactkeeper::StoreError> {
+        self.store.resources(account, after, limit)
+    }
+    fn duties_of(
+        &self,
+        account: AccountId,
+        contact: ContactId,
+    ) -> Result<Vec<contactkeeper::ResourceRecord>, contactkeeper::StoreError> {
+        self.store.duties_of(account, contact)
+    }
 }
 
 /// A directory on a manual clock and a recording notifier.
@@ -165,6 +206,8 @@ impl Fixture {
         let dir = Directory::builder(store.clone())
             .clock(clock.clone())
             .notifier(notifier.clone())
+            .hash_cost(FAST)
+            .unwrap()
             .build();
         Fixture {
             dir,
@@ -226,4 +269,260 @@ pub fn new_contact(login: &str) -> NewContact {
 
 pub fn c(id: ContactId) -> Actor {
     Actor::Contact(id)
+}
+
+// ----- refusal checks (K1, J1), shared by the section tests -----
+
+/// What a refused operation must leave as it was: each account's view, its
+/// contacts, and the outbox.
+#[derive(Debug, Clone, PartialEq)]
+pub struct World {
+    pub accounts: Vec<(contactkeeper::AccountView, Vec<contactkeeper::ContactView>)>,
+    pub pending: usize,
+}
+
+impl Fixture {
+    /// The state of these accounts, read by the host.
+    pub fn world(&self, accounts: &[AccountId]) -> World {
+        World {
+            accounts: accounts
+                .iter()
+                .map(|a| {
+                    (
+                        self.dir.account(&Actor::System, *a).unwrap(),
+                        self.dir
+                            .list_contacts(&Actor::System, *a, None, 1000)
+                            .unwrap(),
+                    )
+                })
+                .collect(),
+            pending: self.dir.pending_notifications(1000).unwrap().len(),
+        }
+    }
+
+    /// Runs `op`, which must be refused with an error of kind `code` naming
+    /// `rule` (K1); checks that it changed nothing in `acct` nor in `others`
+    /// and appended exactly one refusal entry of that kind to `acct`'s audit
+    /// chain (J1). Returns the error.
+    pub fn refused<T: std::fmt::Debug>(
+        &self,
+        acct: AccountId,
+        others: &[AccountId],
+        code: contactkeeper::ErrorCode,
+        rule: &str,
+        op: impl FnOnce() -> Result<T, contactkeeper::Error>,
+    ) -> contactkeeper::Error {
+        let mut all = vec![acct];
+        all.extend_from_slice(others);
+        let before = self.world(&all);
+        let others_len: Vec<u64> = others.iter().map(|a| self.audit_len(*a)).collect();
+        let len = self.audit_len(acct);
+        let err = match op() {
+            Ok(v) => panic!("expected a refusal ({code:?}, rule {rule}), got Ok({v:?})"),
+            Err(e) => e,
+        };
+        assert_eq!(err.code(), code, "error kind of {err:?}");
+        assert_eq!(err.rule(), Some(rule), "rule of {err:?}");
+        assert_eq!(
+            self.world(&all),
+            before,
+            "a refusal changed the state: {err:?}"
+        );
+        assert_eq!(
+            self.audit_len(acct),
+            len + 1,
+            "one refusal entry for {err:?}"
+        );
+        let last = self.last_audit(acct);
+        assert_eq!(last.outcome, contactkeeper::Outcome::Refused(code));
+        assert_eq!(
+            others
+                .iter()
+                .map(|a| self.audit_len(*a))
+                .collect::<Vec<_>>(),
+            others_len,
+            "a refusal in one account wrote to another's audit chain"
+        );
+        err
+    }
+}
+
+/// A profile update that changes only the name.
+pub fn rename(name: &str) -> contactkeeper::ProfileUpdate {
+    contactkeeper::ProfileUpdate {
+        name: Some(name.to_owned()),
+        ..Default::default()
+    }
+}
+
+/// The roles of a contact in an account, read by the host.
+pub fn roles_of(f: &Fixture, acct: AccountId, contact: ContactId) -> RoleSet {
+    f.dir.contact(&Actor::System, acct, contact).unwrap().roles
+}
+
+// ----- a store wrapper for tests that need to see or alter what a store does -----
+
+/// What [`Wrapped::audit`] does to the entries the inner store returns.
+pub type AuditFilter =
+    Box<dyn Fn(Vec<contactkeeper::AuditEntry>) -> Vec<contactkeeper::AuditEntry> + Send + Sync>;
+
+/// A store that delegates to another one, and can fail commits, count
+/// audit reads, and alter the audit entries it returns (to play an
+/// attacker who edits the stored log). No hook in the library is needed.
+pub struct Wrapped {
+    pub inner: Arc<dyn Store>,
+    pub fail_commits: std::sync::atomic::AtomicBool,
+    /// How many of the next commits to refuse as conflicting.
+    pub conflicts: std::sync::atomic::AtomicUsize,
+    /// How many commits were tried.
+    pub commits: std::sync::atomic::AtomicUsize,
+    pub audit_calls: std::sync::atomic::AtomicUsize,
+    pub alter_audit: std::sync::Mutex<Option<AuditFilter>>,
+}
+
+impl Wrapped {
+    pub fn new(inner: Arc<dyn Store>) -> Arc<Wrapped> {
+        Arc::new(Wrapped {
+            inner,
+            fail_commits: Default::default(),
+            conflicts: Default::default(),
+            commits: Default::default(),
+            audit_calls: Default::default(),
+            alter_audit: Default::default(),
+        })
+    }
+
+    pub fn set_alter(&self, f: Option<AuditFilter>) {
+        *self.alter_audit.lock().unwrap() = f;
+    }
+}
+
+impl Store for Wrapped {
+    fn account(
+        &self,
+        id: AccountId,
+    ) -> Result<Option<contactkeeper::store::AccountRecord>, contactkeeper::StoreError> {
+        self.inner.account(id)
+    }
+    fn contact(
+        &self,
+        id: ContactId,
+    ) -> Result<Option<contactkeeper::store::ContactRecord>, contactkeeper::StoreError> {
+        self.inner.contact(id)
+    }
+    fn contact_by_login(
+        &self,
+        login_key: &str,
+    ) -> Result<Option<contactkeeper::store::ContactRecord>, contactkeeper::StoreError> {
+        self.inner.contact_by_login(login_key)
+    }
+    fn membership(
+        &self,
+        account: AccountId,
+        contact: ContactId,
+    ) -> Result<Option<contactkeeper::store::MembershipRecord>, contactkeeper::StoreError> {
+        self.inner.membership(account, contact)
+    }
+    fn memberships_of(
+        &self,
+        contact: ContactId,
+    ) -> Result<Vec<contactkeeper::store::MembershipRecord>, contactkeeper::StoreError> {
+        self.inner.memberships_of(contact)
+    }
+    fn members(
+        &self,
+        account: AccountId,
+        after: Option<ContactId>,
+        limit: usize,
+    ) -> Result<
+        Vec<(
+            contactkeeper::store::MembershipRecord,
+            contactkeeper::store::ContactRecord,
+        )>,
+        contactkeeper::StoreError,
+    > {
+        self.inner.members(account, after, limit)
+    }
+    fn directory_head(
+        &self,
+    ) -> Result<contactkeeper::store::DirectoryHead, contactkeeper::StoreError> {
+        self.inner.directory_head()
+    }
+    fn audit(
+        &self,
+        chain: Option<AccountId>,
+        query: &contactkeeper::AuditQuery,
+    ) -> Result<Vec<contactkeeper::AuditEntry>, contactkeeper::StoreError> {
+        self.audit_calls
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let entries = self.inner.audit(chain, query)?;
+        Ok(match &*self.alter_audit.lock().unwrap() {
+            Some(alter) => alter(entries),
+            None => entries,
+        })
+    }
+    fn commit(
+        &self,
+        changes: &contactkeeper::store::Changeset,
+    ) -> Result<(), contactkeeper::StoreError> {
+        use std::sync::atomic::Ordering::SeqCst;
+        self.commits.fetch_add(1, SeqCst);
+        if self.fail_commits.load(SeqCst) {
+            return Err(contactkeeper::StoreError::Backend("disk on fire".into()));
+        }
+        let pending = self.conflicts.load(SeqCst);
+        if pending > 0 {
+            self.conflicts.store(pending - 1, SeqCst);
+            return Err(contactkeeper::StoreError::Conflict);
+        }
+        self.inner.commit(changes)
+    }
+    fn outbox(
+        &self,
+        due_by: Option<time::OffsetDateTime>,
+        limit: usize,
+    ) -> Result<Vec<contactkeeper::OutboxItem>, contactkeeper::StoreError> {
+        self.inner.outbox(due_by, limit)
+    }
+    fn settle(
+        &self,
+        id: contactkeeper::NotificationId,
+        settlement: contactkeeper::store::Settlement,
+    ) -> Result<(), contactkeeper::StoreError> {
+        self.inner.settle(id, settlement)
+    }
+    fn session(
+        &self,
+        key: &[u8; 32],
+    ) -> Result<Option<contactkeeper::credentials::SessionRecord>, contactkeeper::StoreError> {
+        self.inner.session(key)
+    }
+    fn touch_session(
+        &self,
+        key: &[u8; 32],
+        at: time::OffsetDateTime,
+    ) -> Result<(), contactkeeper::StoreError> {
+        self.inner.touch_session(key, at)
+    }
+    fn resource(
+        &self,
+        id: contactkeeper::ResourceId,
+    ) -> Result<Option<contactkeeper::ResourceRecord>, contactkeeper::StoreError> {
+        self.inner.resource(id)
+    }
+    fn resources(
+        &self,
+        account: AccountId,
+        after: Option<contactkeeper::ResourceId>,
+        limit: usize,
+    ) -> Result<Vec<contactkeeper::ResourceRecord>, contactkeeper::StoreError> {
+        self.inner.resources(account, after, limit)
+    }
+    fn duties_of(
+        &self,
+        account: AccountId,
+        contact: ContactId,
+    ) -> Result<Vec<contactkeeper::ResourceRecord>, contactkeeper::StoreError> {
+        self.inner.duties_of(account, contact)
+    }
 }

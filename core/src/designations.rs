@@ -1,0 +1,724 @@
+//! Technical and billing contacts (SPEC H1–H7, B5's designation clause).
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::contacts::{check_text, NewContact, Profile};
+use crate::error::{named_enum, Entity, Error, Field, Problem, Rule};
+use crate::ids::{AccountId, ContactId, ResourceId};
+use crate::store::ResourceRecord;
+use crate::tx::Tx;
+
+named_enum! {
+    /// Primary or secondary (H1, H2, H7).
+    Rank {
+        /// The one contacted first, required.
+        Primary => "primary",
+        /// Contacted only when the primary cannot be reached.
+        Secondary => "secondary",
+    }
+}
+
+/// A duty a contact holds (H).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub enum Duty {
+    /// Technical contact of a resource.
+    Technical {
+        /// The resource.
+        resource: ResourceId,
+        /// Primary or secondary.
+        rank: Rank,
+    },
+    /// Billing contact of the account.
+    Billing {
+        /// Primary or secondary.
+        rank: Rank,
+    },
+}
+
+impl fmt::Display for Duty {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Duty::Technical { resource, rank } => {
+                write!(f, "{rank} technical contact of {resource}")
+            }
+            Duty::Billing { rank } => write!(f, "{rank} billing contact"),
+        }
+    }
+}
+
+/// An account's billing contacts (H7).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct BillingContacts {
+    /// The primary billing contact; until one is set, billing matters go to
+    /// the owner.
+    pub primary: Option<ContactId>,
+    /// The secondary, never the primary.
+    pub secondary: Option<ContactId>,
+}
+
+/// A resource to add (H1): its primary technical contact is required.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewResource {
+    /// What it is, in the host's words (`computer`, `site`…).
+    pub kind: String,
+    /// Its name.
+    pub name: String,
+    /// Its primary technical contact.
+    pub primary: ContactId,
+    /// An optional secondary, not the primary (H2).
+    pub secondary: Option<ContactId>,
+}
+
+/// A resource milestone (H6).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Milestone {
+    /// The resource's software is ready to download.
+    SoftwareReady,
+    /// Its initial backup completed.
+    InitialBackupCompleted,
+    /// A milestone the host names.
+    Other(String),
+}
+
+impl Milestone {
+    fn describe(&self) -> Result<String, Error> {
+        Ok(match self {
+            Milestone::SoftwareReady => "its software is ready to download".to_owned(),
+            Milestone::InitialBackupCompleted => "its initial backup completed".to_owned(),
+            Milestone::Other(s) => check_text(Field::Milestone, s, 200, true)?,
+        })
+    }
+}
+
+/// Which duty a contact is to take (H5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DutyTarget {
+    /// Technical contact of this resource.
+    Technical(ResourceId, Rank),
+    /// Billing contact of the account.
+    Billing(Rank),
+}
+
+/// H4: the fields a duty needs that the profile lacks (email and business
+/// phone, for technical and billing duties alike).
+pub fn missing_for_duty(p: &Profile) -> Vec<Field> {
+    let mut missing = Vec::new();
+    if p.email.trim().is_empty() {
+        missing.push(Field::Email);
+    }
+    if p.business_phone
+        .as_deref()
+        .is_none_or(|s| s.trim().is_empty())
+    {
+        missing.push(Field::BusinessPhone);
+    }
+    missing
+}
+
+/// Checks that a contact may take a duty in the account: a member (not of
+/// another account only), holding what the duty needs (H4).
+pub(crate) fn check_eligible(
+    tx: &mut Tx<'_>,
+    account: AccountId,
+    contact: ContactId,
+) -> Result<(), Error> {
+    tx.membership(account, contact)?
+        .ok_or(Error::not_found(Entity::Contact))?;
+    let missing = missing_for_duty(&tx.contact(contact)?.profile);
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::NotEligible { missing })
+    }
+}
+
+/// H2: a secondary differs from its primary.
+fn check_pair(primary: ContactId, secondary: Option<ContactId>) -> Result<(), Error> {
+    if secondary == Some(primary) {
+        return Err(Error::refused(Rule::H2SecondaryIsPrimary));
+    }
+    Ok(())
+}
+
+/// Every duty a contact holds in the account.
+pub(crate) fn duties_in(
+    tx: &mut Tx<'_>,
+    account: AccountId,
+    contact: ContactId,
+) -> Result<Vec<Duty>, Error> {
+    let mut duties: Vec<Duty> = tx
+        .store()
+        .duties_of(account, contact)?
+        .iter()
+        .map(|r| Duty::Technical {
+            resource: r.id,
+            rank: if r.primary == contact {
+                Rank::Primary
+            } else {
+                Rank::Secondary
+            },
+        })
+        .collect();
+    let billing = tx.account(account)?.billing;
+    if billing.primary == Some(contact) {
+        duties.push(Duty::Billing {
+            rank: Rank::Primary,
+        });
+    }
+    if billing.secondary == Some(contact) {
+        duties.push(Duty::Billing {
+            rank: Rank::Secondary,
+        });
+    }
+    Ok(duties)
+}
+
+/// Moves every duty of `from` in the account: primaries to `to` (or
+/// refused with the list when `to` is `None`), secondaries to `to` when
+/// `keep_secondaries`, else cleared. A resource never ends with its
+/// secondary equal to its primary. Returns how many duties moved.
+pub(crate) fn move_duties(
+    tx: &mut Tx<'_>,
+    account: AccountId,
+    from: ContactId,
+    to: Option<ContactId>,
+    keep_secondaries: bool,
+) -> Result<usize, Error> {
+    let resources = tx.store().duties_of(account, from)?;
+    let billing = tx.account(account)?.billing;
+    if to.is_none() {
+        let held: Vec<Duty> = duties_in(tx, account, from)?
+            .into_iter()
+            .filter(|d| {
+                matches!(
+                    d,
+                    Duty::Technical {
+                        rank: Rank::Primary,
+                        ..
+                    } | Duty::Billing {
+                        rank: Rank::Primary
+                    }
+                )
+            })
+            .collect();
+        if !held.is_empty() {
+            return Err(Error::DutiesHeld { duties: held });
+        }
+    }
+    let mut moved = 0;
+    for mut r in resources {
+        if r.primary == from {
+            let Some(to) = to else { continue };
+            r.primary = to;
+            if r.secondary == Some(to) {
+                r.secondary = None;
+            }
+        } else if r.secondary == Some(from) {
+            r.secondary = match to {
+                Some(to) if keep_secondaries && to != r.primary => Some(to),
+                _ => None,
+            };
+        }
+        moved += 1;
+        tx.put_resource(r);
+    }
+    let mut b = billing;
+    if b.primary == Some(from) {
+        if let Some(to) = to {
+            b.primary = Some(to);
+            moved += 1;
+        }
+    }
+    if b.secondary == Some(from) {
+        b.secondary = match to {
+            Some(to) if keep_secondaries => Some(to),
+            _ => None,
+        };
+        moved += 1;
+    }
+    if b.secondary == b.primary {
+        b.secondary = None;
+    }
+    if b != billing {
+        tx.account_mut(account)?.billing = b;
+    }
+    Ok(moved)
+}
+
+fn check_resource_text(new: &NewResource) -> Result<(String, String), Error> {
+    let kind = check_text(Field::ResourceKind, &new.kind, 64, true)?;
+    let name = check_text(Field::ResourceName, &new.name, 200, true)?;
+    Ok((kind, name))
+}
+
+/// The resource, if it belongs to the account.
+pub(crate) fn resource_in(
+    tx: &mut Tx<'_>,
+    account: AccountId,
+    id: ResourceId,
+) -> Result<ResourceRecord, Error> {
+    match tx.store().resource(id)? {
+        Some(r) if r.account == account => Ok(r),
+        _ => Err(Error::not_found(Entity::Resource)),
+    }
+}
+
+mod ops {
+    use super::*;
+    use crate::accounts::ContactAdded;
+    use crate::audit::Operation;
+    use crate::directory::{
+        charge_for_addition, check_grant, insert_new_contact, join, new_credentials,
+    };
+    use crate::notify::NotificationKind;
+    use crate::roles::{Actor, Permission, RoleSet, Standing, TechScope};
+    use crate::store::ResourceRecord;
+    use crate::Directory;
+
+    impl Directory {
+        /// Adds a resource with its primary technical contact (H1) and an
+        /// optional secondary (H2); both must be members holding what the
+        /// duty needs (H4). Technical administrators and the owner.
+        pub fn add_resource(
+            &self,
+            actor: &Actor,
+            account: AccountId,
+            new: &NewResource,
+        ) -> Result<ResourceId, Error> {
+            self.write_op(
+                actor,
+                Operation::ResourceAdd,
+                account,
+                None,
+                |tx, access| {
+                    access.require(Permission::TechnicalAdmin)?;
+                    let (kind, name) = check_resource_text(new)?;
+                    check_pair(new.primary, new.secondary)?;
+                    check_eligible(tx, account, new.primary)?;
+                    if let Some(s) = new.secondary {
+                        check_eligible(tx, account, s)?;
+                    }
+                    let id = ResourceId::random()?;
+                    tx.put_resource(ResourceRecord {
+                        id,
+                        account,
+                        kind,
+                        name,
+                        primary: new.primary,
+                        secondary: new.secondary,
+                        created_at: tx.now,
+                    });
+                    tx.audit(
+                        account,
+                        Operation::ResourceAdd,
+                        Some(id.to_string()),
+                        vec!["primary".into()],
+                        None,
+                    );
+                    Ok(id)
+                },
+            )
+        }
+
+        /// Sets a resource's technical contacts (H1–H3): assigned resource
+        /// by resource; the secondary is optional and not the primary.
+        pub fn set_technical_contacts(
+            &self,
+            actor: &Actor,
+            account: AccountId,
+            resource: ResourceId,
+            primary: ContactId,
+            secondary: Option<ContactId>,
+        ) -> Result<(), Error> {
+            self.write_op(
+                actor,
+                Operation::TechnicalContacts,
+                account,
+                Some(resource.to_string()),
+                |tx, access| {
+                    access.require(Permission::TechnicalAdmin)?;
+                    let mut r = resource_in(tx, account, resource)?;
+                    check_pair(primary, secondary)?;
+                    check_eligible(tx, account, primary)?;
+                    if let Some(s) = secondary {
+                        check_eligible(tx, account, s)?;
+                    }
+                    let mut fields = Vec::new();
+                    if r.primary != primary {
+                        fields.push("primary".to_owned());
+                    }
+                    if r.secondary != secondary {
+                        fields.push("secondary".to_owned());
+                    }
+                    r.primary = primary;
+                    r.secondary = secondary;
+                    tx.put_resource(r);
+                    tx.audit(
+                        account,
+                        Operation::TechnicalContacts,
+                        Some(resource.to_string()),
+                        fields,
+                        None,
+                    );
+                    Ok(())
+                },
+            )
+        }
+
+        /// Removes a resource.
+        pub fn remove_resource(
+            &self,
+            actor: &Actor,
+            account: AccountId,
+            resource: ResourceId,
+        ) -> Result<(), Error> {
+            self.write_op(
+                actor,
+                Operation::ResourceRemove,
+                account,
+                Some(resource.to_string()),
+                |tx, access| {
+                    access.require(Permission::TechnicalAdmin)?;
+                    resource_in(tx, account, resource)?;
+                    tx.delete_resource(resource);
+                    tx.audit(
+                        account,
+                        Operation::ResourceRemove,
+                        Some(resource.to_string()),
+                        Vec::new(),
+                        None,
+                    );
+                    Ok(())
+                },
+            )
+        }
+
+        /// A resource of the account.
+        pub fn resource(
+            &self,
+            actor: &Actor,
+            account: AccountId,
+            resource: ResourceId,
+        ) -> Result<ResourceRecord, Error> {
+            self.read(actor, Operation::Read, account, |tx, access| {
+                access.require(Permission::ViewAccount)?;
+                resource_in(tx, account, resource)
+            })
+        }
+
+        /// A page of the account's resources, by id.
+        pub fn resources(
+            &self,
+            actor: &Actor,
+            account: AccountId,
+            after: Option<ResourceId>,
+            limit: usize,
+        ) -> Result<Vec<ResourceRecord>, Error> {
+            self.read(actor, Operation::Read, account, |tx, access| {
+                access.require(Permission::ViewAccount)?;
+                if limit == 0 || limit > crate::MAX_PAGE {
+                    return Err(Error::invalid(Field::Limit, Problem::OutOfRange));
+                }
+                Ok(tx.store().resources(account, after, limit)?)
+            })
+        }
+
+        /// The duties a contact holds in the account (H3).
+        pub fn duties(
+            &self,
+            actor: &Actor,
+            account: AccountId,
+            contact: ContactId,
+        ) -> Result<Vec<Duty>, Error> {
+            self.read(actor, Operation::Read, account, |tx, access| {
+                access.require(Permission::ViewAccount)?;
+                tx.membership(account, contact)?
+                    .ok_or(Error::not_found(Entity::Contact))?;
+                duties_in(tx, account, contact)
+            })
+        }
+
+        /// Moves every duty of one contact to another in one atomic step
+        /// (H3): primaries and secondaries alike. Needs the permissions of
+        /// the duties moved (technical administration, billing).
+        pub fn reassign_duties(
+            &self,
+            actor: &Actor,
+            account: AccountId,
+            from: ContactId,
+            to: ContactId,
+        ) -> Result<usize, Error> {
+            self.write_op(
+                actor,
+                Operation::DutiesReassign,
+                account,
+                Some(from.to_string()),
+                |tx, access| {
+                    let duties = duties_in(tx, account, from)?;
+                    if duties.iter().any(|d| matches!(d, Duty::Technical { .. })) {
+                        access.require(Permission::TechnicalAdmin)?;
+                    }
+                    if duties.iter().any(|d| matches!(d, Duty::Billing { .. })) {
+                        access.require(Permission::ManageBilling)?;
+                    }
+                    tx.membership(account, from)?
+                        .ok_or(Error::not_found(Entity::Contact))?;
+                    if from == to {
+                        return Err(Error::refused(Rule::H2SecondaryIsPrimary));
+                    }
+                    check_eligible(tx, account, to)?;
+                    let moved = move_duties(tx, account, from, Some(to), true)?;
+                    tx.audit(
+                        account,
+                        Operation::DutiesReassign,
+                        Some(from.to_string()),
+                        vec!["duties".into()],
+                        Some(format!("{moved} duties to {to}")),
+                    );
+                    Ok(moved)
+                },
+            )
+        }
+
+        /// Sets the account's billing contacts (H7): a primary and an
+        /// optional secondary that differs from it, both eligible (H4).
+        /// Billing managers and the owner.
+        pub fn set_billing_contacts(
+            &self,
+            actor: &Actor,
+            account: AccountId,
+            primary: ContactId,
+            secondary: Option<ContactId>,
+        ) -> Result<(), Error> {
+            self.write_op(
+                actor,
+                Operation::BillingContacts,
+                account,
+                None,
+                |tx, access| {
+                    access.require(Permission::ManageBilling)?;
+                    check_pair(primary, secondary)?;
+                    check_eligible(tx, account, primary)?;
+                    if let Some(s) = secondary {
+                        check_eligible(tx, account, s)?;
+                    }
+                    tx.account_mut(account)?.billing = BillingContacts {
+                        primary: Some(primary),
+                        secondary,
+                    };
+                    tx.audit(
+                        account,
+                        Operation::BillingContacts,
+                        Some(primary.to_string()),
+                        vec!["billing_contacts".into()],
+                        None,
+                    );
+                    Ok(())
+                },
+            )
+        }
+
+        /// The account's billing contacts (H7).
+        pub fn billing_contacts(
+            &self,
+            actor: &Actor,
+            account: AccountId,
+        ) -> Result<BillingContacts, Error> {
+            self.read(actor, Operation::Read, account, |tx, access| {
+                access.require(Permission::ViewAccount)?;
+                Ok(tx.account(account)?.billing)
+            })
+        }
+
+        /// Creates a new contact and gives it a duty in one atomic step
+        /// (H5): if either half is refused, neither happens.
+        pub fn create_contact_with_duty(
+            &self,
+            actor: &Actor,
+            account: AccountId,
+            new: &NewContact,
+            duty: DutyTarget,
+        ) -> Result<ContactAdded, Error> {
+            self.write_op(
+                actor,
+                Operation::ContactCreate,
+                account,
+                None,
+                |tx, access| {
+                    access.require(Permission::ManageContacts)?;
+                    access.require(match duty {
+                        DutyTarget::Technical(..) => Permission::TechnicalAdmin,
+                        DutyTarget::Billing(_) => Permission::ManageBilling,
+                    })?;
+                    let plan = tx.account(account)?.plan.tech_options.clone();
+                    check_grant(
+                        &access,
+                        RoleSet::EMPTY,
+                        &TechScope::All,
+                        new.roles,
+                        &new.tech_scope,
+                        &plan,
+                    )?;
+                    let missing = missing_for_duty(&new.profile.validated()?);
+                    if !missing.is_empty() {
+                        return Err(Error::NotEligible { missing });
+                    }
+                    let charge = charge_for_addition(tx, &access, account)?;
+                    let policy = tx.account(account)?.security.password;
+                    let creds = new_credentials(&self.hasher, new, &policy, tx.now)?;
+                    let id = insert_new_contact(tx, new, creds)?;
+                    join(tx, account, id, new.roles, new.tech_scope.clone())?;
+                    match duty {
+                        DutyTarget::Technical(resource, rank) => {
+                            let mut r = resource_in(tx, account, resource)?;
+                            match rank {
+                                Rank::Primary => {
+                                    if r.secondary == Some(r.primary) {
+                                        r.secondary = None;
+                                    }
+                                    r.primary = id;
+                                }
+                                Rank::Secondary => r.secondary = Some(id),
+                            }
+                            tx.put_resource(r);
+                        }
+                        DutyTarget::Billing(rank) => {
+                            let b = &mut tx.account_mut(account)?.billing;
+                            match rank {
+                                Rank::Primary => b.primary = Some(id),
+                                Rank::Secondary => {
+                                    if b.primary.is_none() {
+                                        return Err(Error::invalid(
+                                            Field::Secondary,
+                                            Problem::Missing,
+                                        ));
+                                    }
+                                    b.secondary = Some(id);
+                                }
+                            }
+                        }
+                    }
+                    tx.audit(
+                        account,
+                        Operation::ContactCreate,
+                        Some(id.to_string()),
+                        vec![
+                            "login".into(),
+                            "name".into(),
+                            "email".into(),
+                            "business_phone".into(),
+                            "duty".into(),
+                        ],
+                        None,
+                    );
+                    Ok(ContactAdded {
+                        contact: id,
+                        charge,
+                    })
+                },
+            )
+        }
+
+        /// Reports a resource milestone (H6): the notification goes to the
+        /// primary technical contact; the secondary gets it only when the
+        /// notifier reports the primary undeliverable (or the primary has
+        /// milestone notifications off). The host reports milestones.
+        pub fn report_milestone(
+            &self,
+            actor: &Actor,
+            account: AccountId,
+            resource: ResourceId,
+            milestone: &Milestone,
+        ) -> Result<(), Error> {
+            self.write_op(
+                actor,
+                Operation::Milestone,
+                account,
+                Some(resource.to_string()),
+                |tx, access| {
+                    access.require(Permission::ReportMilestones)?;
+                    let what = milestone.describe()?;
+                    let r = resource_in(tx, account, resource)?;
+                    let wants = |tx: &mut Tx<'_>, c: ContactId| -> Result<bool, Error> {
+                        Ok(tx
+                            .membership(account, c)?
+                            .is_some_and(|m| m.notifications.milestones))
+                    };
+                    let secondary = match r.secondary {
+                        Some(s) if wants(tx, s)? => Some(s),
+                        _ => None,
+                    };
+                    let (to, fallback) = if wants(tx, r.primary)? {
+                        (Some(r.primary), secondary)
+                    } else {
+                        (secondary, None)
+                    };
+                    if let Some(to) = to {
+                        let zone = tx.contact(to)?.profile.time_zone.clone();
+                        let when = crate::notify::local_time(tx.now, &zone);
+                        tx.notify_full(
+                            NotificationKind::Milestone,
+                            Some(account),
+                            to,
+                            format!("{}: {what}", r.name),
+                            format!("{} {} ({}): {what}, at {when}.", r.kind, r.name, r.id),
+                            vec!["milestone".into()],
+                            Some(resource),
+                            fallback,
+                        )?;
+                    }
+                    tx.audit(
+                        account,
+                        Operation::Milestone,
+                        Some(resource.to_string()),
+                        Vec::new(),
+                        Some(what),
+                    );
+                    Ok(())
+                },
+            )
+        }
+
+        /// Deletes a contact from the account, handing its primary duties to
+        /// `replacement` and clearing its secondary ones, in one atomic step
+        /// (B5, H3).
+        pub fn delete_contact_with_replacement(
+            &self,
+            actor: &Actor,
+            account: AccountId,
+            contact: ContactId,
+            replacement: ContactId,
+        ) -> Result<(), Error> {
+            self.write_op(
+                actor,
+                Operation::ContactDelete,
+                account,
+                Some(contact.to_string()),
+                |tx, access| {
+                    if contact == replacement {
+                        return Err(Error::invalid(Field::Secondary, Problem::Duplicate));
+                    }
+                    let duties = duties_in(tx, account, contact)?;
+                    if duties.iter().any(|d| matches!(d, Duty::Technical { .. })) {
+                        access.require(Permission::TechnicalAdmin)?;
+                    }
+                    if duties.iter().any(|d| matches!(d, Duty::Billing { .. })) {
+                        access.require(Permission::ManageBilling)?;
+                    }
+                    check_eligible(tx, account, replacement)?;
+                    move_duties(tx, account, contact, Some(replacement), false)?;
+                    self.remove_member(tx, &access, account, contact)
+                },
+            )
+        }
+    }
+
+    /// Only the host reports milestones and sends notices.
+    #[allow(dead_code)]
+    fn provider(standing: Standing) -> bool {
+        standing == Standing::System
+    }
+}

@@ -1,0 +1,109 @@
+//! IP-based access (SPEC G1, G2): an account's allowlist of CIDR ranges.
+
+use std::net::IpAddr;
+
+use ipnet::IpNet;
+
+use crate::error::{Error, Field, Problem};
+
+/// The most ranges an allowlist holds.
+pub const MAX_RANGES: usize = 256;
+
+/// Parses an allowlist of IPv4 and IPv6 ranges in CIDR form (a bare
+/// address counts as a single-address range), refusing malformed entries,
+/// and returns it with duplicates removed and host bits cleared.
+pub fn parse_allowlist<S: AsRef<str>>(ranges: &[S]) -> Result<Vec<IpNet>, Error> {
+    if ranges.len() > MAX_RANGES {
+        return Err(Error::invalid(
+            Field::IpAllowlist,
+            Problem::TooLong { max: MAX_RANGES },
+        ));
+    }
+    let mut out: Vec<IpNet> = Vec::with_capacity(ranges.len());
+    for r in ranges {
+        let r = r.as_ref().trim();
+        if r.len() > 64 {
+            return Err(Error::invalid(Field::IpAllowlist, Problem::Malformed));
+        }
+        let net = match r.parse::<IpNet>() {
+            Ok(n) => n.trunc(),
+            Err(_) => match r.parse::<IpAddr>() {
+                Ok(a) => IpNet::from(a),
+                Err(_) => return Err(Error::invalid(Field::IpAllowlist, Problem::Malformed)),
+            },
+        };
+        if !out.contains(&net) {
+            out.push(net);
+        }
+    }
+    Ok(out)
+}
+
+/// Parses a client address (K2).
+pub fn parse_ip(text: &str) -> Result<IpAddr, Error> {
+    text.trim()
+        .parse()
+        .map_err(|_| Error::invalid(Field::Ip, Problem::Malformed))
+}
+
+/// Whether `ip` may sign in under `allowlist` (G1): an empty list allows
+/// every address. An IPv4-mapped IPv6 address counts as its IPv4 address.
+pub fn allows(allowlist: &[IpNet], ip: IpAddr) -> bool {
+    let ip = match ip {
+        IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
+        v4 => v4,
+    };
+    allowlist.is_empty() || allowlist.iter().any(|n| n.contains(&ip))
+}
+
+mod ops {
+    use std::net::IpAddr;
+
+    use crate::audit::Operation;
+    use crate::error::{Error, Rule};
+    use crate::ids::AccountId;
+    use crate::roles::{Actor, Permission};
+    use crate::Directory;
+
+    impl Directory {
+        /// Sets the account's IP allowlist (G1); an empty list allows every
+        /// address. A contact cannot set a list that shuts itself out: it
+        /// gives the address it acts from, which the list must allow (G2).
+        /// Security managers and the owner.
+        pub fn set_ip_allowlist<S: AsRef<str>>(
+            &self,
+            actor: &Actor,
+            account: AccountId,
+            ranges: &[S],
+            current_ip: IpAddr,
+        ) -> Result<(), Error> {
+            self.write_op(
+                actor,
+                Operation::SecurityPolicy,
+                account,
+                None,
+                |tx, access| {
+                    access.require(Permission::ManageSecurityPolicies)?;
+                    let list = super::parse_allowlist(ranges)?;
+                    if actor.contact_id().is_some() && !super::allows(&list, current_ip) {
+                        return Err(Error::refused(Rule::G2ShutsOutSetter));
+                    }
+                    let detail = list
+                        .iter()
+                        .map(ToString::to_string)
+                        .collect::<Vec<_>>()
+                        .join(" ");
+                    tx.account_mut(account)?.security.ip_allowlist = list;
+                    tx.audit(
+                        account,
+                        Operation::SecurityPolicy,
+                        None,
+                        vec!["ip_allowlist".into()],
+                        Some(detail),
+                    );
+                    Ok(())
+                },
+            )
+        }
+    }
+}

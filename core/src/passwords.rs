@@ -1,0 +1,478 @@
+//! Password changes and policies (SPEC D2–D4, D7, D8).
+
+use zeroize::Zeroizing;
+
+use crate::audit::Operation;
+use crate::credentials::{
+    check_new_password, Password, PasswordPolicy, Secret, SessionRecord, SessionStage, MAX_HISTORY,
+};
+use crate::directory::{guard_owner, guard_shared_profile};
+use crate::error::{AuthFailure, Entity, Error, Field, Problem, Rule};
+use crate::ids::{AccountId, ContactId};
+use crate::lock::{self, Reservation};
+use crate::notify::NotificationKind;
+use crate::roles::{Actor, Permission};
+use crate::signin::{auto_locked, next_stage, SessionGrant, SignInOutcome};
+use crate::tx::Tx;
+use crate::Directory;
+
+/// Characters of a temporary password a manager's reset generates (D7).
+pub const TEMPORARY_PASSWORD_LENGTH: usize = 16;
+
+/// How a manager resets another contact's password (D7).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ManagerReset {
+    /// Send the contact a reset secret (D6) by this channel.
+    SendSecret(crate::recovery::RecoveryChannel),
+    /// Set a temporary password the library generates, shown once to the
+    /// manager; the contact must change it at next sign-in (D4).
+    TemporaryPassword,
+}
+
+impl Directory {
+    /// Checks a contact's current password again before a sensitive change
+    /// (D8). It is a real credential check: a wrong one counts as a failed
+    /// attempt and may lock the login (D9, E2); a locked login is refused
+    /// without a check (E3). A contact with no password passes.
+    pub(crate) fn check_current_password(
+        &self,
+        id: ContactId,
+        password: Option<&Password>,
+    ) -> Result<(), Error> {
+        let Some(c) = self.store.contact(id)? else {
+            return Err(Error::not_found(Entity::Contact));
+        };
+        if c.credentials.password_hash.is_none() {
+            return Ok(());
+        }
+        let Some(password) = password else {
+            return Err(Error::InvalidCredentials);
+        };
+        let label = Actor::Contact(id).audit_label();
+        let limit = self.lock_limit(id)?;
+        let (r, hash) = self.transact(&label, |tx| {
+            let now = tx.now;
+            let c = tx.contact_mut(id)?;
+            let r = lock::reserve(&mut c.credentials, limit, now);
+            let hash = c.credentials.password_hash.clone();
+            if let Reservation::Locked(l, true) = r {
+                auto_locked(tx, id, l)?;
+            }
+            Ok((r, hash))
+        })?;
+        if let Reservation::Locked(..) = r {
+            return Err(Error::unauthenticated(AuthFailure::Locked));
+        }
+        let ok = match (password.normalized(0), hash) {
+            (Ok(n), Some(h)) => self.hasher.verify(&n, &h),
+            _ => false,
+        };
+        self.transact(&label, |tx| {
+            let now = tx.now;
+            let c = tx.contact_mut(id)?;
+            if ok {
+                lock::after_success(&mut c.credentials);
+            } else if let Some(l) = lock::after_failure(&mut c.credentials, limit, now) {
+                auto_locked(tx, id, l)?;
+            }
+            Ok(())
+        })?;
+        if ok {
+            Ok(())
+        } else {
+            Err(Error::InvalidCredentials)
+        }
+    }
+
+    /// The strictest password policy among a contact's accounts (D2).
+    pub(crate) fn password_policy_of(&self, id: ContactId) -> Result<PasswordPolicy, Error> {
+        let mut policy = PasswordPolicy::default();
+        for m in self.store.memberships_of(id)? {
+            if let Some(a) = self.store.account(m.account)? {
+                policy = policy.strictest(a.security.password);
+            }
+        }
+        Ok(policy)
+    }
+
+    /// Checks a new password against the contact's policy and its recent
+    /// passwords (D2), and hashes it, holding no store lock.
+    pub(crate) fn hash_new_password(&self, id: ContactId, new: &Password) -> Result<String, Error> {
+        let c = self
+            .store
+            .contact(id)?
+            .ok_or(Error::not_found(Entity::Contact))?;
+        let policy = self.password_policy_of(id)?;
+        let n: Zeroizing<String> = check_new_password(new, &policy, &c.login_key)?;
+        // "Not one of the last N passwords": the current one and N - 1 before it.
+        let recent = c
+            .credentials
+            .password_hash
+            .iter()
+            .chain(c.credentials.password_history.iter())
+            .take(policy.history as usize);
+        for h in recent {
+            if self.hasher.verify(&n, h) {
+                return Err(Error::invalid(Field::Password, Problem::RecentlyUsed));
+            }
+        }
+        self.hasher.hash(&n)
+    }
+
+    /// Changes one's own password (D2, D8): the current one is asked for
+    /// again. Every session of the contact ends (D8).
+    pub fn change_password(
+        &self,
+        actor: &Actor,
+        account: AccountId,
+        current: &Password,
+        new: &Password,
+    ) -> Result<(), Error> {
+        let id = self.own_contact(actor, account, Operation::PasswordChange)?;
+        let hash = self
+            .check_current_password(id, Some(current))
+            .and_then(|()| self.hash_new_password(id, new));
+        let hash = match hash {
+            Ok(h) => h,
+            Err(e) => {
+                self.record_refusal(actor, Operation::PasswordChange, Some(account), None, &e);
+                return Err(e);
+            }
+        };
+        self.write_op(
+            actor,
+            Operation::PasswordChange,
+            account,
+            Some(id.to_string()),
+            |tx, _| install_password(tx, id, &hash, false, "changed by the contact"),
+        )
+    }
+
+    /// Changes the password from a session that must change it (D3, D4),
+    /// or any session of the contact. Every session ends, and a new one
+    /// starts at the next step.
+    pub fn change_password_with_session(
+        &self,
+        token: &Secret,
+        current: &Password,
+        new: &Password,
+    ) -> Result<SignInOutcome, Error> {
+        let info = self.authenticate(token)?;
+        if !matches!(
+            info.stage,
+            SessionStage::Full | SessionStage::PasswordChange
+        ) {
+            return Err(Error::unauthenticated(AuthFailure::StepRequired));
+        }
+        let id = info.contact;
+        let actor = Actor::Contact(id);
+        let hash = self
+            .check_current_password(id, Some(current))
+            .and_then(|()| self.hash_new_password(id, new));
+        let hash = match hash {
+            Ok(h) => h,
+            Err(e) => {
+                self.record_refusal(
+                    &actor,
+                    Operation::PasswordChange,
+                    Some(info.account),
+                    None,
+                    &e,
+                );
+                return Err(e);
+            }
+        };
+        let new_token = Secret::random_hex(32)?;
+        let grant = self.transact(&actor.audit_label(), |tx| {
+            install_password(tx, id, &hash, false, "changed at sign-in")?;
+            let now = tx.now;
+            let acc = tx.account(info.account)?.clone();
+            let c = tx.contact(id)?;
+            let stage = next_stage(&c.credentials, &acc, now, true);
+            let epoch = c.credentials.session_epoch;
+            let m = tx
+                .membership(info.account, id)?
+                .ok_or(Error::unauthenticated(AuthFailure::Revoked))?;
+            tx.put_session(SessionRecord {
+                key: crate::credentials::token_key(new_token.expose()),
+                contact: id,
+                account: info.account,
+                stage,
+                ip: info.ip,
+                created_at: now,
+                last_seen_at: now,
+                contact_epoch: epoch,
+                membership_epoch: m.session_epoch,
+            });
+            Ok(SessionGrant {
+                token: new_token.clone(),
+                contact: id,
+                account: info.account,
+                stage,
+                expires_at: now + self.sessions.absolute,
+            })
+        })?;
+        Ok(match grant.stage {
+            SessionStage::Enrollment => SignInOutcome::EnrollmentRequired(grant),
+            SessionStage::PasswordChange => SignInOutcome::PasswordChangeRequired(grant),
+            _ => SignInOutcome::SignedIn(grant),
+        })
+    }
+
+    /// A manager resets another contact's password (D7): by sending it a
+    /// reset secret, or by setting a temporary password that the library
+    /// generates and returns once, with "reset at next login" set (D4). The
+    /// owner's password is the owner's alone (A6); a contact shared with
+    /// other accounts resets its own (B6).
+    pub fn reset_password(
+        &self,
+        actor: &Actor,
+        account: AccountId,
+        contact: ContactId,
+        how: ManagerReset,
+    ) -> Result<Option<Password>, Error> {
+        let temporary = match how {
+            ManagerReset::TemporaryPassword => {
+                let pw = Secret::random_password(TEMPORARY_PASSWORD_LENGTH)?;
+                let hash = self.hasher.hash(pw.expose())?;
+                Some((pw, hash))
+            }
+            ManagerReset::SendSecret(_) => None,
+        };
+        self.write_op(
+            actor,
+            Operation::PasswordChange,
+            account,
+            Some(contact.to_string()),
+            |tx, access| {
+                access.require(Permission::ManageContacts)?;
+                tx.membership(account, contact)?
+                    .ok_or(Error::not_found(Entity::Contact))?;
+                if actor.contact_id() == Some(contact) {
+                    return Err(Error::refused(Rule::D8OwnPassword));
+                }
+                guard_owner(tx, &access, account, contact)?;
+                guard_shared_profile(tx, &access, contact)?;
+                match (&how, &temporary) {
+                    (ManagerReset::TemporaryPassword, Some((pw, hash))) => {
+                        install_password(
+                            tx,
+                            contact,
+                            hash,
+                            true,
+                            "temporary password set by a manager",
+                        )?;
+                        Ok(Some(pw.clone()))
+                    }
+                    (ManagerReset::SendSecret(channel), _) => {
+                        crate::recovery::issue_reset_secret(tx, contact, *channel)?;
+                        tx.audit(
+                            account,
+                            Operation::PasswordResetRequest,
+                            Some(contact.to_string()),
+                            Vec::new(),
+                            Some(format!("sent by a manager to {}", channel.name())),
+                        );
+                        Ok(None)
+                    }
+                    _ => Ok(None),
+                }
+            },
+        )
+    }
+
+    /// Sets or clears a contact's "reset password at next login" flag (D4).
+    pub fn set_must_change_password(
+        &self,
+        actor: &Actor,
+        account: AccountId,
+        contact: ContactId,
+        must_change: bool,
+    ) -> Result<(), Error> {
+        self.write_op(
+            actor,
+            Operation::PasswordChange,
+            account,
+            Some(contact.to_string()),
+            |tx, access| {
+                access.require(Permission::ManageContacts)?;
+                tx.membership(account, contact)?
+                    .ok_or(Error::not_found(Entity::Contact))?;
+                guard_owner(tx, &access, account, contact)?;
+                guard_shared_profile(tx, &access, contact)?;
+                tx.contact_mut(contact)?.credentials.must_change = must_change;
+                tx.audit(
+                    account,
+                    Operation::PasswordChange,
+                    Some(contact.to_string()),
+                    vec!["must_change_password".into()],
+                    Some(format!("reset at next login: {must_change}")),
+                );
+                security_notice(tx, contact, account, "must_change_password")
+            },
+        )
+    }
+
+    /// Tightens the account's password requirements (D2): they apply at
+    /// each contact's next change. Security managers and the owner.
+    pub fn set_password_policy(
+        &self,
+        actor: &Actor,
+        account: AccountId,
+        policy: PasswordPolicy,
+    ) -> Result<(), Error> {
+        self.write_op(
+            actor,
+            Operation::SecurityPolicy,
+            account,
+            None,
+            |tx, access| {
+                access.require(Permission::ManageSecurityPolicies)?;
+                let policy = policy.validated()?;
+                tx.account_mut(account)?.security.password = policy;
+                tx.audit(
+                    account,
+                    Operation::SecurityPolicy,
+                    None,
+                    vec!["password_policy".into()],
+                    Some(format!(
+                        "min_length {}, history {}",
+                        policy.min_length, policy.history
+                    )),
+                );
+                Ok(())
+            },
+        )
+    }
+
+    /// Requires every contact of the account to change its password at its
+    /// next sign-in (D2). Security managers and the owner.
+    pub fn require_password_change(&self, actor: &Actor, account: AccountId) -> Result<(), Error> {
+        self.write_op(
+            actor,
+            Operation::SecurityPolicy,
+            account,
+            None,
+            |tx, access| {
+                access.require(Permission::ManageSecurityPolicies)?;
+                let now = tx.now;
+                tx.account_mut(account)?.security.force_change_before = Some(now);
+                tx.audit(
+                    account,
+                    Operation::SecurityPolicy,
+                    None,
+                    vec!["force_password_change".into()],
+                    None,
+                );
+                Ok(())
+            },
+        )
+    }
+
+    /// The contact behind an actor acting on its own settings in `account`,
+    /// or the refusal (audited).
+    pub(crate) fn own_contact(
+        &self,
+        actor: &Actor,
+        account: AccountId,
+        op: Operation,
+    ) -> Result<ContactId, Error> {
+        let result = match actor {
+            Actor::Contact(id) => self
+                .access(actor, account)
+                .and_then(|a| a.require(Permission::ManageOwnSettings))
+                .map(|()| *id),
+            _ => Err(Error::denied(Permission::ManageOwnSettings)),
+        };
+        if let Err(e) = &result {
+            self.record_refusal(actor, op, Some(account), None, e);
+        }
+        result
+    }
+}
+
+/// Installs a new password hash (D2, D3): the old one joins the history,
+/// the change time is now, every session of the contact ends (D8), a
+/// pending reset secret is void. Audited in each of the contact's accounts,
+/// with a security notification (I2).
+pub(crate) fn install_password(
+    tx: &mut Tx<'_>,
+    id: ContactId,
+    hash: &str,
+    must_change: bool,
+    detail: &str,
+) -> Result<(), Error> {
+    let now = tx.now;
+    let c = tx.contact_mut(id)?;
+    let creds = &mut c.credentials;
+    if let Some(old) = creds.password_hash.take() {
+        creds.password_history.insert(0, old);
+        creds.password_history.truncate(MAX_HISTORY as usize);
+    }
+    creds.password_hash = Some(hash.to_owned());
+    creds.password_changed_at = Some(now);
+    creds.must_change = must_change;
+    creds.reset = None;
+    creds.session_epoch = creds.session_epoch.wrapping_add(1);
+    let accounts: Vec<AccountId> = tx
+        .store()
+        .memberships_of(id)?
+        .iter()
+        .map(|m| m.account)
+        .collect();
+    for a in &accounts {
+        tx.audit(
+            *a,
+            Operation::PasswordChange,
+            Some(id.to_string()),
+            vec!["password".into()],
+            Some(detail.to_owned()),
+        );
+    }
+    if let Some(a) = accounts.first() {
+        security_notice(tx, id, *a, "password")?;
+    }
+    Ok(())
+}
+
+/// I2: a security notification to the contact naming the changed fields,
+/// never their values, when its security notifications are on in the
+/// account; the time is in the contact's zone (I3).
+pub(crate) fn security_notice(
+    tx: &mut Tx<'_>,
+    id: ContactId,
+    account: AccountId,
+    field: &str,
+) -> Result<(), Error> {
+    security_notice_fields(tx, id, account, vec![field.to_owned()])
+}
+
+/// [`security_notice`] for several fields.
+pub(crate) fn security_notice_fields(
+    tx: &mut Tx<'_>,
+    id: ContactId,
+    account: AccountId,
+    fields: Vec<String>,
+) -> Result<(), Error> {
+    let wants = tx
+        .membership(account, id)?
+        .is_none_or(|m| m.notifications.security);
+    if !wants || fields.is_empty() {
+        return Ok(());
+    }
+    let name = tx.account(account)?.name.clone();
+    let zone = tx.contact(id)?.profile.time_zone.clone();
+    let when = crate::notify::local_time(tx.now, &zone);
+    tx.notify(
+        NotificationKind::Security,
+        Some(account),
+        id,
+        format!("Security notice from {name}"),
+        format!(
+            "These settings of your contact changed at {when}: {}. \
+             If you did not expect this, contact your account's owner.",
+            fields.join(", ")
+        ),
+        fields,
+    )
+}

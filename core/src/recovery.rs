@@ -1,0 +1,227 @@
+//! Forgotten passwords (SPEC D6, E4): one-time reset secrets sent to the
+//! email, the alternate email or the cell phone.
+
+use time::{Duration, OffsetDateTime};
+
+use crate::audit::Operation;
+use crate::contacts::login_key;
+use crate::credentials::{Password, PendingSecret, Secret, SecretHash};
+use crate::error::{named_enum, AuthFailure, Error};
+use crate::ids::{AccountId, ContactId, NotificationId};
+use crate::lock;
+use crate::notify::{Notification, NotificationKind};
+use crate::passwords::install_password;
+use crate::roles::Actor;
+use crate::tx::Tx;
+use crate::Directory;
+
+/// How long a reset secret works (D6).
+pub const RESET_LIFETIME: Duration = Duration::minutes(30);
+/// Wrong tries a reset secret allows before it is voided (D6).
+pub const RESET_TRIES: u32 = 5;
+/// Digits of a reset code sent to a phone (D6).
+pub const PHONE_CODE_DIGITS: u32 = 8;
+
+named_enum! {
+    /// Where a reset secret goes (D6, B4).
+    RecoveryChannel {
+        /// The email: a 128-bit secret for a link.
+        Email => "email",
+        /// The alternate email (never a login, B4): a 128-bit secret.
+        AlternateEmail => "alternate_email",
+        /// The cell phone: an 8-digit code.
+        CellPhone => "cell_phone",
+    }
+}
+
+impl Directory {
+    /// Sends a one-time reset secret to the contact's chosen channel (D6).
+    /// It answers the same whether or not the login exists or has that
+    /// channel, so it tells nobody which logins exist. A new secret voids
+    /// the old one. It does not change the failure count (D9).
+    pub fn request_password_reset(
+        &self,
+        login: &str,
+        channel: RecoveryChannel,
+    ) -> Result<(), Error> {
+        let Ok(key) = login_key(login) else {
+            return Ok(());
+        };
+        let Some(c) = self.store.contact_by_login(&key)? else {
+            return Ok(());
+        };
+        let id = c.id;
+        let sent = self.transact(&Actor::Contact(id).audit_label(), |tx| {
+            let sent = issue_reset_secret(tx, id, channel)?;
+            let accounts: Vec<AccountId> = tx
+                .store()
+                .memberships_of(id)?
+                .iter()
+                .map(|m| m.account)
+                .collect();
+            for a in accounts {
+                tx.audit(
+                    a,
+                    Operation::PasswordResetRequest,
+                    Some(id.to_string()),
+                    Vec::new(),
+                    Some(format!(
+                        "to {}{}",
+                        channel.name(),
+                        if sent { "" } else { " (not set)" }
+                    )),
+                );
+            }
+            Ok(sent)
+        });
+        // Whatever happened, the caller learns nothing about the login.
+        match sent {
+            Ok(_) => Ok(()),
+            Err(Error::Store(e)) => Err(Error::Store(e)),
+            Err(_) => Ok(()),
+        }
+    }
+
+    /// Sets a new password with a reset secret (D6): the secret must be the
+    /// latest one, unexpired, unused, with tries left. A successful reset
+    /// ends an automatic lock at once (E4), but not a manual one (E6), and
+    /// every session (D8). A new password the policy refuses leaves the
+    /// secret usable.
+    pub fn complete_password_reset(
+        &self,
+        login: &str,
+        secret: &Secret,
+        new: &Password,
+    ) -> Result<(), Error> {
+        let invalid = || Error::unauthenticated(AuthFailure::InvalidSecret);
+        let key = login_key(login).map_err(|_| invalid())?;
+        let c = self.store.contact_by_login(&key)?.ok_or_else(invalid)?;
+        let id = c.id;
+        let label = Actor::Contact(id).audit_label();
+        // Check the secret without using it up, so that a refused new
+        // password does not cost the contact its secret.
+        let valid = self.transact(&label, |tx| {
+            let now = tx.now;
+            let c = tx.contact_mut(id)?;
+            Ok(check_reset(
+                &mut c.credentials.reset,
+                secret.expose(),
+                now,
+                false,
+            ))
+        })?;
+        if !valid {
+            return Err(invalid());
+        }
+        let hash = self.hash_new_password(id, new)?;
+        self.transact(&label, |tx| {
+            let now = tx.now;
+            let c = tx.contact_mut(id)?;
+            if !check_reset(&mut c.credentials.reset, secret.expose(), now, true) {
+                return Err(invalid());
+            }
+            lock::clear(&mut c.credentials);
+            install_password(tx, id, &hash, false, "reset with a secret")?;
+            let accounts: Vec<AccountId> = tx
+                .store()
+                .memberships_of(id)?
+                .iter()
+                .map(|m| m.account)
+                .collect();
+            for a in accounts {
+                tx.audit(
+                    a,
+                    Operation::PasswordReset,
+                    Some(id.to_string()),
+                    vec!["password".into()],
+                    None,
+                );
+            }
+            Ok(())
+        })
+    }
+}
+
+/// Makes a reset secret for the channel, remembers its hash (voiding any
+/// earlier one) and sends it. Returns whether the contact has the channel.
+pub(crate) fn issue_reset_secret(
+    tx: &mut Tx<'_>,
+    id: ContactId,
+    channel: RecoveryChannel,
+) -> Result<bool, Error> {
+    let now = tx.now;
+    let c = tx.contact_mut(id)?;
+    let to = match channel {
+        RecoveryChannel::Email => Some(c.profile.email.clone()),
+        RecoveryChannel::AlternateEmail => c.profile.alternate_email.clone(),
+        RecoveryChannel::CellPhone => c.profile.cell_phone.clone(),
+    };
+    let Some(to) = to else {
+        return Ok(false);
+    };
+    let secret = match channel {
+        RecoveryChannel::CellPhone => Secret::random_digits(PHONE_CODE_DIGITS)?,
+        _ => Secret::random_hex(16)?,
+    };
+    c.credentials.reset = Some(PendingSecret {
+        hash: SecretHash::new(secret.expose())?,
+        purpose: channel.name().to_owned(),
+        expires_at: now + RESET_LIFETIME,
+        tries_left: RESET_TRIES,
+    });
+    let body = match channel {
+        RecoveryChannel::CellPhone => format!(
+            "Your password reset code is {}. It works once, for 30 minutes.",
+            secret.expose()
+        ),
+        _ => format!(
+            "Use this secret to reset your password: {}\nIt works once, for 30 minutes. \
+             If you did not ask for it, ignore this message.",
+            secret.expose()
+        ),
+    };
+    tx.notify_secret(Notification {
+        id: NotificationId::random()?,
+        kind: NotificationKind::PasswordReset,
+        account: None,
+        recipient: id,
+        to: vec![to],
+        subject: "Password reset".to_owned(),
+        body,
+        fields: vec![channel.name().to_owned()],
+        at: now,
+        resource: None,
+        fallback: None,
+        secret: Some(secret),
+    });
+    Ok(true)
+}
+
+/// Whether `secret` is the pending reset secret, unexpired with tries left.
+/// A wrong try uses one up (the last voids it); with `consume`, a right one
+/// is used up.
+fn check_reset(
+    pending: &mut Option<PendingSecret>,
+    secret: &str,
+    now: OffsetDateTime,
+    consume: bool,
+) -> bool {
+    let Some(p) = pending.as_mut() else {
+        return false;
+    };
+    if now >= p.expires_at || p.tries_left == 0 {
+        *pending = None;
+        return false;
+    }
+    if p.hash.matches(secret.trim()) {
+        if consume {
+            *pending = None;
+        }
+        return true;
+    }
+    p.tries_left -= 1;
+    if p.tries_left == 0 {
+        *pending = None;
+    }
+    false
+}

@@ -1,0 +1,258 @@
+//! Security questions (SPEC F4): three distinct questions from a fixed
+//! catalogue; answers normalised and stored only as argon2id hashes.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::credentials::Secret;
+use crate::error::{Error, Field, Problem};
+
+/// The catalogue of questions a contact chooses from, by index.
+pub const CATALOGUE: [&str; 12] = [
+    "What was the name of your first pet?",
+    "In what city were you born?",
+    "What was the name of your first school?",
+    "What is your oldest sibling's middle name?",
+    "What was the make of your first car?",
+    "In what city did your parents meet?",
+    "What was your childhood nickname?",
+    "What is the name of the street you grew up on?",
+    "What was the first concert you attended?",
+    "What is your favourite book from childhood?",
+    "What was the name of your first employer?",
+    "In what town was your first job?",
+];
+
+/// How many questions every contact answers.
+pub const QUESTIONS: usize = 3;
+
+/// A question and its answer, as a contact gives them.
+#[derive(Clone)]
+pub struct SecurityAnswer {
+    /// The question's index in [`CATALOGUE`].
+    pub question: u16,
+    /// The answer.
+    pub answer: Secret,
+}
+
+impl fmt::Debug for SecurityAnswer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SecurityAnswer")
+            .field("question", &self.question)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A question and the argon2id hash of its normalised answer, as stored.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredAnswer {
+    /// The question's index in [`CATALOGUE`].
+    pub question: u16,
+    /// The PHC string of the normalised answer.
+    pub hash: String,
+}
+
+impl fmt::Debug for StoredAnswer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("StoredAnswer")
+            .field("question", &self.question)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Checks that there are three distinct questions from the catalogue.
+pub(crate) fn check_questions(answers: &[SecurityAnswer]) -> Result<(), Error> {
+    if answers.len() != QUESTIONS {
+        return Err(Error::invalid(Field::SecurityQuestion, Problem::OutOfRange));
+    }
+    for (i, a) in answers.iter().enumerate() {
+        if usize::from(a.question) >= CATALOGUE.len() {
+            return Err(Error::invalid(Field::SecurityQuestion, Problem::NotOffered));
+        }
+        if answers[..i].iter().any(|b| b.question == a.question) {
+            return Err(Error::invalid(Field::SecurityQuestion, Problem::Duplicate));
+        }
+    }
+    Ok(())
+}
+
+/// An answer as compared: trimmed, case-folded, inner white space collapsed
+/// to one space (F4). Refused when empty or longer than 200 characters.
+pub fn normalize_answer(answer: &str) -> Result<String, Error> {
+    if answer.len() > 2000 {
+        return Err(Error::invalid(
+            Field::SecurityAnswer,
+            Problem::TooLong { max: 200 },
+        ));
+    }
+    let folded = answer
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase();
+    if folded.is_empty() {
+        return Err(Error::invalid(Field::SecurityAnswer, Problem::Empty));
+    }
+    if folded.chars().count() > 200 {
+        return Err(Error::invalid(
+            Field::SecurityAnswer,
+            Problem::TooLong { max: 200 },
+        ));
+    }
+    if folded.chars().any(char::is_control) {
+        return Err(Error::invalid(
+            Field::SecurityAnswer,
+            Problem::ControlCharacter,
+        ));
+    }
+    Ok(folded)
+}
+
+mod ops {
+    use super::{check_questions, normalize_answer, SecurityAnswer, StoredAnswer};
+    use crate::audit::Operation;
+    use crate::credentials::Password;
+    use crate::error::{Entity, Error};
+    use crate::ids::{AccountId, ContactId};
+    use crate::passwords::security_notice;
+    use crate::roles::{Actor, Permission};
+    use crate::Directory;
+
+    impl Directory {
+        /// Sets one's three security questions and answers (F4); the current
+        /// password is asked for again (D8). Answers are normalised and
+        /// stored only as argon2id hashes.
+        pub fn set_security_answers(
+            &self,
+            actor: &Actor,
+            account: AccountId,
+            answers: &[SecurityAnswer],
+            current_password: &Password,
+        ) -> Result<(), Error> {
+            let id = self.own_contact(actor, account, Operation::SecurityAnswers)?;
+            let hashed = check_questions(answers)
+                .and_then(|()| self.check_current_password(id, Some(current_password)))
+                .and_then(|()| {
+                    answers
+                        .iter()
+                        .map(|a| {
+                            let n = normalize_answer(a.answer.expose())?;
+                            Ok(StoredAnswer {
+                                question: a.question,
+                                hash: self.hasher.hash(&n)?,
+                            })
+                        })
+                        .collect::<Result<Vec<_>, Error>>()
+                });
+            let hashed = match hashed {
+                Ok(h) => h,
+                Err(e) => {
+                    self.record_refusal(actor, Operation::SecurityAnswers, Some(account), None, &e);
+                    return Err(e);
+                }
+            };
+            self.write_op(
+                actor,
+                Operation::SecurityAnswers,
+                account,
+                Some(id.to_string()),
+                |tx, _| {
+                    tx.contact_mut(id)?.credentials.security_answers = hashed.clone();
+                    tx.audit(
+                        account,
+                        Operation::SecurityAnswers,
+                        Some(id.to_string()),
+                        vec!["security_questions".into()],
+                        None,
+                    );
+                    security_notice(tx, id, account, "security_questions")
+                },
+            )
+        }
+
+        /// The questions a contact chose (indexes into the catalogue), for
+        /// the support desk to ask one; never the answers (F4).
+        pub fn security_questions(
+            &self,
+            actor: &Actor,
+            account: AccountId,
+            contact: ContactId,
+        ) -> Result<Vec<u16>, Error> {
+            self.read(actor, Operation::Read, account, |tx, access| {
+                let own = actor.contact_id() == Some(contact);
+                access.require(if own {
+                    Permission::ManageOwnSettings
+                } else {
+                    Permission::CheckSecurityAnswers
+                })?;
+                tx.membership(account, contact)?
+                    .ok_or(Error::not_found(Entity::Contact))?;
+                Ok(tx
+                    .contact(contact)?
+                    .credentials
+                    .security_answers
+                    .iter()
+                    .map(|a| a.question)
+                    .collect())
+            })
+        }
+
+        /// The support desk checks one answer a caller gives (F4): whether it
+        /// matches, never what the stored answer is. Audited with its result.
+        pub fn check_security_answer(
+            &self,
+            actor: &Actor,
+            account: AccountId,
+            contact: ContactId,
+            question: u16,
+            answer: &crate::credentials::Secret,
+        ) -> Result<bool, Error> {
+            let checked = self.read(
+                actor,
+                Operation::SecurityAnswerCheck,
+                account,
+                |tx, access| {
+                    access.require(Permission::CheckSecurityAnswers)?;
+                    tx.membership(account, contact)?
+                        .ok_or(Error::not_found(Entity::Contact))?;
+                    let stored = tx
+                        .contact(contact)?
+                        .credentials
+                        .security_answers
+                        .iter()
+                        .find(|a| a.question == question)
+                        .map(|a| a.hash.clone());
+                    let n = normalize_answer(answer.expose())?;
+                    Ok(match stored {
+                        Some(h) => self.hasher.verify(&n, &h),
+                        None => {
+                            self.hasher.verify_dummy(&n);
+                            false
+                        }
+                    })
+                },
+            )?;
+            self.run(
+                actor,
+                Operation::SecurityAnswerCheck,
+                Some(account),
+                None,
+                |tx| {
+                    tx.audit(
+                        account,
+                        Operation::SecurityAnswerCheck,
+                        Some(contact.to_string()),
+                        Vec::new(),
+                        Some(format!(
+                            "question {question}: {}",
+                            if checked { "match" } else { "no match" }
+                        )),
+                    );
+                    Ok(())
+                },
+            )?;
+            Ok(checked)
+        }
+    }
+}

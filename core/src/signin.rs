@@ -1,0 +1,753 @@
+//! Sign-in and sessions (SPEC D3–D5, D8, D9, E2–E4, E8, E9, G1).
+//!
+//! A sign-in never holds a store lock while it hashes. It runs in three
+//! steps: reserve an attempt (a committed, version-checked increment of the
+//! failure count, so parallel attempts never get more password checks than
+//! the lock policy allows: D9), check the password with no lock held, then
+//! commit the result (a reset count and a session, or a failure that may
+//! lock the login).
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+
+use time::OffsetDateTime;
+
+use crate::audit::{AuditDraft, Operation, Outcome};
+use crate::contacts::login_key;
+use crate::credentials::{
+    AutoLock, Credentials, Password, PendingSecret, Secret, SecretHash, SessionRecord,
+    SessionStage, PASSWORD_LIFETIME,
+};
+use crate::error::{AuthFailure, Error, ErrorCode, Field, Problem};
+use crate::ids::{AccountId, ContactId, NotificationId};
+use crate::lock::{self, LockKind, LockMark, Reservation, DEFAULT_MAX_ATTEMPTS};
+use crate::notify::{Notification, NotificationKind};
+use crate::roles::Actor;
+use crate::second_factor::{self, TwoFactorMethod};
+use crate::store::{AccountRecord, MembershipRecord};
+use crate::tx::Tx;
+use crate::{ip_access, Directory};
+
+/// How many unknown logins' failure counts are remembered (D5: bounded).
+const UNKNOWN_CAPACITY: usize = 65_536;
+/// How long a code sent for sign-in stays valid, and how many wrong tries
+/// it allows (F1, with D6's rules).
+const CODE_LIFETIME: time::Duration = time::Duration::minutes(10);
+const CODE_TRIES: u32 = 3;
+/// A session is marked used at most this often (D8's idle lifetime).
+const TOUCH_EVERY: time::Duration = time::Duration::seconds(60);
+
+/// A sign-in attempt (D5).
+#[derive(Debug, Clone, Copy)]
+pub struct SignInRequest<'a> {
+    /// The login as typed.
+    pub login: &'a str,
+    /// The password as typed.
+    pub password: &'a Password,
+    /// The client's address (G1).
+    pub ip: IpAddr,
+    /// The account to sign in to; may be omitted for a contact of one
+    /// account.
+    pub account: Option<AccountId>,
+}
+
+/// A new session, and its token, shown once (D8).
+#[derive(Debug, Clone)]
+pub struct SessionGrant {
+    /// The token the client presents from now on.
+    pub token: Secret,
+    /// The contact signed in.
+    pub contact: ContactId,
+    /// The account signed in to.
+    pub account: AccountId,
+    /// What the session may do.
+    pub stage: SessionStage,
+    /// When it ends at the latest.
+    pub expires_at: OffsetDateTime,
+}
+
+/// The result of a sign-in (D5). Only `SignedIn` gives a session that acts;
+/// the next three give one that can only complete the step named.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub enum SignInOutcome {
+    /// Signed in.
+    SignedIn(SessionGrant),
+    /// The password expired or must be changed (D3, D4): the session can
+    /// only change it ([`Directory::change_password_with_session`]).
+    PasswordChangeRequired(SessionGrant),
+    /// The second factor is next ([`Directory::complete_second_factor`]);
+    /// for SMS, voice and email a code was just sent.
+    SecondFactorRequired {
+        /// The session, which can only present the code.
+        session: SessionGrant,
+        /// How the code is to be had.
+        method: TwoFactorMethod,
+    },
+    /// The account requires a second factor the contact has not enrolled
+    /// (F3): the session can only enroll one.
+    EnrollmentRequired(SessionGrant),
+    /// Locked (E3, E6): no password was checked.
+    Locked(LockMark),
+    /// The client's address is outside the account's allowlist (G1).
+    IpNotAllowed,
+    /// The login or the password is wrong; which one is not said (D5).
+    InvalidCredentials,
+    /// The contact belongs to several accounts: sign in again naming one.
+    AccountRequired(Vec<AccountId>),
+}
+
+impl SignInOutcome {
+    /// The session granted, if any.
+    pub fn session(&self) -> Option<&SessionGrant> {
+        match self {
+            SignInOutcome::SignedIn(s)
+            | SignInOutcome::PasswordChangeRequired(s)
+            | SignInOutcome::EnrollmentRequired(s)
+            | SignInOutcome::SecondFactorRequired { session: s, .. } => Some(s),
+            _ => None,
+        }
+    }
+
+    /// A stable snake_case name of the outcome.
+    pub fn name(&self) -> &'static str {
+        match self {
+            SignInOutcome::SignedIn(_) => "signed_in",
+            SignInOutcome::PasswordChangeRequired(_) => "password_change_required",
+            SignInOutcome::SecondFactorRequired { .. } => "second_factor_required",
+            SignInOutcome::EnrollmentRequired(_) => "enrollment_required",
+            SignInOutcome::Locked(_) => "locked",
+            SignInOutcome::IpNotAllowed => "ip_not_allowed",
+            SignInOutcome::InvalidCredentials => "invalid_credentials",
+            SignInOutcome::AccountRequired(_) => "account_required",
+        }
+    }
+}
+
+/// A valid session, read from the current state (D8).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionInfo {
+    /// The contact.
+    pub contact: ContactId,
+    /// The account it is signed in to.
+    pub account: AccountId,
+    /// What it may do.
+    pub stage: SessionStage,
+    /// The client's address at sign-in.
+    pub ip: IpAddr,
+    /// When it was created.
+    pub created_at: OffsetDateTime,
+    /// When it ends at the latest.
+    pub expires_at: OffsetDateTime,
+}
+
+impl SessionInfo {
+    /// The actor this session acts as, for a fully signed-in session; a
+    /// session that must complete a step first acts as nobody (D4).
+    pub fn actor(&self) -> Result<Actor, Error> {
+        match self.stage {
+            SessionStage::Full => Ok(Actor::Contact(self.contact)),
+            _ => Err(Error::unauthenticated(AuthFailure::StepRequired)),
+        }
+    }
+}
+
+/// Failure counts of logins no contact has, so that they lock like real
+/// ones (D5), in bounded memory.
+#[derive(Debug, Default)]
+pub(crate) struct UnknownLogins {
+    map: HashMap<String, Credentials>,
+}
+
+impl UnknownLogins {
+    fn entry(&mut self, key: &str, now: OffsetDateTime) -> &mut Credentials {
+        if !self.map.contains_key(key) && self.map.len() >= UNKNOWN_CAPACITY {
+            self.map
+                .retain(|_, c| lock::active(c, now).is_some() || c.failed_attempts > 1);
+            if self.map.len() >= UNKNOWN_CAPACITY {
+                self.map.clear();
+            }
+        }
+        self.map.entry(key.to_owned()).or_default()
+    }
+}
+
+/// What a successful check of a password leads to.
+pub(crate) fn next_stage(
+    c: &Credentials,
+    account: &AccountRecord,
+    now: OffsetDateTime,
+    factor_done: bool,
+) -> SessionStage {
+    let changed = c.password_changed_at;
+    let expired = changed.is_some_and(|t| now >= t + PASSWORD_LIFETIME);
+    let forced = account
+        .security
+        .force_change_before
+        .is_some_and(|f| changed.is_none_or(|t| t < f));
+    if c.second_factor.is_some() && !factor_done {
+        SessionStage::SecondFactor
+    } else if c.must_change || expired || forced {
+        SessionStage::PasswordChange
+    } else if account.security.require_two_factor && c.second_factor.is_none() {
+        SessionStage::Enrollment
+    } else {
+        SessionStage::Full
+    }
+}
+
+impl Directory {
+    /// Signs in (D5): one of the outcomes of [`SignInOutcome`]. An unknown
+    /// login and a wrong password give the same answer after the same work;
+    /// an unknown login tried too often answers locked as a real one would.
+    /// Errors are only for a failing store.
+    pub fn sign_in(&self, req: &SignInRequest<'_>) -> Result<SignInOutcome, Error> {
+        let now = self.clock.now();
+        let key = login_key(req.login).ok();
+        let found = match &key {
+            Some(k) => self.store.contact_by_login(k)?,
+            None => None,
+        };
+        let Some(contact) = found else {
+            return self.unknown_sign_in(key.as_deref().unwrap_or(""), req, now);
+        };
+        let id = contact.id;
+        let memberships = self.store.memberships_of(id)?;
+        let named = match req.account {
+            Some(a) => match memberships.iter().find(|m| m.account == a) {
+                Some(m) => Some(m.clone()),
+                // Not a member there: answer as for a login nobody has.
+                None => {
+                    return self.unknown_sign_in(
+                        &format!("{}@{a}", key.as_deref().unwrap_or("")),
+                        req,
+                        now,
+                    )
+                }
+            },
+            None => None,
+        };
+        let label = Actor::Contact(id).audit_label();
+        let chains: Vec<AccountId> = match &named {
+            Some(m) => vec![m.account],
+            None => memberships.iter().map(|m| m.account).collect(),
+        };
+        // E3: when the account is known before the check (named, or the
+        // contact's only one), a manual lock there answers without a check.
+        let known = named.clone().or_else(|| match memberships.as_slice() {
+            [only] => Some(only.clone()),
+            _ => None,
+        });
+        if let Some(m) = known.as_ref().filter(|m| m.manual_lock.is_some()) {
+            let mark = manual_mark(m);
+            self.transact(&label, |tx| {
+                attempt_audit(tx, &chains, false, "locked (manual)");
+                Ok(())
+            })?;
+            return Ok(SignInOutcome::Locked(mark));
+        }
+        let mut accounts = Vec::with_capacity(memberships.len());
+        for m in &memberships {
+            if let Some(a) = self.store.account(m.account)? {
+                accounts.push(a);
+            }
+        }
+        let limit = lock::strictest(accounts.iter().map(|a| a.security.lock));
+
+        // 1. Reserve the attempt (D9).
+        let reserved = self.transact(&label, |tx| {
+            let now = tx.now;
+            let c = tx.contact_mut(id)?;
+            let r = lock::reserve(&mut c.credentials, limit, now);
+            let hash = c.credentials.password_hash.clone();
+            if let Reservation::Locked(l, new) = r {
+                if new {
+                    auto_locked(tx, id, l)?;
+                }
+                attempt_audit(tx, &chains, false, "locked");
+            }
+            Ok((r, hash))
+        })?;
+        let hash = match reserved {
+            (Reservation::Locked(l, _), _) => return Ok(SignInOutcome::Locked(auto_mark(l))),
+            (Reservation::Check, hash) => hash,
+        };
+
+        // 2. Check the password, holding nothing.
+        let ok = match (req.password.normalized(0), &hash) {
+            (Ok(n), Some(h)) => self.hasher.verify(&n, h),
+            (Ok(n), None) => {
+                self.hasher.verify_dummy(&n);
+                false
+            }
+            (Err(_), _) => {
+                self.hasher.verify_dummy("");
+                false
+            }
+        };
+        if !ok {
+            self.transact(&label, |tx| {
+                let now = tx.now;
+                let c = tx.contact_mut(id)?;
+                if let Some(l) = lock::after_failure(&mut c.credentials, limit, now) {
+                    auto_locked(tx, id, l)?;
+                }
+                attempt_audit(tx, &chains, false, "invalid credentials");
+                Ok(())
+            })?;
+            return Ok(SignInOutcome::InvalidCredentials);
+        }
+
+        // 3. The password is right.
+        let chosen = match (&named, memberships.as_slice()) {
+            (Some(m), _) => m.clone(),
+            (None, [only]) => only.clone(),
+            (None, _) => {
+                self.transact(&label, |tx| {
+                    lock::after_success(&mut tx.contact_mut(id)?.credentials);
+                    attempt_audit(tx, &chains, true, "account required");
+                    Ok(())
+                })?;
+                return Ok(SignInOutcome::AccountRequired(
+                    memberships.iter().map(|m| m.account).collect(),
+                ));
+            }
+        };
+        let account = chosen.account;
+        if chosen.manual_lock.is_some() {
+            self.transact(&label, |tx| {
+                lock::after_success(&mut tx.contact_mut(id)?.credentials);
+                attempt_audit(tx, &[account], false, "locked (manual)");
+                Ok(())
+            })?;
+            return Ok(SignInOutcome::Locked(manual_mark(&chosen)));
+        }
+        let Some(acc) = accounts.iter().find(|a| a.id == account) else {
+            return Ok(SignInOutcome::InvalidCredentials);
+        };
+        if !ip_access::allows(&acc.security.ip_allowlist, req.ip) {
+            self.transact(&label, |tx| {
+                lock::after_success(&mut tx.contact_mut(id)?.credentials);
+                attempt_audit(tx, &[account], false, "ip address not allowed");
+                Ok(())
+            })?;
+            return Ok(SignInOutcome::IpNotAllowed);
+        }
+        // D1: a hash of another cost is remade now, while the password is at hand.
+        let upgraded = match (&hash, req.password.normalized(0)) {
+            (Some(h), Ok(n)) if self.hasher.needs_upgrade(h) => Some(self.hasher.hash(&n)?),
+            _ => None,
+        };
+        let token = Secret::random_hex(32)?;
+        let code = Secret::random_digits(second_factor::CODE_DIGITS)?;
+        let grant = self.transact(&label, |tx| {
+            let now = tx.now;
+            let acc = tx.account(account)?.clone();
+            let c = tx.contact_mut(id)?;
+            lock::after_success(&mut c.credentials);
+            if let Some(h) = &upgraded {
+                c.credentials.password_hash = Some(h.clone());
+            }
+            let stage = next_stage(&c.credentials, &acc, now, false);
+            let epoch = c.credentials.session_epoch;
+            if stage == SessionStage::SecondFactor {
+                send_code(tx, id, Some(account), "sign_in", &code)?;
+            }
+            let m = tx
+                .membership(account, id)?
+                .ok_or(Error::unauthenticated(AuthFailure::Revoked))?;
+            tx.put_session(SessionRecord {
+                key: crate::credentials::token_key(token.expose()),
+                contact: id,
+                account,
+                stage,
+                ip: req.ip,
+                created_at: now,
+                last_seen_at: now,
+                contact_epoch: epoch,
+                membership_epoch: m.session_epoch,
+            });
+            let mut d = attempt_draft(account, true, stage.name());
+            d.fields = vec!["session".into()];
+            tx.audit_draft(d);
+            Ok(SessionGrant {
+                token: token.clone(),
+                contact: id,
+                account,
+                stage,
+                expires_at: now + self.sessions.absolute,
+            })
+        })?;
+        let method = self
+            .store
+            .contact(id)?
+            .and_then(|c| c.credentials.second_factor.map(|e| e.method));
+        Ok(outcome_for(grant, method))
+    }
+
+    /// An attempt on a login no contact has: the same work and answers as
+    /// a wrong password, counted in bounded memory (D5).
+    fn unknown_sign_in(
+        &self,
+        key: &str,
+        req: &SignInRequest<'_>,
+        now: OffsetDateTime,
+    ) -> Result<SignInOutcome, Error> {
+        let limit = Some(DEFAULT_MAX_ATTEMPTS);
+        let reserved = {
+            let mut map = self
+                .unknown_logins
+                .lock()
+                .unwrap_or_else(|e| e.into_inner());
+            lock::reserve(map.entry(key, now), limit, now)
+        };
+        if let Reservation::Locked(l, _) = reserved {
+            self.anonymous_audit("locked")?;
+            return Ok(SignInOutcome::Locked(auto_mark(l)));
+        }
+        match req.password.normalized(0) {
+            Ok(n) => self.hasher.verify_dummy(&n),
+            Err(_) => self.hasher.verify_dummy(""),
+        }
+        {
+            let mut map = self
+                .unknown_logins
+                .lock()
+                .unwrap_or_else(|e| e.into_inner());
+            lock::after_failure(map.entry(key, now), limit, now);
+        }
+        self.anonymous_audit("invalid credentials")?;
+        Ok(SignInOutcome::InvalidCredentials)
+    }
+
+    /// Audits an attempt on no known login in the directory's chain,
+    /// without the login typed (it may be a mistyped password).
+    fn anonymous_audit(&self, detail: &str) -> Result<(), Error> {
+        self.transact("anonymous", |tx| {
+            tx.audit_draft(AuditDraft {
+                account: None,
+                operation: Operation::SignIn,
+                target: None,
+                outcome: Outcome::Refused(ErrorCode::Unauthenticated),
+                fields: Vec::new(),
+                detail: Some(detail.to_owned()),
+            });
+            Ok(())
+        })
+    }
+
+    /// The session behind a token, checked against the current state
+    /// (D8): not expired, not revoked by a password change, lock, deletion
+    /// or removal, not locked, and still within the account's IP
+    /// allowlist (G1). Marks it used.
+    pub fn authenticate(&self, token: &Secret) -> Result<SessionInfo, Error> {
+        let now = self.clock.now();
+        let key = crate::credentials::token_key(token.expose());
+        let fail = Error::unauthenticated;
+        let s = self
+            .store
+            .session(&key)?
+            .ok_or(fail(AuthFailure::InvalidToken))?;
+        if now >= s.created_at + self.sessions.absolute
+            || now >= s.last_seen_at + self.sessions.idle
+        {
+            return Err(fail(AuthFailure::Expired));
+        }
+        let c = self
+            .store
+            .contact(s.contact)?
+            .ok_or(fail(AuthFailure::Revoked))?;
+        let m = self
+            .store
+            .membership(s.account, s.contact)?
+            .ok_or(fail(AuthFailure::Revoked))?;
+        if c.credentials.session_epoch != s.contact_epoch || m.session_epoch != s.membership_epoch {
+            return Err(fail(AuthFailure::Revoked));
+        }
+        if m.manual_lock.is_some() || lock::active(&c.credentials, now).is_some() {
+            return Err(fail(AuthFailure::Locked));
+        }
+        let a = self
+            .store
+            .account(s.account)?
+            .ok_or(fail(AuthFailure::Revoked))?;
+        if !ip_access::allows(&a.security.ip_allowlist, s.ip) {
+            return Err(fail(AuthFailure::IpNotAllowed));
+        }
+        if now >= s.last_seen_at + TOUCH_EVERY {
+            self.store.touch_session(&key, now)?;
+        }
+        Ok(SessionInfo {
+            contact: s.contact,
+            account: s.account,
+            stage: s.stage,
+            ip: s.ip,
+            created_at: s.created_at,
+            expires_at: s.created_at + self.sessions.absolute,
+        })
+    }
+
+    /// The actor of a fully signed-in session (see [`Self::authenticate`]).
+    pub fn session_actor(&self, token: &Secret) -> Result<Actor, Error> {
+        self.authenticate(token)?.actor()
+    }
+
+    /// Ends a session. Ending one that is already gone is not an error.
+    pub fn sign_out(&self, token: &Secret) -> Result<(), Error> {
+        let key = crate::credentials::token_key(token.expose());
+        let Some(s) = self.store.session(&key)? else {
+            return Ok(());
+        };
+        self.transact(&Actor::Contact(s.contact).audit_label(), |tx| {
+            tx.delete_session(key);
+            if tx.account(s.account).is_ok() {
+                tx.audit(s.account, Operation::SignOut, None, Vec::new(), None);
+            }
+            Ok(())
+        })
+    }
+
+    /// Presents the second factor for a session that requires it (F1): a
+    /// TOTP code, or the code just sent. A wrong code counts as a failed
+    /// sign-in attempt (E8) and may lock the login.
+    pub fn complete_second_factor(
+        &self,
+        token: &Secret,
+        code: &str,
+    ) -> Result<SignInOutcome, Error> {
+        let info = self.authenticate(token)?;
+        if info.stage != SessionStage::SecondFactor {
+            return Err(Error::unauthenticated(AuthFailure::StepRequired));
+        }
+        let id = info.contact;
+        let label = Actor::Contact(id).audit_label();
+        let limit = self.lock_limit(id)?;
+        let key = crate::credentials::token_key(token.expose());
+        let result = self.transact(&label, |tx| {
+            let now = tx.now;
+            let acc = tx.account(info.account)?.clone();
+            let c = tx.contact_mut(id)?;
+            let ok = match c.credentials.second_factor.as_mut() {
+                Some(e) if e.method == TwoFactorMethod::Totp => {
+                    second_factor::check_totp(e, code, now)
+                }
+                Some(_) => take_code(&mut c.credentials.pending_code, code, now, "sign_in"),
+                None => false,
+            };
+            if !ok {
+                c.credentials.failed_attempts = c.credentials.failed_attempts.saturating_add(1);
+                if let Some(l) = lock::after_failure(&mut c.credentials, limit, now) {
+                    auto_locked(tx, id, l)?;
+                }
+                let mut d = attempt_draft(info.account, false, "invalid second factor");
+                d.operation = Operation::SecondFactor;
+                tx.audit_draft(d);
+                return Ok(None);
+            }
+            lock::after_success(&mut c.credentials);
+            let stage = next_stage(&c.credentials, &acc, now, true);
+            let s = tx
+                .store()
+                .session(&key)?
+                .ok_or(Error::unauthenticated(AuthFailure::InvalidToken))?;
+            tx.put_session(SessionRecord { stage, ..s });
+            let mut d = attempt_draft(info.account, true, stage.name());
+            d.operation = Operation::SecondFactor;
+            tx.audit_draft(d);
+            Ok(Some(stage))
+        })?;
+        let Some(stage) = result else {
+            return Err(Error::unauthenticated(AuthFailure::InvalidCode));
+        };
+        let grant = SessionGrant {
+            token: token.clone(),
+            contact: id,
+            account: info.account,
+            stage,
+            expires_at: info.expires_at,
+        };
+        Ok(outcome_for(grant, None))
+    }
+
+    /// The strictest lock limit among a contact's accounts (E2).
+    pub(crate) fn lock_limit(&self, id: ContactId) -> Result<Option<u32>, Error> {
+        let mut policies = Vec::new();
+        for m in self.store.memberships_of(id)? {
+            if let Some(a) = self.store.account(m.account)? {
+                policies.push(a.security.lock);
+            }
+        }
+        Ok(lock::strictest(policies))
+    }
+}
+
+/// The outcome a new or advanced session grant means.
+fn outcome_for(grant: SessionGrant, method: Option<TwoFactorMethod>) -> SignInOutcome {
+    match grant.stage {
+        SessionStage::Full => SignInOutcome::SignedIn(grant),
+        SessionStage::PasswordChange => SignInOutcome::PasswordChangeRequired(grant),
+        SessionStage::Enrollment => SignInOutcome::EnrollmentRequired(grant),
+        SessionStage::SecondFactor => SignInOutcome::SecondFactorRequired {
+            session: grant,
+            method: method.unwrap_or(TwoFactorMethod::Totp),
+        },
+    }
+}
+
+fn manual_mark(m: &MembershipRecord) -> LockMark {
+    LockMark {
+        kind: LockKind::Manual,
+        since: m.manual_lock.as_ref().map_or(m.since, |l| l.since),
+        until: None,
+    }
+}
+
+fn auto_mark(l: AutoLock) -> LockMark {
+    LockMark {
+        kind: LockKind::Automatic,
+        since: l.since,
+        until: Some(l.until),
+    }
+}
+
+fn attempt_draft(account: AccountId, ok: bool, detail: &str) -> AuditDraft {
+    AuditDraft {
+        account: Some(account),
+        operation: Operation::SignIn,
+        target: None,
+        outcome: if ok {
+            Outcome::Success
+        } else {
+            Outcome::Refused(ErrorCode::Unauthenticated)
+        },
+        fields: Vec::new(),
+        detail: Some(detail.to_owned()),
+    }
+}
+
+/// Audits a sign-in attempt in each of these accounts (J1).
+fn attempt_audit(tx: &mut Tx<'_>, chains: &[AccountId], ok: bool, detail: &str) {
+    for a in chains {
+        tx.audit_draft(attempt_draft(*a, ok, detail));
+    }
+}
+
+/// E9: an automatic lock is audited in each of the contact's accounts and
+/// the contact is sent a security notification.
+pub(crate) fn auto_locked(tx: &mut Tx<'_>, id: ContactId, l: AutoLock) -> Result<(), Error> {
+    let accounts: Vec<AccountId> = tx
+        .store()
+        .memberships_of(id)?
+        .iter()
+        .map(|m| m.account)
+        .collect();
+    for a in &accounts {
+        tx.audit(
+            *a,
+            Operation::AutoLock,
+            Some(id.to_string()),
+            vec!["lock".into()],
+            Some(format!("locked until {}", rfc3339(l.until))),
+        );
+    }
+    tx.notify(
+        NotificationKind::Security,
+        accounts.first().copied(),
+        id,
+        "Your login was locked".to_owned(),
+        format!(
+            "Too many failed sign-in attempts: your login is locked until {} (UTC). \
+             Reset your password to end the lock now.",
+            rfc3339(l.until)
+        ),
+        vec!["lock".into()],
+    )
+}
+
+pub(crate) fn rfc3339(t: OffsetDateTime) -> String {
+    t.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
+/// Sends a one-time code (F1) by the contact's enrolled (or pending)
+/// method, remembering only its hash.
+pub(crate) fn send_code(
+    tx: &mut Tx<'_>,
+    id: ContactId,
+    account: Option<AccountId>,
+    purpose: &str,
+    code: &Secret,
+) -> Result<(), Error> {
+    let now = tx.now;
+    let c = tx.contact_mut(id)?;
+    let enrollment = c
+        .credentials
+        .pending_enrollment
+        .as_ref()
+        .filter(|_| purpose == "enroll")
+        .or(c.credentials.second_factor.as_ref())
+        .cloned();
+    let Some(e) = enrollment else {
+        return Err(Error::refused(crate::error::Rule::F1NotEnrolled));
+    };
+    if e.method == TwoFactorMethod::Totp {
+        return Ok(());
+    }
+    c.credentials.pending_code = Some(PendingSecret {
+        hash: SecretHash::new(code.expose())?,
+        purpose: purpose.to_owned(),
+        expires_at: now + CODE_LIFETIME,
+        tries_left: CODE_TRIES,
+    });
+    let to = match e.method {
+        TwoFactorMethod::Email => c.profile.email.clone(),
+        _ => e
+            .phone
+            .clone()
+            .ok_or(Error::invalid(Field::TwoFactorPhone, Problem::Missing))?,
+    };
+    tx.notify_secret(Notification {
+        id: NotificationId::random()?,
+        kind: NotificationKind::SignInCode,
+        account,
+        recipient: id,
+        to: vec![to],
+        subject: "Your sign-in code".to_owned(),
+        body: format!(
+            "Your code is {}. It works once, for 10 minutes. Nobody from support will ask for it.",
+            code.expose()
+        ),
+        fields: vec![e.method.name().to_owned()],
+        at: now,
+        resource: None,
+        fallback: None,
+        secret: Some(code.clone()),
+    });
+    Ok(())
+}
+
+/// Checks and uses a pending one-time code: right, unexpired, for this
+/// purpose, with tries left. A wrong try uses one up; the last voids it.
+pub(crate) fn take_code(
+    pending: &mut Option<PendingSecret>,
+    code: &str,
+    now: OffsetDateTime,
+    purpose: &str,
+) -> bool {
+    let Some(p) = pending.as_mut() else {
+        return false;
+    };
+    if p.purpose != purpose || now >= p.expires_at || p.tries_left == 0 {
+        *pending = None;
+        return false;
+    }
+    if p.hash.matches(code.trim()) {
+        *pending = None;
+        return true;
+    }
+    p.tries_left -= 1;
+    if p.tries_left == 0 {
+        *pending = None;
+    }
+    false
+}
