@@ -657,7 +657,17 @@ fn sigkill_at_random_points_loses_nothing_that_returned() {
     let (mut ops_seen, mut in_flight_kept, mut in_flight_lost) = (0, 0, 0);
     let rounds = 30;
     for round in 0..rounds {
-        let delay = Duration::from_millis(xorshift(&mut seed) % 400);
+        // Where to kill it: a random time into the operation that it starts
+        // after a random number of others (or, in some rounds, while it
+        // opens the file), so that the kill lands anywhere in an operation
+        // whatever the machine's speed.
+        let (started_before_kill, delay) = match xorshift(&mut seed) % 5 {
+            0 => (0, Duration::from_micros(xorshift(&mut seed) % 30_000)),
+            _ => (
+                1 + xorshift(&mut seed) % 40,
+                Duration::from_micros(xorshift(&mut seed) % 3_000),
+            ),
+        };
         let mut child = spawn_child(
             "crasher",
             &[
@@ -671,16 +681,30 @@ fn sigkill_at_random_points_loses_nothing_that_returned() {
             ],
         );
         let stdout = child.stdout.take().unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
         let reader = std::thread::spawn(move || {
-            BufReader::new(stdout)
-                .lines()
-                .map_while(Result::ok)
-                .collect::<Vec<_>>()
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
         });
+        let mut lines = Vec::new();
+        let mut started = 0;
+        while started < started_before_kill {
+            let line = rx
+                .recv_timeout(Duration::from_secs(120))
+                .unwrap_or_else(|e| panic!("round {round}: the child went quiet ({e})"));
+            if ck(&line).is_some_and(|l| l.starts_with("CK B ")) {
+                started += 1;
+            }
+            lines.push(line);
+        }
         std::thread::sleep(delay);
         child.kill().unwrap(); // SIGKILL
         child.wait().unwrap();
-        let lines = reader.join().unwrap();
+        reader.join().unwrap();
+        lines.extend(rx.try_iter());
 
         let mut in_flight: Option<Op> = None;
         let mut notified = Vec::new();
