@@ -1,5 +1,7 @@
 //! Criterion benchmarks of the core on the in-memory store: authorization,
-//! contact edits at two account sizes, audit export, and sign-in costs.
+//! contact edits at two account sizes, audit export, sign-in costs, and
+//! designations (bulk reassignment of 10,000 duties; a milestone next to a
+//! contact edit).
 //! Figures go to BENCHMARKS.md with the command that produced them.
 
 use std::hint::black_box;
@@ -213,5 +215,130 @@ fn sign_in(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, authorization, contact_edits, audit_export, sign_in);
+/// Accepts every notification at once, so that the outbox stays empty.
+struct Accepting;
+
+impl Notifier for Accepting {
+    fn deliver(&self, _: &Notification) -> Delivery {
+        Delivery::Delivered
+    }
+}
+
+/// A contact holding what a duty needs (H4).
+fn eligible(login: &str) -> NewContact {
+    let mut n = nc(login);
+    n.profile.business_phone = Some("+1 555 0100".into());
+    n
+}
+
+fn resource(name: String, primary: ContactId, secondary: Option<ContactId>) -> NewResource {
+    NewResource {
+        kind: "computer".into(),
+        name,
+        primary,
+        secondary,
+    }
+}
+
+fn designations(c: &mut Criterion) {
+    let mut g = c.benchmark_group("designations");
+    // SPEC H3: every duty of a contact holding 10,000 moves to another in
+    // one commit. The data is built once; each iteration moves all 10,000
+    // one way, the next one back.
+    let dir = directory();
+    let mut new = NewAccount::new("Bench Corp", eligible("owner"));
+    new.plan.included_contacts = u32::MAX;
+    let acct = dir.create_account(&Actor::System, &new).unwrap().account;
+    let [x, y] = ["x", "y"].map(|login| {
+        dir.create_contact(&Actor::System, acct, &eligible(login))
+            .unwrap()
+            .contact
+    });
+    for i in 0..10_000 {
+        dir.add_resource(&Actor::System, acct, &resource(format!("r{i}"), x, None))
+            .unwrap();
+    }
+    let mut from_to = (x, y);
+    g.sample_size(10);
+    g.throughput(Throughput::Elements(10_000));
+    g.bench_function("reassign_10000_duties", |b| {
+        b.iter(|| {
+            let (from, to) = from_to;
+            let moved = dir.reassign_duties(&Actor::System, acct, from, to).unwrap();
+            assert_eq!(moved, 10_000);
+            from_to = (to, from);
+        })
+    });
+
+    // SPEC H6: reporting a milestone (one notification, stored and
+    // delivered) costs no more than a single contact edit. The notifier
+    // accepts on the caller's thread, so that no figure includes starting
+    // a delivery thread.
+    let dir = Directory::builder(Arc::new(MemoryStore::new()))
+        .notifier(Arc::new(Accepting))
+        .delivery_timeout(None)
+        .build();
+    let (acct, owner, target) = account_of(&dir, 10);
+    let [primary, secondary] = ["tech1", "tech2"].map(|login| {
+        dir.create_contact(&Actor::System, acct, &eligible(login))
+            .unwrap()
+            .contact
+    });
+    let web = dir
+        .add_resource(
+            &Actor::System,
+            acct,
+            &resource("web-01".into(), primary, Some(secondary)),
+        )
+        .unwrap();
+    g.sample_size(100);
+    g.throughput(Throughput::Elements(1));
+    g.bench_function("report_milestone", |b| {
+        b.iter(|| {
+            dir.report_milestone(
+                &Actor::System,
+                acct,
+                black_box(web),
+                &Milestone::SoftwareReady,
+            )
+            .unwrap()
+        })
+    });
+    // The contact edit of the `contact` group (it sends no notification),
+    // and one that sends a security notification (I2), as a milestone does.
+    let actor = Actor::contact(owner);
+    let mut flip = false;
+    g.bench_function("contact_edit", |b| {
+        b.iter(|| {
+            flip = !flip;
+            let update = ProfileUpdate {
+                job_title: Some(Some(if flip { "CTO" } else { "CEO" }.into())),
+                ..Default::default()
+            };
+            dir.update_contact(&actor, acct, target, &update).unwrap()
+        })
+    });
+    g.bench_function("contact_edit_notified", |b| {
+        b.iter(|| {
+            flip = !flip;
+            let phone = if flip { "+1 555 0101" } else { "+1 555 0102" };
+            let update = ProfileUpdate {
+                cell_phone: Some(Some(phone.into())),
+                ..Default::default()
+            };
+            dir.update_contact(&actor, acct, target, &update).unwrap()
+        })
+    });
+    assert!(dir.pending_notifications(1).unwrap().is_empty());
+    g.finish();
+}
+
+criterion_group!(
+    benches,
+    authorization,
+    contact_edits,
+    audit_export,
+    sign_in,
+    designations
+);
 criterion_main!(benches);

@@ -458,11 +458,21 @@ mod ops {
                 Some(from.to_string()),
                 |tx, access| {
                     let duties = duties_in(tx, account, from)?;
-                    if duties.iter().any(|d| matches!(d, Duty::Technical { .. })) {
+                    let technical = duties.iter().any(|d| matches!(d, Duty::Technical { .. }));
+                    let billing = duties.iter().any(|d| matches!(d, Duty::Billing { .. }));
+                    if technical {
                         access.require(Permission::TechnicalAdmin)?;
                     }
-                    if duties.iter().any(|d| matches!(d, Duty::Billing { .. })) {
+                    if billing {
                         access.require(Permission::ManageBilling)?;
+                    }
+                    // C2: with no duty to move, still one who may move some.
+                    if !technical
+                        && !billing
+                        && !access.allows(Permission::TechnicalAdmin)
+                        && !access.allows(Permission::ManageBilling)
+                    {
+                        return Err(Error::denied(Permission::TechnicalAdmin));
                     }
                     tx.membership(account, from)?
                         .ok_or(Error::not_found(Entity::Contact))?;

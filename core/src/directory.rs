@@ -1092,6 +1092,12 @@ impl Directory {
     fn redirect(&self, n: &Notification, fallback: ContactId) {
         let _ = self.transact("system", |tx| {
             tx.contact(fallback)?;
+            // Only to a contact still in the account: one removed since
+            // must not hear about the account's resources.
+            if let Some(a) = n.account {
+                tx.membership(a, fallback)?
+                    .ok_or(Error::not_found(Entity::Contact))?;
+            }
             tx.notify_full(
                 n.kind,
                 n.account,

@@ -414,21 +414,12 @@ pub(crate) fn install_password(
     creds.must_change = must_change;
     creds.reset = None;
     creds.session_epoch = creds.session_epoch.wrapping_add(1);
-    let accounts: Vec<AccountId> = tx
-        .store()
-        .memberships_of(id)?
-        .iter()
-        .map(|m| m.account)
-        .collect();
-    for a in &accounts {
-        tx.audit(
-            *a,
-            Operation::PasswordChange,
-            Some(id.to_string()),
-            vec!["password".into()],
-            Some(detail.to_owned()),
-        );
-    }
+    let accounts = tx.audit_everywhere(
+        id,
+        Operation::PasswordChange,
+        vec!["password".into()],
+        Some(detail.to_owned()),
+    )?;
     if let Some(a) = accounts.first() {
         security_notice(tx, id, *a, "password")?;
     }

@@ -7,7 +7,7 @@ use crate::audit::Operation;
 use crate::contacts::login_key;
 use crate::credentials::{Password, PendingSecret, Secret, SecretHash};
 use crate::error::{named_enum, AuthFailure, Error};
-use crate::ids::{AccountId, ContactId, NotificationId};
+use crate::ids::{ContactId, NotificationId};
 use crate::lock;
 use crate::notify::{Notification, NotificationKind};
 use crate::passwords::install_password;
@@ -53,25 +53,12 @@ impl Directory {
         let id = c.id;
         let sent = self.transact(&Actor::Contact(id).audit_label(), |tx| {
             let sent = issue_reset_secret(tx, id, channel)?;
-            let accounts: Vec<AccountId> = tx
-                .store()
-                .memberships_of(id)?
-                .iter()
-                .map(|m| m.account)
-                .collect();
-            for a in accounts {
-                tx.audit(
-                    a,
-                    Operation::PasswordResetRequest,
-                    Some(id.to_string()),
-                    Vec::new(),
-                    Some(format!(
-                        "to {}{}",
-                        channel.name(),
-                        if sent { "" } else { " (not set)" }
-                    )),
-                );
-            }
+            let to = format!(
+                "to {}{}",
+                channel.name(),
+                if sent { "" } else { " (not set)" }
+            );
+            tx.audit_everywhere(id, Operation::PasswordResetRequest, Vec::new(), Some(to))?;
             Ok(sent)
         });
         // Whatever happened, the caller learns nothing about the login.
@@ -122,21 +109,7 @@ impl Directory {
             }
             lock::clear(&mut c.credentials);
             install_password(tx, id, &hash, false, "reset with a secret")?;
-            let accounts: Vec<AccountId> = tx
-                .store()
-                .memberships_of(id)?
-                .iter()
-                .map(|m| m.account)
-                .collect();
-            for a in accounts {
-                tx.audit(
-                    a,
-                    Operation::PasswordReset,
-                    Some(id.to_string()),
-                    vec!["password".into()],
-                    None,
-                );
-            }
+            tx.audit_everywhere(id, Operation::PasswordReset, vec!["password".into()], None)?;
             Ok(())
         })
     }

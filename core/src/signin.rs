@@ -635,21 +635,12 @@ fn attempt_audit(tx: &mut Tx<'_>, chains: &[AccountId], ok: bool, detail: &str) 
 /// E9: an automatic lock is audited in each of the contact's accounts and
 /// the contact is sent a security notification.
 pub(crate) fn auto_locked(tx: &mut Tx<'_>, id: ContactId, l: AutoLock) -> Result<(), Error> {
-    let accounts: Vec<AccountId> = tx
-        .store()
-        .memberships_of(id)?
-        .iter()
-        .map(|m| m.account)
-        .collect();
-    for a in &accounts {
-        tx.audit(
-            *a,
-            Operation::AutoLock,
-            Some(id.to_string()),
-            vec!["lock".into()],
-            Some(format!("locked until {}", rfc3339(l.until))),
-        );
-    }
+    let accounts = tx.audit_everywhere(
+        id,
+        Operation::AutoLock,
+        vec!["lock".into()],
+        Some(format!("locked until {}", rfc3339(l.until))),
+    )?;
     tx.notify(
         NotificationKind::Security,
         accounts.first().copied(),

@@ -243,6 +243,34 @@ impl<'s> Tx<'s> {
         });
     }
 
+    /// Records the same successful operation on a contact in each of its
+    /// accounts: for changes to what its accounts share (B6, J1). Returns
+    /// the accounts.
+    pub(crate) fn audit_everywhere(
+        &mut self,
+        contact: ContactId,
+        operation: Operation,
+        fields: Vec<String>,
+        detail: Option<String>,
+    ) -> Result<Vec<AccountId>, Error> {
+        let accounts: Vec<AccountId> = self
+            .store
+            .memberships_of(contact)?
+            .iter()
+            .map(|m| m.account)
+            .collect();
+        for a in &accounts {
+            self.audit(
+                *a,
+                operation,
+                Some(contact.to_string()),
+                fields.clone(),
+                detail.clone(),
+            );
+        }
+        Ok(accounts)
+    }
+
     /// Records an entry in a chain, `None` for the directory's.
     pub(crate) fn audit_draft(&mut self, draft: AuditDraft) {
         self.drafts.push(draft);

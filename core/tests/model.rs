@@ -1,8 +1,11 @@
 //! A state-machine property test: random sequences of operations by random
 //! actors, run against the Directory and against a small reference model
 //! written here, independently of the library. After every step the real
-//! state must equal the model's, and the invariants of SPEC A, B, C, J and
-//! K must hold.
+//! state must equal the model's, and the invariants of SPEC A, B, C, H, J
+//! and K must hold: among them, every resource has a primary technical
+//! contact that is a current member of its account and eligible for the
+//! duty (H1, H4), and no secondary equals its primary (H2), nor for the
+//! billing contacts (H7).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test helpers, not only #[test] fns
 
 mod common;
@@ -19,6 +22,8 @@ const LOGINS: [&str; 7] = ["ann", "ben", "cat", "dan", "eve", "own0", "own1"];
 /// Contacts included in each account's plan; more are chargeable (A7).
 const INCLUDED: u32 = 4;
 const PARTNER: &str = "resel";
+/// The business phone of contacts that have one (H4).
+const PHONE: &str = "+1 555 0100";
 
 fn price() -> Money {
     Money::new(700, "USD")
@@ -111,6 +116,58 @@ enum Cmd {
         acct: usize,
         who: Who,
     },
+    AddResource {
+        acct: usize,
+        who: Who,
+        primary: Target,
+        secondary: Option<Target>,
+    },
+    SetTechnical {
+        acct: usize,
+        who: Who,
+        resource: RTarget,
+        primary: Target,
+        secondary: Option<Target>,
+    },
+    RemoveResource {
+        acct: usize,
+        who: Who,
+        resource: RTarget,
+    },
+    Reassign {
+        acct: usize,
+        who: Who,
+        from: Target,
+        to: Target,
+    },
+    DeleteWith {
+        acct: usize,
+        who: Who,
+        target: Target,
+        replacement: Target,
+    },
+    SetBilling {
+        acct: usize,
+        who: Who,
+        primary: Target,
+        secondary: Option<Target>,
+    },
+    FillPhone {
+        acct: usize,
+        who: Who,
+        target: Target,
+    },
+}
+
+/// Which resource an operation names.
+#[derive(Debug, Clone)]
+enum RTarget {
+    /// One of the account's (by index, wrapping).
+    Mine(usize),
+    /// One of the other account's.
+    Theirs(usize),
+    /// An id no resource has.
+    Unknown,
 }
 
 fn who() -> impl Strategy<Value = Who> {
@@ -122,6 +179,28 @@ fn who() -> impl Strategy<Value = Who> {
         1 => any::<bool>().prop_map(|reason| Who::Support { reason }),
         1 => any::<bool>().prop_map(|own| Who::Partner { own }),
         2 => Just(Who::System),
+    ]
+}
+
+/// Actors of designation commands: mostly those who may (the owner, the
+/// host), so that resources pile up; the rest as for contacts.
+fn designation_who() -> impl Strategy<Value = Who> {
+    prop_oneof![
+        4 => Just(Who::Owner).boxed(),
+        2 => Just(Who::System).boxed(),
+        2 => who().boxed(),
+    ]
+}
+
+/// Targets of designation commands: mostly members, so that duties are
+/// often given; sometimes a contact of another account or none (H4's
+/// "not a member").
+fn designation_target() -> impl Strategy<Value = Target> {
+    prop_oneof![
+        1 => Just(Target::Owner),
+        8 => (0..8usize).prop_map(Target::Member),
+        1 => (0..16usize).prop_map(Target::Anyone),
+        1 => Just(Target::Nobody),
     ]
 }
 
@@ -169,7 +248,54 @@ impl Bits for Role {
     }
 }
 
+fn rtarget() -> impl Strategy<Value = RTarget> {
+    prop_oneof![
+        8 => (0..8usize).prop_map(RTarget::Mine),
+        1 => (0..8usize).prop_map(RTarget::Theirs),
+        1 => Just(RTarget::Unknown),
+    ]
+}
+
 fn cmd() -> impl Strategy<Value = Cmd> {
+    prop_oneof![
+        18 => contact_cmd().boxed(),
+        20 => designation_cmd().boxed(),
+    ]
+}
+
+/// Resources, technical and billing contacts (H).
+fn designation_cmd() -> impl Strategy<Value = Cmd> {
+    let acct = 0..2usize;
+    let secondary = || prop::option::of(designation_target());
+    prop_oneof![
+        4 => (acct.clone(), designation_who(), designation_target(), secondary()).prop_map(
+            |(acct, who, primary, secondary)| Cmd::AddResource { acct, who, primary, secondary }
+        ),
+        3 => (acct.clone(), designation_who(), rtarget(), designation_target(), secondary()).prop_map(
+            |(acct, who, resource, primary, secondary)| Cmd::SetTechnical {
+                acct, who, resource, primary, secondary
+            }
+        ),
+        1 => (acct.clone(), designation_who(), rtarget()).prop_map(
+            |(acct, who, resource)| Cmd::RemoveResource { acct, who, resource }
+        ),
+        2 => (acct.clone(), designation_who(), designation_target(), designation_target()).prop_map(
+            |(acct, who, from, to)| Cmd::Reassign { acct, who, from, to }
+        ),
+        2 => (acct.clone(), designation_who(), designation_target(), designation_target()).prop_map(
+            |(acct, who, target, replacement)| Cmd::DeleteWith { acct, who, target, replacement }
+        ),
+        2 => (acct.clone(), designation_who(), designation_target(), secondary()).prop_map(
+            |(acct, who, primary, secondary)| Cmd::SetBilling { acct, who, primary, secondary }
+        ),
+        3 => (acct, designation_who(), designation_target()).prop_map(
+            |(acct, who, target)| Cmd::FillPhone { acct, who, target }
+        ),
+    ]
+}
+
+/// Contacts, roles, ownership (A, B, C).
+fn contact_cmd() -> impl Strategy<Value = Cmd> {
     let acct = 0..2usize;
     let login = 0..LOGINS.len();
     prop_oneof![
@@ -214,6 +340,10 @@ struct MAccount {
     /// Every member, the owner included, with its roles.
     members: BTreeMap<ContactId, RoleSet>,
     procurement: bool,
+    /// Its resources, by id: primary and secondary technical contacts.
+    resources: BTreeMap<ResourceId, (ContactId, Option<ContactId>)>,
+    /// Its primary and secondary billing contacts.
+    billing: (Option<ContactId>, Option<ContactId>),
 }
 
 #[derive(Debug, Clone)]
@@ -250,6 +380,8 @@ fn allows(st: St, p: Permission) -> bool {
                 has(r, Role::ContactManager) || has(r, Role::SecurityManager)
             }
             P::CompleteChargeable => has(r, Role::ProcurementManager),
+            P::TechnicalAdmin => has(r, Role::TechnicalAdmin),
+            P::ManageBilling => has(r, Role::BillingManager),
             _ => false,
         },
         St::Support => matches!(
@@ -324,6 +456,46 @@ enum Effect {
         to: ContactId,
     },
     Enable,
+    AddResource {
+        primary: ContactId,
+        secondary: Option<ContactId>,
+    },
+    SetTechnical {
+        resource: ResourceId,
+        primary: ContactId,
+        secondary: Option<ContactId>,
+    },
+    RemoveResource {
+        resource: ResourceId,
+    },
+    Reassign {
+        from: ContactId,
+        to: ContactId,
+        moved: usize,
+    },
+    DeleteWith {
+        contact: ContactId,
+        replacement: ContactId,
+    },
+    SetBilling {
+        primary: ContactId,
+        secondary: Option<ContactId>,
+    },
+    FillPhone {
+        contact: ContactId,
+    },
+}
+
+fn is_primary(d: &Duty) -> bool {
+    matches!(
+        d,
+        Duty::Technical {
+            rank: Rank::Primary,
+            ..
+        } | Duty::Billing {
+            rank: Rank::Primary
+        }
+    )
 }
 
 /// The expected error of an invalid value (B2, B3), if any.
@@ -341,6 +513,120 @@ fn bad_value_error(bad: Bad) -> Option<Error> {
 }
 
 impl Model {
+    /// H4: a member of the account with an email (always there) and a
+    /// business phone; otherwise the error naming what is missing.
+    fn eligible(&self, a: usize, id: ContactId) -> Result<(), Error> {
+        if !self.accounts[a].members.contains_key(&id) {
+            return Err(Error::NotFound {
+                entity: Entity::Contact,
+            });
+        }
+        if self.contacts[&id].phone.is_none() {
+            return Err(Error::NotEligible {
+                missing: vec![Field::BusinessPhone],
+            });
+        }
+        Ok(())
+    }
+
+    /// The duties a contact holds: technical ones by resource id, then
+    /// billing ones (H3, H7).
+    fn duties(&self, a: usize, id: ContactId) -> Vec<Duty> {
+        let acct = &self.accounts[a];
+        let mut duties: Vec<Duty> = acct
+            .resources
+            .iter()
+            .filter_map(|(r, (p, s))| {
+                let rank = if *p == id {
+                    Rank::Primary
+                } else if *s == Some(id) {
+                    Rank::Secondary
+                } else {
+                    return None;
+                };
+                Some(Duty::Technical { resource: *r, rank })
+            })
+            .collect();
+        if acct.billing.0 == Some(id) {
+            duties.push(Duty::Billing {
+                rank: Rank::Primary,
+            });
+        }
+        if acct.billing.1 == Some(id) {
+            duties.push(Duty::Billing {
+                rank: Rank::Secondary,
+            });
+        }
+        duties
+    }
+
+    /// Hands a contact's duties over (H3, B5): primaries to `to`;
+    /// secondaries to `to` when `keep`, otherwise cleared; a secondary that
+    /// would equal its primary is cleared (H2). Returns how many moved.
+    fn move_duties(
+        &mut self,
+        a: usize,
+        from: ContactId,
+        to: Option<ContactId>,
+        keep: bool,
+    ) -> usize {
+        let acct = &mut self.accounts[a];
+        let mut moved = 0;
+        for (p, s) in acct.resources.values_mut() {
+            if *p == from {
+                if let Some(to) = to {
+                    *p = to;
+                    if *s == Some(to) {
+                        *s = None;
+                    }
+                    moved += 1;
+                }
+            } else if *s == Some(from) {
+                *s = to.filter(|to| keep && to != p);
+                moved += 1;
+            }
+        }
+        let b = &mut acct.billing;
+        if b.0 == Some(from) {
+            if let Some(to) = to {
+                b.0 = Some(to);
+                moved += 1;
+            }
+        }
+        if b.1 == Some(from) {
+            b.1 = to.filter(|_| keep);
+            moved += 1;
+        }
+        if b.1 == b.0 {
+            b.1 = None;
+        }
+        moved
+    }
+
+    /// The contact goes from the account (and from the directory with its
+    /// last account).
+    fn remove(&mut self, a: usize, contact: ContactId) {
+        self.accounts[a].members.remove(&contact);
+        let m = self.contacts.get_mut(&contact).unwrap();
+        m.accounts -= 1;
+        if m.accounts == 0 {
+            self.contacts.remove(&contact);
+        }
+    }
+
+    fn resolve_resource(&self, a: usize, t: &RTarget) -> ResourceId {
+        let pick = |acct: &MAccount, i: usize| {
+            let n = acct.resources.len().max(1);
+            acct.resources.keys().nth(i % n).copied()
+        };
+        match t {
+            RTarget::Mine(i) => pick(&self.accounts[a], *i),
+            RTarget::Theirs(i) => pick(&self.accounts[1 - a], *i),
+            RTarget::Unknown => None,
+        }
+        .unwrap_or(ResourceId(5))
+    }
+
     fn standing(&self, a: usize, actor: &Actor) -> St {
         let acct = &self.accounts[a];
         match actor {
@@ -529,6 +815,15 @@ impl Model {
                 if *target == acct.owner {
                     return Err(rule(Rule::A5OwnerNotDeletable));
                 }
+                // B5: not while it holds primary duties; the refusal lists them.
+                let held: Vec<Duty> = self
+                    .duties(a, *target)
+                    .into_iter()
+                    .filter(is_primary)
+                    .collect();
+                if !held.is_empty() {
+                    return Err(Error::DutiesHeld { duties: held });
+                }
                 Ok(Effect::Delete { contact: *target })
             }
             Call::SetRoles { target, roles } => {
@@ -564,10 +859,166 @@ impl Model {
                 require(st, Permission::EnableProcurement)?;
                 Ok(Effect::Enable)
             }
+            Call::AddResource { primary, secondary } => {
+                require(st, Permission::TechnicalAdmin)?;
+                if *secondary == Some(*primary) {
+                    return Err(rule(Rule::H2SecondaryIsPrimary));
+                }
+                self.eligible(a, *primary)?;
+                if let Some(s) = secondary {
+                    self.eligible(a, *s)?;
+                }
+                Ok(Effect::AddResource {
+                    primary: *primary,
+                    secondary: *secondary,
+                })
+            }
+            Call::SetTechnical {
+                resource,
+                primary,
+                secondary,
+            } => {
+                require(st, Permission::TechnicalAdmin)?;
+                if !acct.resources.contains_key(resource) {
+                    return Err(Error::NotFound {
+                        entity: Entity::Resource,
+                    });
+                }
+                if *secondary == Some(*primary) {
+                    return Err(rule(Rule::H2SecondaryIsPrimary));
+                }
+                self.eligible(a, *primary)?;
+                if let Some(s) = secondary {
+                    self.eligible(a, *s)?;
+                }
+                Ok(Effect::SetTechnical {
+                    resource: *resource,
+                    primary: *primary,
+                    secondary: *secondary,
+                })
+            }
+            Call::RemoveResource { resource } => {
+                require(st, Permission::TechnicalAdmin)?;
+                if !acct.resources.contains_key(resource) {
+                    return Err(Error::NotFound {
+                        entity: Entity::Resource,
+                    });
+                }
+                Ok(Effect::RemoveResource {
+                    resource: *resource,
+                })
+            }
+            Call::Reassign { from, to } => {
+                // H3: the permissions of the duties moved; with none, one of
+                // them still (C2).
+                let duties = self.duties(a, *from);
+                let technical = duties.iter().any(|d| matches!(d, Duty::Technical { .. }));
+                let billing = duties.iter().any(|d| matches!(d, Duty::Billing { .. }));
+                if technical {
+                    require(st, Permission::TechnicalAdmin)?;
+                }
+                if billing {
+                    require(st, Permission::ManageBilling)?;
+                }
+                if !technical
+                    && !billing
+                    && !allows(st, Permission::TechnicalAdmin)
+                    && !allows(st, Permission::ManageBilling)
+                {
+                    return Err(denied(Permission::TechnicalAdmin));
+                }
+                if !acct.members.contains_key(from) {
+                    return Err(Error::NotFound {
+                        entity: Entity::Contact,
+                    });
+                }
+                if from == to {
+                    return Err(rule(Rule::H2SecondaryIsPrimary));
+                }
+                self.eligible(a, *to)?;
+                let moved = self.clone().move_duties(a, *from, Some(*to), true);
+                Ok(Effect::Reassign {
+                    from: *from,
+                    to: *to,
+                    moved,
+                })
+            }
+            Call::DeleteWith {
+                target,
+                replacement,
+            } => {
+                if target == replacement {
+                    return Err(invalid(Field::Secondary, Problem::Duplicate));
+                }
+                let duties = self.duties(a, *target);
+                if duties.iter().any(|d| matches!(d, Duty::Technical { .. })) {
+                    require(st, Permission::TechnicalAdmin)?;
+                }
+                if duties.iter().any(|d| matches!(d, Duty::Billing { .. })) {
+                    require(st, Permission::ManageBilling)?;
+                }
+                self.eligible(a, *replacement)?;
+                require(st, Permission::ManageContacts)?;
+                if !acct.members.contains_key(target) {
+                    return Err(Error::NotFound {
+                        entity: Entity::Contact,
+                    });
+                }
+                if *target == acct.owner {
+                    return Err(rule(Rule::A5OwnerNotDeletable));
+                }
+                Ok(Effect::DeleteWith {
+                    contact: *target,
+                    replacement: *replacement,
+                })
+            }
+            Call::SetBilling { primary, secondary } => {
+                require(st, Permission::ManageBilling)?;
+                if *secondary == Some(*primary) {
+                    return Err(rule(Rule::H2SecondaryIsPrimary));
+                }
+                self.eligible(a, *primary)?;
+                if let Some(s) = secondary {
+                    self.eligible(a, *s)?;
+                }
+                Ok(Effect::SetBilling {
+                    primary: *primary,
+                    secondary: *secondary,
+                })
+            }
+            Call::FillPhone { target } => {
+                let own = actor.contact_id() == Some(*target);
+                require(
+                    st,
+                    if own {
+                        Permission::ManageOwnSettings
+                    } else {
+                        Permission::ManageContacts
+                    },
+                )?;
+                if !acct.members.contains_key(target) {
+                    return Err(Error::NotFound {
+                        entity: Entity::Contact,
+                    });
+                }
+                if !own && st != St::System {
+                    if *target == acct.owner {
+                        return Err(rule(Rule::A6OwnerOnly));
+                    }
+                    if self.contacts[target].accounts > 1 {
+                        return Err(rule(Rule::B6SharedProfile));
+                    }
+                }
+                Ok(Effect::FillPhone { contact: *target })
+            }
         }
     }
 
-    fn apply(&mut self, a: usize, effect: Effect, created: Option<ContactId>) {
+    fn apply(&mut self, a: usize, effect: Effect, out: &Out) {
+        let created = match out {
+            Out::Added(added) => Some(added.contact),
+            _ => None,
+        };
         match effect {
             Effect::Create {
                 login,
@@ -599,12 +1050,43 @@ impl Model {
                 self.contacts.get_mut(&contact).unwrap().name = name;
             }
             Effect::Delete { contact } => {
-                self.accounts[a].members.remove(&contact);
-                let m = self.contacts.get_mut(&contact).unwrap();
-                m.accounts -= 1;
-                if m.accounts == 0 {
-                    self.contacts.remove(&contact);
-                }
+                // B5: its secondary duties are cleared.
+                self.move_duties(a, contact, None, false);
+                self.remove(a, contact);
+            }
+            Effect::DeleteWith {
+                contact,
+                replacement,
+            } => {
+                self.move_duties(a, contact, Some(replacement), false);
+                self.remove(a, contact);
+            }
+            Effect::AddResource { primary, secondary } => {
+                let Out::Resource(id) = out else {
+                    panic!("a new resource's id")
+                };
+                self.accounts[a].resources.insert(*id, (primary, secondary));
+            }
+            Effect::SetTechnical {
+                resource,
+                primary,
+                secondary,
+            } => {
+                self.accounts[a]
+                    .resources
+                    .insert(resource, (primary, secondary));
+            }
+            Effect::RemoveResource { resource } => {
+                self.accounts[a].resources.remove(&resource);
+            }
+            Effect::Reassign { from, to, .. } => {
+                self.move_duties(a, from, Some(to), true);
+            }
+            Effect::SetBilling { primary, secondary } => {
+                self.accounts[a].billing = (Some(primary), secondary);
+            }
+            Effect::FillPhone { contact } => {
+                self.contacts.get_mut(&contact).unwrap().phone = Some(PHONE.to_owned());
             }
             Effect::SetRoles { contact, roles } => {
                 self.accounts[a].members.insert(contact, roles);
@@ -655,6 +1137,42 @@ enum Call {
         target: ContactId,
     },
     Enable,
+    AddResource {
+        primary: ContactId,
+        secondary: Option<ContactId>,
+    },
+    SetTechnical {
+        resource: ResourceId,
+        primary: ContactId,
+        secondary: Option<ContactId>,
+    },
+    RemoveResource {
+        resource: ResourceId,
+    },
+    Reassign {
+        from: ContactId,
+        to: ContactId,
+    },
+    DeleteWith {
+        target: ContactId,
+        replacement: ContactId,
+    },
+    SetBilling {
+        primary: ContactId,
+        secondary: Option<ContactId>,
+    },
+    FillPhone {
+        target: ContactId,
+    },
+}
+
+/// What a command returned.
+#[derive(Debug, Clone)]
+enum Out {
+    Nothing,
+    Added(ContactAdded),
+    Resource(ResourceId),
+    Moved(usize),
 }
 
 impl Call {
@@ -667,21 +1185,24 @@ impl Call {
             Call::SetRoles { .. } => Operation::RolesUpdate,
             Call::Transfer { .. } => Operation::OwnershipTransfer,
             Call::Enable => Operation::ProcurementEnable,
+            Call::AddResource { .. } => Operation::ResourceAdd,
+            Call::SetTechnical { .. } => Operation::TechnicalContacts,
+            Call::RemoveResource { .. } => Operation::ResourceRemove,
+            Call::Reassign { .. } => Operation::DutiesReassign,
+            Call::DeleteWith { .. } => Operation::ContactDelete,
+            Call::SetBilling { .. } => Operation::BillingContacts,
+            Call::FillPhone { .. } => Operation::ContactUpdate,
         }
     }
 
-    /// Runs it; the contact added and its charge, for additions.
-    fn run(
-        &self,
-        dir: &Directory,
-        actor: &Actor,
-        acct: AccountId,
-    ) -> Result<Option<ContactAdded>, Error> {
+    /// Runs it: the contact added and its charge, for additions; the
+    /// resource added; the number of duties moved.
+    fn run(&self, dir: &Directory, actor: &Actor, acct: AccountId) -> Result<Out, Error> {
         match self {
-            Call::Create { nc, .. } => dir.create_contact(actor, acct, nc).map(Some),
+            Call::Create { nc, .. } => dir.create_contact(actor, acct, nc).map(Out::Added),
             Call::AddExisting { login, roles } => dir
                 .add_existing_contact(actor, acct, login, *roles, &TechScope::All)
-                .map(Some),
+                .map(Out::Added),
             Call::Update { target, name, bad } => {
                 let mut u = ProfileUpdate {
                     name: Some(name.clone()),
@@ -696,16 +1217,66 @@ impl Call {
                     Bad::Zone => u.time_zone = Some("Nowhere/Land".into()),
                     Bad::None | Bad::Login => {}
                 }
-                dir.update_contact(actor, acct, *target, &u).map(|_| None)
+                dir.update_contact(actor, acct, *target, &u)
+                    .map(|_| Out::Nothing)
             }
-            Call::Delete { target } => dir.delete_contact(actor, acct, *target).map(|()| None),
+            Call::Delete { target } => dir
+                .delete_contact(actor, acct, *target)
+                .map(|()| Out::Nothing),
             Call::SetRoles { target, roles } => dir
                 .set_roles(actor, acct, *target, *roles, &TechScope::All)
-                .map(|()| None),
-            Call::Transfer { target } => {
-                dir.transfer_ownership(actor, acct, *target).map(|()| None)
+                .map(|()| Out::Nothing),
+            Call::Transfer { target } => dir
+                .transfer_ownership(actor, acct, *target)
+                .map(|()| Out::Nothing),
+            Call::Enable => dir
+                .set_procurement(actor, acct, true)
+                .map(|()| Out::Nothing),
+            Call::AddResource { primary, secondary } => dir
+                .add_resource(
+                    actor,
+                    acct,
+                    &NewResource {
+                        kind: "computer".into(),
+                        name: "web".into(),
+                        primary: *primary,
+                        secondary: *secondary,
+                    },
+                )
+                .map(Out::Resource),
+            Call::SetTechnical {
+                resource,
+                primary,
+                secondary,
+            } => dir
+                .set_technical_contacts(actor, acct, *resource, *primary, *secondary)
+                .map(|()| Out::Nothing),
+            Call::RemoveResource { resource } => dir
+                .remove_resource(actor, acct, *resource)
+                .map(|()| Out::Nothing),
+            Call::Reassign { from, to } => {
+                dir.reassign_duties(actor, acct, *from, *to).map(Out::Moved)
             }
-            Call::Enable => dir.set_procurement(actor, acct, true).map(|()| None),
+            Call::DeleteWith {
+                target,
+                replacement,
+            } => dir
+                .delete_contact_with_replacement(actor, acct, *target, *replacement)
+                .map(|()| Out::Nothing),
+            Call::SetBilling { primary, secondary } => dir
+                .set_billing_contacts(actor, acct, *primary, *secondary)
+                .map(|()| Out::Nothing),
+            Call::FillPhone { target } => dir
+                .update_contact(
+                    actor,
+                    acct,
+                    *target,
+                    &ProfileUpdate {
+                        business_phone: Some(Some(PHONE.into())),
+                        ..Default::default()
+                    },
+                )
+                .map(|_| Out::Nothing),
         }
     }
 }
@@ -816,6 +1387,91 @@ fn resolve(model: &Model, cmd: &Cmd) -> (usize, Actor, Call) {
         Cmd::EnableProcurement { acct, who } => {
             (*acct, model.resolve_who(*acct, who), Call::Enable)
         }
+        Cmd::AddResource {
+            acct,
+            who,
+            primary,
+            secondary,
+        } => (
+            *acct,
+            model.resolve_who(*acct, who),
+            Call::AddResource {
+                primary: model.resolve_target(*acct, primary),
+                secondary: secondary.as_ref().map(|s| model.resolve_target(*acct, s)),
+            },
+        ),
+        Cmd::SetTechnical {
+            acct,
+            who,
+            resource,
+            primary,
+            secondary,
+        } => (
+            *acct,
+            model.resolve_who(*acct, who),
+            Call::SetTechnical {
+                resource: model.resolve_resource(*acct, resource),
+                primary: model.resolve_target(*acct, primary),
+                secondary: secondary.as_ref().map(|s| model.resolve_target(*acct, s)),
+            },
+        ),
+        Cmd::RemoveResource {
+            acct,
+            who,
+            resource,
+        } => (
+            *acct,
+            model.resolve_who(*acct, who),
+            Call::RemoveResource {
+                resource: model.resolve_resource(*acct, resource),
+            },
+        ),
+        Cmd::Reassign {
+            acct,
+            who,
+            from,
+            to,
+        } => (
+            *acct,
+            model.resolve_who(*acct, who),
+            Call::Reassign {
+                from: model.resolve_target(*acct, from),
+                to: model.resolve_target(*acct, to),
+            },
+        ),
+        Cmd::DeleteWith {
+            acct,
+            who,
+            target,
+            replacement,
+        } => (
+            *acct,
+            model.resolve_who(*acct, who),
+            Call::DeleteWith {
+                target: model.resolve_target(*acct, target),
+                replacement: model.resolve_target(*acct, replacement),
+            },
+        ),
+        Cmd::SetBilling {
+            acct,
+            who,
+            primary,
+            secondary,
+        } => (
+            *acct,
+            model.resolve_who(*acct, who),
+            Call::SetBilling {
+                primary: model.resolve_target(*acct, primary),
+                secondary: secondary.as_ref().map(|s| model.resolve_target(*acct, s)),
+            },
+        ),
+        Cmd::FillPhone { acct, who, target } => (
+            *acct,
+            model.resolve_who(*acct, who),
+            Call::FillPhone {
+                target: model.resolve_target(*acct, target),
+            },
+        ),
     }
 }
 
@@ -892,6 +1548,56 @@ fn check_state(f: &Fixture, model: &Model, audit_lens: &[u64]) -> Result<(), Tes
         prop_assert_eq!(view.procurement_enabled, m.procurement);
         prop_assert_eq!(&view.partner, &m.partner);
         prop_assert_eq!(&rows, &expected_rows(model, a));
+        // H: the resources, billing contacts and duties are the model's.
+        let sys = Actor::System;
+        let resources: BTreeMap<ResourceId, (ContactId, Option<ContactId>)> = f
+            .dir
+            .resources(&sys, m.id, None, MAX_PAGE)
+            .unwrap()
+            .into_iter()
+            .map(|r| (r.id, (r.primary, r.secondary)))
+            .collect();
+        prop_assert_eq!(&resources, &m.resources);
+        let billing = f.dir.billing_contacts(&sys, m.id).unwrap();
+        prop_assert_eq!((billing.primary, billing.secondary), m.billing);
+        for id in rows.keys() {
+            prop_assert_eq!(
+                f.dir.duties(&sys, m.id, *id).unwrap(),
+                model.duties(a, *id),
+                "duties of {}",
+                id
+            );
+        }
+        // H1, H4: every resource has a primary that is a current member of
+        // its account and holds what the duty needs; H2: no secondary is its
+        // primary (and a secondary too is an eligible member). H7: the same
+        // of the billing contacts.
+        let profiles: BTreeMap<ContactId, Profile> = f
+            .dir
+            .list_contacts(&sys, m.id, None, MAX_PAGE)
+            .unwrap()
+            .into_iter()
+            .map(|v| (v.id, v.profile))
+            .collect();
+        let eligible_member = |id: &ContactId| {
+            profiles
+                .get(id)
+                .is_some_and(|p| designations::missing_for_duty(p).is_empty())
+        };
+        let pairs = resources
+            .values()
+            .map(|(p, s)| (Some(*p), *s))
+            .chain([(billing.primary, billing.secondary)]);
+        for (p, s) in pairs {
+            if let Some(p) = &p {
+                prop_assert!(eligible_member(p), "primary {} of account {}", p, a);
+            }
+            if let Some(s) = &s {
+                prop_assert!(p.is_some(), "a secondary without a primary");
+                prop_assert!(eligible_member(s), "secondary {} of account {}", s, a);
+            }
+            prop_assert!(s.is_none() || s != p, "a secondary is its primary");
+        }
         // J3: the chain verifies and holds every entry.
         prop_assert_eq!(
             f.dir.verify_audit(&Actor::System, m.id).unwrap(),
@@ -945,31 +1651,57 @@ fn run_case(store: std::sync::Arc<dyn Store>, cmds: &[Cmd]) -> Result<(), TestCa
             owner: created.owner,
             members: BTreeMap::from([(created.owner, RoleSet::ALL)]),
             procurement: false,
+            resources: BTreeMap::new(),
+            billing: (None, None),
         });
         // Two standard contacts to start with: a contact manager and one
-        // without roles.
-        for (suffix, roles) in [
-            ("cm", RoleSet::of(&[Role::ContactManager])),
-            ("plain", RoleSet::EMPTY),
+        // without roles; only the second has a business phone (H4).
+        for (suffix, roles, phone) in [
+            ("cm", RoleSet::of(&[Role::ContactManager]), None),
+            ("plain", RoleSet::EMPTY, Some(PHONE)),
         ] {
             let login = format!("a{a}{suffix}");
-            let id = f.contact(created.account, &login, roles);
+            let mut nc = new_contact(&login).with_roles(roles);
+            nc.profile.business_phone = phone.map(str::to_owned);
+            let id = f
+                .dir
+                .create_contact(&Actor::System, created.account, &nc)
+                .unwrap()
+                .contact;
             model.contacts.insert(
                 id,
                 MContact {
                     login: login.clone(),
                     name: format!("{login} Person"),
                     email: format!("{login}@example.com"),
-                    phone: None,
+                    phone: phone.map(str::to_owned),
                     accounts: 1,
                 },
             );
             model.seen.push(id);
             model.accounts[a].members.insert(id, roles);
+            // A resource to start with, the contact with a phone its
+            // primary technical contact (H1, H4).
+            if phone.is_some() {
+                let r = f
+                    .dir
+                    .add_resource(
+                        &Actor::System,
+                        created.account,
+                        &NewResource {
+                            kind: "computer".into(),
+                            name: "first".into(),
+                            primary: id,
+                            secondary: None,
+                        },
+                    )
+                    .unwrap();
+                model.accounts[a].resources.insert(r, (id, None));
+            }
         }
     }
     let ids: Vec<AccountId> = model.accounts.iter().map(|m| m.id).collect();
-    let mut lens = vec![3u64, 3];
+    let mut lens = vec![4u64, 4];
     check_state(&f, &model, &lens)?;
     for (step, cmd) in cmds.iter().enumerate() {
         let (a, actor, call) = resolve(&model, cmd);
@@ -987,7 +1719,15 @@ fn run_case(store: std::sync::Arc<dyn Store>, cmds: &[Cmd]) -> Result<(), TestCa
         prop_assert_eq!(last.operation, call.operation(), "{}", ctx);
         prop_assert_eq!(&last.actor, &actor.audit_label(), "{}", ctx);
         match (predicted, result) {
-            (Ok(effect), Ok(added)) => {
+            (Ok(effect), Ok(out)) => {
+                let added = match &out {
+                    Out::Added(added) => Some(added.clone()),
+                    _ => None,
+                };
+                // H3: the result says how many duties moved.
+                if let (Effect::Reassign { moved, .. }, Out::Moved(n)) = (&effect, &out) {
+                    prop_assert_eq!(n, moved, "{}", ctx);
+                }
                 prop_assert_eq!(last.outcome, Outcome::Success, "{}", ctx);
                 let st = model.standing(a, &actor);
                 // C6 at grant time: the granter held every role it changed.
@@ -1017,7 +1757,7 @@ fn run_case(store: std::sync::Arc<dyn Store>, cmds: &[Cmd]) -> Result<(), TestCa
                 if let Effect::Add { contact, .. } = &effect {
                     prop_assert_eq!(added.as_ref().unwrap().contact, *contact, "{}", ctx);
                 }
-                model.apply(a, effect, added.map(|x| x.contact));
+                model.apply(a, effect, &out);
             }
             (Err(want), Err(got)) => {
                 prop_assert_eq!(&got, &want, "{}", ctx);
@@ -1041,7 +1781,7 @@ fn run_case(store: std::sync::Arc<dyn Store>, cmds: &[Cmd]) -> Result<(), TestCa
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
 
     // rule A1
     // rule A2
@@ -1056,6 +1796,11 @@ proptest! {
     // rule B5
     // rule B6
     // rule C2
+    // rule H1
+    // rule H2
+    // rule H3
+    // rule H4
+    // rule H7
     // rule C3
     // rule C6
     // rule J1
@@ -1063,7 +1808,7 @@ proptest! {
     // rule K1
     // rule K2
     #[test]
-    fn the_directory_behaves_like_the_model(cmds in prop::collection::vec(cmd(), 1..30)) {
+    fn the_directory_behaves_like_the_model(cmds in prop::collection::vec(cmd(), 1..40)) {
         for (_, store) in stores() {
             run_case(store, &cmds)?;
         }
