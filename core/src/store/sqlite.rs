@@ -556,28 +556,38 @@ fn doc_of<T: Serialize>(
 }
 
 /// The record from its JSON document, with placeholders for the fields
-/// kept in columns (the caller sets them).
+/// kept in columns (the caller sets them). The placeholders are written
+/// into the document's text, so that it is decoded in one pass, straight
+/// into the record.
 fn from_doc<T: DeserializeOwned>(
     what: &str,
     doc: &str,
     columns: &[(&str, Kind)],
 ) -> Result<T, StoreError> {
-    let corrupt = |e: serde_json::Error| StoreError::Corrupt(format!("{what}: {e}"));
-    let mut v: Value = serde_json::from_str(doc).map_err(corrupt)?;
-    let Value::Object(map) = &mut v else {
+    const ZEROS32: &str = "[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0]";
+    let Some(rest) = doc.trim_start().strip_prefix('{') else {
         return Err(StoreError::Corrupt(format!("{what}: not a JSON object")));
     };
+    let mut text = String::with_capacity(doc.len() + 40 * columns.len());
+    text.push('{');
     for (key, kind) in columns {
-        let placeholder = match kind {
-            Kind::Int => Value::from(0),
-            Kind::Str => Value::from(""),
-            Kind::Time => Value::from("1970-01-01T00:00:00Z"),
-            Kind::Null => Value::Null,
-            Kind::Bytes32 => Value::from(vec![0u8; 32]),
-        };
-        map.insert((*key).to_owned(), placeholder);
+        text.push('"');
+        text.push_str(key);
+        text.push_str("\":");
+        text.push_str(match kind {
+            Kind::Int => "0",
+            Kind::Str => "\"\"",
+            Kind::Time => "\"1970-01-01T00:00:00Z\"",
+            Kind::Null => "null",
+            Kind::Bytes32 => ZEROS32,
+        });
+        text.push(',');
     }
-    serde_json::from_value(v).map_err(corrupt)
+    if rest.trim_start().starts_with('}') {
+        text.pop();
+    }
+    text.push_str(rest);
+    serde_json::from_str(&text).map_err(|e| StoreError::Corrupt(format!("{what}: {e}")))
 }
 
 /// A record's time fields set to the epoch: they are kept in columns, and
