@@ -171,7 +171,11 @@ static void conflict(void) {
         }
     }
     pthread_barrier_destroy(&start);
-    CHECK(seen);
+    /* Under a tool that runs one thread at a time (valgrind) the race may
+     * not happen; where threads run in parallel it must. */
+    if (getenv("CK_TEST_SERIAL_THREADS") == NULL) {
+        CHECK(seen);
+    }
     OK(ck_directory_free(d));
 }
 
