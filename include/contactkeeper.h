@@ -1370,6 +1370,17 @@ struct ck_directory_options ck_directory_options_default(void);
 // `*out` is the handle, freed with `ck_directory_free()`.
 enum ck_result ck_directory_new(const struct ck_directory_options *opts, struct ck_directory **out);
 
+// Opens a directory on a SQLite database file (the persistent embedded
+// default): created when missing, migrated when older, refused with
+// `CK_STORE` (and the file left untouched) when it cannot be opened, is
+// not a database, or comes from a newer library. Several handles, in
+// several threads and processes, may share one file. `opts` may be NULL
+// for the defaults. On success `*out` is the handle, freed with
+// `ck_directory_free()`.
+enum ck_result ck_directory_open(const char *path,
+                                 const struct ck_directory_options *opts,
+                                 struct ck_directory **out);
+
 // Frees a directory. NULL is a no-op. A handle freed already, or a
 // pointer that is not a directory handle, gives `CK_INVALID_HANDLE` and
 // changes nothing. No other thread may be using it. Notifications still

@@ -614,7 +614,11 @@ impl Directory {
     ) -> Result<ChangedFields, Error> {
         // D8: a contact changing its own email gives its password again.
         let mut reauthenticated = false;
-        if actor.contact_id() == Some(contact) && update.email.is_some() {
+        let may_edit_own = || {
+            self.access(actor, account)
+                .is_ok_and(|a| a.allows(Permission::ManageOwnSettings))
+        };
+        if actor.contact_id() == Some(contact) && update.email.is_some() && may_edit_own() {
             let r = self.check_current_password(contact, update.current_password.as_ref());
             if let Err(e) = r {
                 // Unchanged email needs no password: only refuse a real change.

@@ -54,3 +54,5 @@ pub use second_factor::{EnrollmentStart, TwoFactorMethod};
 pub use security_questions::SecurityAnswer;
 pub use signin::{SessionGrant, SessionInfo, SignInOutcome, SignInRequest};
 pub use store::{MemoryStore, ResourceRecord, Store, StoreError};
+#[cfg(feature = "sqlite")]
+pub use store::{SqliteOptions, SqliteStore};

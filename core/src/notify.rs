@@ -8,7 +8,7 @@
 
 use std::sync::Mutex;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use crate::error::named_enum;
@@ -38,7 +38,7 @@ named_enum! {
 /// are, or build their own from the structured fields. Only the two kinds
 /// whose purpose is to deliver a secret (a reset secret, a one-time code)
 /// carry one, and those are never stored; `Debug` never shows it.
-#[derive(Clone, PartialEq, Eq, Serialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Notification {
     /// Its id in the outbox.
     pub id: NotificationId,

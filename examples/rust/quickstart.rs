@@ -1,21 +1,97 @@
-//! A portal's day with contactkeeper, on the embedded in-memory store:
-//! accounts, contacts, roles, ownership and the audit log.
+//! A portal's day with contactkeeper: accounts, contacts, roles, ownership
+//! and the audit log, kept in a SQLite file. Run it twice: the second run
+//! finds the account the first one made and carries on.
 //!
-//! Run it with `cargo run --example quickstart`.
+//! Run it with `cargo run --example quickstart [FILE]` (by default
+//! `contactkeeper-quickstart.db` in the system's temporary directory).
 
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use contactkeeper::{
-    Actor, AuditQuery, AuditVerification, Directory, MemoryNotifier, MemoryStore, Money,
-    NewAccount, NewContact, Permission, Plan, Profile, ProfileUpdate, Role, RoleSet, TechScope,
+    login_key, AccountId, Actor, AuditQuery, AuditVerification, ContactId, Directory,
+    MemoryNotifier, Money, NewAccount, NewContact, Permission, Plan, Profile, ProfileUpdate, Role,
+    RoleSet, SqliteStore, TechScope,
 };
 
-fn main() -> Result<(), Box<dyn std::error::Error>> {
+type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
+
+fn main() -> Result<()> {
+    let path = std::env::args_os()
+        .nth(1)
+        .map(PathBuf::from)
+        .unwrap_or_else(|| std::env::temp_dir().join("contactkeeper-quickstart.db"));
+    println!("== The directory is kept in {}", path.display());
     let notifier = Arc::new(MemoryNotifier::new());
-    let dir = Directory::builder(Arc::new(MemoryStore::new()))
+    let dir = Directory::builder(Arc::new(SqliteStore::open(&path)?))
         .notifier(notifier.clone())
         .build();
 
+    // The first run ends with bob owning the account; a later run finds it
+    // by his login.
+    match account_owned_by(&dir, "bob")? {
+        None => first_run(&dir, &notifier).map_err(|e| {
+            format!("{e} (a file left by an unfinished run? delete it to start over)")
+        })?,
+        Some((acct, bob)) => later_run(&dir, acct, bob)?,
+    }
+    println!("== Run it again to carry on; delete the file to start over");
+    Ok(())
+}
+
+/// The account that the contact with this login owns, if any.
+fn account_owned_by(dir: &Directory, login: &str) -> Result<Option<(AccountId, ContactId)>> {
+    let Some(contact) = dir.store().contact_by_login(&login_key(login)?)? else {
+        return Ok(None);
+    };
+    for m in dir.store().memberships_of(contact.id)? {
+        if dir.account(&Actor::System, m.account)?.owner == contact.id {
+            return Ok(Some((m.account, contact.id)));
+        }
+    }
+    Ok(None)
+}
+
+/// A later run: the account, its contacts and its audit log are as the
+/// earlier runs left them; the owner adds one more contact.
+fn later_run(dir: &Directory, acct: AccountId, bob: ContactId) -> Result<()> {
+    let owner = Actor::contact(bob);
+    let view = dir.account(&owner, acct)?;
+    println!(
+        "== Found {} ({acct}) from an earlier run: {} contacts, owned by bob",
+        view.name, view.contacts
+    );
+    let login = format!("visitor{}", view.contacts);
+    dir.create_contact(
+        &owner,
+        acct,
+        &NewContact::new(
+            &login,
+            Profile::new("A Visitor", format!("{login}@acme.example")),
+        ),
+    )?;
+    println!("   bob adds {login}; the contacts now:");
+    for c in dir.list_contacts(&owner, acct, None, 100)? {
+        let role = if c.owner { "owner" } else { "contact" };
+        println!("   {:<10} {role:<8} {}", c.login, c.profile.email);
+    }
+    let entries = dir.audit_entries(&owner, acct, &AuditQuery::default())?;
+    println!(
+        "== The audit log kept every run's entries ({}):",
+        entries.len()
+    );
+    for e in entries.iter().rev().take(4).rev() {
+        println!("   #{} {} by {}", e.seq, e.operation, e.actor);
+    }
+    match dir.verify_audit(&owner, acct)? {
+        AuditVerification::Intact { entries } => println!("   chain intact: {entries} entries"),
+        broken => println!("   chain BROKEN: {broken:?}"),
+    }
+    Ok(())
+}
+
+/// The first run: a portal's day from an empty directory.
+fn first_run(dir: &Directory, notifier: &MemoryNotifier) -> Result<()> {
     println!("== The host creates an account and its owner in one step (A1)");
     let mut account = NewAccount::new(
         "Acme Corp",

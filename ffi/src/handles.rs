@@ -8,7 +8,7 @@ use contactkeeper_core as core;
 use core::{Delivery, Directory, HashCost, ManualClock, Notifier, SessionLifetimes};
 use time::OffsetDateTime;
 
-use crate::conv::{register, retire, Arena, Kind, Out};
+use crate::conv::{register, req_str, retire, Arena, Kind, Out};
 use crate::error::{ck_result, guard, Fail};
 use crate::types::{ck_actor, ck_delivery, ck_directory_options, ck_notification};
 
@@ -220,6 +220,29 @@ pub unsafe extern "C" fn ck_directory_new(
     guard(|| {
         let out = Out::new(out, "out")?;
         let dir = unsafe { build(Arc::new(core::MemoryStore::new()), opts) }?;
+        out.set(publish_directory(dir));
+        Ok(())
+    })
+}
+
+/// Opens a directory on a SQLite database file (the persistent embedded
+/// default): created when missing, migrated when older, refused with
+/// `CK_STORE` (and the file left untouched) when it cannot be opened, is
+/// not a database, or comes from a newer library. Several handles, in
+/// several threads and processes, may share one file. `opts` may be NULL
+/// for the defaults. On success `*out` is the handle, freed with
+/// `ck_directory_free()`.
+#[no_mangle]
+pub unsafe extern "C" fn ck_directory_open(
+    path: *const c_char,
+    opts: *const ck_directory_options,
+    out: *mut *mut ck_directory,
+) -> ck_result {
+    guard(|| {
+        let path = unsafe { req_str(path, "path") }?;
+        let out = Out::new(out, "out")?;
+        let store = core::SqliteStore::open(path).map_err(core::Error::Store)?;
+        let dir = unsafe { build(Arc::new(store), opts) }?;
         out.set(publish_directory(dir));
         Ok(())
     })

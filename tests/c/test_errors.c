@@ -5,6 +5,7 @@
  * library (rule K1, K2). */
 #define _POSIX_C_SOURCE 200809L
 #include <pthread.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 
@@ -171,7 +172,11 @@ static void conflict(void) {
         }
     }
     pthread_barrier_destroy(&start);
-    CHECK(seen);
+    /* Under a tool that runs one thread at a time (valgrind) the race may
+     * not happen; where threads run in parallel it must. */
+    if (getenv("CK_TEST_SERIAL_THREADS") == NULL) {
+        CHECK(seen);
+    }
     OK(ck_directory_free(d));
 }
 
@@ -431,6 +436,56 @@ static void unknown_callback_value(void) {
     OK(ck_directory_free(d));
 }
 
+/* 7 store, and a directory on SQLite: what one handle commits, another
+ * handle on the same file sees; a file that cannot be opened, or that is
+ * not a database, gives CK_STORE and is left as it was. */
+static void sqlite_store(void) {
+    char dir_template[] = "/tmp/ck-c-test-XXXXXX";
+    char *tmp = mkdtemp(dir_template);
+    CHECK(tmp != NULL);
+    char path[256], missing[256], junk[256];
+    snprintf(path, sizeof path, "%s/directory.db", tmp);
+    snprintf(missing, sizeof missing, "%s/no/such/dir/directory.db", tmp);
+    snprintf(junk, sizeof junk, "%s/junk.txt", tmp);
+
+    ck_directory *d = NULL;
+    OK(ck_directory_open(path, NULL, &d));
+    ck_actor sys = ck_actor_system();
+    ck_new_contact owner = ck_test_contact("sqlo", "Sql Owner", "sqlo@acme.example", NULL, 0);
+    ck_account_created c;
+    OK(ck_create_account(d, &sys, "Persisted", NULL, &owner, &c));
+    OK(ck_directory_free(d));
+
+    ck_directory *again = NULL;
+    OK(ck_directory_open(path, NULL, &again));
+    ck_account *a = NULL;
+    OK(ck_account_get(again, &sys, c.account, &a));
+    CHECK(a->owner == c.owner);
+    CHECK(STREQ(a->name, "Persisted"));
+    OK(ck_account_free(a));
+    OK(ck_directory_free(again));
+
+    ck_directory *none = NULL;
+    EXPECT(CK_STORE, ck_directory_open(missing, NULL, &none));
+    CHECK(none == NULL);
+    FILE *f = fopen(junk, "w");
+    CHECK(f != NULL);
+    fputs("this is not a database, and it stays as it is\n", f);
+    fclose(f);
+    EXPECT(CK_STORE, ck_directory_open(junk, NULL, &none));
+    CHECK(none == NULL);
+    f = fopen(junk, "r");
+    char line[128] = {0};
+    CHECK(f != NULL && fgets(line, sizeof line, f) != NULL);
+    fclose(f);
+    CHECK(STREQ(line, "this is not a database, and it stays as it is\n"));
+    EXPECT(CK_NULL_POINTER, ck_directory_open(NULL, NULL, &none));
+
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp);
+    CHECK(system(cmd) == 0);
+}
+
 int main(void) {
     printf("contactkeeper %s (header %d.%d.%d)\n", ck_version(), CK_VERSION_MAJOR,
            CK_VERSION_MINOR, CK_VERSION_PATCH);
@@ -439,6 +494,7 @@ int main(void) {
     boundary_codes();
     unknown_callback_value();
     conflict();
+    sqlite_store();
     OK(ck_directory_free(dir));
     return ck_report("test_errors");
 }

@@ -59,6 +59,14 @@ pub const CHECKS: &[(&str, CheckFn)] = &[
     ),
     ("directory_chain_is_versioned", directory_chain_is_versioned),
     ("outbox_keeps_until_settled", outbox_keeps_until_settled),
+    (
+        "sessions_round_trip_touch_and_delete",
+        sessions_round_trip_touch_and_delete,
+    ),
+    (
+        "resources_by_account_and_holder",
+        resources_by_account_and_holder,
+    ),
 ];
 
 /// Runs every check, each on a new store from `make`; returns the failures
@@ -760,6 +768,170 @@ fn outbox_keeps_until_settled(store: &dyn Store) -> CheckResult {
     ensure!(
         ok(store.outbox(None, 1), "limit")?.len() == 1,
         "outbox limit ignored"
+    );
+    Ok(())
+}
+
+fn sessions_round_trip_touch_and_delete(store: &dyn Store) -> CheckResult {
+    seed(store)?;
+    let session = |k: u8| crate::credentials::SessionRecord {
+        key: [k; 32],
+        contact: ContactId(10),
+        account: AccountId(1),
+        stage: crate::credentials::SessionStage::Full,
+        ip: std::net::IpAddr::V6(std::net::Ipv6Addr::LOCALHOST),
+        created_at: t0() + Duration::nanoseconds(7),
+        last_seen_at: t0() + Duration::nanoseconds(7),
+        contact_epoch: 3,
+        membership_epoch: 4,
+    };
+    ok(
+        store.commit(&Changeset {
+            sessions: vec![
+                super::SessionWrite::Put(session(1)),
+                super::SessionWrite::Put(session(2)),
+            ],
+            ..Changeset::default()
+        }),
+        "commit",
+    )?;
+    let got = ok(store.session(&[1; 32]), "session")?;
+    ensure!(
+        got.as_ref() == Some(&session(1)),
+        "session changed on the way through: {got:?}"
+    );
+    ensure!(
+        ok(store.session(&[9; 32]), "session")?.is_none(),
+        "found a session never stored"
+    );
+    let later = t0() + Duration::minutes(5) + Duration::nanoseconds(1);
+    ok(store.touch_session(&[1; 32], later), "touch")?;
+    ok(
+        store.touch_session(&[9; 32], later),
+        "touching a missing session",
+    )?;
+    let got = ok(store.session(&[1; 32]), "session")?.ok_or("session 1 missing")?;
+    ensure!(
+        got.last_seen_at == later && got.created_at == session(1).created_at,
+        "touch did not move only last_seen_at: {got:?}"
+    );
+    let mut next = session(2);
+    next.stage = crate::credentials::SessionStage::PasswordChange;
+    ok(
+        store.commit(&Changeset {
+            sessions: vec![
+                super::SessionWrite::Put(next.clone()),
+                super::SessionWrite::Delete([1; 32]),
+            ],
+            ..Changeset::default()
+        }),
+        "replace and delete",
+    )?;
+    ensure!(
+        ok(store.session(&[1; 32]), "session")?.is_none(),
+        "a deleted session is still there"
+    );
+    ensure!(
+        ok(store.session(&[2; 32]), "session")? == Some(next),
+        "Put did not replace the session"
+    );
+    Ok(())
+}
+
+fn resources_by_account_and_holder(store: &dyn Store) -> CheckResult {
+    seed(store)?;
+    ok(
+        store.commit(&Changeset {
+            accounts: vec![AccountWrite::Insert(account(2, 20))],
+            contacts: vec![
+                ContactWrite::Insert(contact(20, "second")),
+                ContactWrite::Insert(contact(30, "third")),
+            ],
+            ..Changeset::default()
+        }),
+        "seeding",
+    )?;
+    let resource =
+        |id: u64, acct: u64, primary: u64, secondary: Option<u64>| super::ResourceRecord {
+            id: crate::ids::ResourceId(id),
+            account: AccountId(acct),
+            kind: "computer".into(),
+            name: format!("Host \"{id}\""),
+            primary: ContactId(primary),
+            secondary: secondary.map(ContactId),
+            created_at: t0() + Duration::nanoseconds(id as i64),
+        };
+    let all = [
+        resource(500, 1, 10, Some(30)),
+        resource(40, 1, 30, None),
+        resource(7, 1, 30, Some(10)),
+        resource(900, 2, 10, None),
+        resource(60, 1, 20, None),
+    ];
+    ok(
+        store.commit(&Changeset {
+            resources: all.iter().cloned().map(super::ResourceWrite::Put).collect(),
+            ..Changeset::default()
+        }),
+        "commit",
+    )?;
+    let got = ok(store.resource(crate::ids::ResourceId(500)), "resource")?;
+    ensure!(
+        got.as_ref() == Some(&all[0]),
+        "resource changed on the way through: {got:?}"
+    );
+    let ids = |v: Vec<super::ResourceRecord>| v.iter().map(|r| r.id.0).collect::<Vec<_>>();
+    let duties = ids(ok(
+        store.duties_of(AccountId(1), ContactId(10)),
+        "duties_of",
+    )?);
+    ensure!(duties == vec![7, 500], "duties_of(1, 10) = {duties:?}");
+    let duties = ids(ok(
+        store.duties_of(AccountId(1), ContactId(30)),
+        "duties_of",
+    )?);
+    ensure!(duties == vec![7, 40, 500], "duties_of(1, 30) = {duties:?}");
+    let page = ids(ok(store.resources(AccountId(1), None, 2), "resources")?);
+    ensure!(page == vec![7, 40], "first page: {page:?}");
+    let page = ids(ok(
+        store.resources(AccountId(1), Some(crate::ids::ResourceId(40)), 10),
+        "resources",
+    )?);
+    ensure!(page == vec![60, 500], "second page: {page:?}");
+    // Reassigning the secondary and deleting a resource update both
+    // lookups.
+    let mut moved = all[0].clone();
+    moved.secondary = Some(ContactId(20));
+    ok(
+        store.commit(&Changeset {
+            resources: vec![
+                super::ResourceWrite::Put(moved),
+                super::ResourceWrite::Delete(crate::ids::ResourceId(7)),
+                super::ResourceWrite::Delete(crate::ids::ResourceId(12345)),
+            ],
+            ..Changeset::default()
+        }),
+        "update",
+    )?;
+    let duties = ids(ok(
+        store.duties_of(AccountId(1), ContactId(30)),
+        "duties_of",
+    )?);
+    ensure!(
+        duties == vec![40],
+        "after the update, duties_of(1, 30) = {duties:?}"
+    );
+    let duties = ids(ok(
+        store.duties_of(AccountId(1), ContactId(20)),
+        "duties_of",
+    )?);
+    ensure!(
+        duties == vec![60, 500],
+        "after the update, duties_of(1, 20) = {duties:?}"
+    );
+    ensure!(
+        ok(store.resource(crate::ids::ResourceId(7)), "resource")?.is_none(),
+        "a deleted resource is still there"
     );
     Ok(())
 }

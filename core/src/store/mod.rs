@@ -4,6 +4,12 @@
 //! the notification outbox. The `Directory` reads what an operation needs,
 //! decides, and hands the store one [`Changeset`] to commit atomically.
 //!
+//! Two stores come with the library: [`MemoryStore`], for tests and demos,
+//! and [`SqliteStore`] (feature `sqlite`, on by default), which persists to
+//! a database file that several threads and processes may share. A host
+//! whose portals run on several machines implements [`Store`] over its own
+//! database (see [Implementing a store](#implementing-a-store)).
+//!
 //! # Optimistic concurrency: what a store must guarantee
 //!
 //! Accounts and contacts carry a `version`. A changeset names the version
@@ -12,10 +18,12 @@
 //!
 //! 1. refuse with [`StoreError::Conflict`] if any named version is no longer
 //!    current (an update or delete of a record that changed or vanished, a
-//!    check that fails, a directory-chain head whose version moved);
+//!    check that fails, a directory-chain head whose version moved), or if
+//!    the audit entries of a chain do not continue it (each entry's `seq`
+//!    is the chain's last `seq` plus one, in order);
 //! 2. refuse with [`StoreError::Duplicate`] if an insert would repeat an
-//!    account or contact id, a contact's `login_key`, or a chain's sequence
-//!    number;
+//!    account id ([`Entity::Account`]), a contact id ([`Entity::Contact`])
+//!    or a contact's `login_key` ([`Entity::Login`]);
 //! 3. otherwise apply every write, storing each written account and contact
 //!    with `version + 1` (inserts start at version 1), and append the audit
 //!    entries and outbox items.
@@ -40,11 +48,102 @@
 //! rows.
 //!
 //! [`conformance`] holds the tests every store must pass.
+//!
+//! # Implementing a store
+//!
+//! A host that keeps its directory in its own database (PostgreSQL, when
+//! its portals run on several machines) implements [`Store`] for a type of
+//! its own and hands it to [`Directory::builder`](crate::Directory::builder).
+//! [`SqliteStore`]'s source is a complete example in SQL. What each part of
+//! the trait must do:
+//!
+//! **Reads** (`account`, `contact`, `contact_by_login`, `membership`,
+//! `memberships_of`, `members`, `directory_head`, `audit`, `outbox`,
+//! `session`, `resource`, `resources`, `duties_of`) return
+//! committed data, each in one query, with no transaction: a stale read is
+//! caught by the version checks of the commit that follows it. Each is a
+//! lookup by key or a range of an index (see the list above), so that no
+//! operation costs more as the directory grows. `members` and `audit` page
+//! by key (`after`, `after_seq`) and return at most `limit` rows.
+//!
+//! **The commit** is one database transaction that applies the whole
+//! [`Changeset`] or nothing:
+//!
+//! - *Checks* ([`Check`]): the record exists at that version. The check must
+//!   hold until the transaction commits: under row locking at READ
+//!   COMMITTED, read the version with a lock (`SELECT version … FOR SHARE`
+//!   in PostgreSQL), or run the commit at SERIALIZABLE isolation; otherwise
+//!   another transaction can change the record between the check and the
+//!   commit. (SQLite's `BEGIN IMMEDIATE` locks the whole database.)
+//! - *Updates and deletes* of accounts and contacts:
+//!   `UPDATE … SET …, version = version + 1 WHERE id = ? AND version = ?`
+//!   (or `DELETE … WHERE id = ? AND version = ?`); no row changed means
+//!   [`StoreError::Conflict`]. A contact's `login_key` never changes (B3):
+//!   an update that changes it is a conflict too.
+//! - *Inserts* store version 1; a unique violation is
+//!   [`StoreError::Duplicate`] naming what was repeated.
+//! - *Memberships*: [`MembershipWrite::Put`] inserts or replaces,
+//!   [`MembershipWrite::Delete`] of a membership that is not there is not
+//!   an error. They carry no version: the changeset that writes one also
+//!   writes (or checks) its account and contact.
+//! - *The directory chain's head* ([`Changeset::directory_head`]) is one
+//!   row with a version, updated like an account.
+//! - *Audit entries* are appended to their chain (the account's, or the
+//!   directory's for `account: None`: give it a key no account id takes),
+//!   keyed by `(chain, seq)`; an entry whose `seq` does not continue the
+//!   chain is a conflict. Store every field as given, hashes included: the
+//!   hash chain is what lets `verify` detect an edited row (J3).
+//! - *Outbox items* are inserted (an existing id is replaced).
+//! - *Sessions* ([`SessionWrite`]) and *resources* ([`ResourceWrite`]):
+//!   `Put` inserts or replaces, `Delete` of one that is not there is not an
+//!   error. They carry no version: a resource is guarded by its account's
+//!   version, which every changeset that writes one also writes, and a
+//!   session is revoked through the epochs of its contact and membership.
+//! - On any refusal or failure, roll back and return the error:
+//!   [`StoreError::Conflict`] (the `Directory` reads again and retries),
+//!   [`StoreError::Duplicate`] (the caller gets `AlreadyExists`),
+//!   [`StoreError::Busy`] (a lock wait timed out), [`StoreError::Full`]
+//!   (no space), [`StoreError::Backend`] for any other failure,
+//!   [`StoreError::Corrupt`] for stored data that cannot be decoded.
+//!
+//! **Outside changesets**, two small writes: settling an outbox item
+//! deletes it or records the attempt, and touching a session records when
+//! it was last used; an item or session already gone is not an error.
+//!
+//! **Values**: ids are below 2^63 (a signed 64-bit integer column); times
+//! must come back to the nanosecond (the conformance suite checks; a
+//! column of microseconds, such as PostgreSQL's `timestamptz`, does not
+//! keep them: store Unix nanoseconds as an integer); hashes are 32 bytes.
+//! The nested values of records (plan, services, profile, roles, scope,
+//! notifications) derive `serde`; keeping them as JSON keeps the schema
+//! stable as records gain fields (with `#[serde(default)]`).
+//!
+//! **Prove it**: run the conformance suite in the host's tests, with a new,
+//! empty store for each check:
+//!
+//! ```ignore
+//! #[test]
+//! fn my_store_passes_the_conformance_suite() {
+//!     let failures = contactkeeper::store::conformance::run_all(&|| {
+//!         Box::new(MyStore::connect_to_a_fresh_schema())
+//!     });
+//!     assert!(failures.is_empty(), "{failures:#?}");
+//! }
+//! ```
+//!
+//! Then run the host's own Directory-level tests on it too: this crate's
+//! integration tests run every Directory-level test on each store in
+//! `tests/common`'s `stores()`, and its SQLite tests show how to check
+//! several processes on one database and a process killed mid-stream.
 
 pub mod conformance;
 mod memory;
+#[cfg(feature = "sqlite")]
+mod sqlite;
 
 pub use memory::MemoryStore;
+#[cfg(feature = "sqlite")]
+pub use sqlite::{SqliteOptions, SqliteStore};
 
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -75,6 +174,36 @@ pub enum StoreError {
     /// Stored data cannot be read back.
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
+    /// Another connection (in this process or another) held the database
+    /// locked for longer than the store waits (its busy timeout). Nothing
+    /// was written; the operation may succeed if tried again later.
+    #[error("the database is locked by another connection for longer than the busy timeout")]
+    Busy,
+    /// The disk, or the size limit set for the database, is full. Nothing
+    /// was written.
+    #[error("the database is full (its disk or its size limit)")]
+    Full,
+    /// The database was written by a newer version of the library: its
+    /// schema version is above the newest this one knows. It was not
+    /// changed.
+    #[error(
+        "the database has schema version {found}, newer than {supported}, the newest this \
+         version of contactkeeper knows; open it with a newer contactkeeper"
+    )]
+    SchemaTooNew {
+        /// The schema version of the database.
+        found: u32,
+        /// The newest schema version this library knows.
+        supported: u32,
+    },
+    /// The file is not a database of this library: not a database at all,
+    /// or another application's. It was not changed.
+    #[error("not a contactkeeper database: {0}")]
+    NotADatabase(String),
+    /// The database cannot be opened or created (a directory that does not
+    /// exist, no permission).
+    #[error("cannot open the database: {0}")]
+    CannotOpen(String),
 }
 
 /// An account as stored.

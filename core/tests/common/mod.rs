@@ -27,7 +27,166 @@ pub fn for_each_store(body: impl Fn(Fixture)) {
 
 /// A new, empty store of each kind, by name.
 pub fn stores() -> Vec<(&'static str, Arc<dyn Store>)> {
-    vec![("memory", Arc::new(MemoryStore::new()) as Arc<dyn Store>)]
+    vec![
+        ("memory", Arc::new(MemoryStore::new()) as Arc<dyn Store>),
+        #[cfg(feature = "sqlite")]
+        ("sqlite", Arc::new(TempSqlite::new()) as Arc<dyn Store>),
+    ]
+}
+
+/// A SQLite store in a new temporary directory, removed with the store.
+#[cfg(feature = "sqlite")]
+pub struct TempSqlite {
+    pub store: contactkeeper::SqliteStore,
+    pub dir: tempfile::TempDir,
+    /// Run once, just before the next commit (to race it).
+    pub before_commit: std::sync::Mutex<Option<Box<dyn FnOnce() + Send>>>,
+}
+
+#[cfg(feature = "sqlite")]
+impl TempSqlite {
+    /// A new, empty database. Its commits do not wait for the disk (the
+    /// only difference from the default options, and invisible to these
+    /// tests but for their speed); tests/sqlite.rs covers the default.
+    pub fn new() -> TempSqlite {
+        TempSqlite::with(&contactkeeper::SqliteOptions::default().durable_commits(false))
+    }
+
+    /// A new, empty database opened with `options`.
+    pub fn with(options: &contactkeeper::SqliteOptions) -> TempSqlite {
+        let dir = tempfile::tempdir().unwrap();
+        let store = contactkeeper::SqliteStore::open_with(dir.path().join("directory.db"), options)
+            .unwrap();
+        TempSqlite {
+            store,
+            dir,
+            before_commit: std::sync::Mutex::new(None),
+        }
+    }
+
+    /// The database file.
+    pub fn path(&self) -> std::path::PathBuf {
+        self.store.path().to_owned()
+    }
+}
+
+#[cfg(feature = "sqlite")]
+impl Store for TempSqlite {
+    fn account(
+        &self,
+        id: AccountId,
+    ) -> Result<Option<contactkeeper::store::AccountRecord>, contactkeeper::StoreError> {
+        self.store.account(id)
+    }
+    fn contact(
+        &self,
+        id: ContactId,
+    ) -> Result<Option<contactkeeper::store::ContactRecord>, contactkeeper::StoreError> {
+        self.store.contact(id)
+    }
+    fn contact_by_login(
+        &self,
+        login_key: &str,
+    ) -> Result<Option<contactkeeper::store::ContactRecord>, contactkeeper::StoreError> {
+        self.store.contact_by_login(login_key)
+    }
+    fn membership(
+        &self,
+        account: AccountId,
+        contact: ContactId,
+    ) -> Result<Option<contactkeeper::store::MembershipRecord>, contactkeeper::StoreError> {
+        self.store.membership(account, contact)
+    }
+    fn memberships_of(
+        &self,
+        contact: ContactId,
+    ) -> Result<Vec<contactkeeper::store::MembershipRecord>, contactkeeper::StoreError> {
+        self.store.memberships_of(contact)
+    }
+    fn members(
+        &self,
+        account: AccountId,
+        after: Option<ContactId>,
+        limit: usize,
+    ) -> Result<
+        Vec<(
+            contactkeeper::store::MembershipRecord,
+            contactkeeper::store::ContactRecord,
+        )>,
+        contactkeeper::StoreError,
+    > {
+        self.store.members(account, after, limit)
+    }
+    fn directory_head(
+        &self,
+    ) -> Result<contactkeeper::store::DirectoryHead, contactkeeper::StoreError> {
+        self.store.directory_head()
+    }
+    fn audit(
+        &self,
+        chain: Option<AccountId>,
+        query: &contactkeeper::AuditQuery,
+    ) -> Result<Vec<contactkeeper::AuditEntry>, contactkeeper::StoreError> {
+        self.store.audit(chain, query)
+    }
+    fn commit(
+        &self,
+        changes: &contactkeeper::store::Changeset,
+    ) -> Result<(), contactkeeper::StoreError> {
+        let race = self.before_commit.lock().unwrap().take();
+        if let Some(race) = race {
+            race();
+        }
+        self.store.commit(changes)
+    }
+    fn outbox(
+        &self,
+        due_by: Option<time::OffsetDateTime>,
+        limit: usize,
+    ) -> Result<Vec<contactkeeper::OutboxItem>, contactkeeper::StoreError> {
+        self.store.outbox(due_by, limit)
+    }
+    fn settle(
+        &self,
+        id: contactkeeper::NotificationId,
+        settlement: contactkeeper::store::Settlement,
+    ) -> Result<(), contactkeeper::StoreError> {
+        self.store.settle(id, settlement)
+    }
+    fn session(
+        &self,
+        key: &[u8; 32],
+    ) -> Result<Option<contactkeeper::credentials::SessionRecord>, contactkeeper::StoreError> {
+        self.store.session(key)
+    }
+    fn touch_session(
+        &self,
+        key: &[u8; 32],
+        at: time::OffsetDateTime,
+    ) -> Result<(), contactkeeper::StoreError> {
+        self.store.touch_session(key, at)
+    }
+    fn resource(
+        &self,
+        id: contactkeeper::ResourceId,
+    ) -> Result<Option<contactkeeper::ResourceRecord>, contactkeeper::StoreError> {
+        self.store.resource(id)
+    }
+    fn resources(
+        &self,
+        account: AccountId,
+        after: Option<contactkeeper::ResourceId>,
+        limit: usize,
+    ) -> Result<Vec<contactkeeper::ResourceRecord>, contactkeeper::StoreError> {
+        self.store.resources(account, after, limit)
+    }
+    fn duties_of(
+        &self,
+        account: AccountId,
+        contact: ContactId,
+    ) -> Result<Vec<contactkeeper::ResourceRecord>, contactkeeper::StoreError> {
+        self.store.duties_of(account, contact)
+    }
 }
 
 /// A directory on a manual clock and a recording notifier.
