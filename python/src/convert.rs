@@ -118,6 +118,7 @@ pub(crate) struct Types {
     pub password_policy: Py<PyAny>,
     pub lock_policy: Py<PyAny>,
     pub hash_cost: Py<PyAny>,
+    pub sqlite_options: Py<PyAny>,
     pub session_lifetimes: Py<PyAny>,
     pub notification_prefs: Py<PyAny>,
     pub enrollment_start: Py<PyAny>,
@@ -326,6 +327,7 @@ impl Types {
             password_policy: get("PasswordPolicy")?,
             lock_policy: get("LockPolicy")?,
             hash_cost: get("HashCost")?,
+            sqlite_options: get("SqliteOptions")?,
             session_lifetimes: get("SessionLifetimes")?,
             notification_prefs: get("NotificationPrefs")?,
             enrollment_start: get("EnrollmentStart")?,
@@ -1028,6 +1030,28 @@ pub(crate) fn lock_policy_in(obj: &Bound<'_, PyAny>, arg: &str) -> PyResult<Lock
     Ok(LockPolicy {
         max_attempts: int(&obj.getattr("max_attempts")?, "LockPolicy.max_attempts")?,
     })
+}
+
+pub(crate) fn sqlite_options_in(
+    obj: &Bound<'_, PyAny>,
+    arg: &str,
+) -> PyResult<contactkeeper::SqliteOptions> {
+    instance(obj, &types(obj.py())?.sqlite_options, "SqliteOptions", arg)?;
+    let busy = duration(&obj.getattr("busy_timeout")?, "SqliteOptions.busy_timeout")?;
+    let busy = std::time::Duration::try_from(busy).map_err(|_| {
+        pyo3::exceptions::PyValueError::new_err("SqliteOptions.busy_timeout: out of range")
+    })?;
+    let max = obj.getattr("max_size")?;
+    let mut options = contactkeeper::SqliteOptions::default()
+        .busy_timeout(busy)
+        .durable_commits(boolean(
+            &obj.getattr("durable_commits")?,
+            "SqliteOptions.durable_commits",
+        )?);
+    if !max.is_none() {
+        options = options.max_size(int(&max, "SqliteOptions.max_size")?);
+    }
+    Ok(options)
 }
 
 pub(crate) fn hash_cost_in(obj: &Bound<'_, PyAny>, arg: &str) -> PyResult<HashCost> {

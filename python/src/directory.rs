@@ -56,19 +56,37 @@ impl<'a, 'py> FromPyObject<'a, 'py> for Timeout {
 
 /// The contactkeeper directory: every operation a host performs goes here.
 ///
-/// `Directory()` is a directory on a new in-memory store. A directory may
-/// be shared between threads; `close()` (or leaving a `with` block) ends
-/// it, and every later call raises `DirectoryClosedError`.
+/// `Directory()` is a directory on a new in-memory store; `Directory(path)`
+/// keeps its data in the SQLite file at `path` (created when missing). A
+/// directory may be shared between threads; `close()` (or leaving a `with`
+/// block) ends it, releasing its store and its notifier, and every later
+/// call raises `DirectoryClosedError`.
 #[pyclass(frozen, name = "Directory", module = "contactkeeper")]
 pub(crate) struct PyDirectory {
     inner: RwLock<Option<Arc<Directory>>>,
-    kind: &'static str,
+    /// Where it keeps its data, for `repr`: `None` in memory.
+    path: Option<PathBuf>,
 }
 
 impl PyDirectory {
     fn dir(&self, py: Python<'_>) -> PyResult<Arc<Directory>> {
         let guard = self.inner.read().unwrap_or_else(|e| e.into_inner());
         guard.clone().ok_or_else(|| errors::closed(py))
+    }
+
+    /// Runs a cheap read (an authorization query): attached to the
+    /// interpreter on the in-memory store, where it takes a few hundred
+    /// nanoseconds; detached on a persistent store, which may wait for the
+    /// disk or another connection's lock.
+    fn read<T, F>(&self, py: Python<'_>, f: F) -> PyResult<T>
+    where
+        F: FnOnce(&Directory) -> Result<T, Error> + Send,
+        T: Send,
+    {
+        if self.path.is_some() {
+            return self.call(py, f);
+        }
+        f(&*self.dir(py)?).map_err(|e| errors::to_py(py, e))
     }
 
     /// Runs `f` on the core, detached from the interpreter.
@@ -179,25 +197,42 @@ const PROFILE_KEYS: [&str; 7] = [
 #[pymethods]
 impl PyDirectory {
     #[new]
-    #[pyo3(signature = (path = None, *, notifier = None, clock = None, hash_cost = None, session_lifetimes = None, delivery_timeout = Timeout::Default, max_attempts = None))]
+    #[pyo3(signature = (path = None, *, notifier = None, clock = None, hash_cost = None, session_lifetimes = None, delivery_timeout = Timeout::Default, max_attempts = None, sqlite_options = None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
-        path: Option<PathBuf>,
+        path: Option<&Bound<'_, PyAny>>,
         notifier: Option<&Bound<'_, PyAny>>,
         clock: Option<&Bound<'_, PyAny>>,
         hash_cost: Option<&Bound<'_, PyAny>>,
         session_lifetimes: Option<&Bound<'_, PyAny>>,
         delivery_timeout: Timeout,
         max_attempts: Option<u32>,
+        sqlite_options: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
         let to_py = |e| errors::to_py(py, e);
-        let (store, kind): (Arc<dyn contactkeeper::Store>, &'static str) = match path {
-            None => (Arc::new(MemoryStore::new()), "memory"),
-            Some(_) => {
-                return Err(pyo3::exceptions::PyNotImplementedError::new_err(
-                    "a persistent store needs the SQLite store of the core",
+        let path: Option<PathBuf> = match path.filter(|p| !p.is_none()) {
+            Some(p) => Some(
+                p.extract()
+                    .map_err(|_| convert::type_error("path", "str or os.PathLike", p))?,
+            ),
+            None => None,
+        };
+        let options = match sqlite_options.filter(|o| !o.is_none()) {
+            Some(_) if path.is_none() => {
+                return Err(PyValueError::new_err(
+                    "sqlite_options: only for a directory on a SQLite file (a path)",
                 ))
+            }
+            Some(o) => convert::sqlite_options_in(o, "sqlite_options")?,
+            None => contactkeeper::SqliteOptions::default(),
+        };
+        let store: Arc<dyn contactkeeper::Store> = match &path {
+            None => Arc::new(MemoryStore::new()),
+            Some(p) => {
+                let p = p.clone();
+                let opened = py.detach(move || contactkeeper::SqliteStore::open_with(p, &options));
+                Arc::new(opened.map_err(|e| to_py(Error::Store(e)))?)
             }
         };
         let mut b = Directory::builder(store);
@@ -230,8 +265,20 @@ impl PyDirectory {
         }
         Ok(PyDirectory {
             inner: RwLock::new(Some(Arc::new(b.build()))),
-            kind,
+            path,
         })
+    }
+
+    /// A directory kept in the SQLite database at `path` (created when
+    /// there is no file there): `Directory(path, ...)`.
+    #[classmethod]
+    #[pyo3(signature = (path, **options))]
+    fn open<'py>(
+        cls: &Bound<'py, pyo3::types::PyType>,
+        path: &Bound<'py, PyAny>,
+        options: Option<&Bound<'py, PyDict>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        cls.call((path,), options)
     }
 
     /// Ends the directory: every later call raises `DirectoryClosedError`.
@@ -262,11 +309,18 @@ impl PyDirectory {
     }
 
     fn __repr__(&self) -> String {
-        if self.closed() {
-            format!("<Directory on a {} store, closed>", self.kind)
-        } else {
-            format!("<Directory on a {} store>", self.kind)
-        }
+        let store = match &self.path {
+            Some(p) => format!("the SQLite file {:?}", p.display().to_string()),
+            None => "a memory store".to_owned(),
+        };
+        let closed = if self.closed() { ", closed" } else { "" };
+        format!("<Directory on {store}{closed}>")
+    }
+
+    /// The SQLite file the directory keeps its data in; `None` in memory.
+    #[getter]
+    fn path(&self) -> Option<PathBuf> {
+        self.path.clone()
     }
 
     /// The time now, by this directory's clock (UTC).
@@ -589,10 +643,8 @@ impl PyDirectory {
 
     /// What the actor may do in the account (C2), from the current state.
     fn access(&self, py: Python<'_>, actor: ActorArg, account: PyAccountId) -> PyResult<PyAccess> {
-        self.dir(py)?
-            .access(&actor.0, account.0)
+        self.read(py, move |d| d.access(&actor.0, account.0))
             .map(PyAccess)
-            .map_err(|e| errors::to_py(py, e))
     }
 
     /// Raises `PermissionDeniedError` (naming the permission) unless the
@@ -605,9 +657,7 @@ impl PyDirectory {
         permission: &Bound<'_, PyAny>,
     ) -> PyResult<()> {
         let p = types(py)?.permission.rust(permission, "permission")?;
-        self.dir(py)?
-            .authorize(&actor.0, account.0, p)
-            .map_err(|e| errors::to_py(py, e))
+        self.read(py, move |d| d.authorize(&actor.0, account.0, p))
     }
 
     /// Whether the actor holds `permission` in the account (C2).
@@ -619,10 +669,9 @@ impl PyDirectory {
         permission: &Bound<'_, PyAny>,
     ) -> PyResult<bool> {
         let p = types(py)?.permission.rust(permission, "permission")?;
-        self.dir(py)?
-            .access(&actor.0, account.0)
-            .map(|a| a.allows(p))
-            .map_err(|e| errors::to_py(py, e))
+        self.read(py, move |d| {
+            d.access(&actor.0, account.0).map(|a| a.allows(p))
+        })
     }
 
     // ----- audit log (J) -----

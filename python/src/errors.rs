@@ -2,7 +2,7 @@
 //! kind, defined in `contactkeeper/_errors.py`, each carrying the kind's
 //! stable code and the rule it enforces.
 
-use contactkeeper::{AuthFailure, Error, ErrorCode};
+use contactkeeper::{AuthFailure, Error, ErrorCode, StoreError};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
 
@@ -81,6 +81,9 @@ fn build(py: Python<'_>, e: &Error) -> PyResult<PyErr> {
         Error::RuleViolation { rule } => {
             kw.set_item("explanation", rule.explain())?;
         }
+        Error::Store(store) => {
+            kw.set_item("kind", store_kind(store))?;
+        }
         Error::Conflict { attempts } => {
             kw.set_item("attempts", attempts)?;
         }
@@ -116,6 +119,22 @@ fn build(py: Python<'_>, e: &Error) -> PyResult<PyErr> {
     };
     let exc = class.bind(py).call((e.to_string(),), Some(&kw))?;
     Ok(PyErr::from_value(exc))
+}
+
+/// What kind of store failure: `StoreError.kind`.
+fn store_kind(e: &StoreError) -> &'static str {
+    match e {
+        StoreError::Conflict => "conflict",
+        StoreError::Duplicate(_) => "duplicate",
+        StoreError::Corrupt(_) => "corrupt",
+        StoreError::Busy => "busy",
+        StoreError::Full => "full",
+        StoreError::SchemaTooNew { .. } => "schema_too_new",
+        StoreError::NotADatabase(_) => "not_a_database",
+        StoreError::CannotOpen(_) => "cannot_open",
+        // Backend, and any failure newer than these bindings.
+        _ => "backend",
+    }
 }
 
 /// `DirectoryClosedError`.

@@ -375,6 +375,10 @@ pub(crate) fn _defaults(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
         contactkeeper::DEFAULT_DELIVERY_TIMEOUT.as_secs_f64(),
     )?;
     d.set_item("max_attempts", contactkeeper::DEFAULT_MAX_ATTEMPTS)?;
+    let sqlite = contactkeeper::SqliteOptions::default();
+    d.set_item("sqlite_busy_timeout", sqlite.busy_timeout.as_secs_f64())?;
+    d.set_item("sqlite_max_size", sqlite.max_size)?;
+    d.set_item("sqlite_durable_commits", sqlite.durable_commits)?;
     Ok(d)
 }
 

@@ -127,6 +127,7 @@ __all__ = [
     "SessionGrant",
     "SessionInfo",
     "SessionLifetimes",
+    "SqliteOptions",
     "SignInOutcome",
     "SignedIn",
     "SupportsWrite",

@@ -161,9 +161,18 @@ class ConflictError(ContactKeeperError):
 
 
 class StoreError(ContactKeeperError):
-    """The store failed; nothing was committed."""
+    """The store failed; nothing was committed. ``kind`` says how: ``busy``
+    (another connection held the database longer than the busy timeout: try
+    again later), ``full`` (the disk or the size limit), ``cannot_open``,
+    ``not_a_database``, ``schema_too_new``, ``corrupt``, ``conflict``,
+    ``duplicate`` or ``backend`` (any other failure of the database)."""
 
     code = ErrorCode.STORE
+    kind: str
+
+    def __init__(self, message: str, *, kind: str = "backend", rule: Optional[str] = None) -> None:
+        super().__init__(message, rule=rule)
+        self.kind = kind
 
 
 class RandomUnavailableError(ContactKeeperError):

@@ -2,6 +2,7 @@
 
 import datetime
 import os
+import pathlib
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Final, final
 
@@ -47,6 +48,7 @@ from ._types import (
     SessionInfo,
     SessionLifetimes,
     SignInOutcome,
+    SqliteOptions,
 )
 
 __all__ = [
@@ -260,9 +262,11 @@ class ManualClock:
 class Directory:
     """The contactkeeper directory: every operation a host performs goes here.
 
-    ``Directory()`` is a directory on a new in-memory store. A directory may
-    be shared between threads; ``close()`` (or leaving a ``with`` block) ends
-    it, and every later call raises ``DirectoryClosedError``."""
+    ``Directory()`` is a directory on a new in-memory store; ``Directory(path)``
+    keeps its data in the SQLite file at ``path`` (created when missing). A
+    directory may be shared between threads; ``close()`` (or leaving a
+    ``with`` block) ends it, releasing its store and its notifier, and every
+    later call raises ``DirectoryClosedError``."""
 
     def __new__(
         cls,
@@ -274,7 +278,25 @@ class Directory:
         session_lifetimes: SessionLifetimes | None = None,
         delivery_timeout: datetime.timedelta | float | None = ...,
         max_attempts: int | None = None,
+        sqlite_options: SqliteOptions | None = None,
     ) -> Directory: ...
+    @classmethod
+    def open(
+        cls,
+        path: str | os.PathLike[str],
+        *,
+        notifier: NotifierLike | None = ...,
+        clock: ManualClock | None = ...,
+        hash_cost: HashCost | None = ...,
+        session_lifetimes: SessionLifetimes | None = ...,
+        delivery_timeout: datetime.timedelta | float | None = ...,
+        max_attempts: int | None = ...,
+        sqlite_options: SqliteOptions | None = ...,
+    ) -> Directory:
+        """A directory kept in the SQLite file at ``path``: ``Directory(path, ...)``."""
+    @property
+    def path(self) -> pathlib.Path | None:
+        """The SQLite file the directory keeps its data in; ``None`` in memory."""
     def close(self) -> None:
         """Ends the directory; closing twice is not an error."""
     @property

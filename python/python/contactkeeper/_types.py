@@ -78,6 +78,7 @@ __all__ = [
     "SessionGrant",
     "SessionInfo",
     "SessionLifetimes",
+    "SqliteOptions",
     "SignInOutcome",
     "SignedIn",
     "TechnicalDuty",
@@ -226,6 +227,22 @@ class LockMark:
     since: datetime.datetime
     until: Optional[datetime.datetime]
     """When an automatic lock ends; ``None`` for a manual one."""
+
+
+@dataclass(frozen=True)
+class SqliteOptions:
+    """How a directory on a SQLite file uses it (``Directory(path,
+    sqlite_options=...)``)."""
+
+    busy_timeout: datetime.timedelta = datetime.timedelta(seconds=_D["sqlite_busy_timeout"])
+    """How long an operation waits for another connection's write to end
+    before it fails with :class:`StoreError` (kind ``busy``)."""
+    max_size: Optional[int] = _D["sqlite_max_size"]
+    """The most bytes the file may hold; a commit needing more fails with
+    :class:`StoreError` (kind ``full``) and writes nothing."""
+    durable_commits: bool = _D["sqlite_durable_commits"]
+    """Whether a commit waits until its log is on the disk (survives a power
+    cut); ``False`` is several times faster and survives a process crash."""
 
 
 @dataclass(frozen=True)
