@@ -40,5 +40,9 @@ echo "== mypy.stubtest contactkeeper"
 "$PY" -m mypy.stubtest contactkeeper
 echo "== mypy --strict examples/python/quickstart.py"
 "$PY" -m mypy --strict --no-incremental ../examples/python/quickstart.py
-echo "== python examples/python/quickstart.py"
-"$PY" ../examples/python/quickstart.py > /dev/null
+echo "== python examples/python/quickstart.py (twice, on a new file)"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+"$PY" ../examples/python/quickstart.py "$tmp/quickstart.db" > /dev/null
+again=$("$PY" ../examples/python/quickstart.py "$tmp/quickstart.db")
+grep -q "from an earlier run" <<< "$again"
