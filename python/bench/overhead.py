@@ -19,7 +19,7 @@ from contactkeeper import _native
 N = 200_000
 
 
-def best(stmt: str, env: dict[str, object], number: int = N, repeat: int = 7) -> float:
+def best(stmt: str, env: dict[str, object], number: int = N, repeat: int = 15) -> float:
     """Seconds per call, best of `repeat` runs."""
     return min(timeit.repeat(stmt, globals=env, number=number, repeat=repeat)) / number
 
@@ -40,7 +40,7 @@ def main() -> None:
         "d": d, "actor": actor, "member": member, "acct": acme.account, "p": p,
         "access": d.access(actor, acme.account), "n": 0,
     }
-    rust = min(_native._bench_authorize(d, actor, acme.account, p, N) for _ in range(7))
+    rust = min(_native._bench_authorize(d, actor, acme.account, p, N) for _ in range(15))
     rows = [
         ("core authorize, timed in Rust", rust),
         ("d.authorize(actor, acct, p)", best("d.authorize(actor, acct, p)", env)),
