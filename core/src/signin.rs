@@ -201,6 +201,12 @@ impl Directory {
     /// login and a wrong password give the same answer after the same work;
     /// an unknown login tried too often answers locked as a real one would.
     /// Errors are only for a failing store.
+    ///
+    /// Unknown logins lock after the default number of attempts (5, E1), as
+    /// a login under the default lock policy does. A login none of whose
+    /// accounts enables the policy never locks, so a host that wants every
+    /// login indistinguishable under repeated guessing enables the policy on
+    /// every account.
     pub fn sign_in(&self, req: &SignInRequest<'_>) -> Result<SignInOutcome, Error> {
         let now = self.clock.now();
         let key = login_key(req.login).ok();
