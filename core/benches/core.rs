@@ -195,7 +195,10 @@ fn sign_in(c: &mut Criterion) {
         &NewAccount::new("Threads", nc("alice").with_password(Password::new(PW))),
     )
     .unwrap();
-    assert!(matches!(sign(&dir, "alice", &Password::new(PW)), SignInOutcome::SignedIn(_)));
+    assert!(matches!(
+        sign(&dir, "alice", &Password::new(PW)),
+        SignInOutcome::SignedIn(_)
+    ));
     let dir = Arc::new(dir);
     // The baseline: the same argon2id verification with no directory at
     // all, in one and in two threads. What two threads gain here is what
@@ -212,31 +215,35 @@ fn sign_in(c: &mut Criterion) {
     for threads in [1usize, 2] {
         g.throughput(Throughput::Elements(8));
         let phc = phc.clone();
-        g.bench_with_input(BenchmarkId::new("raw_argon2", threads), &threads, |b, &threads| {
-            b.iter_custom(|iters| {
-                let start = Instant::now();
-                for _ in 0..iters {
-                    let handles: Vec<_> = (0..threads)
-                        .map(|_| {
-                            let phc = phc.clone();
-                            std::thread::spawn(move || {
-                                use argon2::password_hash::{PasswordHash, PasswordVerifier};
-                                let h = PasswordHash::new(&phc).unwrap();
-                                for _ in 0..8 / threads {
-                                    argon2::Argon2::default()
-                                        .verify_password(PW.as_bytes(), &h)
-                                        .unwrap();
-                                }
+        g.bench_with_input(
+            BenchmarkId::new("raw_argon2", threads),
+            &threads,
+            |b, &threads| {
+                b.iter_custom(|iters| {
+                    let start = Instant::now();
+                    for _ in 0..iters {
+                        let handles: Vec<_> = (0..threads)
+                            .map(|_| {
+                                let phc = phc.clone();
+                                std::thread::spawn(move || {
+                                    use argon2::password_hash::{PasswordHash, PasswordVerifier};
+                                    let h = PasswordHash::new(&phc).unwrap();
+                                    for _ in 0..8 / threads {
+                                        argon2::Argon2::default()
+                                            .verify_password(PW.as_bytes(), &h)
+                                            .unwrap();
+                                    }
+                                })
                             })
-                        })
-                        .collect();
-                    for h in handles {
-                        h.join().unwrap();
+                            .collect();
+                        for h in handles {
+                            h.join().unwrap();
+                        }
                     }
-                }
-                start.elapsed()
-            })
-        });
+                    start.elapsed()
+                })
+            },
+        );
     }
     for threads in [1usize, 2] {
         g.throughput(Throughput::Elements(8));
