@@ -493,6 +493,18 @@ impl Directory {
         })
     }
 
+    /// Removes the sessions past their idle or absolute lifetime (D8) from
+    /// the store, and returns how many. An expired session is refused
+    /// whether or not it is purged; a host calls this now and then (say,
+    /// hourly) so the store does not grow with every sign-in.
+    pub fn purge_expired_sessions(&self) -> Result<usize, Error> {
+        let now = self.clock.now();
+        Ok(self.store.purge_sessions(
+            now.saturating_sub(self.sessions.idle),
+            now.saturating_sub(self.sessions.absolute),
+        )?)
+    }
+
     /// The actor of a fully signed-in session (see [`Self::authenticate`]).
     pub fn session_actor(&self, token: &Secret) -> Result<Actor, Error> {
         self.authenticate(token)?.actor()

@@ -1823,3 +1823,25 @@ fn debug_output_never_shows_a_secret_or_a_hash() {
         assert!(!format!("{o:?}").contains(token.expose()));
     });
 }
+
+#[test]
+fn expired_sessions_are_purged_from_the_store() {
+    // rule D8
+    for_each_store(|f| {
+        setup(&f);
+        let old = signed_in(&sign(&f, "carol", PW));
+        f.clock.advance(Duration::minutes(20));
+        let fresh = signed_in(&sign(&f, "bob", PW));
+        assert_eq!(f.dir.purge_expired_sessions().unwrap(), 0);
+        f.clock.advance(Duration::minutes(15));
+        // carol's session is 35 minutes idle; bob's 15.
+        assert_eq!(f.dir.purge_expired_sessions().unwrap(), 1);
+        assert_eq!(
+            f.dir.authenticate(&old).unwrap_err(),
+            Error::Unauthenticated {
+                reason: AuthFailure::InvalidToken
+            }
+        );
+        f.dir.authenticate(&fresh).unwrap();
+    });
+}

@@ -63,6 +63,7 @@ pub const CHECKS: &[(&str, CheckFn)] = &[
         "sessions_round_trip_touch_and_delete",
         sessions_round_trip_touch_and_delete,
     ),
+    ("expired_sessions_are_purged", expired_sessions_are_purged),
     (
         "resources_by_account_and_holder",
         resources_by_account_and_holder,
@@ -933,5 +934,42 @@ fn resources_by_account_and_holder(store: &dyn Store) -> CheckResult {
         ok(store.resource(crate::ids::ResourceId(7)), "resource")?.is_none(),
         "a deleted resource is still there"
     );
+    Ok(())
+}
+
+fn expired_sessions_are_purged(store: &dyn Store) -> CheckResult {
+    seed(store)?;
+    let minutes = |m: i64| t0() + Duration::minutes(m);
+    let session = |k: u8, created: i64, seen: i64| crate::credentials::SessionRecord {
+        key: [k; 32],
+        contact: ContactId(10),
+        account: AccountId(1),
+        stage: crate::credentials::SessionStage::Full,
+        ip: std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST),
+        created_at: minutes(created),
+        last_seen_at: minutes(seen),
+        contact_epoch: 0,
+        membership_epoch: 0,
+    };
+    // 1: idle too long; 2: too old though used lately; 3: fine.
+    ok(
+        store.commit(&Changeset {
+            sessions: vec![
+                super::SessionWrite::Put(session(1, 100, 100)),
+                super::SessionWrite::Put(session(2, 0, 150)),
+                super::SessionWrite::Put(session(3, 100, 150)),
+            ],
+            ..Changeset::default()
+        }),
+        "commit",
+    )?;
+    let purged = ok(store.purge_sessions(minutes(120), minutes(60)), "purge")?;
+    ensure!(purged == 2, "purged {purged} sessions, expected 2");
+    for (k, kept) in [(1u8, false), (2, false), (3, true)] {
+        let found = ok(store.session(&[k; 32]), "session")?.is_some();
+        ensure!(found == kept, "session {k}: kept {found}, expected {kept}");
+    }
+    let again = ok(store.purge_sessions(minutes(120), minutes(60)), "purge")?;
+    ensure!(again == 0, "a second purge removed {again}");
     Ok(())
 }

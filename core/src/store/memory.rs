@@ -359,6 +359,19 @@ impl Store for MemoryStore {
         Ok(())
     }
 
+    fn purge_sessions(
+        &self,
+        last_seen_before: OffsetDateTime,
+        created_before: OffsetDateTime,
+    ) -> Result<usize, StoreError> {
+        let mut inner = self.write();
+        let before = inner.sessions.len();
+        inner
+            .sessions
+            .retain(|_, s| s.last_seen_at >= last_seen_before && s.created_at >= created_before);
+        Ok(before - inner.sessions.len())
+    }
+
     fn resource(&self, id: ResourceId) -> Result<Option<ResourceRecord>, StoreError> {
         Ok(self.read().resources.get(&id).cloned())
     }

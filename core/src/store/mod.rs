@@ -468,6 +468,13 @@ pub trait Store: Send + Sync {
     /// Records that a session was used at `at` (its idle lifetime starts
     /// again), outside any changeset; a missing session is not an error.
     fn touch_session(&self, key: &[u8; 32], at: OffsetDateTime) -> Result<(), StoreError>;
+    /// Removes the sessions last used before `last_seen_before` or created
+    /// before `created_before` (expired ones, D8); returns how many.
+    fn purge_sessions(
+        &self,
+        last_seen_before: OffsetDateTime,
+        created_before: OffsetDateTime,
+    ) -> Result<usize, StoreError>;
     /// A resource by id.
     fn resource(&self, id: ResourceId) -> Result<Option<ResourceRecord>, StoreError>;
     /// An account's resources with id above `after`, by id, at most `limit`.

@@ -115,6 +115,9 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX resources_by_account ON resources (account, id);
     CREATE INDEX resources_by_primary ON resources (account, primary_contact);
     CREATE INDEX resources_by_secondary ON resources (account, secondary_contact);",
+    // 2: expired sessions are purged by their times (Store::purge_sessions).
+    "CREATE INDEX sessions_by_last_seen ON sessions (last_seen);
+    CREATE INDEX sessions_by_created ON sessions (created_at);",
 ];
 
 /// How a [`SqliteStore`] opens its database.
@@ -859,6 +862,8 @@ mod sql {
          ON CONFLICT (key) DO UPDATE SET contact = ?2, account = ?3, created_at = ?4,
                                          last_seen = ?5, doc = ?6";
     pub(super) const SESSION_DELETE: &str = "DELETE FROM sessions WHERE key = ?1";
+    pub(super) const SESSION_PURGE_IDLE: &str = "DELETE FROM sessions WHERE last_seen < ?1";
+    pub(super) const SESSION_PURGE_OLD: &str = "DELETE FROM sessions WHERE created_at < ?1";
     pub(super) const RESOURCE_BY_ID: &str =
         "SELECT id, account, primary_contact, secondary_contact, created_at, doc
          FROM resources WHERE id = ?1";
@@ -908,6 +913,8 @@ mod sql {
         ("SESSION_TOUCH", SESSION_TOUCH),
         ("SESSION_PUT", SESSION_PUT),
         ("SESSION_DELETE", SESSION_DELETE),
+        ("SESSION_PURGE_IDLE", SESSION_PURGE_IDLE),
+        ("SESSION_PURGE_OLD", SESSION_PURGE_OLD),
         ("RESOURCE_BY_ID", RESOURCE_BY_ID),
         ("RESOURCES_PAGE", RESOURCES_PAGE),
         ("DUTIES_OF", DUTIES_OF),
@@ -1387,6 +1394,26 @@ impl Store for SqliteStore {
             .map_err(backend)
     }
 
+    fn purge_sessions(
+        &self,
+        last_seen_before: OffsetDateTime,
+        created_before: OffsetDateTime,
+    ) -> Result<usize, StoreError> {
+        let (idle, old) = (nanos(last_seen_before)?, nanos(created_before)?);
+        let conn = self.conn();
+        let mut purged = 0;
+        for (statement, before) in [
+            (sql::SESSION_PURGE_IDLE, idle),
+            (sql::SESSION_PURGE_OLD, old),
+        ] {
+            purged += conn
+                .prepare_cached(statement)
+                .and_then(|mut s| s.execute(params![before]))
+                .map_err(backend)?;
+        }
+        Ok(purged)
+    }
+
     fn resource(&self, id: ResourceId) -> Result<Option<ResourceRecord>, StoreError> {
         let Ok(id) = int("resource id", id.get()) else {
             return Ok(None);
@@ -1570,14 +1597,16 @@ mod tests {
         store.commit(&changes).unwrap();
         drop(store);
 
-        // A later library with a second migration opens the version-1 file.
-        let later: &[&str] = &[MIGRATIONS[0], "ALTER TABLE accounts ADD COLUMN note TEXT;"];
+        // A later library with one more migration opens this file.
+        let current = MIGRATIONS.len() as u32;
+        let mut later: Vec<&str> = MIGRATIONS.to_vec();
+        later.push("ALTER TABLE accounts ADD COLUMN note TEXT;");
         let mut conn = Connection::open(&path).unwrap();
-        migrate(&mut conn, later).unwrap();
+        migrate(&mut conn, &later).unwrap();
         let version: i64 = conn
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .unwrap();
-        assert_eq!(version, 2);
+        assert_eq!(version, i64::from(current) + 1);
         let (name, note): (String, Option<String>) = conn
             .query_row(
                 "SELECT json_extract(doc, '$.name'), note FROM accounts WHERE id = 5",
@@ -1594,11 +1623,34 @@ mod tests {
         assert_eq!(
             err,
             StoreError::SchemaTooNew {
-                found: 2,
-                supported: 1
+                found: current + 1,
+                supported: current
             }
         );
         assert_eq!(std::fs::read(&path).unwrap(), before);
+    }
+
+    #[test]
+    fn a_version_1_file_gets_the_session_indexes() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v1.db");
+        let mut conn = Connection::open(&path).unwrap();
+        migrate(&mut conn, &MIGRATIONS[..1]).unwrap();
+        drop(conn);
+        drop(SqliteStore::open(&path).unwrap());
+        let conn = Connection::open(&path).unwrap();
+        let version: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, MIGRATIONS.len() as i64);
+        let indexes: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM sqlite_schema WHERE name LIKE 'sessions_by_%'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(indexes, 2);
     }
 
     #[test]
@@ -1606,12 +1658,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("m.db");
         drop(SqliteStore::open(&path).unwrap());
-        let broken: &[&str] = &[
-            MIGRATIONS[0],
-            "CREATE TABLE extra (x INTEGER); SELECT no_such_function();",
-        ];
+        let mut broken: Vec<&str> = MIGRATIONS.to_vec();
+        broken.push("CREATE TABLE extra (x INTEGER); SELECT no_such_function();");
         let mut conn = Connection::open(&path).unwrap();
-        assert!(migrate(&mut conn, broken).is_err());
+        assert!(migrate(&mut conn, &broken).is_err());
         let version: i64 = conn
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .unwrap();
@@ -1622,7 +1672,7 @@ mod tests {
                 |r| r.get(0),
             )
             .unwrap();
-        assert_eq!((version, extra), (1, 0));
+        assert_eq!((version, extra), (MIGRATIONS.len() as i64, 0));
     }
 
     #[test]

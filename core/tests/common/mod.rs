@@ -166,6 +166,13 @@ impl Store for TempSqlite {
     ) -> Result<(), contactkeeper::StoreError> {
         self.store.touch_session(key, at)
     }
+    fn purge_sessions(
+        &self,
+        last_seen_before: time::OffsetDateTime,
+        created_before: time::OffsetDateTime,
+    ) -> Result<usize, contactkeeper::StoreError> {
+        self.store.purge_sessions(last_seen_before, created_before)
+    }
     fn resource(
         &self,
         id: contactkeeper::ResourceId,
@@ -505,6 +512,13 @@ impl Store for Wrapped {
         at: time::OffsetDateTime,
     ) -> Result<(), contactkeeper::StoreError> {
         self.inner.touch_session(key, at)
+    }
+    fn purge_sessions(
+        &self,
+        last_seen_before: time::OffsetDateTime,
+        created_before: time::OffsetDateTime,
+    ) -> Result<usize, contactkeeper::StoreError> {
+        self.inner.purge_sessions(last_seen_before, created_before)
     }
     fn resource(
         &self,
