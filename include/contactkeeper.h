@@ -1454,6 +1454,11 @@ enum ck_result ck_session_actor(const struct ck_directory *dir,
 // Ends a session; ending one already gone is not an error.
 enum ck_result ck_sign_out(const struct ck_directory *dir, const char *token);
 
+// Removes the sessions past their idle or absolute lifetime (D8) from the
+// store; `*out` (may be NULL) receives how many. Call it now and then (say,
+// hourly) so the store does not grow with every sign-in.
+enum ck_result ck_purge_expired_sessions(const struct ck_directory *dir, uint64_t *out);
+
 // Changes one's own password with the current one (D2, D8); ends the
 // contact's other sessions.
 enum ck_result ck_change_password(const struct ck_directory *dir,

@@ -296,6 +296,24 @@ pub unsafe extern "C" fn ck_sign_out(dir: *const ck_directory, token: *const c_c
     })
 }
 
+/// Removes the sessions past their idle or absolute lifetime (D8) from the
+/// store; `*out` (may be NULL) receives how many. Call it now and then (say,
+/// hourly) so the store does not grow with every sign-in.
+#[no_mangle]
+pub unsafe extern "C" fn ck_purge_expired_sessions(
+    dir: *const ck_directory,
+    out: *mut u64,
+) -> ck_result {
+    guard(|| {
+        let d = unsafe { directory(dir) }?;
+        let n = d.purge_expired_sessions()?;
+        if !out.is_null() {
+            Out::new(out, "out")?.set(n as u64);
+        }
+        Ok(())
+    })
+}
+
 /// Changes one's own password with the current one (D2, D8); ends the
 /// contact's other sessions.
 #[no_mangle]

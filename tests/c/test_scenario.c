@@ -248,6 +248,15 @@ static void sign_in_and_locks(void) {
     }
     CHECK(o == CK_LOCKED);
     OK(ck_manual_clock_advance(clk, 31 * 60));
+    /* Sessions past their idle lifetime leave the store when purged (D8):
+     * bob's, 31 minutes unused. */
+    uint64_t purged = 0;
+    OK(ck_purge_expired_sessions(dir, &purged));
+    CHECK(purged >= 1);
+    OK(ck_purge_expired_sessions(dir, &purged));
+    CHECK(purged == 0);
+    OK(ck_purge_expired_sessions(dir, NULL));
+    EXPECT(CK_NULL_POINTER, ck_purge_expired_sessions(NULL, &purged));
     CHECK(sign_in("dave", "quiet river stones", 0, &r) == CK_SIGNED_IN);
     OK(ck_sign_in_result_free(r));
 
