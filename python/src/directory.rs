@@ -938,6 +938,12 @@ impl PyDirectory {
         self.call(py, move |d| d.session_actor(&token)).map(PyActor)
     }
 
+    /// Removes the sessions past their idle or absolute lifetime (D8) from
+    /// the store; returns how many.
+    fn purge_expired_sessions(&self, py: Python<'_>) -> PyResult<usize> {
+        self.call(py, move |d| d.purge_expired_sessions())
+    }
+
     /// Ends a session; ending one that is already gone is not an error.
     fn sign_out(&self, py: Python<'_>, token: &Bound<'_, PyAny>) -> PyResult<()> {
         let token = Secret::new(convert::presented(token, "token")?);

@@ -120,6 +120,18 @@ def test_sessions_expire_when_idle(world: World) -> None:
     assert e.value.reason is ck.AuthFailure.EXPIRED
 
 
+def test_expired_sessions_are_purged(world: World) -> None:
+    # rule D8
+    o = world.sign_in("alice")
+    assert isinstance(o, ck.SignedIn)
+    assert world.dir.purge_expired_sessions() == 0
+    world.clock.advance(datetime.timedelta(minutes=31))
+    assert world.dir.purge_expired_sessions() == 1
+    with pytest.raises(ck.UnauthenticatedError) as e:
+        world.dir.authenticate(o.token)
+    assert e.value.reason is ck.AuthFailure.INVALID_TOKEN
+
+
 def test_session_lifetimes_are_configurable() -> None:
     with pytest.raises(ck.InvalidInputError) as e:
         ck.Directory(session_lifetimes=ck.SessionLifetimes(idle=datetime.timedelta(seconds=1)))

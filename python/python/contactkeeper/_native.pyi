@@ -478,6 +478,8 @@ class Directory:
         """The actor of a fully signed-in session."""
     def sign_out(self, token: str) -> None:
         """Ends a session."""
+    def purge_expired_sessions(self) -> int:
+        """Removes the sessions past their lifetime from the store (D8); returns how many."""
     def complete_second_factor(self, token: str, code: str) -> SignInOutcome:
         """Presents the second factor (F1)."""
     def resend_second_factor_code(self, token: str) -> None:
