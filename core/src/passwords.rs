@@ -345,6 +345,19 @@ impl Directory {
         )
     }
 
+    /// The account's security policies (D2, E1, F3, G1), for anyone who
+    /// may see the account.
+    pub fn security_policy(
+        &self,
+        actor: &Actor,
+        account: AccountId,
+    ) -> Result<crate::accounts::SecurityPolicy, Error> {
+        self.read(actor, Operation::Read, account, |tx, access| {
+            access.require(Permission::ViewAccount)?;
+            Ok(tx.account(account)?.security.clone())
+        })
+    }
+
     /// Requires every contact of the account to change its password at its
     /// next sign-in (D2). Security managers and the owner.
     pub fn require_password_change(&self, actor: &Actor, account: AccountId) -> Result<(), Error> {

@@ -1845,3 +1845,34 @@ fn expired_sessions_are_purged_from_the_store() {
         f.dir.authenticate(&fresh).unwrap();
     });
 }
+
+#[test]
+fn the_security_policies_read_back() {
+    // rule D2, E1, F3, G1
+    for_each_store(|f| {
+        let (acct, alice, _, carol) = setup(&f);
+        assert_eq!(
+            f.dir.security_policy(&c(carol), acct).unwrap(),
+            SecurityPolicy::default()
+        );
+        f.dir
+            .set_lock_policy(&c(alice), acct, Some(LockPolicy { max_attempts: 3 }))
+            .unwrap();
+        f.dir.set_require_two_factor(&c(alice), acct, true).unwrap();
+        f.dir
+            .set_ip_allowlist(&c(alice), acct, &["203.0.113.0/24"], ip())
+            .unwrap();
+        let p = f.dir.security_policy(&c(carol), acct).unwrap();
+        assert_eq!(p.lock, Some(LockPolicy { max_attempts: 3 }));
+        assert!(p.require_two_factor);
+        assert_eq!(p.ip_allowlist.len(), 1);
+        let stranger = f
+            .dir
+            .create_account(&Actor::System, &NewAccount::new("Other", with_pw("olga")))
+            .unwrap();
+        assert!(matches!(
+            f.dir.security_policy(&c(stranger.owner), acct).unwrap_err(),
+            Error::PermissionDenied { .. }
+        ));
+    });
+}
