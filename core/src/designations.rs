@@ -125,8 +125,7 @@ pub(crate) fn check_eligible(
     account: AccountId,
     contact: ContactId,
 ) -> Result<(), Error> {
-    tx.membership(account, contact)?
-        .ok_or(Error::not_found(Entity::Contact))?;
+    tx.member(account, contact)?;
     let missing = missing_for_duty(&tx.contact(contact)?.profile);
     if missing.is_empty() {
         Ok(())
@@ -270,7 +269,7 @@ mod ops {
     use super::*;
     use crate::accounts::ContactAdded;
     use crate::audit::Operation;
-    use crate::directory::{charge_detail, new_contact_fields};
+    use crate::directory::{charge_detail, check_removable, new_contact_fields, remove_member};
     use crate::notify::NotificationKind;
     use crate::roles::{Actor, Permission};
     use crate::store::ResourceRecord;
@@ -433,8 +432,7 @@ mod ops {
         ) -> Result<Vec<Duty>, Error> {
             self.read(actor, Operation::Read, account, |tx, access| {
                 access.require(Permission::ViewAccount)?;
-                tx.membership(account, contact)?
-                    .ok_or(Error::not_found(Entity::Contact))?;
+                tx.member(account, contact)?;
                 duties_in(tx, account, contact)
             })
         }
@@ -472,8 +470,7 @@ mod ops {
                     {
                         return Err(Error::denied(Permission::TechnicalAdmin));
                     }
-                    tx.membership(account, from)?
-                        .ok_or(Error::not_found(Entity::Contact))?;
+                    tx.member(account, from)?;
                     if from == to {
                         return Err(Error::refused(Rule::H2SecondaryIsPrimary));
                     }
@@ -702,7 +699,8 @@ mod ops {
                     }
                     check_eligible(tx, account, replacement)?;
                     move_duties(tx, account, contact, Some(replacement), false)?;
-                    self.remove_member(tx, &access, account, contact)
+                    check_removable(tx, account, contact)?;
+                    remove_member(tx, account, contact)
                 },
             )
         }

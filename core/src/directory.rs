@@ -441,9 +441,7 @@ impl Directory {
                 let mut incoming = tx
                     .membership(account, new_owner)?
                     .ok_or(Error::invalid(Field::NewOwner, Problem::NotOffered))?;
-                let mut outgoing = tx
-                    .membership(account, old_owner)?
-                    .ok_or(Error::not_found(Entity::Contact))?;
+                let mut outgoing = tx.member(account, old_owner)?;
                 outgoing.roles = standard_roles(procurement);
                 outgoing.tech_scope = TechScope::All;
                 incoming.roles = RoleSet::ALL;
@@ -653,8 +651,7 @@ impl Directory {
                 } else {
                     Permission::ManageContacts
                 })?;
-                tx.membership(account, contact)?
-                    .ok_or(Error::not_found(Entity::Contact))?;
+                tx.member(account, contact)?;
                 if !own {
                     guard_owner(tx, &access, account, contact)?;
                     guard_shared_profile(tx, &access, contact)?;
@@ -718,13 +715,9 @@ impl Directory {
                 // B5: refused while it holds primary duties; secondary ones
                 // are cleared.
                 access.require(Permission::ManageContacts)?;
-                tx.membership(account, contact)?
-                    .ok_or(Error::not_found(Entity::Contact))?;
-                if tx.account(account)?.owner == contact {
-                    return Err(Error::refused(Rule::A5OwnerNotDeletable));
-                }
+                check_removable(tx, account, contact)?;
                 crate::designations::move_duties(tx, account, contact, None, false)?;
-                self.remove_member(tx, &access, account, contact)
+                remove_member(tx, account, contact)
             },
         )
     }
@@ -756,38 +749,6 @@ impl Directory {
         Ok((id, charge))
     }
 
-    /// Removes a contact's membership (A5, B5): the contact goes with its
-    /// last membership; sessions in the account end with the membership.
-    pub(crate) fn remove_member(
-        &self,
-        tx: &mut Tx<'_>,
-        access: &Access,
-        account: AccountId,
-        contact: ContactId,
-    ) -> Result<(), Error> {
-        access.require(Permission::ManageContacts)?;
-        tx.membership(account, contact)?
-            .ok_or(Error::not_found(Entity::Contact))?;
-        if tx.account(account)?.owner == contact {
-            return Err(Error::refused(Rule::A5OwnerNotDeletable));
-        }
-        tx.delete_membership(account, contact);
-        tx.account_mut(account)?.contact_count -= 1;
-        let c = tx.contact_mut(contact)?;
-        c.account_count = c.account_count.saturating_sub(1);
-        if c.account_count == 0 {
-            tx.delete_contact(contact)?;
-        }
-        tx.audit(
-            account,
-            Operation::ContactDelete,
-            Some(contact.to_string()),
-            Vec::new(),
-            None,
-        );
-        Ok(())
-    }
-
     /// Sets a standard contact's roles and technical-administrator scope
     /// (C1, C4, C6). The owner's roles never change (A2).
     pub fn set_roles(
@@ -805,9 +766,7 @@ impl Directory {
             Some(contact.to_string()),
             |tx, access| {
                 access.require(Permission::AssignRoles)?;
-                let mut m = tx
-                    .membership(account, contact)?
-                    .ok_or(Error::not_found(Entity::Contact))?;
+                let mut m = tx.member(account, contact)?;
                 let a = tx.account(account)?;
                 if a.owner == contact {
                     return Err(Error::refused(Rule::A2OwnerHoldsEveryRole));
@@ -846,9 +805,7 @@ impl Directory {
     ) -> Result<ContactView, Error> {
         self.read(actor, Operation::Read, account, |tx, access| {
             access.require(Permission::ViewAccount)?;
-            let m = tx
-                .membership(account, contact)?
-                .ok_or(Error::not_found(Entity::Contact))?;
+            let m = tx.member(account, contact)?;
             let owner = tx.account(account)?.owner;
             let now = tx.now;
             let c = tx.contact(contact)?;
@@ -1114,8 +1071,7 @@ impl Directory {
             // Only to a contact still in the account: one removed since
             // must not hear about the account's resources.
             if let Some(a) = n.account {
-                tx.membership(a, fallback)?
-                    .ok_or(Error::not_found(Entity::Contact))?;
+                tx.member(a, fallback)?;
             }
             tx.notify_full(
                 n.kind,
@@ -1431,6 +1387,44 @@ fn new_credentials(
         must_change: new.must_change_password,
         ..Credentials::default()
     })
+}
+
+/// A5: the contact is a member and not the owner, so it can be removed.
+pub(crate) fn check_removable(
+    tx: &mut Tx<'_>,
+    account: AccountId,
+    contact: ContactId,
+) -> Result<(), Error> {
+    tx.member(account, contact)?;
+    if tx.account(account)?.owner == contact {
+        return Err(Error::refused(Rule::A5OwnerNotDeletable));
+    }
+    Ok(())
+}
+
+/// Removes a contact's membership, once [`check_removable`] passed (B5): the
+/// contact goes with its last membership; sessions in the account end with
+/// the membership (D8).
+pub(crate) fn remove_member(
+    tx: &mut Tx<'_>,
+    account: AccountId,
+    contact: ContactId,
+) -> Result<(), Error> {
+    tx.delete_membership(account, contact);
+    tx.account_mut(account)?.contact_count -= 1;
+    let c = tx.contact_mut(contact)?;
+    c.account_count = c.account_count.saturating_sub(1);
+    if c.account_count == 0 {
+        tx.delete_contact(contact)?;
+    }
+    tx.audit(
+        account,
+        Operation::ContactDelete,
+        Some(contact.to_string()),
+        Vec::new(),
+        None,
+    );
+    Ok(())
 }
 
 /// The fields a new contact's audit entry names (J1: names, never values).

@@ -161,7 +161,7 @@ mod ops {
     use super::{LockPolicy, ManualLock};
     use crate::audit::Operation;
     use crate::directory::guard_owner;
-    use crate::error::{Entity, Error};
+    use crate::error::Error;
     use crate::ids::{AccountId, ContactId};
     use crate::passwords::security_notice;
     use crate::roles::{Actor, Permission};
@@ -217,9 +217,7 @@ mod ops {
                 Some(contact.to_string()),
                 |tx, access| {
                     access.require(Permission::ManageContacts)?;
-                    let mut m = tx
-                        .membership(account, contact)?
-                        .ok_or(Error::not_found(Entity::Contact))?;
+                    let mut m = tx.member(account, contact)?;
                     guard_owner(tx, &access, account, contact)?;
                     if m.manual_lock.is_none() {
                         m.manual_lock = Some(ManualLock {
@@ -256,9 +254,7 @@ mod ops {
                 Some(contact.to_string()),
                 |tx, access| {
                     access.require(Permission::ManageContacts)?;
-                    let mut m = tx
-                        .membership(account, contact)?
-                        .ok_or(Error::not_found(Entity::Contact))?;
+                    let mut m = tx.member(account, contact)?;
                     guard_owner(tx, &access, account, contact)?;
                     if m.manual_lock.take().is_some() {
                         tx.put_membership(m);

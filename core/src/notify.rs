@@ -217,7 +217,7 @@ mod ops {
     use crate::audit::Operation;
     use crate::contacts::check_text;
     use crate::directory::guard_owner;
-    use crate::error::{Entity, Error, Field};
+    use crate::error::{Error, Field};
     use crate::ids::{AccountId, ContactId};
     use crate::passwords::security_notice_fields;
     use crate::roles::{Actor, Permission};
@@ -247,9 +247,7 @@ mod ops {
                     } else {
                         Permission::ManageContacts
                     })?;
-                    let mut m = tx
-                        .membership(account, contact)?
-                        .ok_or(Error::not_found(Entity::Contact))?;
+                    let mut m = tx.member(account, contact)?;
                     if !own {
                         guard_owner(tx, &access, account, contact)?;
                     }

@@ -246,8 +246,7 @@ impl Directory {
             Some(contact.to_string()),
             |tx, access| {
                 access.require(Permission::ManageContacts)?;
-                tx.membership(account, contact)?
-                    .ok_or(Error::not_found(Entity::Contact))?;
+                tx.member(account, contact)?;
                 if actor.contact_id() == Some(contact) {
                     return Err(Error::refused(Rule::D8OwnPassword));
                 }
@@ -296,8 +295,7 @@ impl Directory {
             Some(contact.to_string()),
             |tx, access| {
                 access.require(Permission::ManageContacts)?;
-                tx.membership(account, contact)?
-                    .ok_or(Error::not_found(Entity::Contact))?;
+                tx.member(account, contact)?;
                 guard_owner(tx, &access, account, contact)?;
                 guard_shared_profile(tx, &access, contact)?;
                 tx.contact_mut(contact)?.credentials.must_change = must_change;

@@ -259,8 +259,7 @@ mod ops {
                 Some(contact.to_string()),
                 |tx, access| {
                     access.require(Permission::ResetTwoFactor)?;
-                    tx.membership(account, contact)?
-                        .ok_or(Error::not_found(Entity::Contact))?;
+                    tx.member(account, contact)?;
                     if actor.contact_id() != Some(contact) {
                         guard_owner(tx, &access, account, contact)?;
                         guard_shared_profile(tx, &access, contact)?;

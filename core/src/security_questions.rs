@@ -113,7 +113,7 @@ mod ops {
     use super::{check_questions, normalize_answer, SecurityAnswer, StoredAnswer};
     use crate::audit::Operation;
     use crate::credentials::Password;
-    use crate::error::{Entity, Error};
+    use crate::error::Error;
     use crate::ids::{AccountId, ContactId};
     use crate::passwords::security_notice;
     use crate::roles::{Actor, Permission};
@@ -186,8 +186,7 @@ mod ops {
                 } else {
                     Permission::CheckSecurityAnswers
                 })?;
-                tx.membership(account, contact)?
-                    .ok_or(Error::not_found(Entity::Contact))?;
+                tx.member(account, contact)?;
                 Ok(tx
                     .contact(contact)?
                     .credentials
@@ -214,8 +213,7 @@ mod ops {
                 account,
                 |tx, access| {
                     access.require(Permission::CheckSecurityAnswers)?;
-                    tx.membership(account, contact)?
-                        .ok_or(Error::not_found(Entity::Contact))?;
+                    tx.member(account, contact)?;
                     let stored = tx
                         .contact(contact)?
                         .credentials

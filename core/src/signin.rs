@@ -346,7 +346,7 @@ impl Directory {
         };
         let token = Secret::random_hex(32)?;
         let code = Secret::random_digits(second_factor::CODE_DIGITS)?;
-        let grant = self.transact(&label, |tx| {
+        let (grant, method) = self.transact(&label, |tx| {
             let now = tx.now;
             let acc = tx.account(account)?.clone();
             let c = tx.contact_mut(id)?;
@@ -356,6 +356,7 @@ impl Directory {
             }
             let stage = next_stage(&c.credentials, &acc, now, false);
             let epoch = c.credentials.session_epoch;
+            let method = c.credentials.second_factor.as_ref().map(|e| e.method);
             if stage == SessionStage::SecondFactor {
                 send_code(tx, id, Some(account), "sign_in", &code)?;
             }
@@ -376,18 +377,15 @@ impl Directory {
             let mut d = attempt_draft(account, true, stage.name());
             d.fields = vec!["session".into()];
             tx.audit_draft(d);
-            Ok(SessionGrant {
+            let grant = SessionGrant {
                 token: token.clone(),
                 contact: id,
                 account,
                 stage,
                 expires_at: now + self.sessions.absolute,
-            })
+            };
+            Ok((grant, method))
         })?;
-        let method = self
-            .store
-            .contact(id)?
-            .and_then(|c| c.credentials.second_factor.map(|e| e.method));
         Ok(outcome_for(grant, method))
     }
 

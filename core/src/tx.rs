@@ -193,6 +193,18 @@ impl<'s> Tx<'s> {
         Ok(self.store.membership(account, contact)?)
     }
 
+    /// The membership of a contact the operation targets: `NotFound` when
+    /// the contact is not in the account (a contact of another account is
+    /// not found, K1).
+    pub(crate) fn member(
+        &mut self,
+        account: AccountId,
+        contact: ContactId,
+    ) -> Result<MembershipRecord, Error> {
+        self.membership(account, contact)?
+            .ok_or(Error::not_found(Entity::Contact))
+    }
+
     pub(crate) fn put_membership(&mut self, m: MembershipRecord) {
         self.memberships.push(MembershipWrite::Put(m));
     }
