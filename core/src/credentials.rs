@@ -404,29 +404,43 @@ pub fn is_common_password(password: &str) -> bool {
 #[serde(default)]
 pub struct Credentials {
     /// The argon2 PHC string of the password, if one is set.
+    #[serde(skip_serializing_if = "crate::store::is_default")]
     pub password_hash: Option<String>,
     /// When the password was last changed (D3).
-    #[serde(with = "time::serde::rfc3339::option")]
+    #[serde(
+        with = "time::serde::rfc3339::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub password_changed_at: Option<OffsetDateTime>,
     /// Earlier password hashes, newest first (D2).
+    #[serde(skip_serializing_if = "crate::store::is_default")]
     pub password_history: Vec<String>,
     /// "Reset password at next login" (D4).
+    #[serde(skip_serializing_if = "crate::store::is_default")]
     pub must_change: bool,
     /// Failed sign-in attempts since the last success (E2).
+    #[serde(skip_serializing_if = "crate::store::is_default")]
     pub failed_attempts: u32,
     /// The automatic lock, if one is or was set (E2).
+    #[serde(skip_serializing_if = "crate::store::is_default")]
     pub lock: Option<AutoLock>,
     /// Bumped to end every session of the contact at once (D8).
+    #[serde(skip_serializing_if = "crate::store::is_default")]
     pub session_epoch: u64,
     /// A pending password-reset secret (D6).
+    #[serde(skip_serializing_if = "crate::store::is_default")]
     pub reset: Option<PendingSecret>,
     /// The second factor the contact enrolled (F1).
+    #[serde(skip_serializing_if = "crate::store::is_default")]
     pub second_factor: Option<crate::second_factor::Enrollment>,
     /// An enrollment started and not yet confirmed (F1).
+    #[serde(skip_serializing_if = "crate::store::is_default")]
     pub pending_enrollment: Option<crate::second_factor::Enrollment>,
     /// A one-time code sent for sign-in or enrollment (F1).
+    #[serde(skip_serializing_if = "crate::store::is_default")]
     pub pending_code: Option<PendingSecret>,
     /// The security questions and hashed answers (F4).
+    #[serde(skip_serializing_if = "crate::store::is_default")]
     pub security_answers: Vec<crate::security_questions::StoredAnswer>,
 }
 

@@ -158,6 +158,12 @@ use crate::lock::ManualLock;
 use crate::notify::{NotificationPrefs, OutboxItem};
 use crate::roles::{RoleSet, TechScope};
 
+/// Whether a value is its type's default: such fields are left out of a
+/// record's serialised form (they read back as the default).
+pub(crate) fn is_default<T: Default + PartialEq>(v: &T) -> bool {
+    *v == T::default()
+}
+
 /// A store failed or refused a commit.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
@@ -222,10 +228,10 @@ pub struct AccountRecord {
     /// Its services (A8).
     pub services: Vec<Service>,
     /// Its security policies (D2, E1, F3, G1).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "is_default")]
     pub security: SecurityPolicy,
     /// Its billing contacts (H7).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "is_default")]
     pub billing: crate::designations::BillingContacts,
     /// Its one owner (A1).
     pub owner: ContactId,
@@ -257,7 +263,7 @@ pub struct ContactRecord {
     pub account_count: u32,
     /// Its password, lock state, second factor and security answers (D, E,
     /// F): one set per login (B6).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "is_default")]
     pub credentials: Credentials,
     /// When it was created.
     #[serde(with = "time::serde::rfc3339")]
@@ -280,13 +286,13 @@ pub struct MembershipRecord {
     /// Its technical-administrator scope.
     pub tech_scope: TechScope,
     /// A manual lock in this account (E6).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "is_default")]
     pub manual_lock: Option<ManualLock>,
     /// Bumped to end the contact's sessions in this account (D8).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "is_default")]
     pub session_epoch: u64,
     /// What the contact wants to be told in this account (I2, I4, H6).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "is_default")]
     pub notifications: NotificationPrefs,
     /// When it joined.
     #[serde(with = "time::serde::rfc3339")]
