@@ -633,3 +633,41 @@ impl Access {
         Ok(())
     }
 }
+
+/// Every standard role: what a former owner keeps (A3). The procurement
+/// manager role only while procurement mode is on (C3).
+pub(crate) fn standard_roles(procurement: bool) -> RoleSet {
+    if procurement {
+        RoleSet::ALL
+    } else {
+        RoleSet::ALL.without(Role::ProcurementManager)
+    }
+}
+
+/// C3, C4, C6 for a grant from (`old_roles`, `old_scope`) to the new ones.
+pub(crate) fn check_grant(
+    access: &Access,
+    old_roles: RoleSet,
+    old_scope: &TechScope,
+    roles: RoleSet,
+    scope: &TechScope,
+    offered: &[String],
+) -> Result<(), Error> {
+    access.check_role_change(old_roles, roles)?;
+    let none = TechScope::Only(Default::default());
+    let old = if old_roles.contains(Role::TechnicalAdmin) {
+        old_scope
+    } else {
+        &none
+    };
+    let new = if roles.contains(Role::TechnicalAdmin) {
+        scope
+    } else {
+        &none
+    };
+    scope.validate(offered)?;
+    access.check_scope_change(old, new, offered)
+}
+
+mod ops;
+pub(crate) use ops::*;

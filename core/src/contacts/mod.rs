@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use crate::credentials::Password;
+use crate::directory::MAX_PAGE;
 use crate::error::{Error, Field, Problem};
 use crate::ids::ContactId;
 use crate::lock::LockMark;
@@ -375,3 +376,28 @@ pub(crate) fn check_time_zone(value: &str) -> Result<String, Error> {
         Err(Error::invalid(Field::TimeZone, Problem::UnknownTimeZone))
     }
 }
+
+/// The fields a new contact's audit entry names (J1: names, never values).
+pub(crate) fn new_contact_fields(new: &NewContact) -> Vec<String> {
+    let mut fields: Vec<String> = ["login", "name", "email", "time_zone", "roles"]
+        .map(String::from)
+        .to_vec();
+    let p = &new.profile;
+    for (f, set) in [
+        (Field::JobTitle, p.job_title.is_some()),
+        (Field::BusinessPhone, p.business_phone.is_some()),
+        (Field::AlternateEmail, p.alternate_email.is_some()),
+        (Field::CellPhone, p.cell_phone.is_some()),
+    ] {
+        if set {
+            fields.push(f.name().into());
+        }
+    }
+    if new.password.is_some() || new.password_hash.is_some() {
+        fields.push("password".into());
+    }
+    fields
+}
+
+mod ops;
+pub(crate) use ops::*;

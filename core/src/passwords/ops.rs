@@ -1,33 +1,21 @@
-//! Password changes and policies (SPEC D2–D4, D7, D8).
+//! The operations of this concern.
 
+use super::*;
 use zeroize::Zeroizing;
 
 use crate::audit::Operation;
+use crate::contacts::{guard_owner, guard_shared_profile};
 use crate::credentials::{
     check_new_password, Password, PasswordPolicy, Secret, SessionRecord, SessionStage, MAX_HISTORY,
 };
-use crate::directory::{guard_owner, guard_shared_profile};
 use crate::error::{AuthFailure, Entity, Error, Field, Problem, Rule};
 use crate::ids::{AccountId, ContactId};
-use crate::lock::{self, Reservation};
+use crate::lock::Reservation;
 use crate::notify::NotificationKind;
 use crate::roles::{Actor, Permission};
 use crate::signin::{auto_locked, next_stage, SessionGrant, SignInOutcome};
 use crate::tx::Tx;
-use crate::Directory;
-
-/// Characters of a temporary password a manager's reset generates (D7).
-pub const TEMPORARY_PASSWORD_LENGTH: usize = 16;
-
-/// How a manager resets another contact's password (D7).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ManagerReset {
-    /// Send the contact a reset secret (D6) by this channel.
-    SendSecret(crate::recovery::RecoveryChannel),
-    /// Set a temporary password the library generates, shown once to the
-    /// manager; the contact must change it at next sign-in (D4).
-    TemporaryPassword,
-}
+use crate::{lock, Directory};
 
 impl Directory {
     /// Checks a contact's current password again before a sensitive change

@@ -233,3 +233,12 @@ pub struct AccountCreated {
     /// Its owner.
     pub owner: ContactId,
 }
+
+pub(crate) fn charge_detail(charge: &Option<Money>) -> Option<String> {
+    charge
+        .as_ref()
+        .map(|m| format!("chargeable: {} {} minor units", m.currency, m.minor_units))
+}
+
+mod ops;
+pub(crate) use ops::*;

@@ -15,7 +15,8 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
-use crate::error::{named_enum, ErrorCode};
+use crate::contacts::check_text;
+use crate::error::{named_enum, Error, ErrorCode, Field, Problem};
 use crate::ids::AccountId;
 
 named_enum! {
@@ -428,3 +429,24 @@ pub fn neutralise_formula(cell: &str) -> std::borrow::Cow<'_, str> {
         _ => cell.into(),
     }
 }
+
+pub(crate) fn check_limit(limit: usize, max: usize) -> Result<(), Error> {
+    if limit == 0 || limit > max {
+        return Err(Error::invalid(Field::Limit, Problem::OutOfRange));
+    }
+    Ok(())
+}
+
+pub(crate) fn check_range(q: &AuditQuery) -> Result<(), Error> {
+    if let (Some(from), Some(until)) = (q.from, q.until) {
+        if from > until {
+            return Err(Error::invalid(Field::TimeRange, Problem::OutOfRange));
+        }
+    }
+    if let Some(actor) = &q.actor {
+        check_text(Field::ActorFilter, actor, 300, false)?;
+    }
+    Ok(())
+}
+
+mod ops;

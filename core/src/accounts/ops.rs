@@ -1,0 +1,319 @@
+//! The operations of this concern: `impl Directory` and the helpers that read the store.
+
+use crate::accounts::{
+    AccountCreated, AccountView, Money, NewAccount, NewOwner, Plan, Service, MAX_SERVICES,
+};
+use crate::audit::Operation;
+use crate::contacts::{check_text, insert_new_contact, login_key, new_credentials};
+use crate::error::{Entity, Error, Field, Problem, Rule};
+use crate::ids::{AccountId, ContactId};
+use crate::notify::NotificationKind;
+use crate::roles::{standard_roles, Access, Actor, Permission, RoleSet, Standing, TechScope};
+use crate::store::{AccountRecord, MembershipRecord};
+use crate::tx::Tx;
+use crate::Directory;
+
+impl Directory {
+    /// Creates an account with its owner in one step (A1). The support desk,
+    /// a partner (which then resells the account) or the host may do it.
+    pub fn create_account(&self, actor: &Actor, new: &NewAccount) -> Result<AccountCreated, Error> {
+        self.run(actor, Operation::AccountCreate, None, None, |tx| {
+            let standing = match actor {
+                Actor::SupportDesk { .. } => Standing::SupportDesk,
+                Actor::Partner(_) => Standing::Partner,
+                Actor::System => Standing::System,
+                _ => Standing::Outsider,
+            };
+            Access::new(standing, RoleSet::EMPTY, TechScope::All, false)
+                .require(Permission::CreateAccounts)?;
+            let name = check_text(Field::AccountName, &new.name, 200, true)?;
+            let plan = new.plan.validated()?;
+            let account = AccountId::random()?;
+            let owner = match &new.owner {
+                NewOwner::New(nc) => {
+                    let policy = crate::credentials::PasswordPolicy::default();
+                    let creds = new_credentials(&self.hasher, nc, &policy, tx.now)?;
+                    insert_new_contact(tx, nc, creds)?
+                }
+                NewOwner::Existing(login) => {
+                    let key = login_key(login)?;
+                    let id = tx
+                        .contact_by_login(&key)?
+                        .ok_or(Error::not_found(Entity::Login))?;
+                    tx.contact_mut(id)?.account_count += 1;
+                    id
+                }
+            };
+            tx.put_membership(MembershipRecord {
+                account,
+                contact: owner,
+                roles: RoleSet::ALL,
+                tech_scope: TechScope::All,
+                manual_lock: None,
+                session_epoch: 0,
+                notifications: Default::default(),
+                since: tx.now,
+            });
+            tx.insert_account(AccountRecord {
+                id: account,
+                name,
+                plan,
+                procurement_enabled: false,
+                partner: match actor {
+                    Actor::Partner(p) => Some(p.clone()),
+                    _ => None,
+                },
+                services: Vec::new(),
+                security: Default::default(),
+                billing: Default::default(),
+                owner,
+                contact_count: 1,
+                audit_head: Default::default(),
+                created_at: tx.now,
+                version: 0,
+            });
+            tx.audit(
+                account,
+                Operation::AccountCreate,
+                Some(owner.to_string()),
+                vec!["owner".into()],
+                None,
+            );
+            Ok(AccountCreated { account, owner })
+        })
+    }
+
+    /// An account, for anyone who may see it.
+    pub fn account(&self, actor: &Actor, account: AccountId) -> Result<AccountView, Error> {
+        self.read(actor, Operation::Read, account, |tx, access| {
+            access.require(Permission::ViewAccount)?;
+            let a = tx.account(account)?;
+            Ok(AccountView {
+                id: a.id,
+                name: a.name.clone(),
+                plan: a.plan.clone(),
+                procurement_enabled: a.procurement_enabled,
+                partner: a.partner.clone(),
+                owner: a.owner,
+                contacts: a.contact_count,
+                created_at: a.created_at,
+            })
+        })
+    }
+
+    /// Changes an account's plan (A7; plan and pricing: billing managers).
+    /// Every registered service's option must stay offered.
+    pub fn set_plan(&self, actor: &Actor, account: AccountId, plan: &Plan) -> Result<(), Error> {
+        self.write_op(actor, Operation::PlanUpdate, account, None, |tx, access| {
+            access.require(Permission::ManageBilling)?;
+            let plan = plan.validated()?;
+            let a = tx.account_mut(account)?;
+            if a.services
+                .iter()
+                .any(|s| !plan.tech_options.contains(&s.option))
+            {
+                return Err(Error::invalid(Field::TechOptions, Problem::NotOffered));
+            }
+            a.plan = plan;
+            tx.audit(
+                account,
+                Operation::PlanUpdate,
+                None,
+                vec!["plan".into()],
+                None,
+            );
+            Ok(())
+        })
+    }
+
+    /// Turns procurement mode on or off (C3): only the support desk (at a
+    /// partner's request) or the host.
+    pub fn set_procurement(
+        &self,
+        actor: &Actor,
+        account: AccountId,
+        enabled: bool,
+    ) -> Result<(), Error> {
+        self.write_op(
+            actor,
+            Operation::ProcurementEnable,
+            account,
+            None,
+            |tx, access| {
+                access.require(Permission::EnableProcurement)?;
+                tx.account_mut(account)?.procurement_enabled = enabled;
+                tx.audit(
+                    account,
+                    Operation::ProcurementEnable,
+                    None,
+                    vec!["procurement_enabled".into()],
+                    Some(if enabled { "enabled" } else { "disabled" }.into()),
+                );
+                Ok(())
+            },
+        )
+    }
+
+    /// Registers a service of an account, or replaces the one with the same
+    /// key (A8). The host does this.
+    pub fn register_service(
+        &self,
+        actor: &Actor,
+        account: AccountId,
+        service: &Service,
+    ) -> Result<(), Error> {
+        self.write_op(
+            actor,
+            Operation::ServiceRegister,
+            account,
+            None,
+            |tx, access| {
+                access.require(Permission::RegisterServices)?;
+                let a = tx.account_mut(account)?;
+                let service = service.validated(&a.plan)?;
+                let key = service.key.clone();
+                let count = a.services.len();
+                match a.services.iter_mut().find(|s| s.key == service.key) {
+                    Some(s) => *s = service,
+                    None if count >= MAX_SERVICES => {
+                        return Err(Error::invalid(
+                            Field::ServiceKey,
+                            Problem::TooLong { max: MAX_SERVICES },
+                        ))
+                    }
+                    None => a.services.push(service),
+                }
+                tx.audit(
+                    account,
+                    Operation::ServiceRegister,
+                    Some(format!("service:{key}")),
+                    vec!["services".into()],
+                    None,
+                );
+                Ok(())
+            },
+        )
+    }
+
+    /// The services an actor sees (A8): the owner (and the provider's side)
+    /// every service, enabled or not; any other contact the enabled ones its
+    /// technical-administrator scope reaches.
+    pub fn services(&self, actor: &Actor, account: AccountId) -> Result<Vec<Service>, Error> {
+        self.read(actor, Operation::Read, account, |tx, access| {
+            access.require(Permission::ViewAccount)?;
+            let all = access.standing() != Standing::Member;
+            Ok(tx
+                .account(account)?
+                .services
+                .iter()
+                .filter(|s| all || (s.enabled && access.allows_option(&s.option)))
+                .cloned()
+                .collect())
+        })
+    }
+
+    /// Transfers ownership to another contact of the account: by the owner
+    /// (A3), or by the support desk with a non-empty reason (A4). The former
+    /// owner keeps every standard role; both are notified.
+    pub fn transfer_ownership(
+        &self,
+        actor: &Actor,
+        account: AccountId,
+        new_owner: ContactId,
+    ) -> Result<(), Error> {
+        let target = Some(new_owner.to_string());
+        self.write_op(
+            actor,
+            Operation::OwnershipTransfer,
+            account,
+            target,
+            |tx, access| {
+                access.require(Permission::TransferOwnership)?;
+                let detail = match actor {
+                    Actor::SupportDesk { reason, .. } => {
+                        let reason = check_text(Field::Reason, reason, 1000, true)?;
+                        Some(reason)
+                    }
+                    _ => None,
+                };
+                let a = tx.account(account)?;
+                let (old_owner, procurement) = (a.owner, a.procurement_enabled);
+                if new_owner == old_owner {
+                    return Err(Error::refused(Rule::A3AlreadyOwner));
+                }
+                let mut incoming = tx
+                    .membership(account, new_owner)?
+                    .ok_or(Error::invalid(Field::NewOwner, Problem::NotOffered))?;
+                let mut outgoing = tx.member(account, old_owner)?;
+                outgoing.roles = standard_roles(procurement);
+                outgoing.tech_scope = TechScope::All;
+                incoming.roles = RoleSet::ALL;
+                incoming.tech_scope = TechScope::All;
+                tx.put_membership(outgoing);
+                tx.put_membership(incoming);
+                let name = tx.account_mut(account)?;
+                name.owner = new_owner;
+                let account_name = name.name.clone();
+                tx.audit(
+                    account,
+                    Operation::OwnershipTransfer,
+                    Some(new_owner.to_string()),
+                    vec!["owner".into()],
+                    detail,
+                );
+                tx.notify(
+                    NotificationKind::OwnershipReceived,
+                    Some(account),
+                    new_owner,
+                    format!("You are now the owner of {account_name}"),
+                    format!(
+                        "Ownership of the account {account_name} was transferred to you. \
+                         You now hold every role."
+                    ),
+                    vec!["owner".into()],
+                )?;
+                tx.notify(
+                    NotificationKind::OwnershipLost,
+                    Some(account),
+                    old_owner,
+                    format!("You are no longer the owner of {account_name}"),
+                    format!(
+                        "Ownership of the account {account_name} was transferred to another \
+                         contact. You remain a contact with every standard role."
+                    ),
+                    vec!["owner".into()],
+                )?;
+                Ok(())
+            },
+        )
+    }
+
+    /// What adding one more contact to the account would cost (A7), so a
+    /// host can say so before it asks.
+    pub fn contact_charge(
+        &self,
+        actor: &Actor,
+        account: AccountId,
+    ) -> Result<Option<Money>, Error> {
+        self.read(actor, Operation::Read, account, |tx, access| {
+            access.require(Permission::ViewAccount)?;
+            let a = tx.account(account)?;
+            Ok(a.plan.charge_for_contact(a.contact_count))
+        })
+    }
+}
+
+/// A7 and C3: what adding a contact costs, refused when procurement mode
+/// is on and the actor is not a procurement manager.
+pub(crate) fn charge_for_addition(
+    tx: &mut Tx<'_>,
+    access: &Access,
+    account: AccountId,
+) -> Result<Option<Money>, Error> {
+    let a = tx.account(account)?;
+    let charge = a.plan.charge_for_contact(a.contact_count);
+    if charge.is_some() && !access.may_complete_charge() {
+        return Err(Error::denied(Permission::CompleteChargeable));
+    }
+    Ok(charge)
+}

@@ -1,0 +1,480 @@
+//! The operations of this concern: `impl Directory` and the helpers that read the store.
+
+use super::*;
+use time::OffsetDateTime;
+
+use crate::accounts::{charge_detail, charge_for_addition, ContactAdded, Money};
+use crate::audit::{check_limit, Operation};
+use crate::contacts::{login_key, ContactView, NewContact, ProfileUpdate};
+use crate::credentials::{check_new_password, check_phc, Credentials, Hasher};
+use crate::directory::ChangedFields;
+use crate::error::{Entity, Error, Field, Problem, Rule};
+use crate::ids::{AccountId, ContactId};
+use crate::lock::{LockKind, LockMark};
+use crate::roles::{check_grant, Access, Actor, Permission, RoleSet, Standing, TechScope};
+use crate::store::{ContactRecord, MembershipRecord};
+use crate::tx::Tx;
+use crate::Directory;
+
+impl Directory {
+    /// "Check login" (B1): whether a contact with this login exists, before
+    /// adding it with [`Directory::add_existing_contact`].
+    pub fn check_login(
+        &self,
+        actor: &Actor,
+        account: AccountId,
+        login: &str,
+    ) -> Result<bool, Error> {
+        self.read(actor, Operation::Read, account, |tx, access| {
+            access.require(Permission::ManageContacts)?;
+            Ok(tx.contact_by_login(&login_key(login)?)?.is_some())
+        })
+    }
+
+    /// Creates a new contact in an account (B1, first way): its login must
+    /// be unused. The result says what it costs beyond the plan (A7).
+    pub fn create_contact(
+        &self,
+        actor: &Actor,
+        account: AccountId,
+        new: &NewContact,
+    ) -> Result<ContactAdded, Error> {
+        self.write_op(
+            actor,
+            Operation::ContactCreate,
+            account,
+            None,
+            |tx, access| {
+                access.require(Permission::ManageContacts)?;
+                let (id, charge) = self.add_new_contact(tx, &access, account, new)?;
+                let fields = new_contact_fields(new);
+                tx.audit(
+                    account,
+                    Operation::ContactCreate,
+                    Some(id.to_string()),
+                    fields,
+                    charge_detail(&charge),
+                );
+                Ok(ContactAdded {
+                    contact: id,
+                    charge,
+                })
+            },
+        )
+    }
+
+    /// Adds a contact used on another account (B1, second way; B6): its
+    /// profile and password stay its own; the roles are this account's.
+    pub fn add_existing_contact(
+        &self,
+        actor: &Actor,
+        account: AccountId,
+        login: &str,
+        roles: RoleSet,
+        tech_scope: &TechScope,
+    ) -> Result<ContactAdded, Error> {
+        self.write_op(
+            actor,
+            Operation::ContactAddExisting,
+            account,
+            None,
+            |tx, access| {
+                access.require(Permission::ManageContacts)?;
+                let plan = tx.account(account)?.plan.tech_options.clone();
+                check_grant(
+                    &access,
+                    RoleSet::EMPTY,
+                    &TechScope::All,
+                    roles,
+                    tech_scope,
+                    &plan,
+                )?;
+                let id = tx
+                    .contact_by_login(&login_key(login)?)?
+                    .ok_or(Error::not_found(Entity::Login))?;
+                if tx.membership(account, id)?.is_some() {
+                    return Err(Error::AlreadyExists {
+                        entity: Entity::Contact,
+                    });
+                }
+                let charge = charge_for_addition(tx, &access, account)?;
+                tx.contact_mut(id)?.account_count += 1;
+                join(tx, account, id, roles, tech_scope.clone())?;
+                tx.audit(
+                    account,
+                    Operation::ContactAddExisting,
+                    Some(id.to_string()),
+                    vec!["roles".into()],
+                    charge_detail(&charge),
+                );
+                Ok(ContactAdded {
+                    contact: id,
+                    charge,
+                })
+            },
+        )
+    }
+
+    /// Edits a contact's profile (B2; the login never changes, B3). A contact
+    /// edits its own; managers edit others', but not the owner's (A6) and
+    /// not the profile of a contact shared with other accounts (B6).
+    /// Returns the fields whose value changed.
+    pub fn update_contact(
+        &self,
+        actor: &Actor,
+        account: AccountId,
+        contact: ContactId,
+        update: &ProfileUpdate,
+    ) -> Result<ChangedFields, Error> {
+        // D8: a contact changing its own email gives its password again.
+        let mut reauthenticated = false;
+        let may_edit_own = || {
+            self.access(actor, account)
+                .is_ok_and(|a| a.allows(Permission::ManageOwnSettings))
+        };
+        if actor.contact_id() == Some(contact) && update.email.is_some() && may_edit_own() {
+            let r = self.check_current_password(contact, update.current_password.as_ref());
+            if let Err(e) = r {
+                // Unchanged email needs no password: only refuse a real change.
+                let same = self
+                    .store
+                    .contact(contact)?
+                    .and_then(|c| update.email.as_ref().map(|e| e.trim() == c.profile.email))
+                    .unwrap_or(false);
+                if !same {
+                    self.record_refusal(
+                        actor,
+                        Operation::ContactUpdate,
+                        Some(account),
+                        Some(contact.to_string()),
+                        &e,
+                    );
+                    return Err(e);
+                }
+            } else {
+                reauthenticated = true;
+            }
+        }
+        self.write_op(
+            actor,
+            Operation::ContactUpdate,
+            account,
+            Some(contact.to_string()),
+            |tx, access| {
+                let own = actor.contact_id() == Some(contact);
+                access.require(if own {
+                    Permission::ManageOwnSettings
+                } else {
+                    Permission::ManageContacts
+                })?;
+                tx.member(account, contact)?;
+                if !own {
+                    guard_owner(tx, &access, account, contact)?;
+                    guard_shared_profile(tx, &access, contact)?;
+                }
+                let c = tx.contact(contact)?;
+                let old_email = c.profile.email.clone();
+                let (profile, changed) = update.apply(&c.profile)?;
+                if own && changed.contains(&Field::Email) && !reauthenticated {
+                    return Err(Error::InvalidCredentials);
+                }
+                // H4: a contact keeps what its duties need, in every account.
+                let was_eligible = crate::designations::missing_for_duty(&c.profile).is_empty();
+                if was_eligible && !crate::designations::missing_for_duty(&profile).is_empty() {
+                    let mut held = Vec::new();
+                    for m in tx.store().memberships_of(contact)? {
+                        held.extend(crate::designations::duties_in(tx, m.account, contact)?);
+                    }
+                    if !held.is_empty() {
+                        return Err(Error::DutiesHeld { duties: held });
+                    }
+                }
+                if !changed.is_empty() {
+                    tx.contact_mut(contact)?.profile = profile;
+                }
+                // I2: every change but the name and the job title is told.
+                let told: Vec<String> = changed
+                    .iter()
+                    .filter(|f| !matches!(f, Field::Name | Field::JobTitle))
+                    .map(|f| f.name().to_owned())
+                    .collect();
+                // An email change is told at the old address too.
+                let also = changed.contains(&Field::Email).then_some(old_email);
+                crate::passwords::security_notice_to(tx, contact, account, told, also)?;
+                tx.audit(
+                    account,
+                    Operation::ContactUpdate,
+                    Some(contact.to_string()),
+                    changed.iter().map(|f| f.name().to_owned()).collect(),
+                    None,
+                );
+                Ok(changed)
+            },
+        )
+    }
+
+    /// Deletes a contact from an account (A5, B5): the membership goes; the
+    /// contact (and its login) goes with its last membership. The owner
+    /// cannot be deleted.
+    pub fn delete_contact(
+        &self,
+        actor: &Actor,
+        account: AccountId,
+        contact: ContactId,
+    ) -> Result<(), Error> {
+        self.write_op(
+            actor,
+            Operation::ContactDelete,
+            account,
+            Some(contact.to_string()),
+            |tx, access| {
+                // B5: refused while it holds primary duties; secondary ones
+                // are cleared.
+                access.require(Permission::ManageContacts)?;
+                check_removable(tx, account, contact)?;
+                crate::designations::move_duties(tx, account, contact, None, false)?;
+                remove_member(tx, account, contact)
+            },
+        )
+    }
+
+    /// A new contact in the account (B1, A7): the roles it is given pass C3,
+    /// C4 and C6, the charge beyond the plan is allowed (C3), its password
+    /// meets the account's policy (D2); then the contact and its membership.
+    pub(crate) fn add_new_contact(
+        &self,
+        tx: &mut Tx<'_>,
+        access: &Access,
+        account: AccountId,
+        new: &NewContact,
+    ) -> Result<(ContactId, Option<Money>), Error> {
+        let plan = tx.account(account)?.plan.tech_options.clone();
+        check_grant(
+            access,
+            RoleSet::EMPTY,
+            &TechScope::All,
+            new.roles,
+            &new.tech_scope,
+            &plan,
+        )?;
+        let charge = charge_for_addition(tx, access, account)?;
+        let policy = tx.account(account)?.security.password;
+        let creds = new_credentials(&self.hasher, new, &policy, tx.now)?;
+        let id = insert_new_contact(tx, new, creds)?;
+        join(tx, account, id, new.roles, new.tech_scope.clone())?;
+        Ok((id, charge))
+    }
+
+    /// A contact of the account.
+    pub fn contact(
+        &self,
+        actor: &Actor,
+        account: AccountId,
+        contact: ContactId,
+    ) -> Result<ContactView, Error> {
+        self.read(actor, Operation::Read, account, |tx, access| {
+            access.require(Permission::ViewAccount)?;
+            let m = tx.member(account, contact)?;
+            let owner = tx.account(account)?.owner;
+            let now = tx.now;
+            let c = tx.contact(contact)?;
+            Ok(view(&m, c, owner, now))
+        })
+    }
+
+    /// A page of the account's contacts, by id: those with an id above
+    /// `after`, at most `limit` (1 to [`MAX_PAGE`]).
+    pub fn list_contacts(
+        &self,
+        actor: &Actor,
+        account: AccountId,
+        after: Option<ContactId>,
+        limit: usize,
+    ) -> Result<Vec<ContactView>, Error> {
+        self.read(actor, Operation::Read, account, |tx, access| {
+            access.require(Permission::ViewAccount)?;
+            check_limit(limit, MAX_PAGE)?;
+            let owner = tx.account(account)?.owner;
+            Ok(tx
+                .store()
+                .members(account, after, limit)?
+                .iter()
+                .map(|(m, c)| view(m, c, owner, tx.now))
+                .collect())
+        })
+    }
+}
+
+/// A6: nobody but the owner (and the host) touches the owner.
+pub(crate) fn guard_owner(
+    tx: &mut Tx<'_>,
+    access: &Access,
+    account: AccountId,
+    contact: ContactId,
+) -> Result<(), Error> {
+    if access.standing() != Standing::System && tx.account(account)?.owner == contact {
+        return Err(Error::refused(Rule::A6OwnerOnly));
+    }
+    Ok(())
+}
+
+/// B6: a profile shared with other accounts is changed only by its contact
+/// (and the host), so that no manager of one account changes what another
+/// account relies on (its owner's email, say).
+pub(crate) fn guard_shared_profile(
+    tx: &mut Tx<'_>,
+    access: &Access,
+    contact: ContactId,
+) -> Result<(), Error> {
+    if access.standing() != Standing::System && tx.contact(contact)?.account_count > 1 {
+        return Err(Error::refused(Rule::B6SharedProfile));
+    }
+    Ok(())
+}
+
+/// The credentials of a new contact: its initial password checked against
+/// the policy (D2) and hashed, or an imported PHC hash (D1), or none.
+pub(crate) fn new_credentials(
+    hasher: &Hasher,
+    new: &NewContact,
+    policy: &crate::credentials::PasswordPolicy,
+    now: OffsetDateTime,
+) -> Result<Credentials, Error> {
+    let hash = match (&new.password, &new.password_hash) {
+        (Some(_), Some(_)) => return Err(Error::invalid(Field::PasswordHash, Problem::Duplicate)),
+        (Some(pw), None) => {
+            let login = login_key(&new.login)?;
+            let n = check_new_password(pw, policy, &login)?;
+            Some(hasher.hash(&n)?)
+        }
+        (None, Some(phc)) => Some(check_phc(phc)?),
+        (None, None) => None,
+    };
+    Ok(Credentials {
+        password_changed_at: hash.as_ref().map(|_| now),
+        password_hash: hash,
+        must_change: new.must_change_password,
+        ..Credentials::default()
+    })
+}
+
+/// A5: the contact is a member and not the owner, so it can be removed.
+pub(crate) fn check_removable(
+    tx: &mut Tx<'_>,
+    account: AccountId,
+    contact: ContactId,
+) -> Result<(), Error> {
+    tx.member(account, contact)?;
+    if tx.account(account)?.owner == contact {
+        return Err(Error::refused(Rule::A5OwnerNotDeletable));
+    }
+    Ok(())
+}
+
+/// Removes a contact's membership, once [`check_removable`] passed (B5): the
+/// contact goes with its last membership; sessions in the account end with
+/// the membership (D8).
+pub(crate) fn remove_member(
+    tx: &mut Tx<'_>,
+    account: AccountId,
+    contact: ContactId,
+) -> Result<(), Error> {
+    tx.delete_membership(account, contact);
+    tx.account_mut(account)?.contact_count -= 1;
+    let c = tx.contact_mut(contact)?;
+    c.account_count = c.account_count.saturating_sub(1);
+    if c.account_count == 0 {
+        tx.delete_contact(contact)?;
+    }
+    tx.audit(
+        account,
+        Operation::ContactDelete,
+        Some(contact.to_string()),
+        Vec::new(),
+        None,
+    );
+    Ok(())
+}
+
+/// Validates a new contact and stores it, refusing a login in use (B1, B3).
+pub(crate) fn insert_new_contact(
+    tx: &mut Tx<'_>,
+    new: &NewContact,
+    credentials: Credentials,
+) -> Result<ContactId, Error> {
+    let key = login_key(&new.login)?;
+    let profile = new.profile.validated()?;
+    if tx.contact_by_login(&key)?.is_some() {
+        return Err(Error::AlreadyExists {
+            entity: Entity::Login,
+        });
+    }
+    let id = ContactId::random()?;
+    tx.insert_contact(ContactRecord {
+        id,
+        login: new.login.trim().to_owned(),
+        login_key: key,
+        profile,
+        account_count: 1,
+        credentials,
+        created_at: tx.now,
+        version: 0,
+    });
+    Ok(id)
+}
+
+/// Adds the membership and counts the contact in the account.
+pub(crate) fn join(
+    tx: &mut Tx<'_>,
+    account: AccountId,
+    contact: ContactId,
+    roles: RoleSet,
+    tech_scope: TechScope,
+) -> Result<(), Error> {
+    tx.put_membership(MembershipRecord {
+        account,
+        contact,
+        roles,
+        tech_scope,
+        manual_lock: None,
+        session_epoch: 0,
+        notifications: Default::default(),
+        since: tx.now,
+    });
+    tx.account_mut(account)?.contact_count += 1;
+    Ok(())
+}
+
+pub(crate) fn view(
+    m: &MembershipRecord,
+    c: &ContactRecord,
+    owner: ContactId,
+    now: OffsetDateTime,
+) -> ContactView {
+    let is_owner = c.id == owner;
+    let lock = match (&m.manual_lock, crate::lock::active(&c.credentials, now)) {
+        (Some(l), _) => Some(LockMark {
+            kind: LockKind::Manual,
+            since: l.since,
+            until: None,
+        }),
+        (None, Some(l)) => Some(LockMark {
+            kind: LockKind::Automatic,
+            since: l.since,
+            until: Some(l.until),
+        }),
+        (None, None) => None,
+    };
+    ContactView {
+        id: c.id,
+        login: c.login.clone(),
+        profile: c.profile.clone(),
+        owner: is_owner,
+        roles: if is_owner { RoleSet::ALL } else { m.roles },
+        tech_scope: m.tech_scope.clone(),
+        accounts: c.account_count,
+        member_since: m.since,
+        lock,
+        notifications: m.notifications,
+    }
+}

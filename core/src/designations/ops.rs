@@ -1,0 +1,436 @@
+use super::*;
+use crate::accounts::{charge_detail, ContactAdded};
+use crate::audit::Operation;
+use crate::contacts::{check_removable, new_contact_fields, remove_member};
+use crate::notify::NotificationKind;
+use crate::roles::{Actor, Permission};
+use crate::store::ResourceRecord;
+use crate::Directory;
+
+impl Directory {
+    /// Adds a resource with its primary technical contact (H1) and an
+    /// optional secondary (H2); both must be members holding what the
+    /// duty needs (H4). Technical administrators and the owner.
+    pub fn add_resource(
+        &self,
+        actor: &Actor,
+        account: AccountId,
+        new: &NewResource,
+    ) -> Result<ResourceId, Error> {
+        self.write_op(
+            actor,
+            Operation::ResourceAdd,
+            account,
+            None,
+            |tx, access| {
+                access.require(Permission::TechnicalAdmin)?;
+                let (kind, name) = check_resource_text(new)?;
+                check_pair(new.primary, new.secondary)?;
+                check_eligible(tx, account, new.primary)?;
+                if let Some(s) = new.secondary {
+                    check_eligible(tx, account, s)?;
+                }
+                let id = ResourceId::random()?;
+                tx.put_resource(ResourceRecord {
+                    id,
+                    account,
+                    kind,
+                    name,
+                    primary: new.primary,
+                    secondary: new.secondary,
+                    created_at: tx.now,
+                });
+                tx.audit(
+                    account,
+                    Operation::ResourceAdd,
+                    Some(id.to_string()),
+                    vec!["primary".into()],
+                    None,
+                );
+                Ok(id)
+            },
+        )
+    }
+
+    /// Sets a resource's technical contacts (H1–H3): assigned resource
+    /// by resource; the secondary is optional and not the primary.
+    pub fn set_technical_contacts(
+        &self,
+        actor: &Actor,
+        account: AccountId,
+        resource: ResourceId,
+        primary: ContactId,
+        secondary: Option<ContactId>,
+    ) -> Result<(), Error> {
+        self.write_op(
+            actor,
+            Operation::TechnicalContacts,
+            account,
+            Some(resource.to_string()),
+            |tx, access| {
+                access.require(Permission::TechnicalAdmin)?;
+                let mut r = resource_in(tx, account, resource)?;
+                check_pair(primary, secondary)?;
+                check_eligible(tx, account, primary)?;
+                if let Some(s) = secondary {
+                    check_eligible(tx, account, s)?;
+                }
+                let mut fields = Vec::new();
+                if r.primary != primary {
+                    fields.push("primary".to_owned());
+                }
+                if r.secondary != secondary {
+                    fields.push("secondary".to_owned());
+                }
+                r.primary = primary;
+                r.secondary = secondary;
+                tx.put_resource(r);
+                tx.audit(
+                    account,
+                    Operation::TechnicalContacts,
+                    Some(resource.to_string()),
+                    fields,
+                    None,
+                );
+                Ok(())
+            },
+        )
+    }
+
+    /// Removes a resource.
+    pub fn remove_resource(
+        &self,
+        actor: &Actor,
+        account: AccountId,
+        resource: ResourceId,
+    ) -> Result<(), Error> {
+        self.write_op(
+            actor,
+            Operation::ResourceRemove,
+            account,
+            Some(resource.to_string()),
+            |tx, access| {
+                access.require(Permission::TechnicalAdmin)?;
+                resource_in(tx, account, resource)?;
+                tx.delete_resource(resource);
+                tx.audit(
+                    account,
+                    Operation::ResourceRemove,
+                    Some(resource.to_string()),
+                    Vec::new(),
+                    None,
+                );
+                Ok(())
+            },
+        )
+    }
+
+    /// A resource of the account.
+    pub fn resource(
+        &self,
+        actor: &Actor,
+        account: AccountId,
+        resource: ResourceId,
+    ) -> Result<ResourceRecord, Error> {
+        self.read(actor, Operation::Read, account, |tx, access| {
+            access.require(Permission::ViewAccount)?;
+            resource_in(tx, account, resource)
+        })
+    }
+
+    /// A page of the account's resources, by id.
+    pub fn resources(
+        &self,
+        actor: &Actor,
+        account: AccountId,
+        after: Option<ResourceId>,
+        limit: usize,
+    ) -> Result<Vec<ResourceRecord>, Error> {
+        self.read(actor, Operation::Read, account, |tx, access| {
+            access.require(Permission::ViewAccount)?;
+            if limit == 0 || limit > crate::MAX_PAGE {
+                return Err(Error::invalid(Field::Limit, Problem::OutOfRange));
+            }
+            Ok(tx.store().resources(account, after, limit)?)
+        })
+    }
+
+    /// The duties a contact holds in the account (H3).
+    pub fn duties(
+        &self,
+        actor: &Actor,
+        account: AccountId,
+        contact: ContactId,
+    ) -> Result<Vec<Duty>, Error> {
+        self.read(actor, Operation::Read, account, |tx, access| {
+            access.require(Permission::ViewAccount)?;
+            tx.member(account, contact)?;
+            duties_in(tx, account, contact)
+        })
+    }
+
+    /// Moves every duty of one contact to another in one atomic step
+    /// (H3): primaries and secondaries alike. Needs the permissions of
+    /// the duties moved (technical administration, billing).
+    pub fn reassign_duties(
+        &self,
+        actor: &Actor,
+        account: AccountId,
+        from: ContactId,
+        to: ContactId,
+    ) -> Result<usize, Error> {
+        self.write_op(
+            actor,
+            Operation::DutiesReassign,
+            account,
+            Some(from.to_string()),
+            |tx, access| {
+                let duties = duties_in(tx, account, from)?;
+                let technical = duties.iter().any(|d| matches!(d, Duty::Technical { .. }));
+                let billing = duties.iter().any(|d| matches!(d, Duty::Billing { .. }));
+                if technical {
+                    access.require(Permission::TechnicalAdmin)?;
+                }
+                if billing {
+                    access.require(Permission::ManageBilling)?;
+                }
+                // C2: with no duty to move, still one who may move some.
+                if !technical
+                    && !billing
+                    && !access.allows(Permission::TechnicalAdmin)
+                    && !access.allows(Permission::ManageBilling)
+                {
+                    return Err(Error::denied(Permission::TechnicalAdmin));
+                }
+                tx.member(account, from)?;
+                if from == to {
+                    return Err(Error::refused(Rule::H2SecondaryIsPrimary));
+                }
+                check_eligible(tx, account, to)?;
+                let moved = move_duties(tx, account, from, Some(to), true)?;
+                tx.audit(
+                    account,
+                    Operation::DutiesReassign,
+                    Some(from.to_string()),
+                    vec!["duties".into()],
+                    Some(format!("{moved} duties to {to}")),
+                );
+                Ok(moved)
+            },
+        )
+    }
+
+    /// Sets the account's billing contacts (H7): a primary and an
+    /// optional secondary that differs from it, both eligible (H4).
+    /// Billing managers and the owner.
+    pub fn set_billing_contacts(
+        &self,
+        actor: &Actor,
+        account: AccountId,
+        primary: ContactId,
+        secondary: Option<ContactId>,
+    ) -> Result<(), Error> {
+        self.write_op(
+            actor,
+            Operation::BillingContacts,
+            account,
+            None,
+            |tx, access| {
+                access.require(Permission::ManageBilling)?;
+                check_pair(primary, secondary)?;
+                check_eligible(tx, account, primary)?;
+                if let Some(s) = secondary {
+                    check_eligible(tx, account, s)?;
+                }
+                tx.account_mut(account)?.billing = BillingContacts {
+                    primary: Some(primary),
+                    secondary,
+                };
+                tx.audit(
+                    account,
+                    Operation::BillingContacts,
+                    Some(primary.to_string()),
+                    vec!["billing_contacts".into()],
+                    None,
+                );
+                Ok(())
+            },
+        )
+    }
+
+    /// The account's billing contacts (H7).
+    pub fn billing_contacts(
+        &self,
+        actor: &Actor,
+        account: AccountId,
+    ) -> Result<BillingContacts, Error> {
+        self.read(actor, Operation::Read, account, |tx, access| {
+            access.require(Permission::ViewAccount)?;
+            Ok(tx.account(account)?.billing)
+        })
+    }
+
+    /// Creates a new contact and gives it a duty in one atomic step
+    /// (H5): if either half is refused, neither happens.
+    pub fn create_contact_with_duty(
+        &self,
+        actor: &Actor,
+        account: AccountId,
+        new: &NewContact,
+        duty: DutyTarget,
+    ) -> Result<ContactAdded, Error> {
+        self.write_op(
+            actor,
+            Operation::ContactCreate,
+            account,
+            None,
+            |tx, access| {
+                access.require(Permission::ManageContacts)?;
+                access.require(match duty {
+                    DutyTarget::Technical(..) => Permission::TechnicalAdmin,
+                    DutyTarget::Billing(_) => Permission::ManageBilling,
+                })?;
+                let (id, charge) = self.add_new_contact(tx, &access, account, new)?;
+                let missing = missing_for_duty(&tx.contact(id)?.profile);
+                if !missing.is_empty() {
+                    return Err(Error::NotEligible { missing });
+                }
+                match duty {
+                    DutyTarget::Technical(resource, rank) => {
+                        let mut r = resource_in(tx, account, resource)?;
+                        match rank {
+                            Rank::Primary => {
+                                if r.secondary == Some(r.primary) {
+                                    r.secondary = None;
+                                }
+                                r.primary = id;
+                            }
+                            Rank::Secondary => r.secondary = Some(id),
+                        }
+                        tx.put_resource(r);
+                    }
+                    DutyTarget::Billing(rank) => {
+                        let b = &mut tx.account_mut(account)?.billing;
+                        match rank {
+                            Rank::Primary => b.primary = Some(id),
+                            Rank::Secondary => {
+                                if b.primary.is_none() {
+                                    return Err(Error::invalid(Field::Secondary, Problem::Missing));
+                                }
+                                b.secondary = Some(id);
+                            }
+                        }
+                    }
+                }
+                let mut fields = new_contact_fields(new);
+                fields.push("duty".into());
+                tx.audit(
+                    account,
+                    Operation::ContactCreate,
+                    Some(id.to_string()),
+                    fields,
+                    charge_detail(&charge),
+                );
+                Ok(ContactAdded {
+                    contact: id,
+                    charge,
+                })
+            },
+        )
+    }
+
+    /// Reports a resource milestone (H6): the notification goes to the
+    /// primary technical contact; the secondary gets it only when the
+    /// notifier reports the primary undeliverable (or the primary has
+    /// milestone notifications off). The host reports milestones.
+    pub fn report_milestone(
+        &self,
+        actor: &Actor,
+        account: AccountId,
+        resource: ResourceId,
+        milestone: &Milestone,
+    ) -> Result<(), Error> {
+        self.write_op(
+            actor,
+            Operation::Milestone,
+            account,
+            Some(resource.to_string()),
+            |tx, access| {
+                access.require(Permission::ReportMilestones)?;
+                let what = milestone.describe()?;
+                let r = resource_in(tx, account, resource)?;
+                let wants = |tx: &mut Tx<'_>, c: ContactId| -> Result<bool, Error> {
+                    Ok(tx
+                        .membership(account, c)?
+                        .is_some_and(|m| m.notifications.milestones))
+                };
+                let secondary = match r.secondary {
+                    Some(s) if wants(tx, s)? => Some(s),
+                    _ => None,
+                };
+                let (to, fallback) = if wants(tx, r.primary)? {
+                    (Some(r.primary), secondary)
+                } else {
+                    (secondary, None)
+                };
+                if let Some(to) = to {
+                    let zone = tx.contact(to)?.profile.time_zone.clone();
+                    let when = crate::notify::local_time(tx.now, &zone);
+                    tx.notify_full(
+                        NotificationKind::Milestone,
+                        Some(account),
+                        to,
+                        format!("{}: {what}", r.name),
+                        format!("{} {} ({}): {what}, at {when}.", r.kind, r.name, r.id),
+                        vec!["milestone".into()],
+                        Some(resource),
+                        fallback,
+                    )?;
+                }
+                tx.audit(
+                    account,
+                    Operation::Milestone,
+                    Some(resource.to_string()),
+                    Vec::new(),
+                    Some(what),
+                );
+                Ok(())
+            },
+        )
+    }
+
+    /// Deletes a contact from the account, handing its primary duties to
+    /// `replacement` and clearing its secondary ones, in one atomic step
+    /// (B5, H3).
+    pub fn delete_contact_with_replacement(
+        &self,
+        actor: &Actor,
+        account: AccountId,
+        contact: ContactId,
+        replacement: ContactId,
+    ) -> Result<(), Error> {
+        self.write_op(
+            actor,
+            Operation::ContactDelete,
+            account,
+            Some(contact.to_string()),
+            |tx, access| {
+                access.require(Permission::ManageContacts)?;
+                if contact == replacement {
+                    return Err(Error::invalid(Field::Secondary, Problem::Duplicate));
+                }
+                let duties = duties_in(tx, account, contact)?;
+                if duties.iter().any(|d| matches!(d, Duty::Technical { .. })) {
+                    access.require(Permission::TechnicalAdmin)?;
+                }
+                if duties.iter().any(|d| matches!(d, Duty::Billing { .. })) {
+                    access.require(Permission::ManageBilling)?;
+                }
+                check_eligible(tx, account, replacement)?;
+                move_duties(tx, account, contact, Some(replacement), false)?;
+                check_removable(tx, account, contact)?;
+                remove_member(tx, account, contact)
+            },
+        )
+    }
+}

@@ -1,0 +1,114 @@
+use super::{LockPolicy, ManualLock};
+use crate::audit::Operation;
+use crate::contacts::guard_owner;
+use crate::error::Error;
+use crate::ids::{AccountId, ContactId};
+use crate::passwords::security_notice;
+use crate::roles::{Actor, Permission};
+use crate::Directory;
+
+impl Directory {
+    /// Enables the locked-account policy with its allowed number of
+    /// failed attempts, or disables it with `None` (E1). Security
+    /// managers and the owner.
+    pub fn set_lock_policy(
+        &self,
+        actor: &Actor,
+        account: AccountId,
+        policy: Option<LockPolicy>,
+    ) -> Result<(), Error> {
+        self.write_op(
+            actor,
+            Operation::SecurityPolicy,
+            account,
+            None,
+            |tx, access| {
+                access.require(Permission::ManageSecurityPolicies)?;
+                let policy = policy.map(LockPolicy::validated).transpose()?;
+                tx.account_mut(account)?.security.lock = policy;
+                tx.audit(
+                    account,
+                    Operation::SecurityPolicy,
+                    None,
+                    vec!["lock_policy".into()],
+                    Some(match policy {
+                        Some(p) => format!("enabled: {} attempts", p.max_attempts),
+                        None => "disabled".to_owned(),
+                    }),
+                );
+                Ok(())
+            },
+        )
+    }
+
+    /// Locks a contact by hand in this account (E6): no cool-off; only a
+    /// manual unlock ends it; its sessions in the account end (D8). The
+    /// owner is not locked by others (A6).
+    pub fn lock_contact(
+        &self,
+        actor: &Actor,
+        account: AccountId,
+        contact: ContactId,
+    ) -> Result<(), Error> {
+        self.write_op(
+            actor,
+            Operation::ContactLock,
+            account,
+            Some(contact.to_string()),
+            |tx, access| {
+                access.require(Permission::ManageContacts)?;
+                let mut m = tx.member(account, contact)?;
+                guard_owner(tx, &access, account, contact)?;
+                if m.manual_lock.is_none() {
+                    m.manual_lock = Some(ManualLock {
+                        since: tx.now,
+                        by: actor.audit_label(),
+                    });
+                    m.session_epoch = m.session_epoch.wrapping_add(1);
+                    tx.put_membership(m);
+                }
+                tx.audit(
+                    account,
+                    Operation::ContactLock,
+                    Some(contact.to_string()),
+                    vec!["lock".into()],
+                    None,
+                );
+                security_notice(tx, contact, account, "lock")
+            },
+        )
+    }
+
+    /// Unlocks a contact by hand (E5): ends its manual lock in this
+    /// account and its automatic lock, with a fresh failure count.
+    pub fn unlock_contact(
+        &self,
+        actor: &Actor,
+        account: AccountId,
+        contact: ContactId,
+    ) -> Result<(), Error> {
+        self.write_op(
+            actor,
+            Operation::ContactUnlock,
+            account,
+            Some(contact.to_string()),
+            |tx, access| {
+                access.require(Permission::ManageContacts)?;
+                let mut m = tx.member(account, contact)?;
+                guard_owner(tx, &access, account, contact)?;
+                if m.manual_lock.take().is_some() {
+                    tx.put_membership(m);
+                }
+                super::clear(&mut tx.contact_mut(contact)?.credentials);
+                tx.audit(
+                    account,
+                    Operation::ContactUnlock,
+                    Some(contact.to_string()),
+                    vec!["lock".into()],
+                    None,
+                );
+                security_notice(tx, contact, account, "lock")
+            },
+        )
+    }
+}

@@ -1,0 +1,103 @@
+//! The operations of this concern: `impl Directory` and the helpers that read the store.
+
+use super::*;
+use crate::audit::Operation;
+use crate::error::{Error, Rule};
+use crate::ids::{AccountId, ContactId};
+use crate::roles::{Access, Actor, Permission, Role, RoleSet, Standing, TechScope};
+use crate::tx::Tx;
+use crate::Directory;
+
+impl Directory {
+    /// Sets a standard contact's roles and technical-administrator scope
+    /// (C1, C4, C6). The owner's roles never change (A2).
+    pub fn set_roles(
+        &self,
+        actor: &Actor,
+        account: AccountId,
+        contact: ContactId,
+        roles: RoleSet,
+        tech_scope: &TechScope,
+    ) -> Result<(), Error> {
+        self.write_op(
+            actor,
+            Operation::RolesUpdate,
+            account,
+            Some(contact.to_string()),
+            |tx, access| {
+                access.require(Permission::AssignRoles)?;
+                let mut m = tx.member(account, contact)?;
+                let a = tx.account(account)?;
+                if a.owner == contact {
+                    return Err(Error::refused(Rule::A2OwnerHoldsEveryRole));
+                }
+                let plan = a.plan.tech_options.clone();
+                check_grant(&access, m.roles, &m.tech_scope, roles, tech_scope, &plan)?;
+                let mut fields = Vec::new();
+                if m.roles != roles {
+                    fields.push("roles".to_owned());
+                }
+                if m.tech_scope != *tech_scope && roles.contains(Role::TechnicalAdmin) {
+                    fields.push("tech_scope".to_owned());
+                }
+                let detail = Some(format!("roles: {roles}"));
+                m.roles = roles;
+                m.tech_scope = tech_scope.clone();
+                tx.put_membership(m);
+                tx.audit(
+                    account,
+                    Operation::RolesUpdate,
+                    Some(contact.to_string()),
+                    fields.clone(),
+                    detail,
+                );
+                crate::passwords::security_notice_fields(tx, contact, account, fields)
+            },
+        )
+    }
+
+    /// What the actor may do in the account (C2): check any permission with
+    /// [`Access::allows`], list them for a menu with
+    /// [`Access::permissions`], and the roles it may grant with
+    /// [`Access::assignable_roles`] (C3's visibility included).
+    pub fn access(&self, actor: &Actor, account: AccountId) -> Result<Access, Error> {
+        let mut tx = Tx::new(self.store.as_ref(), self.clock.now());
+        access_in(&mut tx, actor, account)
+    }
+
+    /// `Ok` when the actor holds `permission` in the account, otherwise the
+    /// error naming it (C2).
+    pub fn authorize(
+        &self,
+        actor: &Actor,
+        account: AccountId,
+        permission: Permission,
+    ) -> Result<(), Error> {
+        self.access(actor, account)?.require(permission)
+    }
+}
+
+/// How the actor stands in the account, from the current state (D8: never
+/// cached).
+pub(crate) fn access_in(
+    tx: &mut Tx<'_>,
+    actor: &Actor,
+    account: AccountId,
+) -> Result<Access, Error> {
+    let a = tx.account(account)?;
+    let (owner, procurement, partner) = (a.owner, a.procurement_enabled, a.partner.clone());
+    let (standing, roles, scope) = match actor {
+        Actor::Contact(id) => match tx.membership(account, *id)? {
+            Some(_) if *id == owner => (Standing::Owner, RoleSet::ALL, TechScope::All),
+            Some(m) => (Standing::Member, m.roles, m.tech_scope),
+            None => (Standing::Outsider, RoleSet::EMPTY, TechScope::All),
+        },
+        Actor::SupportDesk { .. } => (Standing::SupportDesk, RoleSet::EMPTY, TechScope::All),
+        Actor::Partner(p) if partner.as_ref() == Some(p) => {
+            (Standing::Partner, RoleSet::EMPTY, TechScope::All)
+        }
+        Actor::System => (Standing::System, RoleSet::ALL, TechScope::All),
+        _ => (Standing::Outsider, RoleSet::EMPTY, TechScope::All),
+    };
+    Ok(Access::new(standing, roles, scope, procurement))
+}

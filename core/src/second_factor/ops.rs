@@ -1,0 +1,275 @@
+use super::{check_totp, otpauth_uri, Enrollment, EnrollmentStart, TwoFactorMethod};
+use crate::audit::Operation;
+use crate::contacts::{check_phone, guard_owner, guard_shared_profile};
+use crate::credentials::{Password, Secret, SessionStage};
+use crate::error::{AuthFailure, Entity, Error, Field, Rule};
+use crate::ids::{AccountId, ContactId};
+use crate::passwords::security_notice;
+use crate::roles::{Actor, Permission};
+use crate::signin::{auto_locked, next_stage, send_code, take_code, SessionGrant, SignInOutcome};
+use crate::{lock, Directory};
+
+impl Directory {
+    /// Starts enrolling a second factor for oneself (F1); the current
+    /// password is asked for again (D8). SMS and voice need the 2FA
+    /// phone, which may differ from the cell phone. Finish with
+    /// [`Directory::confirm_two_factor_enrollment`].
+    pub fn begin_two_factor_enrollment(
+        &self,
+        actor: &Actor,
+        account: AccountId,
+        method: TwoFactorMethod,
+        phone: Option<&str>,
+        current_password: &Password,
+    ) -> Result<EnrollmentStart, Error> {
+        let id = self.own_contact(actor, account, Operation::TwoFactorEnroll)?;
+        let r = self
+            .check_current_password(id, Some(current_password))
+            .and_then(|()| self.start_enrollment(id, account, method, phone));
+        if let Err(e) = &r {
+            self.record_refusal(actor, Operation::TwoFactorEnroll, Some(account), None, e);
+        }
+        r
+    }
+
+    /// Confirms an enrollment with a code from the new factor (F1).
+    pub fn confirm_two_factor_enrollment(
+        &self,
+        actor: &Actor,
+        account: AccountId,
+        code: &str,
+    ) -> Result<(), Error> {
+        let id = self.own_contact(actor, account, Operation::TwoFactorEnroll)?;
+        let r = self.finish_enrollment(id, account, code);
+        if let Err(e) = &r {
+            self.record_refusal(actor, Operation::TwoFactorEnroll, Some(account), None, e);
+        }
+        r
+    }
+
+    /// Starts enrolling from a session that must enroll (F3).
+    pub fn begin_enrollment_with_session(
+        &self,
+        token: &Secret,
+        method: TwoFactorMethod,
+        phone: Option<&str>,
+    ) -> Result<EnrollmentStart, Error> {
+        let info = self.authenticate(token)?;
+        if !matches!(info.stage, SessionStage::Enrollment | SessionStage::Full) {
+            return Err(Error::unauthenticated(AuthFailure::StepRequired));
+        }
+        self.start_enrollment(info.contact, info.account, method, phone)
+    }
+
+    /// Confirms the enrollment of a session that had to enroll (F3); the
+    /// session moves on to the next step, or is signed in.
+    pub fn confirm_enrollment_with_session(
+        &self,
+        token: &Secret,
+        code: &str,
+    ) -> Result<SignInOutcome, Error> {
+        let info = self.authenticate(token)?;
+        if !matches!(info.stage, SessionStage::Enrollment | SessionStage::Full) {
+            return Err(Error::unauthenticated(AuthFailure::StepRequired));
+        }
+        self.finish_enrollment(info.contact, info.account, code)?;
+        let key = crate::credentials::token_key(token.expose());
+        let stage = self.transact(&Actor::Contact(info.contact).audit_label(), |tx| {
+            let acc = tx.account(info.account)?.clone();
+            let now = tx.now;
+            let stage = next_stage(&tx.contact(info.contact)?.credentials, &acc, now, true);
+            let s = tx
+                .store()
+                .session(&key)?
+                .ok_or(Error::unauthenticated(AuthFailure::InvalidToken))?;
+            tx.put_session(crate::credentials::SessionRecord { stage, ..s });
+            Ok(stage)
+        })?;
+        let grant = SessionGrant {
+            token: token.clone(),
+            contact: info.contact,
+            account: info.account,
+            stage,
+            expires_at: info.expires_at,
+        };
+        Ok(match stage {
+            SessionStage::PasswordChange => SignInOutcome::PasswordChangeRequired(grant),
+            SessionStage::Enrollment => SignInOutcome::EnrollmentRequired(grant),
+            _ => SignInOutcome::SignedIn(grant),
+        })
+    }
+
+    /// Sends a new code to a session waiting for its second factor
+    /// (SMS, voice or email); the old code stops working.
+    pub fn resend_second_factor_code(&self, token: &Secret) -> Result<(), Error> {
+        let info = self.authenticate(token)?;
+        if info.stage != SessionStage::SecondFactor {
+            return Err(Error::unauthenticated(AuthFailure::StepRequired));
+        }
+        let code = Secret::random_digits(super::CODE_DIGITS)?;
+        self.transact(&Actor::Contact(info.contact).audit_label(), |tx| {
+            send_code(tx, info.contact, Some(info.account), "sign_in", &code)
+        })
+    }
+
+    /// Resets another contact's second factor (F2): its enrollment is
+    /// cleared, audited and notified. Security managers and the owner;
+    /// never the owner's but by the owner (A6); a contact shared with
+    /// other accounts keeps its own (B6).
+    pub fn reset_two_factor(
+        &self,
+        actor: &Actor,
+        account: AccountId,
+        contact: ContactId,
+    ) -> Result<(), Error> {
+        self.write_op(
+            actor,
+            Operation::TwoFactorReset,
+            account,
+            Some(contact.to_string()),
+            |tx, access| {
+                access.require(Permission::ResetTwoFactor)?;
+                tx.member(account, contact)?;
+                if actor.contact_id() != Some(contact) {
+                    guard_owner(tx, &access, account, contact)?;
+                    guard_shared_profile(tx, &access, contact)?;
+                }
+                let c = tx.contact_mut(contact)?;
+                c.credentials.second_factor = None;
+                c.credentials.pending_enrollment = None;
+                c.credentials.pending_code = None;
+                tx.audit(
+                    account,
+                    Operation::TwoFactorReset,
+                    Some(contact.to_string()),
+                    vec!["two_factor".into()],
+                    None,
+                );
+                security_notice(tx, contact, account, "two_factor")
+            },
+        )
+    }
+
+    /// Requires (or stops requiring) a second factor of every contact
+    /// of the account (F3). Security managers and the owner.
+    pub fn set_require_two_factor(
+        &self,
+        actor: &Actor,
+        account: AccountId,
+        required: bool,
+    ) -> Result<(), Error> {
+        self.write_op(
+            actor,
+            Operation::SecurityPolicy,
+            account,
+            None,
+            |tx, access| {
+                access.require(Permission::ManageSecurityPolicies)?;
+                tx.account_mut(account)?.security.require_two_factor = required;
+                tx.audit(
+                    account,
+                    Operation::SecurityPolicy,
+                    None,
+                    vec!["require_two_factor".into()],
+                    Some(format!("required: {required}")),
+                );
+                Ok(())
+            },
+        )
+    }
+
+    fn start_enrollment(
+        &self,
+        id: ContactId,
+        account: AccountId,
+        method: TwoFactorMethod,
+        phone: Option<&str>,
+    ) -> Result<EnrollmentStart, Error> {
+        let phone = match method {
+            TwoFactorMethod::Sms | TwoFactorMethod::Voice => Some(check_phone(
+                Field::TwoFactorPhone,
+                phone.ok_or(Error::invalid(
+                    Field::TwoFactorPhone,
+                    crate::error::Problem::Missing,
+                ))?,
+            )?),
+            _ => None,
+        };
+        let mut secret = None;
+        if method == TwoFactorMethod::Totp {
+            let mut raw = vec![0u8; 20];
+            getrandom::fill(&mut raw).map_err(|_| Error::RandomUnavailable)?;
+            secret = Some(raw);
+        }
+        let code = Secret::random_digits(super::CODE_DIGITS)?;
+        let c = self
+            .store
+            .contact(id)?
+            .ok_or(Error::not_found(Entity::Contact))?;
+        self.transact(&Actor::Contact(id).audit_label(), |tx| {
+            let now = tx.now;
+            tx.contact_mut(id)?.credentials.pending_enrollment = Some(Enrollment {
+                method,
+                totp_secret: secret.clone(),
+                phone: phone.clone(),
+                last_step: None,
+                since: now,
+            });
+            send_code(tx, id, Some(account), "enroll", &code)
+        })?;
+        Ok(EnrollmentStart {
+            method,
+            otpauth_uri: secret
+                .as_ref()
+                .map(|s| Secret::new(otpauth_uri("contactkeeper", &c.login, s))),
+            secret_base32: secret
+                .as_ref()
+                .map(|s| Secret::new(data_encoding::BASE32_NOPAD.encode(s))),
+        })
+    }
+
+    fn finish_enrollment(
+        &self,
+        id: ContactId,
+        account: AccountId,
+        code: &str,
+    ) -> Result<(), Error> {
+        let limit = self.lock_limit(id)?;
+        let ok = self.transact(&Actor::Contact(id).audit_label(), |tx| {
+            let now = tx.now;
+            let c = tx.contact_mut(id)?;
+            let Some(mut e) = c.credentials.pending_enrollment.clone() else {
+                return Err(Error::refused(Rule::F1NotEnrolled));
+            };
+            let ok = match e.method {
+                TwoFactorMethod::Totp => check_totp(&mut e, code, now),
+                _ => take_code(&mut c.credentials.pending_code, code, now, "enroll"),
+            };
+            if !ok {
+                // E8: a wrong code counts as a failed attempt.
+                c.credentials.failed_attempts = c.credentials.failed_attempts.saturating_add(1);
+                if let Some(l) = lock::after_failure(&mut c.credentials, limit, now) {
+                    auto_locked(tx, id, l)?;
+                }
+                return Ok(false);
+            }
+            e.since = now;
+            c.credentials.second_factor = Some(e);
+            c.credentials.pending_enrollment = None;
+            tx.audit(
+                account,
+                Operation::TwoFactorEnroll,
+                Some(id.to_string()),
+                vec!["two_factor".into()],
+                None,
+            );
+            security_notice(tx, id, account, "two_factor")?;
+            Ok(true)
+        })?;
+        if ok {
+            Ok(())
+        } else {
+            Err(Error::unauthenticated(AuthFailure::InvalidCode))
+        }
+    }
+}
