@@ -17,6 +17,7 @@ use unicode_normalization::UnicodeNormalization;
 use zeroize::{Zeroize, Zeroizing};
 
 use crate::error::{Error, Field, Problem};
+pub use crate::secret::Secret;
 
 /// The longest password, in characters after NFKC (D2). Longer ones are
 /// refused, never truncated.
@@ -90,76 +91,6 @@ impl Password {
 impl fmt::Debug for Password {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("Password(<redacted>)")
-    }
-}
-
-/// A random secret the library made and shows once: a session token, a
-/// reset secret, a one-time code. Wiped on drop; never in `Debug`.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Secret(Zeroizing<String>);
-
-impl Secret {
-    /// A secret a host received back from a person or a client.
-    pub fn new(text: impl Into<String>) -> Secret {
-        Secret(Zeroizing::new(text.into()))
-    }
-
-    /// The secret's text, to hand to the person it is for.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-
-    /// A random secret of `bytes` random bytes, as lower-case hex.
-    pub(crate) fn random_hex(bytes: usize) -> Result<Secret, Error> {
-        let mut raw = Zeroizing::new(vec![0u8; bytes]);
-        getrandom::fill(&mut raw).map_err(|_| Error::RandomUnavailable)?;
-        let mut s = String::with_capacity(bytes * 2);
-        for b in raw.iter() {
-            s.push_str(&format!("{b:02x}"));
-        }
-        Ok(Secret::new(s))
-    }
-
-    /// A random code of `digits` decimal digits.
-    pub(crate) fn random_digits(digits: u32) -> Result<Secret, Error> {
-        let modulus = 10u64.pow(digits);
-        // Rejection sampling keeps every code equally likely.
-        let limit = u64::MAX - u64::MAX % modulus;
-        loop {
-            let n = getrandom::u64().map_err(|_| Error::RandomUnavailable)?;
-            if n < limit {
-                return Ok(Secret::new(format!(
-                    "{:0width$}",
-                    n % modulus,
-                    width = digits as usize
-                )));
-            }
-        }
-    }
-
-    /// A readable random password of `len` characters for D7: letters and
-    /// digits without look-alikes (no 0 O 1 l I).
-    pub(crate) fn random_password(len: usize) -> Result<Password, Error> {
-        const ALPHABET: &[u8] = b"abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
-        let mut out = Zeroizing::new(String::with_capacity(len));
-        let limit = 256 - 256 % ALPHABET.len();
-        while out.len() < len {
-            let mut b = [0u8; 32];
-            getrandom::fill(&mut b).map_err(|_| Error::RandomUnavailable)?;
-            for x in b {
-                if (x as usize) < limit && out.len() < len {
-                    out.push(ALPHABET[x as usize % ALPHABET.len()] as char);
-                }
-            }
-            b.zeroize();
-        }
-        Ok(Password::new(out.as_str()))
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Secret(<redacted>)")
     }
 }
 
@@ -404,7 +335,7 @@ pub fn is_common_password(password: &str) -> bool {
 #[serde(default)]
 pub struct Credentials {
     /// The argon2 PHC string of the password, if one is set.
-    #[serde(skip_serializing_if = "crate::store::is_default")]
+    #[serde(skip_serializing_if = "crate::names::is_default")]
     pub password_hash: Option<String>,
     /// When the password was last changed (D3).
     #[serde(
@@ -413,34 +344,34 @@ pub struct Credentials {
     )]
     pub password_changed_at: Option<OffsetDateTime>,
     /// Earlier password hashes, newest first (D2).
-    #[serde(skip_serializing_if = "crate::store::is_default")]
+    #[serde(skip_serializing_if = "crate::names::is_default")]
     pub password_history: Vec<String>,
     /// "Reset password at next login" (D4).
-    #[serde(skip_serializing_if = "crate::store::is_default")]
+    #[serde(skip_serializing_if = "crate::names::is_default")]
     pub must_change: bool,
     /// Failed sign-in attempts since the last success (E2).
-    #[serde(skip_serializing_if = "crate::store::is_default")]
+    #[serde(skip_serializing_if = "crate::names::is_default")]
     pub failed_attempts: u32,
     /// The automatic lock, if one is or was set (E2).
-    #[serde(skip_serializing_if = "crate::store::is_default")]
+    #[serde(skip_serializing_if = "crate::names::is_default")]
     pub lock: Option<AutoLock>,
     /// Bumped to end every session of the contact at once (D8).
-    #[serde(skip_serializing_if = "crate::store::is_default")]
+    #[serde(skip_serializing_if = "crate::names::is_default")]
     pub session_epoch: u64,
     /// A pending password-reset secret (D6).
-    #[serde(skip_serializing_if = "crate::store::is_default")]
+    #[serde(skip_serializing_if = "crate::names::is_default")]
     pub reset: Option<PendingSecret>,
     /// The second factor the contact enrolled (F1).
-    #[serde(skip_serializing_if = "crate::store::is_default")]
+    #[serde(skip_serializing_if = "crate::names::is_default")]
     pub second_factor: Option<crate::second_factor::Enrollment>,
     /// An enrollment started and not yet confirmed (F1).
-    #[serde(skip_serializing_if = "crate::store::is_default")]
+    #[serde(skip_serializing_if = "crate::names::is_default")]
     pub pending_enrollment: Option<crate::second_factor::Enrollment>,
     /// A one-time code sent for sign-in or enrollment (F1).
-    #[serde(skip_serializing_if = "crate::store::is_default")]
+    #[serde(skip_serializing_if = "crate::names::is_default")]
     pub pending_code: Option<PendingSecret>,
     /// The security questions and hashed answers (F4).
-    #[serde(skip_serializing_if = "crate::store::is_default")]
+    #[serde(skip_serializing_if = "crate::names::is_default")]
     pub security_answers: Vec<crate::security_questions::StoredAnswer>,
 }
 
@@ -536,4 +467,25 @@ pub struct SessionRecord {
     pub contact_epoch: u64,
     /// The membership's session epoch at creation (D8).
     pub membership_epoch: u64,
+}
+
+impl Password {
+    /// A readable random password of `len` characters for D7: letters and
+    /// digits without look-alikes (no 0 O 1 l I).
+    pub(crate) fn random(len: usize) -> Result<Password, Error> {
+        const ALPHABET: &[u8] = b"abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+        let mut out = Zeroizing::new(String::with_capacity(len));
+        let limit = 256 - 256 % ALPHABET.len();
+        while out.len() < len {
+            let mut b = [0u8; 32];
+            getrandom::fill(&mut b).map_err(|_| Error::RandomUnavailable)?;
+            for x in b {
+                if (x as usize) < limit && out.len() < len {
+                    out.push(ALPHABET[x as usize % ALPHABET.len()] as char);
+                }
+            }
+            b.zeroize();
+        }
+        Ok(Password::new(out.as_str()))
+    }
 }

@@ -14,20 +14,19 @@ use time::{Duration, OffsetDateTime};
 
 use crate::audit::{check_limit, AuditDraft, Operation, Outcome};
 use crate::clock::{Clock, SystemClock};
+use crate::contacts::MAX_PAGE;
 use crate::credentials::{HashCost, Hasher};
-use crate::error::{Error, Field, Problem};
+use crate::error::{Error, Field, Problem, StoreError};
 use crate::ids::{AccountId, ContactId};
 use crate::notify::{Delivery, DeliveryReport, Notification, Notifier, OutboxItem};
-use crate::roles::{access_in, Access, Actor};
+use crate::roles::{Access, Actor};
 use crate::signin::UnknownLogins;
-use crate::store::{MemoryStore, Settlement, Store, StoreError};
-use crate::tx::Tx;
+use crate::store::{MemoryStore, Settlement, Store};
+use crate::tx::{access_in, Tx};
 
 /// How many times an operation is tried when concurrent commits invalidate
 /// what it read.
 pub const DEFAULT_MAX_ATTEMPTS: u32 = 32;
-/// The most contacts one page of [`Directory::list_contacts`] returns.
-pub const MAX_PAGE: usize = 1000;
 /// How long one delivery may take by default (see
 /// [`DirectoryBuilder::delivery_timeout`]).
 pub const DEFAULT_DELIVERY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);

@@ -8,8 +8,7 @@
 
 use std::fmt;
 
-use crate::roles::Permission;
-use crate::store::StoreError;
+use crate::roles::table::Permission;
 
 /// A refused or failed operation. A refusal changes nothing but the audit
 /// entry that records it (K1).
@@ -87,7 +86,7 @@ pub enum Error {
     #[error("the contact is still {}", crate::error::join_duties(.duties))]
     DutiesHeld {
         /// The primary duties it holds.
-        duties: Vec<crate::designations::Duty>,
+        duties: Vec<crate::designations::duty::Duty>,
     },
 }
 
@@ -99,7 +98,7 @@ pub(crate) fn join_names(fields: &[Field]) -> String {
         .join(", ")
 }
 
-pub(crate) fn join_duties(duties: &[crate::designations::Duty]) -> String {
+pub(crate) fn join_duties(duties: &[crate::designations::duty::Duty]) -> String {
     duties
         .iter()
         .map(ToString::to_string)
@@ -248,39 +247,7 @@ impl Error {
     }
 }
 
-macro_rules! named_enum {
-    ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $v:ident => $s:literal),+ $(,)? }) => {
-        $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        #[non_exhaustive]
-        pub enum $name { $($(#[$vm])* $v),+ }
-        impl $name {
-            /// Every value, in declaration order.
-            pub const ALL: &'static [$name] = &[$($name::$v),+];
-            /// The stable snake_case name.
-            pub fn name(self) -> &'static str { match self { $($name::$v => $s),+ } }
-            /// The value with this stable name.
-            pub fn from_name(s: &str) -> Option<$name> {
-                Self::ALL.iter().copied().find(|v| v.name() == s)
-            }
-        }
-        impl ::serde::Serialize for $name {
-            fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                s.serialize_str(self.name())
-            }
-        }
-        impl<'de> ::serde::Deserialize<'de> for $name {
-            fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<$name, D::Error> {
-                let s = <::std::borrow::Cow<'de, str> as ::serde::Deserialize>::deserialize(d)?;
-                $name::from_name(&s).ok_or_else(|| ::serde::de::Error::custom("unknown name"))
-            }
-        }
-        impl ::std::fmt::Display for $name {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result { f.write_str(self.name()) }
-        }
-    };
-}
-pub(crate) use named_enum;
+pub(crate) use crate::names::named_enum;
 
 named_enum! {
     /// An input field that a host supplies.
@@ -617,5 +584,59 @@ impl AuthFailure {
             AuthFailure::InvalidSecret => "D6",
             AuthFailure::InvalidCode => "F1",
         }
+    }
+}
+
+/// A store failed or refused a commit.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// A version named by the changeset is no longer current.
+    #[error("a record changed since it was read")]
+    Conflict,
+    /// An insert would repeat a unique value.
+    #[error("{0} already exists")]
+    Duplicate(Entity),
+    /// The backend failed (I/O, a database error).
+    #[error("{0}")]
+    Backend(String),
+    /// Stored data cannot be read back.
+    #[error("stored data is corrupt: {0}")]
+    Corrupt(String),
+    /// Another connection (in this process or another) held the database
+    /// locked for longer than the store waits (its busy timeout). Nothing
+    /// was written; the operation may succeed if tried again later.
+    #[error("the database is locked by another connection for longer than the busy timeout")]
+    Busy,
+    /// The disk, or the size limit set for the database, is full. Nothing
+    /// was written.
+    #[error("the database is full (its disk or its size limit)")]
+    Full,
+    /// The database was written by a newer version of the library: its
+    /// schema version is above the newest this one knows. It was not
+    /// changed.
+    #[error(
+        "the database has schema version {found}, newer than {supported}, the newest this \
+         version of contactkeeper knows; open it with a newer contactkeeper"
+    )]
+    SchemaTooNew {
+        /// The schema version of the database.
+        found: u32,
+        /// The newest schema version this library knows.
+        supported: u32,
+    },
+    /// The file is not a database of this library: not a database at all,
+    /// or another application's. It was not changed.
+    #[error("not a contactkeeper database: {0}")]
+    NotADatabase(String),
+    /// The database cannot be opened or created (a directory that does not
+    /// exist, no permission).
+    #[error("cannot open the database: {0}")]
+    CannotOpen(String),
+}
+
+impl From<crate::ids::RandomUnavailable> for Error {
+    fn from(_: crate::ids::RandomUnavailable) -> Error {
+        Error::RandomUnavailable
     }
 }

@@ -6,8 +6,6 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::Error;
-
 macro_rules! id_type {
     ($(#[$m:meta])* $name:ident, $prefix:literal) => {
         $(#[$m])*
@@ -21,7 +19,7 @@ macro_rules! id_type {
                 self.0
             }
 
-            pub(crate) fn random() -> Result<$name, Error> {
+            pub(crate) fn random() -> Result<$name, RandomUnavailable> {
                 random_u63().map($name)
             }
         }
@@ -50,10 +48,15 @@ id_type!(
     "notification"
 );
 
+/// The system's random number generator failed (it becomes
+/// [`crate::Error::RandomUnavailable`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct RandomUnavailable;
+
 /// A random number in `1..2^63`.
-pub(crate) fn random_u63() -> Result<u64, Error> {
+pub(crate) fn random_u63() -> Result<u64, RandomUnavailable> {
     loop {
-        let n = getrandom::u64().map_err(|_| Error::RandomUnavailable)? >> 1;
+        let n = getrandom::u64().map_err(|_| RandomUnavailable)? >> 1;
         if n != 0 {
             return Ok(n);
         }

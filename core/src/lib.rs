@@ -17,14 +17,17 @@ pub mod error;
 pub mod ids;
 pub mod ip_access;
 pub mod lock;
+mod names;
 pub mod notify;
 pub mod passwords;
 pub mod recovery;
 pub mod roles;
 pub mod second_factor;
+mod secret;
 pub mod security_questions;
 pub mod signin;
 pub mod store;
+mod text;
 mod tx;
 
 pub use accounts::{
@@ -33,12 +36,12 @@ pub use accounts::{
 };
 pub use audit::{AuditEntry, AuditQuery, AuditVerification, ChainProblem, Operation, Outcome};
 pub use clock::{Clock, ManualClock, SystemClock};
-pub use contacts::{login_key, ContactView, NewContact, Profile, ProfileUpdate};
+pub use contacts::{login_key, ContactView, NewContact, Profile, ProfileUpdate, MAX_PAGE};
 pub use credentials::{HashCost, Password, PasswordPolicy, Secret, SessionStage};
 pub use designations::{BillingContacts, Duty, DutyTarget, Milestone, NewResource, Rank};
 pub use directory::{
     ChangedFields, Directory, DirectoryBuilder, SessionLifetimes, DEFAULT_DELIVERY_TIMEOUT,
-    DEFAULT_MAX_ATTEMPTS, MAX_PAGE,
+    DEFAULT_MAX_ATTEMPTS,
 };
 pub use error::{AuthFailure, Entity, Error, ErrorCode, Field, Problem, Rule};
 pub use ids::{AccountId, ContactId, NotificationId, ResourceId};

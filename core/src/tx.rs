@@ -2,6 +2,11 @@
 //! changes, its audit entries and its notifications, turned into one
 //! [`Changeset`] at the end.
 
+use crate::accounts::guard_owner;
+use crate::contacts::guard_shared_profile;
+use crate::roles::access_of;
+use crate::roles::Access;
+use crate::roles::Actor;
 use std::collections::BTreeMap;
 
 use time::OffsetDateTime;
@@ -427,5 +432,50 @@ impl<'s> Tx<'s> {
             .collect();
         notes.append(&mut self.direct);
         Ok((cs, notes))
+    }
+}
+
+/// How the actor stands in the account, from the current state (D8: never
+/// cached).
+pub(crate) fn access_in(
+    tx: &mut Tx<'_>,
+    actor: &Actor,
+    account: AccountId,
+) -> Result<Access, Error> {
+    let a = tx.account(account)?;
+    let (owner, procurement, partner) = (a.owner, a.procurement_enabled, a.partner.clone());
+    let membership = match actor {
+        Actor::Contact(id) => tx.membership(account, *id)?,
+        _ => None,
+    };
+    Ok(access_of(
+        actor,
+        owner,
+        partner.as_deref(),
+        procurement,
+        membership.as_ref().map(|m| (m.roles, &m.tech_scope)),
+    ))
+}
+
+impl Tx<'_> {
+    /// [`guard_owner`] on the account's current owner (A6).
+    pub(crate) fn guard_owner(
+        &mut self,
+        access: &Access,
+        account: AccountId,
+        contact: ContactId,
+    ) -> Result<(), Error> {
+        let owner = self.account(account)?.owner;
+        guard_owner(access, owner, contact)
+    }
+
+    /// [`guard_shared_profile`] on the contact's current accounts (B6).
+    pub(crate) fn guard_shared_profile(
+        &mut self,
+        access: &Access,
+        contact: ContactId,
+    ) -> Result<(), Error> {
+        let count = self.contact(contact)?.account_count;
+        guard_shared_profile(access, count)
     }
 }

@@ -3,11 +3,13 @@
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use crate::contacts::{check_text, NewContact};
+use crate::contacts::NewContact;
 use crate::credentials::PasswordPolicy;
-use crate::error::{Error, Field, Problem};
+use crate::error::{Error, Field, Problem, Rule};
 use crate::ids::{AccountId, ContactId};
 use crate::lock::LockPolicy;
+use crate::roles::{Access, Permission, Standing};
+use crate::text::check_text;
 
 /// The most technical-administrator options a plan may offer.
 pub const MAX_TECH_OPTIONS: usize = 64;
@@ -240,5 +242,30 @@ pub(crate) fn charge_detail(charge: &Option<Money>) -> Option<String> {
         .map(|m| format!("chargeable: {} {} minor units", m.currency, m.minor_units))
 }
 
-mod ops;
-pub(crate) use ops::*;
+/// What adding one more contact costs (A7), refused when procurement mode
+/// asks for a procurement manager to complete it (C3).
+pub(crate) fn charge_for_addition(
+    access: &Access,
+    plan: &Plan,
+    contact_count: u32,
+) -> Result<Option<Money>, Error> {
+    let charge = plan.charge_for_contact(contact_count);
+    if charge.is_some() && !access.may_complete_charge() {
+        return Err(Error::denied(Permission::CompleteChargeable));
+    }
+    Ok(charge)
+}
+
+/// A6: nobody but the owner (and the host) touches the owner.
+pub(crate) fn guard_owner(
+    access: &Access,
+    owner: ContactId,
+    contact: ContactId,
+) -> Result<(), Error> {
+    if access.standing() != Standing::System && owner == contact {
+        return Err(Error::refused(Rule::A6OwnerOnly));
+    }
+    Ok(())
+}
+
+pub(crate) mod ops;

@@ -4,13 +4,14 @@ use crate::accounts::{
     AccountCreated, AccountView, Money, NewAccount, NewOwner, Plan, Service, MAX_SERVICES,
 };
 use crate::audit::Operation;
-use crate::contacts::{check_text, insert_new_contact, login_key, new_credentials};
+use crate::contacts::login_key;
+use crate::contacts::ops::{insert_new_contact, new_credentials};
 use crate::error::{Entity, Error, Field, Problem, Rule};
 use crate::ids::{AccountId, ContactId};
 use crate::notify::NotificationKind;
 use crate::roles::{standard_roles, Access, Actor, Permission, RoleSet, Standing, TechScope};
 use crate::store::{AccountRecord, MembershipRecord};
-use crate::tx::Tx;
+use crate::text::check_text;
 use crate::Directory;
 
 impl Directory {
@@ -301,19 +302,4 @@ impl Directory {
             Ok(a.plan.charge_for_contact(a.contact_count))
         })
     }
-}
-
-/// A7 and C3: what adding a contact costs, refused when procurement mode
-/// is on and the actor is not a procurement manager.
-pub(crate) fn charge_for_addition(
-    tx: &mut Tx<'_>,
-    access: &Access,
-    account: AccountId,
-) -> Result<Option<Money>, Error> {
-    let a = tx.account(account)?;
-    let charge = a.plan.charge_for_contact(a.contact_count);
-    if charge.is_some() && !access.may_complete_charge() {
-        return Err(Error::denied(Permission::CompleteChargeable));
-    }
-    Ok(charge)
 }

@@ -15,9 +15,10 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
-use crate::contacts::check_text;
-use crate::error::{named_enum, Error, ErrorCode, Field, Problem};
+use crate::error::{Error, ErrorCode, Field, Problem};
 use crate::ids::AccountId;
+use crate::names::named_enum;
+use crate::text::check_text;
 
 named_enum! {
     /// An audited operation; the stable name is what filters and exports use.
@@ -449,4 +450,4 @@ pub(crate) fn check_range(q: &AuditQuery) -> Result<(), Error> {
     Ok(())
 }
 
-mod ops;
+pub(crate) mod ops;

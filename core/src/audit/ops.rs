@@ -1,10 +1,10 @@
 //! The operations of this concern: `impl Directory` and the helpers that read the store.
 
-use super::*;
 use std::io::Write;
 
 use crate::audit::{
-    AuditEntry, AuditQuery, AuditVerification, ChainVerifier, CsvExport, Operation,
+    check_limit, check_range, AuditEntry, AuditQuery, AuditVerification, ChainVerifier, CsvExport,
+    Operation,
 };
 use crate::directory::SCAN_PAGE;
 use crate::error::Error;

@@ -4,11 +4,11 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use crate::credentials::Password;
-use crate::directory::MAX_PAGE;
-use crate::error::{Error, Field, Problem};
+use crate::error::{Error, Field, Problem, Rule};
 use crate::ids::ContactId;
 use crate::lock::LockMark;
-use crate::roles::{RoleSet, TechScope};
+use crate::roles::{Access, RoleSet, Standing, TechScope};
+use crate::text::{check_text, forbidden_char};
 
 /// Longest login, in characters.
 pub const MAX_LOGIN: usize = 128;
@@ -276,38 +276,6 @@ pub fn login_key(login: &str) -> Result<String, Error> {
     Ok(login.to_ascii_lowercase())
 }
 
-/// Checks a text field: trimmed, bounded, no control characters; `required`
-/// refuses an empty one. Returns the trimmed value.
-pub(crate) fn check_text(
-    field: Field,
-    value: &str,
-    max: usize,
-    required: bool,
-) -> Result<String, Error> {
-    let v = value.trim();
-    if required && v.is_empty() {
-        return Err(Error::invalid(field, Problem::Empty));
-    }
-    if v.chars().count() > max {
-        return Err(Error::invalid(field, Problem::TooLong { max }));
-    }
-    if v.chars().any(forbidden_char) {
-        return Err(Error::invalid(field, Problem::ControlCharacter));
-    }
-    Ok(v.to_owned())
-}
-
-/// Control characters, and the invisible formatting characters that can
-/// make one name look like another: bidirectional overrides and isolates,
-/// zero-width characters, the byte-order mark.
-pub(crate) fn forbidden_char(c: char) -> bool {
-    c.is_control()
-        || matches!(
-            c,
-            '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}'
-        )
-}
-
 fn check_optional(
     value: &Option<String>,
     check: impl Fn(&str) -> Result<String, Error>,
@@ -399,5 +367,17 @@ pub(crate) fn new_contact_fields(new: &NewContact) -> Vec<String> {
     fields
 }
 
-mod ops;
-pub(crate) use ops::*;
+/// B6: a profile shared with other accounts is changed only by its contact
+/// (and the host), so that no manager of one account changes what another
+/// account relies on (its owner's email, say).
+pub(crate) fn guard_shared_profile(access: &Access, account_count: u32) -> Result<(), Error> {
+    if access.standing() != Standing::System && account_count > 1 {
+        return Err(Error::refused(Rule::B6SharedProfile));
+    }
+    Ok(())
+}
+
+pub(crate) mod ops;
+
+/// The most contacts one page of [`Directory::list_contacts`] returns.
+pub const MAX_PAGE: usize = 1000;

@@ -1,17 +1,20 @@
 //! The operations of this concern: `impl Directory` and the helpers that read the store.
 
-use super::*;
 use time::OffsetDateTime;
 
 use crate::accounts::{charge_detail, charge_for_addition, ContactAdded, Money};
 use crate::audit::{check_limit, Operation};
-use crate::contacts::{login_key, ContactView, NewContact, ProfileUpdate};
+use crate::contacts::{
+    login_key, new_contact_fields, ContactView, NewContact, ProfileUpdate, MAX_PAGE,
+};
 use crate::credentials::{check_new_password, check_phc, Credentials, Hasher};
+use crate::designations::duty::Duty;
+use crate::designations::ops::{check_eligible, duties_in, move_duties};
 use crate::directory::ChangedFields;
 use crate::error::{Entity, Error, Field, Problem, Rule};
 use crate::ids::{AccountId, ContactId};
 use crate::lock::{LockKind, LockMark};
-use crate::roles::{check_grant, Access, Actor, Permission, RoleSet, Standing, TechScope};
+use crate::roles::{check_grant, Access, Actor, Permission, RoleSet, TechScope};
 use crate::store::{ContactRecord, MembershipRecord};
 use crate::tx::Tx;
 use crate::Directory;
@@ -97,7 +100,8 @@ impl Directory {
                         entity: Entity::Contact,
                     });
                 }
-                let charge = charge_for_addition(tx, &access, account)?;
+                let a = tx.account(account)?;
+                let charge = charge_for_addition(&access, &a.plan, a.contact_count)?;
                 tx.contact_mut(id)?.account_count += 1;
                 join(tx, account, id, roles, tech_scope.clone())?;
                 tx.audit(
@@ -169,8 +173,8 @@ impl Directory {
                 })?;
                 tx.member(account, contact)?;
                 if !own {
-                    guard_owner(tx, &access, account, contact)?;
-                    guard_shared_profile(tx, &access, contact)?;
+                    tx.guard_owner(&access, account, contact)?;
+                    tx.guard_shared_profile(&access, contact)?;
                 }
                 let c = tx.contact(contact)?;
                 let old_email = c.profile.email.clone();
@@ -183,7 +187,7 @@ impl Directory {
                 if was_eligible && !crate::designations::missing_for_duty(&profile).is_empty() {
                     let mut held = Vec::new();
                     for m in tx.store().memberships_of(contact)? {
-                        held.extend(crate::designations::duties_in(tx, m.account, contact)?);
+                        held.extend(crate::designations::ops::duties_in(tx, m.account, contact)?);
                     }
                     if !held.is_empty() {
                         return Err(Error::DutiesHeld { duties: held });
@@ -200,7 +204,7 @@ impl Directory {
                     .collect();
                 // An email change is told at the old address too.
                 let also = changed.contains(&Field::Email).then_some(old_email);
-                crate::passwords::security_notice_to(tx, contact, account, told, also)?;
+                crate::notify::ops::security_notice_to(tx, contact, account, told, also)?;
                 tx.audit(
                     account,
                     Operation::ContactUpdate,
@@ -232,7 +236,7 @@ impl Directory {
                 // are cleared.
                 access.require(Permission::ManageContacts)?;
                 check_removable(tx, account, contact)?;
-                crate::designations::move_duties(tx, account, contact, None, false)?;
+                crate::designations::ops::move_duties(tx, account, contact, None, false)?;
                 remove_member(tx, account, contact)
             },
         )
@@ -257,7 +261,8 @@ impl Directory {
             &new.tech_scope,
             &plan,
         )?;
-        let charge = charge_for_addition(tx, access, account)?;
+        let a = tx.account(account)?;
+        let charge = charge_for_addition(access, &a.plan, a.contact_count)?;
         let policy = tx.account(account)?.security.password;
         let creds = new_credentials(&self.hasher, new, &policy, tx.now)?;
         let id = insert_new_contact(tx, new, creds)?;
@@ -303,33 +308,41 @@ impl Directory {
                 .collect())
         })
     }
-}
 
-/// A6: nobody but the owner (and the host) touches the owner.
-pub(crate) fn guard_owner(
-    tx: &mut Tx<'_>,
-    access: &Access,
-    account: AccountId,
-    contact: ContactId,
-) -> Result<(), Error> {
-    if access.standing() != Standing::System && tx.account(account)?.owner == contact {
-        return Err(Error::refused(Rule::A6OwnerOnly));
+    /// Deletes a contact from the account, handing its primary duties to
+    /// `replacement` and clearing its secondary ones, in one atomic step
+    /// (B5, H3).
+    pub fn delete_contact_with_replacement(
+        &self,
+        actor: &Actor,
+        account: AccountId,
+        contact: ContactId,
+        replacement: ContactId,
+    ) -> Result<(), Error> {
+        self.write_op(
+            actor,
+            Operation::ContactDelete,
+            account,
+            Some(contact.to_string()),
+            |tx, access| {
+                access.require(Permission::ManageContacts)?;
+                if contact == replacement {
+                    return Err(Error::invalid(Field::Secondary, Problem::Duplicate));
+                }
+                let duties = duties_in(tx, account, contact)?;
+                if duties.iter().any(|d| matches!(d, Duty::Technical { .. })) {
+                    access.require(Permission::TechnicalAdmin)?;
+                }
+                if duties.iter().any(|d| matches!(d, Duty::Billing { .. })) {
+                    access.require(Permission::ManageBilling)?;
+                }
+                check_eligible(tx, account, replacement)?;
+                move_duties(tx, account, contact, Some(replacement), false)?;
+                check_removable(tx, account, contact)?;
+                remove_member(tx, account, contact)
+            },
+        )
     }
-    Ok(())
-}
-
-/// B6: a profile shared with other accounts is changed only by its contact
-/// (and the host), so that no manager of one account changes what another
-/// account relies on (its owner's email, say).
-pub(crate) fn guard_shared_profile(
-    tx: &mut Tx<'_>,
-    access: &Access,
-    contact: ContactId,
-) -> Result<(), Error> {
-    if access.standing() != Standing::System && tx.contact(contact)?.account_count > 1 {
-        return Err(Error::refused(Rule::B6SharedProfile));
-    }
-    Ok(())
 }
 
 /// The credentials of a new contact: its initial password checked against

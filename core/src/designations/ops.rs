@@ -1,10 +1,16 @@
-use super::*;
 use crate::accounts::{charge_detail, ContactAdded};
 use crate::audit::Operation;
-use crate::contacts::{check_removable, new_contact_fields, remove_member};
+use crate::contacts::{new_contact_fields, NewContact};
+use crate::designations::{
+    check_pair, check_resource_text, missing_for_duty, BillingContacts, Duty, DutyTarget,
+    Milestone, NewResource, Rank,
+};
+use crate::error::{Entity, Error, Field, Problem, Rule};
+use crate::ids::{AccountId, ContactId, ResourceId};
 use crate::notify::NotificationKind;
 use crate::roles::{Actor, Permission};
 use crate::store::ResourceRecord;
+use crate::tx::Tx;
 use crate::Directory;
 
 impl Directory {
@@ -398,39 +404,137 @@ impl Directory {
             },
         )
     }
+}
 
-    /// Deletes a contact from the account, handing its primary duties to
-    /// `replacement` and clearing its secondary ones, in one atomic step
-    /// (B5, H3).
-    pub fn delete_contact_with_replacement(
-        &self,
-        actor: &Actor,
-        account: AccountId,
-        contact: ContactId,
-        replacement: ContactId,
-    ) -> Result<(), Error> {
-        self.write_op(
-            actor,
-            Operation::ContactDelete,
-            account,
-            Some(contact.to_string()),
-            |tx, access| {
-                access.require(Permission::ManageContacts)?;
-                if contact == replacement {
-                    return Err(Error::invalid(Field::Secondary, Problem::Duplicate));
-                }
-                let duties = duties_in(tx, account, contact)?;
-                if duties.iter().any(|d| matches!(d, Duty::Technical { .. })) {
-                    access.require(Permission::TechnicalAdmin)?;
-                }
-                if duties.iter().any(|d| matches!(d, Duty::Billing { .. })) {
-                    access.require(Permission::ManageBilling)?;
-                }
-                check_eligible(tx, account, replacement)?;
-                move_duties(tx, account, contact, Some(replacement), false)?;
-                check_removable(tx, account, contact)?;
-                remove_member(tx, account, contact)
+/// Checks that a contact may take a duty in the account: a member (not of
+/// another account only), holding what the duty needs (H4).
+pub(crate) fn check_eligible(
+    tx: &mut Tx<'_>,
+    account: AccountId,
+    contact: ContactId,
+) -> Result<(), Error> {
+    tx.member(account, contact)?;
+    let missing = missing_for_duty(&tx.contact(contact)?.profile);
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::NotEligible { missing })
+    }
+}
+
+/// Every duty a contact holds in the account.
+pub(crate) fn duties_in(
+    tx: &mut Tx<'_>,
+    account: AccountId,
+    contact: ContactId,
+) -> Result<Vec<Duty>, Error> {
+    let mut duties: Vec<Duty> = tx
+        .store()
+        .duties_of(account, contact)?
+        .iter()
+        .map(|r| Duty::Technical {
+            resource: r.id,
+            rank: if r.primary == contact {
+                Rank::Primary
+            } else {
+                Rank::Secondary
             },
-        )
+        })
+        .collect();
+    let billing = tx.account(account)?.billing;
+    if billing.primary == Some(contact) {
+        duties.push(Duty::Billing {
+            rank: Rank::Primary,
+        });
+    }
+    if billing.secondary == Some(contact) {
+        duties.push(Duty::Billing {
+            rank: Rank::Secondary,
+        });
+    }
+    Ok(duties)
+}
+
+/// Moves every duty of `from` in the account: primaries to `to` (or
+/// refused with the list when `to` is `None`), secondaries to `to` when
+/// `keep_secondaries`, else cleared. A resource never ends with its
+/// secondary equal to its primary. Returns how many duties moved.
+pub(crate) fn move_duties(
+    tx: &mut Tx<'_>,
+    account: AccountId,
+    from: ContactId,
+    to: Option<ContactId>,
+    keep_secondaries: bool,
+) -> Result<usize, Error> {
+    let resources = tx.store().duties_of(account, from)?;
+    let billing = tx.account(account)?.billing;
+    if to.is_none() {
+        let held: Vec<Duty> = duties_in(tx, account, from)?
+            .into_iter()
+            .filter(|d| {
+                matches!(
+                    d,
+                    Duty::Technical {
+                        rank: Rank::Primary,
+                        ..
+                    } | Duty::Billing {
+                        rank: Rank::Primary
+                    }
+                )
+            })
+            .collect();
+        if !held.is_empty() {
+            return Err(Error::DutiesHeld { duties: held });
+        }
+    }
+    let mut moved = 0;
+    for mut r in resources {
+        if r.primary == from {
+            let Some(to) = to else { continue };
+            r.primary = to;
+            if r.secondary == Some(to) {
+                r.secondary = None;
+            }
+        } else if r.secondary == Some(from) {
+            r.secondary = match to {
+                Some(to) if keep_secondaries && to != r.primary => Some(to),
+                _ => None,
+            };
+        }
+        moved += 1;
+        tx.put_resource(r);
+    }
+    let mut b = billing;
+    if b.primary == Some(from) {
+        if let Some(to) = to {
+            b.primary = Some(to);
+            moved += 1;
+        }
+    }
+    if b.secondary == Some(from) {
+        b.secondary = match to {
+            Some(to) if keep_secondaries => Some(to),
+            _ => None,
+        };
+        moved += 1;
+    }
+    if b.secondary == b.primary {
+        b.secondary = None;
+    }
+    if b != billing {
+        tx.account_mut(account)?.billing = b;
+    }
+    Ok(moved)
+}
+
+/// The resource, if it belongs to the account.
+pub(crate) fn resource_in(
+    tx: &mut Tx<'_>,
+    account: AccountId,
+    id: ResourceId,
+) -> Result<ResourceRecord, Error> {
+    match tx.store().resource(id)? {
+        Some(r) if r.account == account => Ok(r),
+        _ => Err(Error::not_found(Entity::Resource)),
     }
 }

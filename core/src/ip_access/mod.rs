@@ -56,4 +56,4 @@ pub fn allows(allowlist: &[IpNet], ip: IpAddr) -> bool {
     allowlist.is_empty() || allowlist.iter().any(|n| n.contains(&ip))
 }
 
-mod ops;
+pub(crate) mod ops;

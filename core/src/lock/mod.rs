@@ -157,4 +157,4 @@ fn lock_now(c: &mut Credentials, now: OffsetDateTime) -> AutoLock {
     l
 }
 
-mod ops;
+pub(crate) mod ops;

@@ -1,9 +1,8 @@
 use super::{LockPolicy, ManualLock};
 use crate::audit::Operation;
-use crate::contacts::guard_owner;
 use crate::error::Error;
 use crate::ids::{AccountId, ContactId};
-use crate::passwords::security_notice;
+use crate::notify::ops::security_notice;
 use crate::roles::{Actor, Permission};
 use crate::Directory;
 
@@ -58,7 +57,7 @@ impl Directory {
             |tx, access| {
                 access.require(Permission::ManageContacts)?;
                 let mut m = tx.member(account, contact)?;
-                guard_owner(tx, &access, account, contact)?;
+                tx.guard_owner(&access, account, contact)?;
                 if m.manual_lock.is_none() {
                     m.manual_lock = Some(ManualLock {
                         since: tx.now,
@@ -95,7 +94,7 @@ impl Directory {
             |tx, access| {
                 access.require(Permission::ManageContacts)?;
                 let mut m = tx.member(account, contact)?;
-                guard_owner(tx, &access, account, contact)?;
+                tx.guard_owner(&access, account, contact)?;
                 if m.manual_lock.take().is_some() {
                     tx.put_membership(m);
                 }

@@ -11,8 +11,8 @@ use std::sync::Mutex;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use crate::error::named_enum;
 use crate::ids::{AccountId, ContactId, NotificationId, ResourceId};
+use crate::names::named_enum;
 
 named_enum! {
     /// What a notification is about.
@@ -68,7 +68,7 @@ pub struct Notification {
     /// in `body`. Such a notification is delivered once, right after the
     /// change, and never stored in the outbox (D6).
     #[serde(skip)]
-    pub secret: Option<crate::credentials::Secret>,
+    pub secret: Option<crate::secret::Secret>,
 }
 
 impl std::fmt::Debug for Notification {
@@ -212,4 +212,4 @@ pub fn local_time(at: OffsetDateTime, zone: &str) -> String {
     )
 }
 
-mod ops;
+pub(crate) mod ops;

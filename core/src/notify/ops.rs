@@ -1,10 +1,10 @@
 use super::{NotificationKind, NotificationPrefs};
 use crate::audit::Operation;
-use crate::contacts::{check_text, guard_owner};
 use crate::error::{Error, Field};
 use crate::ids::{AccountId, ContactId};
-use crate::passwords::security_notice_fields;
 use crate::roles::{Actor, Permission};
+use crate::text::check_text;
+use crate::tx::Tx;
 use crate::Directory;
 
 impl Directory {
@@ -33,7 +33,7 @@ impl Directory {
                 })?;
                 let mut m = tx.member(account, contact)?;
                 if !own {
-                    guard_owner(tx, &access, account, contact)?;
+                    tx.guard_owner(&access, account, contact)?;
                 }
                 let before = m.notifications;
                 let mut fields = Vec::new();
@@ -133,4 +133,63 @@ impl Directory {
             Ok(sent)
         })
     }
+}
+
+/// I2: a security notification to the contact naming the changed fields,
+/// never their values, when its security notifications are on in the
+/// account; the time is in the contact's zone (I3).
+pub(crate) fn security_notice(
+    tx: &mut Tx<'_>,
+    id: ContactId,
+    account: AccountId,
+    field: &str,
+) -> Result<(), Error> {
+    security_notice_fields(tx, id, account, vec![field.to_owned()])
+}
+
+/// [`security_notice`] for several fields.
+pub(crate) fn security_notice_fields(
+    tx: &mut Tx<'_>,
+    id: ContactId,
+    account: AccountId,
+    fields: Vec<String>,
+) -> Result<(), Error> {
+    security_notice_to(tx, id, account, fields, None)
+}
+
+/// [`security_notice_fields`], also sent to `also` (the old address of an
+/// email change, so that its owner learns of it).
+pub(crate) fn security_notice_to(
+    tx: &mut Tx<'_>,
+    id: ContactId,
+    account: AccountId,
+    fields: Vec<String>,
+    also: Option<String>,
+) -> Result<(), Error> {
+    let wants = tx
+        .membership(account, id)?
+        .is_none_or(|m| m.notifications.security);
+    if !wants || fields.is_empty() {
+        return Ok(());
+    }
+    let name = tx.account(account)?.name.clone();
+    let zone = tx.contact(id)?.profile.time_zone.clone();
+    let when = crate::notify::local_time(tx.now, &zone);
+    let mut to = vec![tx.contact(id)?.profile.email.clone()];
+    to.extend(also.filter(|a| !to.contains(a)));
+    tx.notify_to(
+        NotificationKind::Security,
+        Some(account),
+        id,
+        to,
+        format!("Security notice from {name}"),
+        format!(
+            "These settings of your contact changed at {when}: {}. \
+             If you did not expect this, contact your account's owner.",
+            fields.join(", ")
+        ),
+        fields,
+        None,
+        None,
+    )
 }

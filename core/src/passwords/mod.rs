@@ -13,5 +13,4 @@ pub enum ManagerReset {
     TemporaryPassword,
 }
 
-mod ops;
-pub(crate) use ops::*;
+pub(crate) mod ops;

@@ -1,20 +1,21 @@
 //! The operations of this concern.
 
-use super::*;
 use zeroize::Zeroizing;
 
 use crate::audit::Operation;
-use crate::contacts::{guard_owner, guard_shared_profile};
 use crate::credentials::{
-    check_new_password, Password, PasswordPolicy, Secret, SessionRecord, SessionStage, MAX_HISTORY,
+    check_new_password, Password, PasswordPolicy, SessionRecord, SessionStage,
 };
 use crate::error::{AuthFailure, Entity, Error, Field, Problem, Rule};
 use crate::ids::{AccountId, ContactId};
 use crate::lock::Reservation;
-use crate::notify::NotificationKind;
+use crate::notify::ops::security_notice;
+use crate::passwords::{ManagerReset, TEMPORARY_PASSWORD_LENGTH};
+use crate::recovery::ops::install_password;
 use crate::roles::{Actor, Permission};
-use crate::signin::{auto_locked, next_stage, SessionGrant, SignInOutcome};
-use crate::tx::Tx;
+use crate::secret::Secret;
+use crate::signin::ops::auto_locked;
+use crate::signin::{next_stage, SessionGrant, SignInOutcome};
 use crate::{lock, Directory};
 
 impl Directory {
@@ -176,7 +177,7 @@ impl Directory {
             let now = tx.now;
             let acc = tx.account(info.account)?.clone();
             let c = tx.contact(id)?;
-            let stage = next_stage(&c.credentials, &acc, now, true);
+            let stage = next_stage(&c.credentials, &acc.security, now, true);
             let epoch = c.credentials.session_epoch;
             let m = tx
                 .membership(info.account, id)?
@@ -221,7 +222,7 @@ impl Directory {
     ) -> Result<Option<Password>, Error> {
         let temporary = match how {
             ManagerReset::TemporaryPassword => {
-                let pw = Secret::random_password(TEMPORARY_PASSWORD_LENGTH)?;
+                let pw = Password::random(TEMPORARY_PASSWORD_LENGTH)?;
                 let hash = self.hasher.hash(pw.expose())?;
                 Some((pw, hash))
             }
@@ -238,8 +239,8 @@ impl Directory {
                 if actor.contact_id() == Some(contact) {
                     return Err(Error::refused(Rule::D8OwnPassword));
                 }
-                guard_owner(tx, &access, account, contact)?;
-                guard_shared_profile(tx, &access, contact)?;
+                tx.guard_owner(&access, account, contact)?;
+                tx.guard_shared_profile(&access, contact)?;
                 match (&how, &temporary) {
                     (ManagerReset::TemporaryPassword, Some((pw, hash))) => {
                         install_password(
@@ -252,7 +253,7 @@ impl Directory {
                         Ok(Some(pw.clone()))
                     }
                     (ManagerReset::SendSecret(channel), _) => {
-                        crate::recovery::issue_reset_secret(tx, contact, *channel)?;
+                        crate::recovery::ops::issue_reset_secret(tx, contact, *channel)?;
                         tx.audit(
                             account,
                             Operation::PasswordResetRequest,
@@ -284,8 +285,8 @@ impl Directory {
             |tx, access| {
                 access.require(Permission::ManageContacts)?;
                 tx.member(account, contact)?;
-                guard_owner(tx, &access, account, contact)?;
-                guard_shared_profile(tx, &access, contact)?;
+                tx.guard_owner(&access, account, contact)?;
+                tx.guard_shared_profile(&access, contact)?;
                 tx.contact_mut(contact)?.credentials.must_change = must_change;
                 tx.audit(
                     account,
@@ -388,104 +389,4 @@ impl Directory {
         }
         result
     }
-}
-
-/// Installs a new password hash (D2, D3): the old one joins the history,
-/// the change time is now, every session of the contact ends (D8), a
-/// pending reset secret is void. Audited in each of the contact's accounts,
-/// with a security notification (I2).
-pub(crate) fn install_password(
-    tx: &mut Tx<'_>,
-    id: ContactId,
-    hash: &str,
-    must_change: bool,
-    detail: &str,
-) -> Result<(), Error> {
-    let now = tx.now;
-    let c = tx.contact_mut(id)?;
-    let creds = &mut c.credentials;
-    if let Some(old) = creds.password_hash.take() {
-        creds.password_history.insert(0, old);
-        creds.password_history.truncate(MAX_HISTORY as usize);
-    }
-    creds.password_hash = Some(hash.to_owned());
-    creds.password_changed_at = Some(now);
-    creds.must_change = must_change;
-    creds.reset = None;
-    creds.session_epoch = creds.session_epoch.wrapping_add(1);
-    let accounts = tx.audit_everywhere(
-        id,
-        Operation::PasswordChange,
-        vec!["password".into()],
-        Some(detail.to_owned()),
-    )?;
-    // One notice (one email address), under the first account that wants it.
-    for a in accounts {
-        if tx
-            .membership(a, id)?
-            .is_some_and(|m| m.notifications.security)
-        {
-            return security_notice(tx, id, a, "password");
-        }
-    }
-    Ok(())
-}
-
-/// I2: a security notification to the contact naming the changed fields,
-/// never their values, when its security notifications are on in the
-/// account; the time is in the contact's zone (I3).
-pub(crate) fn security_notice(
-    tx: &mut Tx<'_>,
-    id: ContactId,
-    account: AccountId,
-    field: &str,
-) -> Result<(), Error> {
-    security_notice_fields(tx, id, account, vec![field.to_owned()])
-}
-
-/// [`security_notice`] for several fields.
-pub(crate) fn security_notice_fields(
-    tx: &mut Tx<'_>,
-    id: ContactId,
-    account: AccountId,
-    fields: Vec<String>,
-) -> Result<(), Error> {
-    security_notice_to(tx, id, account, fields, None)
-}
-
-/// [`security_notice_fields`], also sent to `also` (the old address of an
-/// email change, so that its owner learns of it).
-pub(crate) fn security_notice_to(
-    tx: &mut Tx<'_>,
-    id: ContactId,
-    account: AccountId,
-    fields: Vec<String>,
-    also: Option<String>,
-) -> Result<(), Error> {
-    let wants = tx
-        .membership(account, id)?
-        .is_none_or(|m| m.notifications.security);
-    if !wants || fields.is_empty() {
-        return Ok(());
-    }
-    let name = tx.account(account)?.name.clone();
-    let zone = tx.contact(id)?.profile.time_zone.clone();
-    let when = crate::notify::local_time(tx.now, &zone);
-    let mut to = vec![tx.contact(id)?.profile.email.clone()];
-    to.extend(also.filter(|a| !to.contains(a)));
-    tx.notify_to(
-        NotificationKind::Security,
-        Some(account),
-        id,
-        to,
-        format!("Security notice from {name}"),
-        format!(
-            "These settings of your contact changed at {when}: {}. \
-             If you did not expect this, contact your account's owner.",
-            fields.join(", ")
-        ),
-        fields,
-        None,
-        None,
-    )
 }

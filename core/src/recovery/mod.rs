@@ -3,7 +3,7 @@
 
 use time::Duration;
 
-use crate::error::named_enum;
+use crate::names::named_enum;
 
 /// How long a reset secret works (D6).
 pub const RESET_LIFETIME: Duration = Duration::minutes(30);
@@ -24,5 +24,4 @@ named_enum! {
     }
 }
 
-mod ops;
-pub(crate) use ops::*;
+pub(crate) mod ops;

@@ -1,16 +1,17 @@
 //! The operations of this concern.
 
-use super::*;
 use time::OffsetDateTime;
 
 use crate::audit::Operation;
 use crate::contacts::login_key;
-use crate::credentials::{Password, PendingSecret, Secret, SecretHash};
+use crate::credentials::{Password, PendingSecret, SecretHash, MAX_HISTORY};
 use crate::error::{AuthFailure, Error};
 use crate::ids::{ContactId, NotificationId};
+use crate::notify::ops::security_notice;
 use crate::notify::{Notification, NotificationKind};
-use crate::passwords::install_password;
+use crate::recovery::{RecoveryChannel, PHONE_CODE_DIGITS, RESET_LIFETIME, RESET_TRIES};
 use crate::roles::Actor;
+use crate::secret::Secret;
 use crate::tx::Tx;
 use crate::{lock, Directory};
 
@@ -177,4 +178,45 @@ fn check_reset(
         *pending = None;
     }
     false
+}
+
+/// Installs a new password hash (D2, D3): the old one joins the history,
+/// the change time is now, every session of the contact ends (D8), a
+/// pending reset secret is void. Audited in each of the contact's accounts,
+/// with a security notification (I2).
+pub(crate) fn install_password(
+    tx: &mut Tx<'_>,
+    id: ContactId,
+    hash: &str,
+    must_change: bool,
+    detail: &str,
+) -> Result<(), Error> {
+    let now = tx.now;
+    let c = tx.contact_mut(id)?;
+    let creds = &mut c.credentials;
+    if let Some(old) = creds.password_hash.take() {
+        creds.password_history.insert(0, old);
+        creds.password_history.truncate(MAX_HISTORY as usize);
+    }
+    creds.password_hash = Some(hash.to_owned());
+    creds.password_changed_at = Some(now);
+    creds.must_change = must_change;
+    creds.reset = None;
+    creds.session_epoch = creds.session_epoch.wrapping_add(1);
+    let accounts = tx.audit_everywhere(
+        id,
+        Operation::PasswordChange,
+        vec!["password".into()],
+        Some(detail.to_owned()),
+    )?;
+    // One notice (one email address), under the first account that wants it.
+    for a in accounts {
+        if tx
+            .membership(a, id)?
+            .is_some_and(|m| m.notifications.security)
+        {
+            return security_notice(tx, id, a, "password");
+        }
+    }
+    Ok(())
 }

@@ -1,11 +1,10 @@
 //! The operations of this concern: `impl Directory` and the helpers that read the store.
 
-use super::*;
 use crate::audit::Operation;
 use crate::error::{Error, Rule};
 use crate::ids::{AccountId, ContactId};
-use crate::roles::{Access, Actor, Permission, Role, RoleSet, Standing, TechScope};
-use crate::tx::Tx;
+use crate::roles::{check_grant, Access, Actor, Permission, Role, RoleSet, TechScope};
+use crate::tx::{access_in, Tx};
 use crate::Directory;
 
 impl Directory {
@@ -51,7 +50,7 @@ impl Directory {
                     fields.clone(),
                     detail,
                 );
-                crate::passwords::security_notice_fields(tx, contact, account, fields)
+                crate::notify::ops::security_notice_fields(tx, contact, account, fields)
             },
         )
     }
@@ -75,29 +74,4 @@ impl Directory {
     ) -> Result<(), Error> {
         self.access(actor, account)?.require(permission)
     }
-}
-
-/// How the actor stands in the account, from the current state (D8: never
-/// cached).
-pub(crate) fn access_in(
-    tx: &mut Tx<'_>,
-    actor: &Actor,
-    account: AccountId,
-) -> Result<Access, Error> {
-    let a = tx.account(account)?;
-    let (owner, procurement, partner) = (a.owner, a.procurement_enabled, a.partner.clone());
-    let (standing, roles, scope) = match actor {
-        Actor::Contact(id) => match tx.membership(account, *id)? {
-            Some(_) if *id == owner => (Standing::Owner, RoleSet::ALL, TechScope::All),
-            Some(m) => (Standing::Member, m.roles, m.tech_scope),
-            None => (Standing::Outsider, RoleSet::EMPTY, TechScope::All),
-        },
-        Actor::SupportDesk { .. } => (Standing::SupportDesk, RoleSet::EMPTY, TechScope::All),
-        Actor::Partner(p) if partner.as_ref() == Some(p) => {
-            (Standing::Partner, RoleSet::EMPTY, TechScope::All)
-        }
-        Actor::System => (Standing::System, RoleSet::ALL, TechScope::All),
-        _ => (Standing::Outsider, RoleSet::EMPTY, TechScope::All),
-    };
-    Ok(Access::new(standing, roles, scope, procurement))
 }

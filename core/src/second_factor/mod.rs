@@ -9,7 +9,7 @@ use sha1::Sha1;
 use subtle::ConstantTimeEq;
 use time::OffsetDateTime;
 
-use crate::error::named_enum;
+use crate::names::named_enum;
 
 /// Seconds per TOTP step (F1).
 pub const TOTP_STEP: u64 = 30;
@@ -118,9 +118,9 @@ pub struct EnrollmentStart {
     /// The method being enrolled.
     pub method: TwoFactorMethod,
     /// The `otpauth://` URI for an authenticator app (TOTP only).
-    pub otpauth_uri: Option<crate::credentials::Secret>,
+    pub otpauth_uri: Option<crate::secret::Secret>,
     /// The TOTP secret in base32, for typing in by hand (TOTP only).
-    pub secret_base32: Option<crate::credentials::Secret>,
+    pub secret_base32: Option<crate::secret::Secret>,
 }
 
-mod ops;
+pub(crate) mod ops;

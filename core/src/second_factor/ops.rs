@@ -1,12 +1,14 @@
 use super::{check_totp, otpauth_uri, Enrollment, EnrollmentStart, TwoFactorMethod};
 use crate::audit::Operation;
-use crate::contacts::{check_phone, guard_owner, guard_shared_profile};
-use crate::credentials::{Password, Secret, SessionStage};
+use crate::contacts::check_phone;
+use crate::credentials::{Password, SessionStage};
 use crate::error::{AuthFailure, Entity, Error, Field, Rule};
 use crate::ids::{AccountId, ContactId};
-use crate::passwords::security_notice;
+use crate::notify::ops::security_notice;
 use crate::roles::{Actor, Permission};
-use crate::signin::{auto_locked, next_stage, send_code, take_code, SessionGrant, SignInOutcome};
+use crate::secret::Secret;
+use crate::signin::ops::{auto_locked, send_code, take_code};
+use crate::signin::{next_stage, SessionGrant, SignInOutcome};
 use crate::{lock, Directory};
 
 impl Directory {
@@ -77,7 +79,12 @@ impl Directory {
         let stage = self.transact(&Actor::Contact(info.contact).audit_label(), |tx| {
             let acc = tx.account(info.account)?.clone();
             let now = tx.now;
-            let stage = next_stage(&tx.contact(info.contact)?.credentials, &acc, now, true);
+            let stage = next_stage(
+                &tx.contact(info.contact)?.credentials,
+                &acc.security,
+                now,
+                true,
+            );
             let s = tx
                 .store()
                 .session(&key)?
@@ -131,8 +138,8 @@ impl Directory {
                 access.require(Permission::ResetTwoFactor)?;
                 tx.member(account, contact)?;
                 if actor.contact_id() != Some(contact) {
-                    guard_owner(tx, &access, account, contact)?;
-                    guard_shared_profile(tx, &access, contact)?;
+                    tx.guard_owner(&access, account, contact)?;
+                    tx.guard_shared_profile(&access, contact)?;
                 }
                 let c = tx.contact_mut(contact)?;
                 c.credentials.second_factor = None;

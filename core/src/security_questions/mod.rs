@@ -5,8 +5,8 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::credentials::Secret;
 use crate::error::{Error, Field, Problem};
+use crate::secret::Secret;
 
 /// The catalogue of questions a contact chooses from, by index.
 pub const CATALOGUE: [&str; 12] = [
@@ -109,4 +109,4 @@ pub fn normalize_answer(answer: &str) -> Result<String, Error> {
     Ok(folded)
 }
 
-mod ops;
+pub(crate) mod ops;

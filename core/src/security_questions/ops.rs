@@ -3,7 +3,7 @@ use crate::audit::Operation;
 use crate::credentials::Password;
 use crate::error::Error;
 use crate::ids::{AccountId, ContactId};
-use crate::passwords::security_notice;
+use crate::notify::ops::security_notice;
 use crate::roles::{Actor, Permission};
 use crate::Directory;
 
@@ -93,7 +93,7 @@ impl Directory {
         account: AccountId,
         contact: ContactId,
         question: u16,
-        answer: &crate::credentials::Secret,
+        answer: &crate::secret::Secret,
     ) -> Result<bool, Error> {
         let checked = self.read(
             actor,

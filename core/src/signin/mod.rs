@@ -12,14 +12,15 @@ use std::net::IpAddr;
 
 use time::OffsetDateTime;
 
-use crate::credentials::{Credentials, Password, Secret, SessionStage, PASSWORD_LIFETIME};
+use crate::accounts::SecurityPolicy;
+use crate::credentials::{Credentials, Password, SessionStage, PASSWORD_LIFETIME};
 use crate::error::{AuthFailure, Error};
 use crate::ids::{AccountId, ContactId};
 use crate::lock;
 use crate::lock::LockMark;
 use crate::roles::Actor;
 use crate::second_factor::TwoFactorMethod;
-use crate::store::AccountRecord;
+use crate::secret::Secret;
 
 /// How many unknown logins' failure counts are remembered (D5: bounded).
 const UNKNOWN_CAPACITY: usize = 65_536;
@@ -168,26 +169,24 @@ impl UnknownLogins {
 /// What a successful check of a password leads to.
 pub(crate) fn next_stage(
     c: &Credentials,
-    account: &AccountRecord,
+    security: &SecurityPolicy,
     now: OffsetDateTime,
     factor_done: bool,
 ) -> SessionStage {
     let changed = c.password_changed_at;
     let expired = changed.is_some_and(|t| now >= t + PASSWORD_LIFETIME);
-    let forced = account
-        .security
+    let forced = security
         .force_change_before
         .is_some_and(|f| changed.is_none_or(|t| t < f));
     if c.second_factor.is_some() && !factor_done {
         SessionStage::SecondFactor
     } else if c.must_change || expired || forced {
         SessionStage::PasswordChange
-    } else if account.security.require_two_factor && c.second_factor.is_none() {
+    } else if security.require_two_factor && c.second_factor.is_none() {
         SessionStage::Enrollment
     } else {
         SessionStage::Full
     }
 }
 
-mod ops;
-pub(crate) use ops::*;
+pub(crate) mod ops;

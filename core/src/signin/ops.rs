@@ -1,19 +1,21 @@
 //! The operations of this concern.
 
-use super::*;
 use time::OffsetDateTime;
 
 use crate::audit::{AuditDraft, Operation, Outcome};
 use crate::contacts::login_key;
-use crate::credentials::{
-    AutoLock, PendingSecret, Secret, SecretHash, SessionRecord, SessionStage,
-};
+use crate::credentials::{AutoLock, PendingSecret, SecretHash, SessionRecord, SessionStage};
 use crate::error::{AuthFailure, Error, ErrorCode, Field, Problem};
 use crate::ids::{AccountId, ContactId, NotificationId};
 use crate::lock::{LockKind, LockMark, Reservation, DEFAULT_MAX_ATTEMPTS};
 use crate::notify::{Notification, NotificationKind};
 use crate::roles::Actor;
 use crate::second_factor::TwoFactorMethod;
+use crate::secret::Secret;
+use crate::signin::{
+    next_stage, SessionGrant, SessionInfo, SignInOutcome, SignInRequest, CODE_LIFETIME, CODE_TRIES,
+    TOUCH_EVERY,
+};
 use crate::store::MembershipRecord;
 use crate::tx::Tx;
 use crate::{ip_access, lock, second_factor, Directory};
@@ -176,7 +178,7 @@ impl Directory {
             if let Some(h) = &upgraded {
                 c.credentials.password_hash = Some(h.clone());
             }
-            let stage = next_stage(&c.credentials, &acc, now, false);
+            let stage = next_stage(&c.credentials, &acc.security, now, false);
             let epoch = c.credentials.session_epoch;
             let method = c.credentials.second_factor.as_ref().map(|e| e.method);
             if stage == SessionStage::SecondFactor {
@@ -383,7 +385,7 @@ impl Directory {
                 return Ok(None);
             }
             lock::after_success(&mut c.credentials);
-            let stage = next_stage(&c.credentials, &acc, now, true);
+            let stage = next_stage(&c.credentials, &acc.security, now, true);
             let s = tx
                 .store()
                 .session(&key)?

@@ -152,65 +152,14 @@ use crate::accounts::{Plan, SecurityPolicy, Service};
 use crate::audit::{AuditEntry, AuditQuery, ChainHead};
 use crate::contacts::Profile;
 use crate::credentials::{Credentials, SessionRecord};
-use crate::error::Entity;
 use crate::ids::{AccountId, ContactId, NotificationId, ResourceId};
 use crate::lock::ManualLock;
 use crate::notify::{NotificationPrefs, OutboxItem};
 use crate::roles::{RoleSet, TechScope};
 
-/// Whether a value is its type's default: such fields are left out of a
-/// record's serialised form (they read back as the default).
-pub(crate) fn is_default<T: Default + PartialEq>(v: &T) -> bool {
-    *v == T::default()
-}
+pub(crate) use crate::names::is_default;
 
-/// A store failed or refused a commit.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum StoreError {
-    /// A version named by the changeset is no longer current.
-    #[error("a record changed since it was read")]
-    Conflict,
-    /// An insert would repeat a unique value.
-    #[error("{0} already exists")]
-    Duplicate(Entity),
-    /// The backend failed (I/O, a database error).
-    #[error("{0}")]
-    Backend(String),
-    /// Stored data cannot be read back.
-    #[error("stored data is corrupt: {0}")]
-    Corrupt(String),
-    /// Another connection (in this process or another) held the database
-    /// locked for longer than the store waits (its busy timeout). Nothing
-    /// was written; the operation may succeed if tried again later.
-    #[error("the database is locked by another connection for longer than the busy timeout")]
-    Busy,
-    /// The disk, or the size limit set for the database, is full. Nothing
-    /// was written.
-    #[error("the database is full (its disk or its size limit)")]
-    Full,
-    /// The database was written by a newer version of the library: its
-    /// schema version is above the newest this one knows. It was not
-    /// changed.
-    #[error(
-        "the database has schema version {found}, newer than {supported}, the newest this \
-         version of contactkeeper knows; open it with a newer contactkeeper"
-    )]
-    SchemaTooNew {
-        /// The schema version of the database.
-        found: u32,
-        /// The newest schema version this library knows.
-        supported: u32,
-    },
-    /// The file is not a database of this library: not a database at all,
-    /// or another application's. It was not changed.
-    #[error("not a contactkeeper database: {0}")]
-    NotADatabase(String),
-    /// The database cannot be opened or created (a directory that does not
-    /// exist, no permission).
-    #[error("cannot open the database: {0}")]
-    CannotOpen(String),
-}
+pub use crate::error::StoreError;
 
 /// An account as stored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
