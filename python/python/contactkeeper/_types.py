@@ -128,7 +128,7 @@ class Plan:
     name: str = _D["plan_name"]
     included_contacts: int = _D["plan_included_contacts"]
     """Contacts included, the owner among them."""
-    additional_contact_price: Money = Money(*_D["plan_price"])
+    additional_contact_price: Money = Money(minor_units=_D["plan_price"][0], currency=_D["plan_price"][1])
     """The price of each contact beyond those included."""
     tech_options: Tuple[str, ...] = _D["plan_tech_options"]
     """Technical-administrator options (``users``, ``services``, ``reports``…)."""
