@@ -27,6 +27,7 @@ use time::OffsetDateTime;
 
 use crate::errors;
 use crate::handles::{PyAccountId, PyContactId, PyNotificationId, PyResourceId};
+use crate::names;
 
 /// A Python enumeration whose values are the core's stable names, mapped to
 /// the core's values. Python to Rust is a scan of identities (no string
@@ -161,23 +162,6 @@ pub(crate) fn types(py: Python<'_>) -> PyResult<&'static Types> {
     TYPES.get_or_try_init(py, || Types::load(py))
 }
 
-/// Every problem the core names, by the Python member's value.
-const PROBLEMS: [&str; 13] = [
-    "empty",
-    "too_long",
-    "control_character",
-    "malformed",
-    "unknown_time_zone",
-    "not_offered",
-    "duplicate",
-    "out_of_range",
-    "too_short",
-    "common_password",
-    "contains_login",
-    "recently_used",
-    "missing",
-];
-
 /// The value of `Problem`'s member (the core's stable name), and its limit
 /// (for length problems).
 pub(crate) fn problem_name(p: &Problem) -> (&'static str, Option<usize>) {
@@ -187,41 +171,6 @@ pub(crate) fn problem_name(p: &Problem) -> (&'static str, Option<usize>) {
         _ => None,
     };
     (p.name(), limit)
-}
-
-fn standing_name(s: Standing) -> &'static str {
-    match s {
-        Standing::Owner => "owner",
-        Standing::Member => "member",
-        Standing::SupportDesk => "support_desk",
-        Standing::Partner => "partner",
-        Standing::System => "system",
-        Standing::Outsider => "outsider",
-    }
-}
-
-fn lock_kind_name(k: LockKind) -> &'static str {
-    match k {
-        LockKind::Automatic => "automatic",
-        LockKind::Manual => "manual",
-    }
-}
-
-fn chain_problem_name(p: ChainProblem) -> &'static str {
-    match p {
-        ChainProblem::Edited => "edited",
-        ChainProblem::Missing => "missing",
-        ChainProblem::Relinked => "relinked",
-        ChainProblem::Truncated => "truncated",
-    }
-}
-
-fn delivery_name(d: Delivery) -> &'static str {
-    match d {
-        Delivery::Delivered => "delivered",
-        Delivery::Undeliverable => "undeliverable",
-        Delivery::RetryLater => "retry_later",
-    }
 }
 
 impl Types {
@@ -256,64 +205,23 @@ impl Types {
                 NotificationKind::name,
             )?,
             rank: EnumMap::load(&e, "Rank", Rank::ALL, Rank::name)?,
-            standing: EnumMap::load(
-                &e,
-                "Standing",
-                &[
-                    Standing::Owner,
-                    Standing::Member,
-                    Standing::SupportDesk,
-                    Standing::Partner,
-                    Standing::System,
-                    Standing::Outsider,
-                ],
-                standing_name,
-            )?,
-            lock_kind: EnumMap::load(
-                &e,
-                "LockKind",
-                &[LockKind::Automatic, LockKind::Manual],
-                lock_kind_name,
-            )?,
+            standing: EnumMap::load(&e, "Standing", names::STANDINGS, names::standing_name)?,
+            lock_kind: EnumMap::load(&e, "LockKind", names::LOCK_KINDS, names::lock_kind_name)?,
             session_stage: EnumMap::load(
                 &e,
                 "SessionStage",
-                &[
-                    SessionStage::Full,
-                    SessionStage::PasswordChange,
-                    SessionStage::SecondFactor,
-                    SessionStage::Enrollment,
-                ],
+                names::SESSION_STAGES,
                 SessionStage::name,
             )?,
             chain_problem: EnumMap::load(
                 &e,
                 "ChainProblem",
-                &[
-                    ChainProblem::Edited,
-                    ChainProblem::Missing,
-                    ChainProblem::Relinked,
-                    ChainProblem::Truncated,
-                ],
-                chain_problem_name,
+                names::CHAIN_PROBLEMS,
+                names::chain_problem_name,
             )?,
-            delivery: EnumMap::load(
-                &e,
-                "Delivery",
-                &[
-                    Delivery::Delivered,
-                    Delivery::Undeliverable,
-                    Delivery::RetryLater,
-                ],
-                delivery_name,
-            )?,
-            problem: EnumMap::load(&e, "Problem", &PROBLEMS, |s| s)?,
-            milestone: EnumMap::load(
-                &e,
-                "Milestone",
-                &["software_ready", "initial_backup_completed"],
-                |s| s,
-            )?,
+            delivery: EnumMap::load(&e, "Delivery", names::DELIVERIES, names::delivery_name)?,
+            problem: EnumMap::load(&e, "Problem", &names::problem_names(), |s| s)?,
+            milestone: EnumMap::load(&e, "Milestone", &names::milestone_names(), |s| s)?,
             money: get("Money")?,
             plan: get("Plan")?,
             service: get("Service")?,
@@ -1174,9 +1082,12 @@ pub(crate) fn milestone_in(obj: &Bound<'_, PyAny>, arg: &str) -> PyResult<Milest
     if obj.is_instance_of::<PyString>() {
         return Ok(Milestone::Other(text(obj, Field::Milestone, arg)?));
     }
-    match t.milestone.rust(obj, arg) {
-        Ok("software_ready") => Ok(Milestone::SoftwareReady),
-        Ok(_) => Ok(Milestone::InitialBackupCompleted),
-        Err(_) => Err(type_error(arg, "Milestone or str", obj)),
-    }
+    let name = t
+        .milestone
+        .rust(obj, arg)
+        .map_err(|_| type_error(arg, "Milestone or str", obj))?;
+    names::milestones()
+        .into_iter()
+        .find(|m| names::milestone_name(m) == Some(name))
+        .ok_or_else(|| PyRuntimeError::new_err("a Milestone member has no core value"))
 }

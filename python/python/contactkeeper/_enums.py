@@ -3,7 +3,10 @@
 Each member's value is the core's stable snake_case name (the same names
 appear in the audit log's CSV, in the C header and in error messages). The
 native module checks at first use that every core value has its member here,
-so a value added to the core and forgotten here fails the test suite.
+and the drift test (python/tests/test_enum_drift.py) compares each class with
+the core's list (``_native._enum_names()``: members, values and order), so a
+value added to the core and forgotten here fails the test suite with the
+lines to paste.
 """
 
 from __future__ import annotations

@@ -65,6 +65,7 @@ __all__ = [
     "totp_code",
     "_defaults",
     "_core_error",
+    "_enum_names",
     "_bench_authorize",
     "SECURITY_QUESTIONS",
     "MAX_PAGE",
@@ -619,6 +620,7 @@ def totp_code(secret_base32: str, at: datetime.datetime | None = None) -> str:
 
 def _defaults() -> dict[str, object]: ...
 def _core_error(kind: str) -> ContactKeeperError: ...
+def _enum_names() -> dict[str, list[tuple[str, str | int]]]: ...
 def _bench_authorize(
     directory: Directory, actor: ActorLike, account: AccountId, permission: Permission, iterations: int
 ) -> float: ...
