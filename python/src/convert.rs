@@ -7,6 +7,9 @@
 //! where the value is *presented for verification* (a token, a code, a
 //! sign-in password): there it becomes a value that never verifies, so
 //! that the core answers, counts and audits it as it would any wrong value.
+//! An enumeration argument takes a member or a member's name (its value, a
+//! `str`); an unknown name raises `InvalidInputError` (problem
+//! `not_offered`) for the field the enumeration belongs to.
 
 use std::net::IpAddr;
 
@@ -31,11 +34,17 @@ use crate::names;
 
 /// A Python enumeration whose values are the core's stable names, mapped to
 /// the core's values. Python to Rust is a scan of identities (no string
-/// work); loading checks that the two sides have the same values.
+/// work); loading checks that the two sides have the same values. An
+/// enumeration that the API takes as an argument also takes a member's
+/// name (a `str`, [`EnumMap::by_name`]).
 pub(crate) struct EnumMap<T: 'static> {
     name: &'static str,
     members: Vec<Py<PyAny>>,
     values: Vec<T>,
+    names: Vec<&'static str>,
+    /// The field an unknown name is reported for; `None` when names are not
+    /// taken.
+    field: Option<Field>,
 }
 
 impl<T: Copy + PartialEq + 'static> EnumMap<T> {
@@ -61,7 +70,17 @@ impl<T: Copy + PartialEq + 'static> EnumMap<T> {
             name,
             members,
             values: values.to_vec(),
+            names: values.iter().map(|v| stable(*v)).collect(),
+            field: None,
         })
+    }
+
+    /// Takes a member's name (its value, a `str`) as well as the member;
+    /// an unknown name is `InvalidInputError` for `field`, problem
+    /// `not_offered`.
+    fn by_name(mut self, field: Field) -> EnumMap<T> {
+        self.field = Some(field);
+        self
     }
 
     /// The Python member of `v`.
@@ -75,14 +94,28 @@ impl<T: Copy + PartialEq + 'static> EnumMap<T> {
         }
     }
 
-    /// The core value of a Python member.
+    /// The core value of a Python member (or, when names are taken, of a
+    /// member's name).
     pub(crate) fn rust(&self, obj: &Bound<'_, PyAny>, arg: &str) -> PyResult<T> {
         for (m, v) in self.members.iter().zip(&self.values) {
             if obj.is(m) {
                 return Ok(*v);
             }
         }
-        Err(type_error(arg, self.name, obj))
+        let Some(field) = self.field else {
+            return Err(type_error(arg, self.name, obj));
+        };
+        let Ok(s) = obj.cast::<PyString>() else {
+            return Err(type_error(arg, &format!("{} or str", self.name), obj));
+        };
+        let py = obj.py();
+        let Ok(given) = s.to_cow() else {
+            return Err(invalid(py, field, Problem::Malformed));
+        };
+        match self.names.iter().position(|n| *n == given) {
+            Some(i) => Ok(self.values[i]),
+            None => Err(errors::unknown_name(py, field, arg, self.name)),
+        }
     }
 }
 
@@ -180,9 +213,11 @@ impl Types {
         let get = |name: &str| m.getattr(name).map(Bound::unbind);
         let datetime = py.import("datetime")?;
         Ok(Types {
-            role: EnumMap::load(&e, "Role", Role::ALL, Role::name)?,
-            permission: EnumMap::load(&e, "Permission", Permission::ALL, Permission::name)?,
-            operation: EnumMap::load(&e, "Operation", Operation::ALL, Operation::name)?,
+            role: EnumMap::load(&e, "Role", Role::ALL, Role::name)?.by_name(Field::Roles),
+            permission: EnumMap::load(&e, "Permission", Permission::ALL, Permission::name)?
+                .by_name(Field::Roles),
+            operation: EnumMap::load(&e, "Operation", Operation::ALL, Operation::name)?
+                .by_name(Field::ActorFilter),
             field: EnumMap::load(&e, "Field", Field::ALL, Field::name)?,
             entity: EnumMap::load(&e, "Entity", Entity::ALL, Entity::name)?,
             auth_failure: EnumMap::load(&e, "AuthFailure", AuthFailure::ALL, AuthFailure::name)?,
@@ -191,20 +226,22 @@ impl Types {
                 "RecoveryChannel",
                 RecoveryChannel::ALL,
                 RecoveryChannel::name,
-            )?,
+            )?
+            .by_name(Field::Channel),
             two_factor_method: EnumMap::load(
                 &e,
                 "TwoFactorMethod",
                 TwoFactorMethod::ALL,
                 TwoFactorMethod::name,
-            )?,
+            )?
+            .by_name(Field::TwoFactorMethod),
             notification_kind: EnumMap::load(
                 &e,
                 "NotificationKind",
                 NotificationKind::ALL,
                 NotificationKind::name,
             )?,
-            rank: EnumMap::load(&e, "Rank", Rank::ALL, Rank::name)?,
+            rank: EnumMap::load(&e, "Rank", Rank::ALL, Rank::name)?.by_name(Field::Secondary),
             standing: EnumMap::load(&e, "Standing", names::STANDINGS, names::standing_name)?,
             lock_kind: EnumMap::load(&e, "LockKind", names::LOCK_KINDS, names::lock_kind_name)?,
             session_stage: EnumMap::load(

@@ -439,7 +439,7 @@ class EnrollmentRequired(_WithSession):
 
     name = "enrollment_required"
 
-    def begin_enrollment(self, method: TwoFactorMethod, *, phone: Optional[str] = None) -> EnrollmentStart:
+    def begin_enrollment(self, method: Union[TwoFactorMethod, str], *, phone: Optional[str] = None) -> EnrollmentStart:
         """Starts enrolling ``method``."""
         return self._dir().begin_enrollment_with_session(self.session.token, method, phone=phone)
 
