@@ -7,6 +7,9 @@
 //! where the value is *presented for verification* (a token, a code, a
 //! sign-in password): there it becomes a value that never verifies, so
 //! that the core answers, counts and audits it as it would any wrong value.
+//! An enumeration argument takes a member or a member's name (its value, a
+//! `str`); an unknown name raises `InvalidInputError` (problem
+//! `not_offered`) for the field the enumeration belongs to.
 
 use std::net::IpAddr;
 
@@ -22,19 +25,26 @@ use contactkeeper::{
 use pyo3::exceptions::{PyRuntimeError, PyTypeError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyBool, PyBytes, PyFrozenSet, PyString, PyTuple};
+use pyo3::types::{PyBool, PyBytes, PyDict, PyFrozenSet, PyString, PyTuple};
 use time::OffsetDateTime;
 
 use crate::errors;
 use crate::handles::{PyAccountId, PyContactId, PyNotificationId, PyResourceId};
+use crate::names;
 
 /// A Python enumeration whose values are the core's stable names, mapped to
 /// the core's values. Python to Rust is a scan of identities (no string
-/// work); loading checks that the two sides have the same values.
+/// work); loading checks that the two sides have the same values. An
+/// enumeration that the API takes as an argument also takes a member's
+/// name (a `str`, [`EnumMap::by_name`]).
 pub(crate) struct EnumMap<T: 'static> {
     name: &'static str,
     members: Vec<Py<PyAny>>,
     values: Vec<T>,
+    names: Vec<&'static str>,
+    /// The field an unknown name is reported for; `None` when names are not
+    /// taken.
+    field: Option<Field>,
 }
 
 impl<T: Copy + PartialEq + 'static> EnumMap<T> {
@@ -60,7 +70,17 @@ impl<T: Copy + PartialEq + 'static> EnumMap<T> {
             name,
             members,
             values: values.to_vec(),
+            names: values.iter().map(|v| stable(*v)).collect(),
+            field: None,
         })
+    }
+
+    /// Takes a member's name (its value, a `str`) as well as the member;
+    /// an unknown name is `InvalidInputError` for `field`, problem
+    /// `not_offered`.
+    fn by_name(mut self, field: Field) -> EnumMap<T> {
+        self.field = Some(field);
+        self
     }
 
     /// The Python member of `v`.
@@ -74,14 +94,28 @@ impl<T: Copy + PartialEq + 'static> EnumMap<T> {
         }
     }
 
-    /// The core value of a Python member.
+    /// The core value of a Python member (or, when names are taken, of a
+    /// member's name).
     pub(crate) fn rust(&self, obj: &Bound<'_, PyAny>, arg: &str) -> PyResult<T> {
         for (m, v) in self.members.iter().zip(&self.values) {
             if obj.is(m) {
                 return Ok(*v);
             }
         }
-        Err(type_error(arg, self.name, obj))
+        let Some(field) = self.field else {
+            return Err(type_error(arg, self.name, obj));
+        };
+        let Ok(s) = obj.cast::<PyString>() else {
+            return Err(type_error(arg, &format!("{} or str", self.name), obj));
+        };
+        let py = obj.py();
+        let Ok(given) = s.to_cow() else {
+            return Err(invalid(py, field, Problem::Malformed));
+        };
+        match self.names.iter().position(|n| *n == given) {
+            Some(i) => Ok(self.values[i]),
+            None => Err(errors::unknown_name(py, field, arg, self.name)),
+        }
     }
 }
 
@@ -161,23 +195,6 @@ pub(crate) fn types(py: Python<'_>) -> PyResult<&'static Types> {
     TYPES.get_or_try_init(py, || Types::load(py))
 }
 
-/// Every problem the core names, by the Python member's value.
-const PROBLEMS: [&str; 13] = [
-    "empty",
-    "too_long",
-    "control_character",
-    "malformed",
-    "unknown_time_zone",
-    "not_offered",
-    "duplicate",
-    "out_of_range",
-    "too_short",
-    "common_password",
-    "contains_login",
-    "recently_used",
-    "missing",
-];
-
 /// The value of `Problem`'s member (the core's stable name), and its limit
 /// (for length problems).
 pub(crate) fn problem_name(p: &Problem) -> (&'static str, Option<usize>) {
@@ -189,41 +206,6 @@ pub(crate) fn problem_name(p: &Problem) -> (&'static str, Option<usize>) {
     (p.name(), limit)
 }
 
-fn standing_name(s: Standing) -> &'static str {
-    match s {
-        Standing::Owner => "owner",
-        Standing::Member => "member",
-        Standing::SupportDesk => "support_desk",
-        Standing::Partner => "partner",
-        Standing::System => "system",
-        Standing::Outsider => "outsider",
-    }
-}
-
-fn lock_kind_name(k: LockKind) -> &'static str {
-    match k {
-        LockKind::Automatic => "automatic",
-        LockKind::Manual => "manual",
-    }
-}
-
-fn chain_problem_name(p: ChainProblem) -> &'static str {
-    match p {
-        ChainProblem::Edited => "edited",
-        ChainProblem::Missing => "missing",
-        ChainProblem::Relinked => "relinked",
-        ChainProblem::Truncated => "truncated",
-    }
-}
-
-fn delivery_name(d: Delivery) -> &'static str {
-    match d {
-        Delivery::Delivered => "delivered",
-        Delivery::Undeliverable => "undeliverable",
-        Delivery::RetryLater => "retry_later",
-    }
-}
-
 impl Types {
     fn load(py: Python<'_>) -> PyResult<Types> {
         let e = py.import("contactkeeper._enums")?;
@@ -231,9 +213,11 @@ impl Types {
         let get = |name: &str| m.getattr(name).map(Bound::unbind);
         let datetime = py.import("datetime")?;
         Ok(Types {
-            role: EnumMap::load(&e, "Role", Role::ALL, Role::name)?,
-            permission: EnumMap::load(&e, "Permission", Permission::ALL, Permission::name)?,
-            operation: EnumMap::load(&e, "Operation", Operation::ALL, Operation::name)?,
+            role: EnumMap::load(&e, "Role", Role::ALL, Role::name)?.by_name(Field::Roles),
+            permission: EnumMap::load(&e, "Permission", Permission::ALL, Permission::name)?
+                .by_name(Field::Roles),
+            operation: EnumMap::load(&e, "Operation", Operation::ALL, Operation::name)?
+                .by_name(Field::ActorFilter),
             field: EnumMap::load(&e, "Field", Field::ALL, Field::name)?,
             entity: EnumMap::load(&e, "Entity", Entity::ALL, Entity::name)?,
             auth_failure: EnumMap::load(&e, "AuthFailure", AuthFailure::ALL, AuthFailure::name)?,
@@ -242,78 +226,39 @@ impl Types {
                 "RecoveryChannel",
                 RecoveryChannel::ALL,
                 RecoveryChannel::name,
-            )?,
+            )?
+            .by_name(Field::Channel),
             two_factor_method: EnumMap::load(
                 &e,
                 "TwoFactorMethod",
                 TwoFactorMethod::ALL,
                 TwoFactorMethod::name,
-            )?,
+            )?
+            .by_name(Field::TwoFactorMethod),
             notification_kind: EnumMap::load(
                 &e,
                 "NotificationKind",
                 NotificationKind::ALL,
                 NotificationKind::name,
             )?,
-            rank: EnumMap::load(&e, "Rank", Rank::ALL, Rank::name)?,
-            standing: EnumMap::load(
-                &e,
-                "Standing",
-                &[
-                    Standing::Owner,
-                    Standing::Member,
-                    Standing::SupportDesk,
-                    Standing::Partner,
-                    Standing::System,
-                    Standing::Outsider,
-                ],
-                standing_name,
-            )?,
-            lock_kind: EnumMap::load(
-                &e,
-                "LockKind",
-                &[LockKind::Automatic, LockKind::Manual],
-                lock_kind_name,
-            )?,
+            rank: EnumMap::load(&e, "Rank", Rank::ALL, Rank::name)?.by_name(Field::Secondary),
+            standing: EnumMap::load(&e, "Standing", names::STANDINGS, names::standing_name)?,
+            lock_kind: EnumMap::load(&e, "LockKind", names::LOCK_KINDS, names::lock_kind_name)?,
             session_stage: EnumMap::load(
                 &e,
                 "SessionStage",
-                &[
-                    SessionStage::Full,
-                    SessionStage::PasswordChange,
-                    SessionStage::SecondFactor,
-                    SessionStage::Enrollment,
-                ],
+                names::SESSION_STAGES,
                 SessionStage::name,
             )?,
             chain_problem: EnumMap::load(
                 &e,
                 "ChainProblem",
-                &[
-                    ChainProblem::Edited,
-                    ChainProblem::Missing,
-                    ChainProblem::Relinked,
-                    ChainProblem::Truncated,
-                ],
-                chain_problem_name,
+                names::CHAIN_PROBLEMS,
+                names::chain_problem_name,
             )?,
-            delivery: EnumMap::load(
-                &e,
-                "Delivery",
-                &[
-                    Delivery::Delivered,
-                    Delivery::Undeliverable,
-                    Delivery::RetryLater,
-                ],
-                delivery_name,
-            )?,
-            problem: EnumMap::load(&e, "Problem", &PROBLEMS, |s| s)?,
-            milestone: EnumMap::load(
-                &e,
-                "Milestone",
-                &["software_ready", "initial_backup_completed"],
-                |s| s,
-            )?,
+            delivery: EnumMap::load(&e, "Delivery", names::DELIVERIES, names::delivery_name)?,
+            problem: EnumMap::load(&e, "Problem", &names::problem_names(), |s| s)?,
+            milestone: EnumMap::load(&e, "Milestone", &names::milestone_names(), |s| s)?,
             money: get("Money")?,
             plan: get("Plan")?,
             service: get("Service")?,
@@ -647,114 +592,142 @@ fn str_tuple<'py, S: AsRef<str>>(py: Python<'py>, items: &[S]) -> PyResult<Bound
 
 // ----- value types out -----
 
+/// Keyword arguments, for building a value type of `_types.py` by name:
+/// `kwargs!(py, "name" => value, …)` (each value anything `set_item`
+/// takes). Value types are never built positionally, so that the order of
+/// their fields in `_types.py` does not matter here.
+macro_rules! kwargs {
+    ($py:expr $(, $key:literal => $value:expr)* $(,)?) => {{
+        let kwargs = ::pyo3::types::PyDict::new($py);
+        $(kwargs.set_item($key, $value)?;)*
+        kwargs
+    }};
+}
+pub(crate) use kwargs;
+
+/// An instance of the value type `class`, built by keyword only.
+pub(crate) fn build<'py>(
+    py: Python<'py>,
+    class: &Py<PyAny>,
+    kwargs: Bound<'py, PyDict>,
+) -> PyResult<Bound<'py, PyAny>> {
+    class.bind(py).call((), Some(&kwargs))
+}
+
 pub(crate) fn money_py<'py>(py: Python<'py>, m: &Money) -> PyResult<Bound<'py, PyAny>> {
-    types(py)?
-        .money
-        .bind(py)
-        .call1((m.minor_units, m.currency.as_str()))
+    let kw = kwargs!(py,
+        "minor_units" => m.minor_units,
+        "currency" => m.currency.as_str(),
+    );
+    build(py, &types(py)?.money, kw)
 }
 
 pub(crate) fn plan_py<'py>(py: Python<'py>, p: &Plan) -> PyResult<Bound<'py, PyAny>> {
-    types(py)?.plan.bind(py).call1((
-        p.name.as_str(),
-        p.included_contacts,
-        money_py(py, &p.additional_contact_price)?,
-        str_tuple(py, &p.tech_options)?,
-    ))
+    let kw = kwargs!(py,
+        "name" => p.name.as_str(),
+        "included_contacts" => p.included_contacts,
+        "additional_contact_price" => money_py(py, &p.additional_contact_price)?,
+        "tech_options" => str_tuple(py, &p.tech_options)?,
+    );
+    build(py, &types(py)?.plan, kw)
 }
 
 pub(crate) fn service_py<'py>(py: Python<'py>, s: &Service) -> PyResult<Bound<'py, PyAny>> {
-    types(py)?.service.bind(py).call1((
-        s.key.as_str(),
-        s.name.as_str(),
-        s.enabled,
-        s.option.as_str(),
-    ))
+    let kw = kwargs!(py,
+        "key" => s.key.as_str(),
+        "name" => s.name.as_str(),
+        "enabled" => s.enabled,
+        "option" => s.option.as_str(),
+    );
+    build(py, &types(py)?.service, kw)
 }
 
 pub(crate) fn account_created_py(py: Python<'_>, c: AccountCreated) -> PyResult<Bound<'_, PyAny>> {
-    types(py)?
-        .account_created
-        .bind(py)
-        .call1((account_py(py, c.account)?, contact_py(py, c.owner)?))
+    let kw = kwargs!(py,
+        "account" => account_py(py, c.account)?,
+        "owner" => contact_py(py, c.owner)?,
+    );
+    build(py, &types(py)?.account_created, kw)
 }
 
 pub(crate) fn account_view_py<'py>(
     py: Python<'py>,
     a: &AccountView,
 ) -> PyResult<Bound<'py, PyAny>> {
-    types(py)?.account_view.bind(py).call1((
-        account_py(py, a.id)?,
-        a.name.as_str(),
-        plan_py(py, &a.plan)?,
-        a.procurement_enabled,
-        a.partner.as_deref(),
-        contact_py(py, a.owner)?,
-        a.contacts,
-        time_py(py, a.created_at)?,
-    ))
+    let kw = kwargs!(py,
+        "id" => account_py(py, a.id)?,
+        "name" => a.name.as_str(),
+        "plan" => plan_py(py, &a.plan)?,
+        "procurement_enabled" => a.procurement_enabled,
+        "partner" => a.partner.as_deref(),
+        "owner" => contact_py(py, a.owner)?,
+        "contacts" => a.contacts,
+        "created_at" => time_py(py, a.created_at)?,
+    );
+    build(py, &types(py)?.account_view, kw)
 }
 
 pub(crate) fn profile_py<'py>(py: Python<'py>, p: &Profile) -> PyResult<Bound<'py, PyAny>> {
-    types(py)?.profile.bind(py).call1((
-        p.name.as_str(),
-        p.email.as_str(),
-        p.job_title.as_deref(),
-        p.business_phone.as_deref(),
-        p.time_zone.as_str(),
-        p.alternate_email.as_deref(),
-        p.cell_phone.as_deref(),
-    ))
+    let kw = kwargs!(py,
+        "name" => p.name.as_str(),
+        "email" => p.email.as_str(),
+        "job_title" => p.job_title.as_deref(),
+        "business_phone" => p.business_phone.as_deref(),
+        "time_zone" => p.time_zone.as_str(),
+        "alternate_email" => p.alternate_email.as_deref(),
+        "cell_phone" => p.cell_phone.as_deref(),
+    );
+    build(py, &types(py)?.profile, kw)
 }
 
 pub(crate) fn contact_added_py(py: Python<'_>, c: ContactAdded) -> PyResult<Bound<'_, PyAny>> {
-    let charge = match &c.charge {
-        Some(m) => money_py(py, m)?,
-        None => py.None().into_bound(py),
-    };
-    types(py)?
-        .contact_added
-        .bind(py)
-        .call1((contact_py(py, c.contact)?, charge))
+    let kw = kwargs!(py,
+        "contact" => contact_py(py, c.contact)?,
+        "charge" => opt(py, c.charge.as_ref(), money_py)?,
+    );
+    build(py, &types(py)?.contact_added, kw)
 }
 
 pub(crate) fn lock_mark_py(py: Python<'_>, l: LockMark) -> PyResult<Bound<'_, PyAny>> {
     let t = types(py)?;
-    t.lock_mark.bind(py).call1((
-        t.lock_kind.py(py, l.kind)?,
-        time_py(py, l.since)?,
-        opt_time_py(py, l.until)?,
-    ))
+    let kw = kwargs!(py,
+        "kind" => t.lock_kind.py(py, l.kind)?,
+        "since" => time_py(py, l.since)?,
+        "until" => opt_time_py(py, l.until)?,
+    );
+    build(py, &t.lock_mark, kw)
 }
 
 pub(crate) fn contact_view_py<'py>(
     py: Python<'py>,
     c: &ContactView,
 ) -> PyResult<Bound<'py, PyAny>> {
-    types(py)?.contact_view.bind(py).call1((
-        contact_py(py, c.id)?,
-        c.login.as_str(),
-        profile_py(py, &c.profile)?,
-        c.owner,
-        roles_py(py, c.roles)?,
-        tech_scope_py(py, &c.tech_scope)?,
-        c.accounts,
-        time_py(py, c.member_since)?,
-        opt(py, c.lock, lock_mark_py)?,
-        notification_prefs_py(py, c.notifications)?,
-    ))
+    let kw = kwargs!(py,
+        "id" => contact_py(py, c.id)?,
+        "login" => c.login.as_str(),
+        "profile" => profile_py(py, &c.profile)?,
+        "is_owner" => c.owner,
+        "roles" => roles_py(py, c.roles)?,
+        "tech_scope" => tech_scope_py(py, &c.tech_scope)?,
+        "accounts" => c.accounts,
+        "member_since" => time_py(py, c.member_since)?,
+        "lock" => opt(py, c.lock, lock_mark_py)?,
+        "notifications" => notification_prefs_py(py, c.notifications)?,
+    );
+    build(py, &types(py)?.contact_view, kw)
 }
 
 pub(crate) fn notification_prefs_py(
     py: Python<'_>,
     p: NotificationPrefs,
 ) -> PyResult<Bound<'_, PyAny>> {
-    types(py)?.notification_prefs.bind(py).call1((
-        p.security,
-        p.maintenance,
-        p.billing,
-        p.milestones,
-    ))
+    let kw = kwargs!(py,
+        "security" => p.security,
+        "maintenance" => p.maintenance,
+        "billing" => p.billing,
+        "milestones" => p.milestones,
+    );
+    build(py, &types(py)?.notification_prefs, kw)
 }
 
 pub(crate) fn enrollment_start_py(
@@ -762,11 +735,12 @@ pub(crate) fn enrollment_start_py(
     e: EnrollmentStart,
 ) -> PyResult<Bound<'_, PyAny>> {
     let t = types(py)?;
-    t.enrollment_start.bind(py).call1((
-        t.two_factor_method.py(py, e.method)?,
-        e.otpauth_uri.as_ref().map(|s| s.expose()),
-        e.secret_base32.as_ref().map(|s| s.expose()),
-    ))
+    let kw = kwargs!(py,
+        "method" => t.two_factor_method.py(py, e.method)?,
+        "otpauth_uri" => e.otpauth_uri.as_ref().map(|s| s.expose()),
+        "secret_base32" => e.secret_base32.as_ref().map(|s| s.expose()),
+    );
+    build(py, &t.enrollment_start, kw)
 }
 
 pub(crate) fn session_grant_py<'py>(
@@ -774,13 +748,14 @@ pub(crate) fn session_grant_py<'py>(
     g: &SessionGrant,
 ) -> PyResult<Bound<'py, PyAny>> {
     let t = types(py)?;
-    t.session_grant.bind(py).call1((
-        g.token.expose(),
-        contact_py(py, g.contact)?,
-        account_py(py, g.account)?,
-        t.session_stage.py(py, g.stage)?,
-        time_py(py, g.expires_at)?,
-    ))
+    let kw = kwargs!(py,
+        "token" => g.token.expose(),
+        "contact" => contact_py(py, g.contact)?,
+        "account" => account_py(py, g.account)?,
+        "stage" => t.session_stage.py(py, g.stage)?,
+        "expires_at" => time_py(py, g.expires_at)?,
+    );
+    build(py, &t.session_grant, kw)
 }
 
 pub(crate) fn ip_py(py: Python<'_>, ip: IpAddr) -> PyResult<Bound<'_, PyAny>> {
@@ -789,14 +764,15 @@ pub(crate) fn ip_py(py: Python<'_>, ip: IpAddr) -> PyResult<Bound<'_, PyAny>> {
 
 pub(crate) fn session_info_py(py: Python<'_>, s: SessionInfo) -> PyResult<Bound<'_, PyAny>> {
     let t = types(py)?;
-    t.session_info.bind(py).call1((
-        contact_py(py, s.contact)?,
-        account_py(py, s.account)?,
-        t.session_stage.py(py, s.stage)?,
-        ip_py(py, s.ip)?,
-        time_py(py, s.created_at)?,
-        time_py(py, s.expires_at)?,
-    ))
+    let kw = kwargs!(py,
+        "contact" => contact_py(py, s.contact)?,
+        "account" => account_py(py, s.account)?,
+        "stage" => t.session_stage.py(py, s.stage)?,
+        "ip" => ip_py(py, s.ip)?,
+        "created_at" => time_py(py, s.created_at)?,
+        "expires_at" => time_py(py, s.expires_at)?,
+    );
+    build(py, &t.session_info, kw)
 }
 
 fn hash_py<'py>(py: Python<'py>, h: &[u8; 32]) -> Bound<'py, PyAny> {
@@ -805,29 +781,35 @@ fn hash_py<'py>(py: Python<'py>, h: &[u8; 32]) -> Bound<'py, PyAny> {
 
 pub(crate) fn audit_entry_py<'py>(py: Python<'py>, e: &AuditEntry) -> PyResult<Bound<'py, PyAny>> {
     let t = types(py)?;
-    t.audit_entry.bind(py).call1((
-        opt(py, e.account, account_py)?,
-        e.seq,
-        time_py(py, e.at)?,
-        e.actor.as_str(),
-        t.operation.py(py, e.operation)?,
-        e.target.as_deref(),
-        e.outcome.label(),
-        str_tuple(py, &e.fields)?,
-        e.detail.as_deref(),
-        hash_py(py, &e.prev_hash),
-        hash_py(py, &e.hash),
-    ))
+    let kw = kwargs!(py,
+        "account" => opt(py, e.account, account_py)?,
+        "seq" => e.seq,
+        "at" => time_py(py, e.at)?,
+        "actor" => e.actor.as_str(),
+        "operation" => t.operation.py(py, e.operation)?,
+        "target" => e.target.as_deref(),
+        "outcome" => e.outcome.label(),
+        "fields" => str_tuple(py, &e.fields)?,
+        "detail" => e.detail.as_deref(),
+        "prev_hash" => hash_py(py, &e.prev_hash),
+        "hash" => hash_py(py, &e.hash),
+    );
+    build(py, &t.audit_entry, kw)
 }
 
 pub(crate) fn verification_py(py: Python<'_>, v: AuditVerification) -> PyResult<Bound<'_, PyAny>> {
     let t = types(py)?;
     match v {
-        AuditVerification::Intact { entries } => t.audit_intact.bind(py).call1((entries,)),
-        AuditVerification::Broken { seq, problem } => t
-            .audit_broken
-            .bind(py)
-            .call1((seq, t.chain_problem.py(py, problem)?)),
+        AuditVerification::Intact { entries } => {
+            build(py, &t.audit_intact, kwargs!(py, "entries" => entries))
+        }
+        AuditVerification::Broken { seq, problem } => {
+            let kw = kwargs!(py,
+                "seq" => seq,
+                "problem" => t.chain_problem.py(py, problem)?,
+            );
+            build(py, &t.audit_broken, kw)
+        }
     }
 }
 
@@ -835,35 +817,44 @@ pub(crate) fn resource_record_py<'py>(
     py: Python<'py>,
     r: &ResourceRecord,
 ) -> PyResult<Bound<'py, PyAny>> {
-    types(py)?.resource.bind(py).call1((
-        resource_py(py, r.id)?,
-        account_py(py, r.account)?,
-        r.kind.as_str(),
-        r.name.as_str(),
-        contact_py(py, r.primary)?,
-        opt(py, r.secondary, contact_py)?,
-        time_py(py, r.created_at)?,
-    ))
+    let kw = kwargs!(py,
+        "id" => resource_py(py, r.id)?,
+        "account" => account_py(py, r.account)?,
+        "kind" => r.kind.as_str(),
+        "name" => r.name.as_str(),
+        "primary" => contact_py(py, r.primary)?,
+        "secondary" => opt(py, r.secondary, contact_py)?,
+        "created_at" => time_py(py, r.created_at)?,
+    );
+    build(py, &types(py)?.resource, kw)
 }
 
 pub(crate) fn billing_contacts_py(
     py: Python<'_>,
     b: BillingContacts,
 ) -> PyResult<Bound<'_, PyAny>> {
-    types(py)?.billing_contacts.bind(py).call1((
-        opt(py, b.primary, contact_py)?,
-        opt(py, b.secondary, contact_py)?,
-    ))
+    let kw = kwargs!(py,
+        "primary" => opt(py, b.primary, contact_py)?,
+        "secondary" => opt(py, b.secondary, contact_py)?,
+    );
+    build(py, &types(py)?.billing_contacts, kw)
 }
 
 pub(crate) fn duty_py(py: Python<'_>, d: Duty) -> PyResult<Bound<'_, PyAny>> {
     let t = types(py)?;
     match d {
-        Duty::Technical { resource, rank } => t
-            .technical_duty
-            .bind(py)
-            .call1((resource_py(py, resource)?, t.rank.py(py, rank)?)),
-        Duty::Billing { rank } => t.billing_duty.bind(py).call1((t.rank.py(py, rank)?,)),
+        Duty::Technical { resource, rank } => {
+            let kw = kwargs!(py,
+                "resource" => resource_py(py, resource)?,
+                "rank" => t.rank.py(py, rank)?,
+            );
+            build(py, &t.technical_duty, kw)
+        }
+        Duty::Billing { rank } => build(
+            py,
+            &t.billing_duty,
+            kwargs!(py, "rank" => t.rank.py(py, rank)?),
+        ),
     }
 }
 
@@ -872,36 +863,39 @@ pub(crate) fn notification_py<'py>(
     n: &Notification,
 ) -> PyResult<Bound<'py, PyAny>> {
     let t = types(py)?;
-    let note = t.notification.bind(py).call1((
-        Bound::new(py, PyNotificationId(n.id))?,
-        t.notification_kind.py(py, n.kind)?,
-        opt(py, n.account, account_py)?,
-        contact_py(py, n.recipient)?,
-        str_tuple(py, &n.to)?,
-        n.subject.as_str(),
-        n.body.as_str(),
-        str_tuple(py, &n.fields)?,
-        opt(py, n.resource, resource_py)?,
-        opt(py, n.fallback, contact_py)?,
-        time_py(py, n.at)?,
-        n.secret.as_ref().map(|s| s.expose()),
-    ))?;
-    Ok(note)
+    let kw = kwargs!(py,
+        "id" => Bound::new(py, PyNotificationId(n.id))?,
+        "kind" => t.notification_kind.py(py, n.kind)?,
+        "account" => opt(py, n.account, account_py)?,
+        "recipient" => contact_py(py, n.recipient)?,
+        "to" => str_tuple(py, &n.to)?,
+        "subject" => n.subject.as_str(),
+        "body" => n.body.as_str(),
+        "fields" => str_tuple(py, &n.fields)?,
+        "resource" => opt(py, n.resource, resource_py)?,
+        "fallback" => opt(py, n.fallback, contact_py)?,
+        "at" => time_py(py, n.at)?,
+        "secret" => n.secret.as_ref().map(|s| s.expose()),
+    );
+    build(py, &t.notification, kw)
 }
 
 pub(crate) fn outbox_item_py<'py>(py: Python<'py>, i: &OutboxItem) -> PyResult<Bound<'py, PyAny>> {
-    types(py)?.outbox_item.bind(py).call1((
-        notification_py(py, &i.notification)?,
-        i.attempts,
-        time_py(py, i.next_attempt_at)?,
-    ))
+    let kw = kwargs!(py,
+        "notification" => notification_py(py, &i.notification)?,
+        "attempts" => i.attempts,
+        "next_attempt_at" => time_py(py, i.next_attempt_at)?,
+    );
+    build(py, &types(py)?.outbox_item, kw)
 }
 
 pub(crate) fn delivery_report_py(py: Python<'_>, r: DeliveryReport) -> PyResult<Bound<'_, PyAny>> {
-    types(py)?
-        .delivery_report
-        .bind(py)
-        .call1((r.delivered, r.undeliverable, r.retry_later))
+    let kw = kwargs!(py,
+        "delivered" => r.delivered,
+        "undeliverable" => r.undeliverable,
+        "retry_later" => r.retry_later,
+    );
+    build(py, &types(py)?.delivery_report, kw)
 }
 
 pub(crate) fn list<'py, T>(
@@ -1125,9 +1119,12 @@ pub(crate) fn milestone_in(obj: &Bound<'_, PyAny>, arg: &str) -> PyResult<Milest
     if obj.is_instance_of::<PyString>() {
         return Ok(Milestone::Other(text(obj, Field::Milestone, arg)?));
     }
-    match t.milestone.rust(obj, arg) {
-        Ok("software_ready") => Ok(Milestone::SoftwareReady),
-        Ok(_) => Ok(Milestone::InitialBackupCompleted),
-        Err(_) => Err(type_error(arg, "Milestone or str", obj)),
-    }
+    let name = t
+        .milestone
+        .rust(obj, arg)
+        .map_err(|_| type_error(arg, "Milestone or str", obj))?;
+    names::milestones()
+        .into_iter()
+        .find(|m| names::milestone_name(m) == Some(name))
+        .ok_or_else(|| PyRuntimeError::new_err("a Milestone member has no core value"))
 }

@@ -22,7 +22,7 @@ use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple};
 
-use crate::convert::{self, types};
+use crate::convert::{self, build, kwargs, types};
 use crate::errors;
 use crate::handles::{ActorArg, PyAccess, PyAccountId, PyActor, PyContactId, PyResourceId};
 use crate::notifier::{PyManualClock, PyNotifier};
@@ -103,38 +103,34 @@ impl PyDirectory {
 fn outcome<'py>(slf: &Bound<'py, PyDirectory>, o: SignInOutcome) -> PyResult<Bound<'py, PyAny>> {
     let py = slf.py();
     let t = types(py)?;
+    let session = |g: &contactkeeper::SessionGrant| -> PyResult<_> {
+        Ok(kwargs!(py, "session" => convert::session_grant_py(py, g)?))
+    };
     let made = match &o {
-        SignInOutcome::SignedIn(g) => t
-            .signed_in
-            .bind(py)
-            .call1((convert::session_grant_py(py, g)?,))?,
-        SignInOutcome::PasswordChangeRequired(g) => t
-            .password_change_required
-            .bind(py)
-            .call1((convert::session_grant_py(py, g)?,))?,
-        SignInOutcome::SecondFactorRequired { session, method } => {
-            t.second_factor_required.bind(py).call1((
-                convert::session_grant_py(py, session)?,
-                t.two_factor_method.py(py, *method)?,
-            ))?
+        SignInOutcome::SignedIn(g) => build(py, &t.signed_in, session(g)?)?,
+        SignInOutcome::PasswordChangeRequired(g) => {
+            build(py, &t.password_change_required, session(g)?)?
         }
-        SignInOutcome::EnrollmentRequired(g) => t
-            .enrollment_required
-            .bind(py)
-            .call1((convert::session_grant_py(py, g)?,))?,
-        SignInOutcome::Locked(mark) => t
-            .locked
-            .bind(py)
-            .call1((convert::lock_mark_py(py, *mark)?,))?,
+        SignInOutcome::SecondFactorRequired { session: g, method } => {
+            let kw = kwargs!(py,
+                "session" => convert::session_grant_py(py, g)?,
+                "method" => t.two_factor_method.py(py, *method)?,
+            );
+            build(py, &t.second_factor_required, kw)?
+        }
+        SignInOutcome::EnrollmentRequired(g) => build(py, &t.enrollment_required, session(g)?)?,
+        SignInOutcome::Locked(mark) => {
+            let kw = kwargs!(py, "lock" => convert::lock_mark_py(py, *mark)?);
+            build(py, &t.locked, kw)?
+        }
         SignInOutcome::IpNotAllowed => t.ip_not_allowed.bind(py).call0()?,
         SignInOutcome::AccountRequired(accounts) => {
             let ids = accounts
                 .iter()
                 .map(|a| convert::account_py(py, *a))
                 .collect::<PyResult<Vec<_>>>()?;
-            t.account_required
-                .bind(py)
-                .call1((PyTuple::new(py, ids)?,))?
+            let kw = kwargs!(py, "accounts" => PyTuple::new(py, ids)?);
+            build(py, &t.account_required, kw)?
         }
         // InvalidCredentials, and any outcome newer than these bindings
         // (which gives no session): refused.

@@ -2,7 +2,7 @@
 //! kind, defined in `contactkeeper/_errors.py`, each carrying the kind's
 //! stable code and the rule it enforces.
 
-use contactkeeper::{AuthFailure, Error, ErrorCode, StoreError};
+use contactkeeper::{AuthFailure, Error, ErrorCode, Field, Problem, StoreError};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
 
@@ -140,6 +140,31 @@ fn store_kind(e: &StoreError) -> &'static str {
 /// `DirectoryClosedError`.
 pub(crate) fn closed(py: Python<'_>) -> PyErr {
     match types(py).and_then(|t| t.errors.closed.bind(py).call1(("the directory is closed",))) {
+        Ok(exc) => PyErr::from_value(exc),
+        Err(e) => e,
+    }
+}
+
+/// `InvalidInputError` for `field` (problem `not_offered`): the `str` given
+/// for the argument `arg` is not the name of a member of `enumeration`. As
+/// the core's messages do, the message does not repeat the value.
+pub(crate) fn unknown_name(py: Python<'_>, field: Field, arg: &str, enumeration: &str) -> PyErr {
+    let made = types(py).and_then(|t| {
+        let class = t
+            .errors
+            .by_code
+            .iter()
+            .find(|(c, _)| *c == ErrorCode::InvalidInput)
+            .map(|(_, class)| class)
+            .unwrap_or(&t.errors.base);
+        let kw = PyDict::new(py);
+        kw.set_item("field", t.field.py(py, field)?)?;
+        kw.set_item("problem", t.problem.py(py, Problem::NotOffered.name())?)?;
+        kw.set_item("rule", field.rule())?;
+        let message = format!("{arg}: not the name of a {enumeration}");
+        class.bind(py).call((message,), Some(&kw))
+    });
+    match made {
         Ok(exc) => PyErr::from_value(exc),
         Err(e) => e,
     }

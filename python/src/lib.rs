@@ -19,6 +19,7 @@ mod convert;
 mod directory;
 mod errors;
 mod handles;
+mod names;
 mod notifier;
 
 /// The extension module.
@@ -37,6 +38,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(handles::totp_code, m)?)?;
     m.add_function(wrap_pyfunction!(handles::_defaults, m)?)?;
     m.add_function(wrap_pyfunction!(handles::_core_error, m)?)?;
+    m.add_function(wrap_pyfunction!(names::_enum_names, m)?)?;
     m.add_function(wrap_pyfunction!(directory::_bench_authorize, m)?)?;
     let catalogue =
         pyo3::types::PyTuple::new(m.py(), contactkeeper::security_questions::CATALOGUE.iter())?;

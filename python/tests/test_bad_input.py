@@ -40,7 +40,7 @@ def test_wrong_types_raise_type_error_and_change_nothing(world: World) -> None:
         lambda: world.dir.check_login(world.alice, world.alice, "alice"),
         lambda: world.dir.create_contact(world.alice, world.account, {"login": "bob"}),
         lambda: world.dir.create_contact(world.alice, world.account, ck.NewContact(login=7, profile=ck.Profile("B", "b@x.example"))),
-        lambda: world.dir.create_contact(world.alice, world.account, new_contact("bob", roles=["contact_manager"])),
+        lambda: world.dir.create_contact(world.alice, world.account, new_contact("bob", roles=[42])),
         lambda: world.dir.create_contact(world.alice, world.account, new_contact("bob", roles="contact_manager")),
         lambda: world.dir.create_contact(world.alice, world.account, new_contact("bob", password=12345678)),
         lambda: world.dir.create_contact(world.alice, world.account, new_contact("bob", must_change_password=1)),
@@ -54,7 +54,7 @@ def test_wrong_types_raise_type_error_and_change_nothing(world: World) -> None:
         lambda: world.dir.authenticate(b"token"),
         lambda: world.dir.set_security_answers(world.alice, world.account, [(0, "a")], current_password=PASSWORD),
         lambda: world.dir.set_lock_policy(world.alice, world.account, 5),
-        lambda: world.dir.reset_password(world.alice, world.account, world.alice, channel="email"),
+        lambda: world.dir.reset_password(world.alice, world.account, world.alice, channel=3),
         lambda: ck.ManualClock(1234567890),
     ]
     for call in calls:

@@ -48,8 +48,9 @@ def test_authorize_and_allows(world: World) -> None:
     assert "manage_contacts" in str(e.value)
     with pytest.raises(TypeError):
         world.dir.authorize(bob, world.account, ck.Role.CONTACT_MANAGER)  # type: ignore[arg-type]
+    world.dir.authorize(bob, world.account, "read_audit")  # a member's name works too
     with pytest.raises(TypeError):
-        world.dir.authorize(bob, world.account, "read_audit")  # type: ignore[arg-type]
+        world.dir.authorize(bob, world.account, 3)  # type: ignore[arg-type]
     with pytest.raises(ck.NotFoundError):
         world.dir.authorize(bob, ck.AccountId(12345), ck.Permission.READ_AUDIT)
 

@@ -126,3 +126,49 @@ def test_sign_in_outcomes_are_distinct_types(world: World) -> None:
     unbound = ck.SignedIn(ck.SessionGrant("t", world.alice, world.account, ck.SessionStage.FULL, world.clock.now()))
     with pytest.raises(ValueError):
         unbound.sign_out()
+
+
+def test_value_types_come_back_field_by_field(world: World) -> None:
+    """Every field distinct, each checked by name: the bindings build value
+    types by keyword, so two fields of the same type can never swap."""
+    profile = ck.Profile(
+        name="Robert Example",
+        email="bob@acme.example",
+        job_title="Head of Operations",
+        business_phone="+1 555 0101",
+        time_zone="Europe/Paris",
+        alternate_email="robert@home.example",
+        cell_phone="+1 555 0102",
+    )
+    bob = world.dir.create_contact(
+        ck.Actor.SYSTEM, world.account, ck.NewContact(login="bob", profile=profile)
+    ).contact
+    got = world.dir.contact(ck.Actor.SYSTEM, world.account, bob).profile
+    assert got.name == "Robert Example"
+    assert got.email == "bob@acme.example"
+    assert got.job_title == "Head of Operations"
+    assert got.business_phone == "+1 555 0101"
+    assert got.time_zone == "Europe/Paris"
+    assert got.alternate_email == "robert@home.example"
+    assert got.cell_phone == "+1 555 0102"
+    assert got == profile
+
+    plan = ck.Plan(
+        name="gold",
+        included_contacts=7,
+        additional_contact_price=ck.Money(minor_units=1234, currency="EUR"),
+        tech_options=("users", "services"),
+    )
+    world.dir.set_plan(ck.Actor.SYSTEM, world.account, plan)
+    view = world.dir.account(ck.Actor.SYSTEM, world.account)
+    assert view.plan.name == "gold" and view.plan.included_contacts == 7
+    assert view.plan.additional_contact_price.minor_units == 1234
+    assert view.plan.additional_contact_price.currency == "EUR"
+    assert view.plan.tech_options == ("users", "services")
+    assert view.id == world.account and view.owner == world.alice and view.name == "Acme Corp"
+
+    service = ck.Service(key="svc.key", name="Service Name", enabled=False, option="services")
+    world.dir.register_service(ck.Actor.SYSTEM, world.account, service)
+    (got_service,) = world.dir.services(ck.Actor.SYSTEM, world.account)
+    assert got_service.key == "svc.key" and got_service.name == "Service Name"
+    assert got_service.enabled is False and got_service.option == "services"

@@ -3,7 +3,15 @@
 Each member's value is the core's stable snake_case name (the same names
 appear in the audit log's CSV, in the C header and in error messages). The
 native module checks at first use that every core value has its member here,
-so a value added to the core and forgotten here fails the test suite.
+and the drift test (python/tests/test_enum_drift.py) compares each class with
+the core's list (``_native._enum_names()``: members, values and order), so a
+value added to the core and forgotten here fails the test suite with the
+lines to paste.
+
+Wherever the API takes a member as an argument, it also takes the member's
+value (``Role.CONTACT_MANAGER`` or ``"contact_manager"``); an unknown name
+raises :class:`InvalidInputError` with problem ``NOT_OFFERED``. Results
+always carry members.
 """
 
 from __future__ import annotations

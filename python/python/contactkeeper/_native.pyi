@@ -65,6 +65,7 @@ __all__ = [
     "totp_code",
     "_defaults",
     "_core_error",
+    "_enum_names",
     "_bench_authorize",
     "SECURITY_QUESTIONS",
     "MAX_PAGE",
@@ -208,9 +209,9 @@ class Access:
     """What an actor may do in one account (C2), read from the current state
     when it was made."""
 
-    def allows(self, permission: Permission) -> bool:
+    def allows(self, permission: Permission | str) -> bool:
         """Whether the actor holds ``permission`` in the account."""
-    def require(self, permission: Permission) -> None:
+    def require(self, permission: Permission | str) -> None:
         """Raises ``PermissionDeniedError`` unless the actor holds ``permission``."""
     def allows_option(self, option: str) -> bool:
         """Whether the actor may use the technical-administration option (C4)."""
@@ -338,7 +339,7 @@ class Directory:
         account: AccountId,
         login: str,
         *,
-        roles: Iterable[Role] | None = None,
+        roles: Iterable[Role | str] | None = None,
         tech_scope: Iterable[str] | None = None,
     ) -> ContactAdded:
         """Adds a contact used on another account (B1, second way; B6)."""
@@ -367,7 +368,7 @@ class Directory:
         actor: ActorLike,
         account: AccountId,
         contact: ContactId,
-        roles: Iterable[Role],
+        roles: Iterable[Role | str],
         *,
         tech_scope: Iterable[str] | None = None,
     ) -> None:
@@ -384,9 +385,9 @@ class Directory:
     # ----- roles and permissions (C) -----
     def access(self, actor: ActorLike, account: AccountId) -> Access:
         """What the actor may do in the account (C2)."""
-    def authorize(self, actor: ActorLike, account: AccountId, permission: Permission) -> None:
+    def authorize(self, actor: ActorLike, account: AccountId, permission: Permission | str) -> None:
         """Raises ``PermissionDeniedError`` unless the actor holds ``permission``."""
-    def allows(self, actor: ActorLike, account: AccountId, permission: Permission) -> bool:
+    def allows(self, actor: ActorLike, account: AccountId, permission: Permission | str) -> bool:
         """Whether the actor holds ``permission`` in the account (C2)."""
 
     # ----- audit log (J) -----
@@ -398,7 +399,7 @@ class Directory:
         since: datetime.datetime | None = None,
         until: datetime.datetime | None = None,
         by: AuditActorFilter = None,
-        operation: Operation | None = None,
+        operation: Operation | str | None = None,
         after_seq: int = 0,
         limit: int = 100,
     ) -> list[AuditEntry]:
@@ -411,7 +412,7 @@ class Directory:
         since: datetime.datetime | None = None,
         until: datetime.datetime | None = None,
         by: AuditActorFilter = None,
-        operation: Operation | None = None,
+        operation: Operation | str | None = None,
         page_size: int = 1000,
     ) -> Iterator[AuditEntry]:
         """The account's audit log, filtered, fetched a page at a time."""
@@ -424,7 +425,7 @@ class Directory:
         since: datetime.datetime | None = None,
         until: datetime.datetime | None = None,
         by: AuditActorFilter = None,
-        operation: Operation | None = None,
+        operation: Operation | str | None = None,
     ) -> int:
         """Writes the audit log as RFC 4180 CSV to a path or a file (J2)."""
     def audit_csv(
@@ -435,7 +436,7 @@ class Directory:
         since: datetime.datetime | None = None,
         until: datetime.datetime | None = None,
         by: AuditActorFilter = None,
-        operation: Operation | None = None,
+        operation: Operation | str | None = None,
     ) -> str:
         """The audit log as RFC 4180 CSV text (J2)."""
     def verify_audit(self, actor: ActorLike, account: AccountId) -> AuditVerification:
@@ -449,7 +450,7 @@ class Directory:
         since: datetime.datetime | None = None,
         until: datetime.datetime | None = None,
         by: AuditActorFilter = None,
-        operation: Operation | None = None,
+        operation: Operation | str | None = None,
         after_seq: int = 0,
         limit: int = 100,
     ) -> list[AuditEntry]:
@@ -487,7 +488,7 @@ class Directory:
     def change_password_with_session(self, token: str, *, current: Password, new: Password) -> SignInOutcome:
         """Changes the password from a session (D3, D4)."""
     def begin_enrollment_with_session(
-        self, token: str, method: TwoFactorMethod, *, phone: str | None = None
+        self, token: str, method: TwoFactorMethod | str, *, phone: str | None = None
     ) -> EnrollmentStart:
         """Starts enrolling from a session that must enroll (F3)."""
     def confirm_enrollment_with_session(self, token: str, code: str) -> SignInOutcome:
@@ -497,7 +498,7 @@ class Directory:
     def change_password(self, actor: ActorLike, account: AccountId, *, current: Password, new: Password) -> None:
         """Changes one's own password (D2, D8)."""
     def reset_password(
-        self, actor: ActorLike, account: AccountId, contact: ContactId, *, channel: RecoveryChannel | None = None
+        self, actor: ActorLike, account: AccountId, contact: ContactId, *, channel: RecoveryChannel | str | None = None
     ) -> str | None:
         """A manager's reset (D7): a secret sent by ``channel``, or a temporary
         password returned once."""
@@ -511,7 +512,7 @@ class Directory:
         """Every contact changes its password at next sign-in (D2)."""
 
     # ----- recovery (D6, E4) -----
-    def request_password_reset(self, login: str, channel: RecoveryChannel) -> None:
+    def request_password_reset(self, login: str, channel: RecoveryChannel | str) -> None:
         """Sends a one-time reset secret (D6)."""
     def complete_password_reset(self, login: str, secret: str, *, new: Password) -> None:
         """Sets a new password with a reset secret (D6, E4)."""
@@ -529,7 +530,7 @@ class Directory:
         self,
         actor: ActorLike,
         account: AccountId,
-        method: TwoFactorMethod,
+        method: TwoFactorMethod | str,
         *,
         current_password: Password,
         phone: str | None = None,
@@ -619,6 +620,7 @@ def totp_code(secret_base32: str, at: datetime.datetime | None = None) -> str:
 
 def _defaults() -> dict[str, object]: ...
 def _core_error(kind: str) -> ContactKeeperError: ...
+def _enum_names() -> dict[str, list[tuple[str, str | int]]]: ...
 def _bench_authorize(
-    directory: Directory, actor: ActorLike, account: AccountId, permission: Permission, iterations: int
+    directory: Directory, actor: ActorLike, account: AccountId, permission: Permission | str, iterations: int
 ) -> float: ...

@@ -128,7 +128,7 @@ class Plan:
     name: str = _D["plan_name"]
     included_contacts: int = _D["plan_included_contacts"]
     """Contacts included, the owner among them."""
-    additional_contact_price: Money = Money(*_D["plan_price"])
+    additional_contact_price: Money = Money(minor_units=_D["plan_price"][0], currency=_D["plan_price"][1])
     """The price of each contact beyond those included."""
     tech_options: Tuple[str, ...] = _D["plan_tech_options"]
     """Technical-administrator options (``users``, ``services``, ``reports``…)."""
@@ -439,7 +439,7 @@ class EnrollmentRequired(_WithSession):
 
     name = "enrollment_required"
 
-    def begin_enrollment(self, method: TwoFactorMethod, *, phone: Optional[str] = None) -> EnrollmentStart:
+    def begin_enrollment(self, method: Union[TwoFactorMethod, str], *, phone: Optional[str] = None) -> EnrollmentStart:
         """Starts enrolling ``method``."""
         return self._dir().begin_enrollment_with_session(self.session.token, method, phone=phone)
 
