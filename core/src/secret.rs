@@ -68,3 +68,16 @@ impl PartialEq for Secret {
 }
 
 impl Eq for Secret {}
+
+#[cfg(test)]
+mod tests {
+    use super::Secret;
+
+    #[test]
+    fn secrets_compare_by_value_in_constant_time_and_never_print() {
+        assert_eq!(Secret::new("abc123"), Secret::new("abc123"));
+        assert_ne!(Secret::new("abc123"), Secret::new("abc124"));
+        assert_ne!(Secret::new("abc"), Secret::new("abc123"));
+        assert_eq!(format!("{:?}", Secret::new("abc123")), "Secret(<redacted>)");
+    }
+}

@@ -269,3 +269,6 @@ pub(crate) fn guard_owner(
 }
 
 pub(crate) mod ops;
+
+#[cfg(test)]
+mod tests;

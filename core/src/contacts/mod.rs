@@ -381,3 +381,6 @@ pub(crate) mod ops;
 
 /// The most contacts one page of [`Directory::list_contacts`] returns.
 pub const MAX_PAGE: usize = 1000;
+
+#[cfg(test)]
+mod tests;

@@ -95,3 +95,6 @@ fn check_resource_text(new: &NewResource) -> Result<(String, String), Error> {
 }
 
 pub(crate) mod ops;
+
+#[cfg(test)]
+mod tests;

@@ -4,7 +4,7 @@ use std::net::IpAddr;
 
 use ipnet::IpNet;
 
-use crate::error::{Error, Field, Problem};
+use crate::error::{Error, Field, Problem, Rule};
 
 /// The most ranges an allowlist holds.
 pub const MAX_RANGES: usize = 256;
@@ -57,3 +57,19 @@ pub fn allows(allowlist: &[IpNet], ip: IpAddr) -> bool {
 }
 
 pub(crate) mod ops;
+
+/// G2: a contact setting an allowlist must stay inside it; the host (no
+/// contact) may set any list.
+pub(crate) fn check_setter_inside(
+    list: &[IpNet],
+    setter_is_contact: bool,
+    ip: IpAddr,
+) -> Result<(), Error> {
+    if setter_is_contact && !allows(list, ip) {
+        return Err(Error::refused(Rule::G2ShutsOutSetter));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,7 +1,7 @@
 use std::net::IpAddr;
 
 use crate::audit::Operation;
-use crate::error::{Error, Rule};
+use crate::error::Error;
 use crate::ids::AccountId;
 use crate::roles::{Actor, Permission};
 use crate::Directory;
@@ -26,9 +26,7 @@ impl Directory {
             |tx, access| {
                 access.require(Permission::ManageSecurityPolicies)?;
                 let list = super::parse_allowlist(ranges)?;
-                if actor.contact_id().is_some() && !super::allows(&list, current_ip) {
-                    return Err(Error::refused(Rule::G2ShutsOutSetter));
-                }
+                super::check_setter_inside(&list, actor.contact_id().is_some(), current_ip)?;
                 let detail = list
                     .iter()
                     .map(ToString::to_string)

@@ -158,3 +158,6 @@ fn lock_now(c: &mut Credentials, now: OffsetDateTime) -> AutoLock {
 }
 
 pub(crate) mod ops;
+
+#[cfg(test)]
+mod tests;

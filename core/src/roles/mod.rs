@@ -398,3 +398,6 @@ pub(crate) fn access_of(
 }
 
 pub(crate) mod ops;
+
+#[cfg(test)]
+mod tests;

@@ -190,3 +190,6 @@ pub(crate) fn next_stage(
 }
 
 pub(crate) mod ops;
+
+#[cfg(test)]
+mod tests;

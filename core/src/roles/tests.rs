@@ -1,0 +1,127 @@
+//! Unit tests of the roles' rules: no store, no Directory.
+
+use super::*;
+use crate::ids::ContactId;
+
+const OWNER_ID: ContactId = ContactId(1);
+const MEMBER_ID: ContactId = ContactId(2);
+
+fn member(roles: &[Role], procurement: bool) -> Access {
+    access_of(
+        &Actor::Contact(MEMBER_ID),
+        OWNER_ID,
+        None,
+        procurement,
+        Some((RoleSet::of(roles), &TechScope::All)),
+    )
+}
+
+// rule A2
+#[test]
+fn the_owner_holds_every_role_whatever_its_membership_says() {
+    let a = access_of(
+        &Actor::Contact(OWNER_ID),
+        OWNER_ID,
+        None,
+        false,
+        Some((RoleSet::EMPTY, &TechScope::All)),
+    );
+    assert_eq!(a.standing(), Standing::Owner);
+    assert_eq!(a.roles(), RoleSet::ALL);
+    assert!(a.allows(Permission::TransferOwnership));
+}
+
+// rule A3
+#[test]
+fn a_former_owner_keeps_every_standard_role_offered() {
+    assert_eq!(standard_roles(true), RoleSet::ALL);
+    let without = standard_roles(false);
+    assert!(!without.contains(Role::ProcurementManager));
+    assert!(without.contains(Role::ContactManager) && without.contains(Role::SecurityManager));
+}
+
+// rule C2
+#[test]
+fn the_table_decides_and_a_refusal_names_the_permission() {
+    let cm = member(&[Role::ContactManager], false);
+    assert!(cm.allows(Permission::ManageContacts));
+    assert!(!cm.allows(Permission::ManageBilling));
+    assert!(matches!(
+        cm.require(Permission::ManageBilling),
+        Err(Error::PermissionDenied {
+            permission: Permission::ManageBilling
+        })
+    ));
+    let bm = member(&[Role::BillingManager], false);
+    assert!(bm.allows(Permission::ManageBilling));
+    assert!(!bm.allows(Permission::ManageContacts));
+    let plain = member(&[], false);
+    assert!(plain.allows(Permission::ReadAudit));
+    assert!(!plain.allows(Permission::AssignRoles));
+    let outsider = access_of(&Actor::Contact(ContactId(3)), OWNER_ID, None, false, None);
+    assert_eq!(outsider.standing(), Standing::Outsider);
+    assert!(!outsider.allows(Permission::ReadAudit));
+}
+
+// rule C2
+#[test]
+fn only_the_accounts_own_partner_stands_as_partner() {
+    let mine = access_of(&Actor::partner("p1"), OWNER_ID, Some("p1"), false, None);
+    assert_eq!(mine.standing(), Standing::Partner);
+    let other = access_of(&Actor::partner("p2"), OWNER_ID, Some("p1"), false, None);
+    assert_eq!(other.standing(), Standing::Outsider);
+}
+
+// rule C3
+#[test]
+fn procurement_manager_is_offered_only_once_enabled() {
+    let owner_off = access_of(
+        &Actor::Contact(OWNER_ID),
+        OWNER_ID,
+        None,
+        false,
+        Some((RoleSet::ALL, &TechScope::All)),
+    );
+    let grant = RoleSet::of(&[Role::ProcurementManager]);
+    assert!(matches!(
+        owner_off.check_role_change(RoleSet::EMPTY, grant),
+        Err(Error::RuleViolation {
+            rule: Rule::C3ProcurementDisabled
+        })
+    ));
+    let owner_on = access_of(
+        &Actor::Contact(OWNER_ID),
+        OWNER_ID,
+        None,
+        true,
+        Some((RoleSet::ALL, &TechScope::All)),
+    );
+    assert!(owner_on.check_role_change(RoleSet::EMPTY, grant).is_ok());
+}
+
+// rule C6
+#[test]
+fn a_manager_grants_and_revokes_only_roles_it_holds() {
+    let cm = member(&[Role::ContactManager], false);
+    assert!(cm
+        .check_role_change(RoleSet::EMPTY, RoleSet::of(&[Role::ContactManager]))
+        .is_ok());
+    for (old, new) in [
+        (RoleSet::EMPTY, RoleSet::of(&[Role::SecurityManager])),
+        (RoleSet::of(&[Role::BillingManager]), RoleSet::EMPTY),
+    ] {
+        assert!(matches!(
+            cm.check_role_change(old, new),
+            Err(Error::RuleViolation {
+                rule: Rule::C6NoEscalation
+            })
+        ));
+    }
+    let billing = member(&[Role::BillingManager], false);
+    assert!(matches!(
+        billing.check_role_change(RoleSet::EMPTY, RoleSet::of(&[Role::BillingManager])),
+        Err(Error::PermissionDenied {
+            permission: Permission::AssignRoles
+        })
+    ));
+}
