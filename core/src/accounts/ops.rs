@@ -1,7 +1,10 @@
 //! The operations of this concern: `impl Directory` and the helpers that read the store.
 
+use time::OffsetDateTime;
+
 use crate::accounts::{
-    AccountCreated, AccountView, Money, NewAccount, NewOwner, Plan, Service, MAX_SERVICES,
+    AccountCreated, AccountView, Money, NewAccount, NewOwner, Plan, SecurityPolicy, Service,
+    MAX_SERVICES,
 };
 use crate::audit::Operation;
 use crate::contacts::login_key;
@@ -15,6 +18,38 @@ use crate::text::check_text;
 use crate::Directory;
 
 impl Directory {
+    /// The one path of the security-policy setters (D2, E1, F3, G1):
+    /// the permission, the change of the account's policies, one audit
+    /// entry naming the policy, with the detail `change` returns. A
+    /// refused change (invalid, or G2) changes nothing.
+    pub(crate) fn set_security_policy(
+        &self,
+        actor: &Actor,
+        account: AccountId,
+        policy: &str,
+        change: impl Fn(&mut SecurityPolicy, OffsetDateTime) -> Result<Option<String>, Error>,
+    ) -> Result<(), Error> {
+        self.write_op(
+            actor,
+            Operation::SecurityPolicy,
+            account,
+            None,
+            |tx, access| {
+                access.require(Permission::ManageSecurityPolicies)?;
+                let now = tx.now;
+                let detail = change(&mut tx.account_mut(account)?.security, now)?;
+                tx.audit(
+                    account,
+                    Operation::SecurityPolicy,
+                    None,
+                    vec![policy.to_owned()],
+                    detail,
+                );
+                Ok(())
+            },
+        )
+    }
+
     /// Creates an account with its owner in one step (A1). The support desk,
     /// a partner (which then resells the account) or the host may do it.
     pub fn create_account(&self, actor: &Actor, new: &NewAccount) -> Result<AccountCreated, Error> {

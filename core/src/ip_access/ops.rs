@@ -1,9 +1,8 @@
 use std::net::IpAddr;
 
-use crate::audit::Operation;
 use crate::error::Error;
 use crate::ids::AccountId;
-use crate::roles::{Actor, Permission};
+use crate::roles::Actor;
 use crate::Directory;
 
 impl Directory {
@@ -18,30 +17,16 @@ impl Directory {
         ranges: &[S],
         current_ip: IpAddr,
     ) -> Result<(), Error> {
-        self.write_op(
-            actor,
-            Operation::SecurityPolicy,
-            account,
-            None,
-            |tx, access| {
-                access.require(Permission::ManageSecurityPolicies)?;
-                let list = super::parse_allowlist(ranges)?;
-                super::check_setter_inside(&list, actor.contact_id().is_some(), current_ip)?;
-                let detail = list
-                    .iter()
-                    .map(ToString::to_string)
-                    .collect::<Vec<_>>()
-                    .join(" ");
-                tx.account_mut(account)?.security.ip_allowlist = list;
-                tx.audit(
-                    account,
-                    Operation::SecurityPolicy,
-                    None,
-                    vec!["ip_allowlist".into()],
-                    Some(detail),
-                );
-                Ok(())
-            },
-        )
+        self.set_security_policy(actor, account, "ip_allowlist", |security, _| {
+            let list = super::parse_allowlist(ranges)?;
+            super::check_setter_inside(&list, actor.contact_id().is_some(), current_ip)?;
+            let detail = list
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(" ");
+            security.ip_allowlist = list;
+            Ok(Some(detail))
+        })
     }
 }

@@ -16,28 +16,14 @@ impl Directory {
         account: AccountId,
         policy: Option<LockPolicy>,
     ) -> Result<(), Error> {
-        self.write_op(
-            actor,
-            Operation::SecurityPolicy,
-            account,
-            None,
-            |tx, access| {
-                access.require(Permission::ManageSecurityPolicies)?;
-                let policy = policy.map(LockPolicy::validated).transpose()?;
-                tx.account_mut(account)?.security.lock = policy;
-                tx.audit(
-                    account,
-                    Operation::SecurityPolicy,
-                    None,
-                    vec!["lock_policy".into()],
-                    Some(match policy {
-                        Some(p) => format!("enabled: {} attempts", p.max_attempts),
-                        None => "disabled".to_owned(),
-                    }),
-                );
-                Ok(())
-            },
-        )
+        self.set_security_policy(actor, account, "lock_policy", |security, _| {
+            let policy = policy.map(LockPolicy::validated).transpose()?;
+            security.lock = policy;
+            Ok(Some(match policy {
+                Some(p) => format!("enabled: {} attempts", p.max_attempts),
+                None => "disabled".to_owned(),
+            }))
+        })
     }
 
     /// Locks a contact by hand in this account (E6): no cool-off; only a

@@ -308,28 +308,14 @@ impl Directory {
         account: AccountId,
         policy: PasswordPolicy,
     ) -> Result<(), Error> {
-        self.write_op(
-            actor,
-            Operation::SecurityPolicy,
-            account,
-            None,
-            |tx, access| {
-                access.require(Permission::ManageSecurityPolicies)?;
-                let policy = policy.validated()?;
-                tx.account_mut(account)?.security.password = policy;
-                tx.audit(
-                    account,
-                    Operation::SecurityPolicy,
-                    None,
-                    vec!["password_policy".into()],
-                    Some(format!(
-                        "min_length {}, history {}",
-                        policy.min_length, policy.history
-                    )),
-                );
-                Ok(())
-            },
-        )
+        self.set_security_policy(actor, account, "password_policy", |security, _| {
+            let policy = policy.validated()?;
+            security.password = policy;
+            Ok(Some(format!(
+                "min_length {}, history {}",
+                policy.min_length, policy.history
+            )))
+        })
     }
 
     /// The account's security policies (D2, E1, F3, G1), for anyone who
@@ -348,25 +334,10 @@ impl Directory {
     /// Requires every contact of the account to change its password at its
     /// next sign-in (D2). Security managers and the owner.
     pub fn require_password_change(&self, actor: &Actor, account: AccountId) -> Result<(), Error> {
-        self.write_op(
-            actor,
-            Operation::SecurityPolicy,
-            account,
-            None,
-            |tx, access| {
-                access.require(Permission::ManageSecurityPolicies)?;
-                let now = tx.now;
-                tx.account_mut(account)?.security.force_change_before = Some(now);
-                tx.audit(
-                    account,
-                    Operation::SecurityPolicy,
-                    None,
-                    vec!["force_password_change".into()],
-                    None,
-                );
-                Ok(())
-            },
-        )
+        self.set_security_policy(actor, account, "force_password_change", |security, now| {
+            security.force_change_before = Some(now);
+            Ok(None)
+        })
     }
 
     /// The contact behind an actor acting on its own settings in `account`,

@@ -165,24 +165,10 @@ impl Directory {
         account: AccountId,
         required: bool,
     ) -> Result<(), Error> {
-        self.write_op(
-            actor,
-            Operation::SecurityPolicy,
-            account,
-            None,
-            |tx, access| {
-                access.require(Permission::ManageSecurityPolicies)?;
-                tx.account_mut(account)?.security.require_two_factor = required;
-                tx.audit(
-                    account,
-                    Operation::SecurityPolicy,
-                    None,
-                    vec!["require_two_factor".into()],
-                    Some(format!("required: {required}")),
-                );
-                Ok(())
-            },
-        )
+        self.set_security_policy(actor, account, "require_two_factor", |security, _| {
+            security.require_two_factor = required;
+            Ok(Some(format!("required: {required}")))
+        })
     }
 
     fn start_enrollment(
