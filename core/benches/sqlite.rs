@@ -7,7 +7,10 @@
 //!
 //! Run: `cargo bench -p contactkeeper --bench sqlite`. The figures are in
 //! BENCHMARKS.md.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![expect(
+    clippy::unwrap_used,
+    reason = "test code: a failed unwrap is a failed test"
+)]
 
 use std::path::Path;
 use std::sync::Arc;

@@ -314,7 +314,10 @@ impl<'s> Tx<'s> {
 
     /// Queues a notification about a resource, with a contact to try when
     /// the recipient is undeliverable (H6).
-    #[allow(clippy::too_many_arguments)]
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "positional notification helpers, to be replaced by a named draft"
+    )]
     pub(crate) fn notify_full(
         &mut self,
         kind: NotificationKind,
@@ -333,7 +336,10 @@ impl<'s> Tx<'s> {
     }
 
     /// Queues a notification to these addresses.
-    #[allow(clippy::too_many_arguments)]
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "positional notification helpers, to be replaced by a named draft"
+    )]
     pub(crate) fn notify_to(
         &mut self,
         kind: NotificationKind,

@@ -1,5 +1,9 @@
 //! SPEC section A: accounts and ownership (A1–A8), through the public API.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test helpers, not only #[test] fns
+#![expect(
+    clippy::unwrap_used,
+    clippy::panic,
+    reason = "test code: a failed unwrap is a failed test"
+)]
 
 mod common;
 use common::*;

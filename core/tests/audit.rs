@@ -1,7 +1,11 @@
 //! SPEC section J: the audit log (J1–J3): every change and refusal is
 //! recorded, filtered, paged, exported as RFC 4180 CSV without formula
 //! injection, streamed, and chained so that edits and deletions are found.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test helpers, not only #[test] fns
+#![expect(
+    clippy::unwrap_used,
+    clippy::panic,
+    reason = "test code: a failed unwrap is a failed test"
+)]
 
 mod common;
 use common::*;

@@ -1,7 +1,11 @@
 //! SPEC section B: contacts (B1–B6), through the public API. B4's recovery
 //! and B5's designation clause belong to later issues and are not tested
 //! here.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test helpers, not only #[test] fns
+#![expect(
+    clippy::unwrap_used,
+    clippy::panic,
+    reason = "test code: a failed unwrap is a failed test"
+)]
 
 mod common;
 use common::*;

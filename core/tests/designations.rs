@@ -3,7 +3,11 @@
 //! billing contacts, bulk reassignment and deleting a contact that holds
 //! duties, through the public API, on every kind of store. Milestones (H6)
 //! are in `notifications.rs`, with the notifier they need.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test helpers, not only #[test] fns
+#![expect(
+    clippy::unwrap_used,
+    clippy::panic,
+    reason = "test code: a failed unwrap is a failed test"
+)]
 
 mod common;
 use common::*;

@@ -1,7 +1,11 @@
 //! SPEC section K: errors and bad input (K1, K2). Every refusal is a typed
 //! error with a stable code naming its rule or permission; it changes
 //! nothing but the audit entry that records it; hostile input never panics.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test helpers, not only #[test] fns
+#![expect(
+    clippy::unwrap_used,
+    clippy::panic,
+    reason = "test code: a failed unwrap is a failed test"
+)]
 
 mod common;
 use common::*;

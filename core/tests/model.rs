@@ -6,7 +6,12 @@
 //! contact that is a current member of its account and eligible for the
 //! duty (H1, H4), and no secondary equals its primary (H2), nor for the
 //! billing contacts (H7).
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test helpers, not only #[test] fns
+#![expect(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code: a failed unwrap is a failed test"
+)]
 
 mod common;
 use common::*;
@@ -1112,7 +1117,10 @@ impl Model {
 
 /// A command with its actor and targets resolved.
 #[derive(Debug, Clone)]
-#[allow(clippy::large_enum_variant)]
+#[expect(
+    clippy::large_enum_variant,
+    reason = "a test command, built once per step"
+)]
 enum Call {
     Create {
         nc: NewContact,

@@ -3,7 +3,11 @@
 //! fails, panics or hangs; security notifications; times in the contact's
 //! zone; maintenance notices), through the public API, on every kind of
 //! store.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test helpers, not only #[test] fns
+#![expect(
+    clippy::unwrap_used,
+    clippy::panic,
+    reason = "test code: a failed unwrap is a failed test"
+)]
 
 mod common;
 use common::*;

@@ -1,7 +1,11 @@
 //! SPEC I1: notifications go through an outbox, stored with the change that
 //! causes them, delivered after, retried on failure, never lost, never sent
 //! twice once delivered.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test helpers, not only #[test] fns
+#![expect(
+    clippy::unwrap_used,
+    clippy::panic,
+    reason = "test code: a failed unwrap is a failed test"
+)]
 
 mod common;
 use common::*;

@@ -1,6 +1,10 @@
 //! SPEC section C: roles and permissions (C1–C6), with SPEC C's whole
 //! permission table, through the public API.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test helpers, not only #[test] fns
+#![expect(
+    clippy::unwrap_used,
+    clippy::panic,
+    reason = "test code: a failed unwrap is a failed test"
+)]
 
 mod common;
 use common::*;

@@ -8,7 +8,12 @@
 //! `child_process` test, ignored in normal runs, is the child's body when
 //! the environment variable `CONTACTKEEPER_TEST_CHILD` names a role.
 #![cfg(feature = "sqlite")]
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![expect(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code: a failed unwrap is a failed test"
+)]
 
 mod common;
 

@@ -60,10 +60,13 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 // The C names are the ABI: `ck_directory`, `CK_OK`.
-#![allow(non_camel_case_types)]
+#![expect(non_camel_case_types, reason = "the C names are the ABI")]
 // Every function takes raw pointers from C; the safety contract is the
 // same for all and documented once, above and in the header's preamble.
-#![allow(clippy::missing_safety_doc)]
+#![expect(
+    clippy::missing_safety_doc,
+    reason = "one safety contract for every function, documented once"
+)]
 
 mod accounts;
 mod audit;

@@ -140,7 +140,6 @@ fn outcome<'py>(slf: &Bound<'py, PyDirectory>, o: SignInOutcome) -> PyResult<Bou
 }
 
 /// The audit filters shared by the audit methods (J2).
-#[allow(clippy::too_many_arguments)]
 fn audit_query(
     since: Option<&Bound<'_, PyAny>>,
     until: Option<&Bound<'_, PyAny>>,
@@ -194,7 +193,10 @@ const PROFILE_KEYS: [&str; 7] = [
 impl PyDirectory {
     #[new]
     #[pyo3(signature = (path = None, *, notifier = None, clock = None, hash_cost = None, session_lifetimes = None, delivery_timeout = Timeout::Default, max_attempts = None, sqlite_options = None))]
-    #[allow(clippy::too_many_arguments)]
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "one keyword argument of the Python API each"
+    )]
     fn new(
         py: Python<'_>,
         path: Option<&Bound<'_, PyAny>>,
@@ -676,7 +678,10 @@ impl PyDirectory {
     /// after `since`, before `until`, by the actor `by`, of `operation`,
     /// after the sequence number `after_seq`, at most `limit`.
     #[pyo3(signature = (actor, account, *, since = None, until = None, by = None, operation = None, after_seq = 0, limit = 100))]
-    #[allow(clippy::too_many_arguments)]
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "one keyword argument of the Python API each"
+    )]
     fn audit_entries<'py>(
         &self,
         py: Python<'py>,
@@ -696,7 +701,10 @@ impl PyDirectory {
 
     /// The account's audit log, filtered, fetched a page at a time.
     #[pyo3(signature = (actor, account, *, since = None, until = None, by = None, operation = None, page_size = 1000))]
-    #[allow(clippy::too_many_arguments)]
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "one keyword argument of the Python API each"
+    )]
     fn iter_audit(
         slf: &Bound<'_, Self>,
         actor: ActorArg,
@@ -724,7 +732,10 @@ impl PyDirectory {
     /// replaced), or a file object open for writing (binary, or text opened
     /// with `newline=""`). It streams. Returns the number of entries.
     #[pyo3(signature = (actor, account, file, *, since = None, until = None, by = None, operation = None))]
-    #[allow(clippy::too_many_arguments)]
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "one keyword argument of the Python API each"
+    )]
     fn export_audit_csv(
         &self,
         py: Python<'_>,
@@ -776,7 +787,10 @@ impl PyDirectory {
 
     /// The account's audit log, filtered, as RFC 4180 CSV text (J2).
     #[pyo3(signature = (actor, account, *, since = None, until = None, by = None, operation = None))]
-    #[allow(clippy::too_many_arguments)]
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "one keyword argument of the Python API each"
+    )]
     fn audit_csv(
         &self,
         py: Python<'_>,
@@ -820,7 +834,10 @@ impl PyDirectory {
 
     /// A page of the directory's own chain, for the host or the support desk.
     #[pyo3(signature = (actor, *, since = None, until = None, by = None, operation = None, after_seq = 0, limit = 100))]
-    #[allow(clippy::too_many_arguments)]
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "one keyword argument of the Python API each"
+    )]
     fn directory_audit_entries<'py>(
         &self,
         py: Python<'py>,
@@ -1330,7 +1347,10 @@ impl PyDirectory {
     /// Adds a resource with its primary technical contact (H1) and an
     /// optional secondary (H2).
     #[pyo3(signature = (actor, account, *, kind, name, primary, secondary = None))]
-    #[allow(clippy::too_many_arguments)]
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "one keyword argument of the Python API each"
+    )]
     fn add_resource(
         &self,
         py: Python<'_>,

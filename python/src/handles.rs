@@ -130,7 +130,10 @@ impl PyActor {
 
     /// The host portal itself (provisioning, imports, automation).
     #[classattr]
-    #[allow(non_snake_case)]
+    #[expect(
+        non_snake_case,
+        reason = "a Python class constant, spelt as Python spells constants"
+    )]
     fn SYSTEM() -> PyActor {
         PyActor(Actor::System)
     }

@@ -2,7 +2,11 @@
 //! against the Rust API. The Python runner
 //! (`python/tests/test_shared_scenarios.py`) runs the same files: both must
 //! see the same outcomes, error kinds, rules and fields.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![expect(
+    clippy::unwrap_used,
+    clippy::panic,
+    reason = "test code: a failed unwrap is a failed test"
+)]
 
 use std::collections::HashMap;
 use std::sync::Arc;

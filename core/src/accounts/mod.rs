@@ -166,7 +166,7 @@ fn check_key(field: Field, value: &str) -> Result<String, Error> {
 
 /// The owner of a new account (A1).
 #[derive(Debug, Clone)]
-#[allow(clippy::large_enum_variant)] // built once per account creation
+#[expect(clippy::large_enum_variant, reason = "built once per account creation")]
 pub enum NewOwner {
     /// A new contact, created in the same step.
     New(NewContact),

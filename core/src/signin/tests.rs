@@ -2,8 +2,9 @@
 
 use time::macros::datetime;
 
-use super::*;
 use crate::accounts::SecurityPolicy;
+
+use super::*;
 
 const NOW: OffsetDateTime = datetime!(2026-06-01 00:00 UTC);
 

@@ -1,5 +1,8 @@
 //! Fixtures shared by the integration tests.
-#![allow(dead_code)]
+#![allow(
+    dead_code,
+    reason = "each test binary uses a part of the shared helpers"
+)]
 
 use std::sync::Arc;
 
