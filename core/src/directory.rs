@@ -18,7 +18,9 @@ use crate::contacts::MAX_PAGE;
 use crate::credentials::{HashCost, Hasher};
 use crate::error::{Error, Field, Problem, StoreError};
 use crate::ids::{AccountId, ContactId};
-use crate::notify::{Delivery, DeliveryReport, Notification, Notifier, OutboxItem};
+use crate::notify::{
+    Delivery, DeliveryReport, Notification, NotificationDraft, Notifier, OutboxItem,
+};
 use crate::roles::{Access, Actor};
 use crate::signin::UnknownLogins;
 use crate::store::{MemoryStore, Settlement, Store};
@@ -308,16 +310,12 @@ impl Directory {
             if let Some(a) = n.account {
                 tx.member(a, fallback)?;
             }
-            tx.notify_full(
-                n.kind,
-                n.account,
-                fallback,
-                n.subject.clone(),
-                n.body.clone(),
-                n.fields.clone(),
-                n.resource,
-                None,
-            )?;
+            tx.notify(NotificationDraft {
+                account: n.account,
+                fields: n.fields.clone(),
+                resource: n.resource,
+                ..NotificationDraft::new(n.kind, fallback, n.subject.clone(), n.body.clone())
+            })?;
             if let Some(a) = n.account {
                 tx.audit(
                     a,

@@ -14,7 +14,7 @@ use time::OffsetDateTime;
 use crate::audit::{AuditDraft, Operation, Outcome};
 use crate::error::{Entity, Error};
 use crate::ids::{AccountId, ContactId, NotificationId};
-use crate::notify::{Notification, NotificationKind, OutboxItem};
+use crate::notify::{Notification, NotificationDraft, OutboxItem};
 use crate::store::{
     AccountRecord, AccountWrite, Changeset, Check, ContactRecord, ContactWrite, DirectoryHead,
     MembershipRecord, MembershipWrite, ResourceRecord, ResourceWrite, SessionWrite, Store,
@@ -299,70 +299,24 @@ impl<'s> Tx<'s> {
         self.direct.push(n);
     }
 
-    /// Queues a notification to a contact, at its profile's email.
-    pub(crate) fn notify(
-        &mut self,
-        kind: NotificationKind,
-        account: Option<AccountId>,
-        recipient: ContactId,
-        subject: String,
-        body: String,
-        fields: Vec<String>,
-    ) -> Result<(), Error> {
-        self.notify_full(kind, account, recipient, subject, body, fields, None, None)
-    }
-
-    /// Queues a notification about a resource, with a contact to try when
-    /// the recipient is undeliverable (H6).
-    #[expect(
-        clippy::too_many_arguments,
-        reason = "positional notification helpers, to be replaced by a named draft"
-    )]
-    pub(crate) fn notify_full(
-        &mut self,
-        kind: NotificationKind,
-        account: Option<AccountId>,
-        recipient: ContactId,
-        subject: String,
-        body: String,
-        fields: Vec<String>,
-        resource: Option<crate::ids::ResourceId>,
-        fallback: Option<ContactId>,
-    ) -> Result<(), Error> {
-        let to = vec![self.contact(recipient)?.profile.email.clone()];
-        self.notify_to(
-            kind, account, recipient, to, subject, body, fields, resource, fallback,
-        )
-    }
-
-    /// Queues a notification to these addresses.
-    #[expect(
-        clippy::too_many_arguments,
-        reason = "positional notification helpers, to be replaced by a named draft"
-    )]
-    pub(crate) fn notify_to(
-        &mut self,
-        kind: NotificationKind,
-        account: Option<AccountId>,
-        recipient: ContactId,
-        to: Vec<String>,
-        subject: String,
-        body: String,
-        fields: Vec<String>,
-        resource: Option<crate::ids::ResourceId>,
-        fallback: Option<ContactId>,
-    ) -> Result<(), Error> {
+    /// Queues a notification in the outbox (I1), at the recipient's email
+    /// unless the draft names the addresses.
+    pub(crate) fn notify(&mut self, draft: NotificationDraft) -> Result<(), Error> {
+        let to = match draft.to {
+            Some(to) => to,
+            None => vec![self.contact(draft.recipient)?.profile.email.clone()],
+        };
         self.notes.push(Notification {
             id: NotificationId::random()?,
-            kind,
-            account,
-            recipient,
+            kind: draft.kind,
+            account: draft.account,
+            recipient: draft.recipient,
             to,
-            subject,
-            body,
-            fields,
-            resource,
-            fallback,
+            subject: draft.subject,
+            body: draft.body,
+            fields: draft.fields,
+            resource: draft.resource,
+            fallback: draft.fallback,
             secret: None,
             at: self.now,
         });

@@ -11,7 +11,7 @@ use crate::contacts::login_key;
 use crate::contacts::ops::{insert_new_contact, new_credentials};
 use crate::error::{Entity, Error, Field, Problem, Rule};
 use crate::ids::{AccountId, ContactId};
-use crate::notify::NotificationKind;
+use crate::notify::{NotificationDraft, NotificationKind};
 use crate::roles::{standard_roles, Access, Actor, Permission, RoleSet, Standing, TechScope};
 use crate::store::{AccountRecord, MembershipRecord};
 use crate::text::check_text;
@@ -297,28 +297,32 @@ impl Directory {
                     vec!["owner".into()],
                     detail,
                 );
-                tx.notify(
-                    NotificationKind::OwnershipReceived,
-                    Some(account),
-                    new_owner,
-                    format!("You are now the owner of {account_name}"),
-                    format!(
-                        "Ownership of the account {account_name} was transferred to you. \
+                tx.notify(NotificationDraft {
+                    account: Some(account),
+                    fields: vec!["owner".into()],
+                    ..NotificationDraft::new(
+                        NotificationKind::OwnershipReceived,
+                        new_owner,
+                        format!("You are now the owner of {account_name}"),
+                        format!(
+                            "Ownership of the account {account_name} was transferred to you. \
                          You now hold every role."
-                    ),
-                    vec!["owner".into()],
-                )?;
-                tx.notify(
-                    NotificationKind::OwnershipLost,
-                    Some(account),
-                    old_owner,
-                    format!("You are no longer the owner of {account_name}"),
-                    format!(
-                        "Ownership of the account {account_name} was transferred to another \
+                        ),
+                    )
+                })?;
+                tx.notify(NotificationDraft {
+                    account: Some(account),
+                    fields: vec!["owner".into()],
+                    ..NotificationDraft::new(
+                        NotificationKind::OwnershipLost,
+                        old_owner,
+                        format!("You are no longer the owner of {account_name}"),
+                        format!(
+                            "Ownership of the account {account_name} was transferred to another \
                          contact. You remain a contact with every standard role."
-                    ),
-                    vec!["owner".into()],
-                )?;
+                        ),
+                    )
+                })?;
                 Ok(())
             },
         )

@@ -7,7 +7,7 @@ use crate::designations::{
 };
 use crate::error::{Entity, Error, Field, Problem, Rule};
 use crate::ids::{AccountId, ContactId, ResourceId};
-use crate::notify::NotificationKind;
+use crate::notify::{NotificationDraft, NotificationKind};
 use crate::roles::{Actor, Permission};
 use crate::store::ResourceRecord;
 use crate::tx::Tx;
@@ -382,16 +382,18 @@ impl Directory {
                 if let Some(to) = to {
                     let zone = tx.contact(to)?.profile.time_zone.clone();
                     let when = crate::notify::local_time(tx.now, &zone);
-                    tx.notify_full(
-                        NotificationKind::Milestone,
-                        Some(account),
-                        to,
-                        format!("{}: {what}", r.name),
-                        format!("{} {} ({}): {what}, at {when}.", r.kind, r.name, r.id),
-                        vec!["milestone".into()],
-                        Some(resource),
+                    tx.notify(NotificationDraft {
+                        account: Some(account),
+                        fields: vec!["milestone".into()],
+                        resource: Some(resource),
                         fallback,
-                    )?;
+                        ..NotificationDraft::new(
+                            NotificationKind::Milestone,
+                            to,
+                            format!("{}: {what}", r.name),
+                            format!("{} {} ({}): {what}, at {when}.", r.kind, r.name, r.id),
+                        )
+                    })?;
                 }
                 tx.audit(
                     account,

@@ -212,4 +212,51 @@ pub fn local_time(at: OffsetDateTime, zone: &str) -> String {
     )
 }
 
+/// A notification to queue with the change that causes it (I1): its
+/// fields named, the rest defaulted by [`NotificationDraft::new`] (no
+/// account, the recipient's email, no fields, no resource, no fallback).
+#[derive(Debug, Clone)]
+pub(crate) struct NotificationDraft {
+    /// What it is about.
+    pub(crate) kind: NotificationKind,
+    /// The account it concerns.
+    pub(crate) account: Option<AccountId>,
+    /// The contact it is for.
+    pub(crate) recipient: ContactId,
+    /// The addresses; `None` sends it to the recipient's email.
+    pub(crate) to: Option<Vec<String>>,
+    /// The plain-text subject.
+    pub(crate) subject: String,
+    /// The plain-text body.
+    pub(crate) body: String,
+    /// The names of the fields it reports changed.
+    pub(crate) fields: Vec<String>,
+    /// The resource it concerns (H6).
+    pub(crate) resource: Option<ResourceId>,
+    /// Who gets it if the recipient is undeliverable (H6, H7).
+    pub(crate) fallback: Option<ContactId>,
+}
+
+impl NotificationDraft {
+    /// A draft of `kind` for `recipient`, with everything else defaulted.
+    pub(crate) fn new(
+        kind: NotificationKind,
+        recipient: ContactId,
+        subject: String,
+        body: String,
+    ) -> NotificationDraft {
+        NotificationDraft {
+            kind,
+            account: None,
+            recipient,
+            to: None,
+            subject,
+            body,
+            fields: Vec::new(),
+            resource: None,
+            fallback: None,
+        }
+    }
+}
+
 pub(crate) mod ops;

@@ -2,6 +2,7 @@ use super::{NotificationKind, NotificationPrefs};
 use crate::audit::Operation;
 use crate::error::{Error, Field};
 use crate::ids::{AccountId, ContactId};
+use crate::notify::NotificationDraft;
 use crate::roles::{Actor, Permission};
 use crate::text::check_text;
 use crate::tx::Tx;
@@ -105,17 +106,16 @@ impl Directory {
                     }
                     let mut to = vec![c.profile.email.clone()];
                     to.extend(c.profile.alternate_email.clone());
-                    tx.notify_to(
-                        NotificationKind::Maintenance,
-                        Some(account),
-                        c.id,
-                        to,
-                        subject.clone(),
-                        body.to_owned(),
-                        Vec::new(),
-                        None,
-                        None,
-                    )?;
+                    tx.notify(NotificationDraft {
+                        account: Some(account),
+                        to: Some(to),
+                        ..NotificationDraft::new(
+                            NotificationKind::Maintenance,
+                            c.id,
+                            subject.clone(),
+                            body.to_owned(),
+                        )
+                    })?;
                     sent += 1;
                 }
                 match page.last() {
@@ -177,19 +177,20 @@ pub(crate) fn security_notice_to(
     let when = crate::notify::local_time(tx.now, &zone);
     let mut to = vec![tx.contact(id)?.profile.email.clone()];
     to.extend(also.filter(|a| !to.contains(a)));
-    tx.notify_to(
-        NotificationKind::Security,
-        Some(account),
-        id,
-        to,
-        format!("Security notice from {name}"),
-        format!(
-            "These settings of your contact changed at {when}: {}. \
-             If you did not expect this, contact your account's owner.",
-            fields.join(", ")
-        ),
+    let body = format!(
+        "These settings of your contact changed at {when}: {}. \
+         If you did not expect this, contact your account's owner.",
+        fields.join(", ")
+    );
+    tx.notify(NotificationDraft {
+        account: Some(account),
+        to: Some(to),
         fields,
-        None,
-        None,
-    )
+        ..NotificationDraft::new(
+            NotificationKind::Security,
+            id,
+            format!("Security notice from {name}"),
+            body,
+        )
+    })
 }

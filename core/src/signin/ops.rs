@@ -8,7 +8,7 @@ use crate::credentials::{AutoLock, PendingSecret, SecretHash, SessionRecord, Ses
 use crate::error::{AuthFailure, Error, ErrorCode, Field, Problem};
 use crate::ids::{AccountId, ContactId, NotificationId};
 use crate::lock::{LockKind, LockMark, Reservation, DEFAULT_MAX_ATTEMPTS};
-use crate::notify::{Notification, NotificationKind};
+use crate::notify::{Notification, NotificationDraft, NotificationKind};
 use crate::roles::Actor;
 use crate::second_factor::TwoFactorMethod;
 use crate::secret::Secret;
@@ -481,18 +481,20 @@ pub(crate) fn auto_locked(tx: &mut Tx<'_>, id: ContactId, l: AutoLock) -> Result
         vec!["lock".into()],
         Some(format!("locked until {}", rfc3339(l.until))),
     )?;
-    tx.notify(
-        NotificationKind::Security,
-        accounts.first().copied(),
-        id,
-        "Your login was locked".to_owned(),
-        format!(
-            "Too many failed sign-in attempts: your login is locked until {} (UTC). \
+    tx.notify(NotificationDraft {
+        account: accounts.first().copied(),
+        fields: vec!["lock".into()],
+        ..NotificationDraft::new(
+            NotificationKind::Security,
+            id,
+            "Your login was locked".to_owned(),
+            format!(
+                "Too many failed sign-in attempts: your login is locked until {} (UTC). \
              Reset your password to end the lock now.",
-            rfc3339(l.until)
-        ),
-        vec!["lock".into()],
-    )
+                rfc3339(l.until)
+            ),
+        )
+    })
 }
 
 pub(crate) fn rfc3339(t: OffsetDateTime) -> String {
