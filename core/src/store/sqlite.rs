@@ -929,14 +929,31 @@ mod sql {
 /// store validates it, stopping at the first refusal (the caller rolls
 /// back).
 fn apply(tx: &Connection, c: &Changeset) -> Result<(), StoreError> {
-    let conflict_unless = |changed: usize| {
-        if changed == 1 {
-            Ok(())
-        } else {
-            Err(StoreError::Conflict)
-        }
-    };
-    for check in &c.checks {
+    check_versions(tx, &c.checks)?;
+    write_directory_head(tx, c.directory_head.as_ref())?;
+    write_accounts(tx, &c.accounts)?;
+    write_contacts(tx, &c.contacts)?;
+    write_memberships(tx, &c.memberships)?;
+    append_audit(tx, &c.audit)?;
+    write_outbox(tx, &c.outbox)?;
+    write_resources(tx, &c.resources)?;
+    write_sessions(tx, &c.sessions)?;
+    Ok(())
+}
+
+/// A versioned write changed exactly one row, or the version it named is
+/// no longer current (a concurrent commit won).
+fn one_row(changed: usize) -> Result<(), StoreError> {
+    if changed == 1 {
+        Ok(())
+    } else {
+        Err(StoreError::Conflict)
+    }
+}
+
+/// The versions the changeset read are still current.
+fn check_versions(tx: &Connection, checks: &[Check]) -> Result<(), StoreError> {
+    for check in checks {
         let (statement, id, version) = match *check {
             Check::Account(id, v) => (sql::ACCOUNT_VERSION, id.get(), v),
             Check::Contact(id, v) => (sql::CONTACT_VERSION, id.get(), v),
@@ -949,15 +966,25 @@ fn apply(tx: &Connection, c: &Changeset) -> Result<(), StoreError> {
             return Err(StoreError::Conflict);
         }
     }
-    if let Some(h) = &c.directory_head {
+    Ok(())
+}
+
+/// The directory chain's new head, if the changeset moves it (J4).
+fn write_directory_head(tx: &Connection, head: Option<&DirectoryHead>) -> Result<(), StoreError> {
+    if let Some(h) = head {
         let seq = int("audit seq", h.head.seq)?;
         let changed = tx
             .prepare_cached(sql::HEAD_UPDATE)
             .and_then(|mut s| s.execute(params![seq, &h.head.hash[..], param(h.version),]))
             .map_err(backend)?;
-        conflict_unless(changed)?;
+        one_row(changed)?;
     }
-    for w in &c.accounts {
+    Ok(())
+}
+
+/// Account inserts and versioned updates.
+fn write_accounts(tx: &Connection, writes: &[AccountWrite]) -> Result<(), StoreError> {
+    for w in writes {
         let (a, insert) = match w {
             AccountWrite::Insert(a) => (a, true),
             AccountWrite::Update(a) => (a, false),
@@ -993,10 +1020,15 @@ fn apply(tx: &Connection, c: &Changeset) -> Result<(), StoreError> {
                     ])
                 })
                 .map_err(backend)?;
-            conflict_unless(changed)?;
+            one_row(changed)?;
         }
     }
-    for w in &c.contacts {
+    Ok(())
+}
+
+/// Contact inserts, versioned updates and deletes.
+fn write_contacts(tx: &Connection, writes: &[ContactWrite]) -> Result<(), StoreError> {
+    for w in writes {
         match w {
             ContactWrite::Insert(r) | ContactWrite::Update(r) => {
                 let id = int("contact id", r.id.get())?;
@@ -1024,7 +1056,7 @@ fn apply(tx: &Connection, c: &Changeset) -> Result<(), StoreError> {
                             s.execute(params![id, created_at, doc, param(r.version), r.login_key,])
                         })
                         .map_err(backend)?;
-                    conflict_unless(changed)?;
+                    one_row(changed)?;
                 }
             }
             ContactWrite::Delete(id, version) => {
@@ -1032,11 +1064,16 @@ fn apply(tx: &Connection, c: &Changeset) -> Result<(), StoreError> {
                     .prepare_cached(sql::CONTACT_DELETE)
                     .and_then(|mut s| s.execute(params![param(id.get()), param(*version),]))
                     .map_err(backend)?;
-                conflict_unless(changed)?;
+                one_row(changed)?;
             }
         }
     }
-    for w in &c.memberships {
+    Ok(())
+}
+
+/// Membership puts and deletes.
+fn write_memberships(tx: &Connection, writes: &[MembershipWrite]) -> Result<(), StoreError> {
+    for w in writes {
         match w {
             MembershipWrite::Put(m) => {
                 let account = int("account id", m.account.get())?;
@@ -1062,8 +1099,13 @@ fn apply(tx: &Connection, c: &Changeset) -> Result<(), StoreError> {
             }
         }
     }
+    Ok(())
+}
+
+/// Audit entries, each continuing its chain one after the other (J3).
+fn append_audit(tx: &Connection, entries: &[AuditEntry]) -> Result<(), StoreError> {
     let mut next_seq: Vec<(i64, u64)> = Vec::new();
-    for e in &c.audit {
+    for e in entries {
         let chain = chain_of(e.account)?;
         let expected = match next_seq.iter_mut().find(|(c, _)| *c == chain) {
             Some((_, n)) => n,
@@ -1106,7 +1148,12 @@ fn apply(tx: &Connection, c: &Changeset) -> Result<(), StoreError> {
             })
             .map_err(backend)?;
     }
-    for item in &c.outbox {
+    Ok(())
+}
+
+/// Notifications kept until delivered (I1).
+fn write_outbox(tx: &Connection, items: &[OutboxItem]) -> Result<(), StoreError> {
+    for item in items {
         let n = &item.notification;
         let id = int("notification id", n.id.get())?;
         let due = nanos(item.next_attempt_at)?;
@@ -1118,7 +1165,12 @@ fn apply(tx: &Connection, c: &Changeset) -> Result<(), StoreError> {
             .and_then(|mut s| s.execute(params![id, due, item.attempts, at, doc]))
             .map_err(backend)?;
     }
-    for w in &c.resources {
+    Ok(())
+}
+
+/// Resource puts and deletes.
+fn write_resources(tx: &Connection, writes: &[ResourceWrite]) -> Result<(), StoreError> {
+    for w in writes {
         match w {
             ResourceWrite::Put(r) => {
                 let id = int("resource id", r.id.get())?;
@@ -1145,7 +1197,12 @@ fn apply(tx: &Connection, c: &Changeset) -> Result<(), StoreError> {
             }
         }
     }
-    for w in &c.sessions {
+    Ok(())
+}
+
+/// Session puts and deletes.
+fn write_sessions(tx: &Connection, writes: &[SessionWrite]) -> Result<(), StoreError> {
+    for w in writes {
         match w {
             SessionWrite::Put(session) => {
                 let contact = int("contact id", session.contact.get())?;
