@@ -1,20 +1,8 @@
 //! Unit tests of the accounts' rules: no store, no Directory.
 
 use super::*;
-use crate::roles::{access_of, Actor, Role, RoleSet, TechScope};
-
-const OWNER_ID: ContactId = ContactId(1);
-const MEMBER_ID: ContactId = ContactId(2);
-
-fn member(roles: &[Role], procurement: bool) -> Access {
-    access_of(
-        &Actor::Contact(MEMBER_ID),
-        OWNER_ID,
-        None,
-        procurement,
-        Some((RoleSet::of(roles), &TechScope::All)),
-    )
-}
+use crate::roles::tests::{member, OWNER_ID};
+use crate::roles::{access_of, Actor, Role};
 
 fn plan(included: u32, price: u64) -> Plan {
     Plan {

@@ -1,7 +1,8 @@
 //! Unit tests of the contacts' rules: no store, no Directory.
 
 use super::*;
-use crate::roles::{access_of, Actor, Role, RoleSet, TechScope};
+use crate::roles::tests::member;
+use crate::roles::{access_of, Actor, Role};
 
 // rule B3
 #[test]
@@ -19,13 +20,7 @@ fn logins_compare_case_insensitively_and_are_checked() {
 // rule B6
 #[test]
 fn a_shared_profile_is_changed_only_by_the_host_or_its_contact() {
-    let cm = access_of(
-        &Actor::Contact(ContactId(2)),
-        ContactId(1),
-        None,
-        false,
-        Some((RoleSet::of(&[Role::ContactManager]), &TechScope::All)),
-    );
+    let cm = member(&[Role::ContactManager], false);
     assert!(guard_shared_profile(&cm, 1).is_ok());
     assert!(matches!(
         guard_shared_profile(&cm, 2),

@@ -400,4 +400,4 @@ pub(crate) fn access_of(
 pub(crate) mod ops;
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

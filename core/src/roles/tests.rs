@@ -3,10 +3,13 @@
 use super::*;
 use crate::ids::ContactId;
 
-const OWNER_ID: ContactId = ContactId(1);
-const MEMBER_ID: ContactId = ContactId(2);
+/// The owner of the accounts these tests imagine.
+pub(crate) const OWNER_ID: ContactId = ContactId(1);
+/// A standard contact of it.
+pub(crate) const MEMBER_ID: ContactId = ContactId(2);
 
-fn member(roles: &[Role], procurement: bool) -> Access {
+/// How [`MEMBER_ID`] stands with these roles.
+pub(crate) fn member(roles: &[Role], procurement: bool) -> Access {
     access_of(
         &Actor::Contact(MEMBER_ID),
         OWNER_ID,
