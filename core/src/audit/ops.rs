@@ -1,4 +1,6 @@
-//! The operations of this concern: `impl Directory` and the helpers that read the store.
+//! The operations of `audit`: the `impl Directory` methods of its SPEC section,
+//! each loading its facts, applying the rules of `mod.rs` and committing
+//! through the Directory's runner.
 
 use std::io::Write;
 

@@ -1,3 +1,7 @@
+//! The operations of `designations`: the `impl Directory` methods of its SPEC section,
+//! each loading its facts, applying the rules of `mod.rs` and committing
+//! through the Directory's runner.
+
 use crate::accounts::{charge_detail, ContactAdded};
 use crate::audit::Operation;
 use crate::contacts::{new_contact_fields, NewContact};

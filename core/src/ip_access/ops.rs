@@ -1,3 +1,7 @@
+//! The operations of `ip_access`: the `impl Directory` methods of its SPEC section,
+//! each loading its facts, applying the rules of `mod.rs` and committing
+//! through the Directory's runner.
+
 use std::net::IpAddr;
 
 use crate::error::Error;

@@ -1,3 +1,7 @@
+//! The operations of `lock`: the `impl Directory` methods of its SPEC section,
+//! each loading its facts, applying the rules of `mod.rs` and committing
+//! through the Directory's runner.
+
 use super::{LockPolicy, ManualLock};
 use crate::audit::Operation;
 use crate::error::Error;

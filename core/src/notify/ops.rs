@@ -1,3 +1,7 @@
+//! The operations of `notify`: the `impl Directory` methods of its SPEC section,
+//! each loading its facts, applying the rules of `mod.rs` and committing
+//! through the Directory's runner.
+
 use super::{NotificationKind, NotificationPrefs};
 use crate::audit::Operation;
 use crate::error::{Error, Field};

@@ -1,3 +1,7 @@
+//! The operations of `second_factor`: the `impl Directory` methods of its SPEC section,
+//! each loading its facts, applying the rules of `mod.rs` and committing
+//! through the Directory's runner.
+
 use super::{check_totp, otpauth_uri, Enrollment, EnrollmentStart, TwoFactorMethod};
 use crate::audit::Operation;
 use crate::contacts::check_phone;

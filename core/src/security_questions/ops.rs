@@ -1,3 +1,7 @@
+//! The operations of `security_questions`: the `impl Directory` methods of its SPEC section,
+//! each loading its facts, applying the rules of `mod.rs` and committing
+//! through the Directory's runner.
+
 use super::{check_questions, normalize_answer, SecurityAnswer, StoredAnswer};
 use crate::audit::Operation;
 use crate::credentials::Password;

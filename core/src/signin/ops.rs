@@ -1,4 +1,6 @@
-//! The operations of this concern.
+//! The operations of `signin`: the `impl Directory` methods of its SPEC section,
+//! each loading its facts, applying the rules of `mod.rs` and committing
+//! through the Directory's runner.
 
 use time::OffsetDateTime;
 
