@@ -16,11 +16,12 @@ use crate::audit::{check_limit, AuditDraft, Operation, Outcome};
 use crate::clock::{Clock, SystemClock};
 use crate::contacts::MAX_PAGE;
 use crate::credentials::{HashCost, Hasher};
-use crate::error::{Error, Field, Problem, StoreError};
-use crate::ids::{AccountId, ContactId};
+use crate::error::{Entity, Error, Field, Problem, StoreError};
+use crate::ids::ContactId;
 use crate::notify::{
     Delivery, DeliveryReport, Notification, NotificationDraft, Notifier, OutboxItem,
 };
+use crate::op::{Done, Op};
 use crate::roles::{Access, Actor};
 use crate::signin::UnknownLogins;
 use crate::store::{MemoryStore, Settlement, Store};
@@ -331,52 +332,64 @@ impl Directory {
 
     // ----- the machinery -----
 
-    /// Runs a changing operation on an account: resolves the actor's access
-    /// and runs `body` with it.
-    pub(crate) fn write_op<T>(
+    /// Runs a changing operation declared by `op` on its account: resolves
+    /// the actor's access, checks the permission `op` needs, runs `body`
+    /// with the access, and audits the success under `op`.
+    pub(crate) fn write<T>(
         &self,
         actor: &Actor,
-        op: Operation,
-        account: AccountId,
-        target: Option<String>,
-        body: impl Fn(&mut Tx<'_>, Access) -> Result<T, Error>,
+        op: Op,
+        body: impl Fn(&mut Tx<'_>, Access) -> Result<Done<T>, Error>,
     ) -> Result<T, Error> {
-        self.run(actor, op, Some(account), target, |tx| {
+        let Some(account) = op.account else {
+            return Err(Error::not_found(Entity::Account));
+        };
+        self.run(actor, &op, |tx| {
             let access = access_in(tx, actor, account)?;
+            if let Some(p) = op.needs {
+                access.require(p)?;
+            }
             body(tx, access)
         })
     }
 
-    /// Runs a reading operation; a refusal is audited.
+    /// Runs a reading operation: the actor's access, the permission `op`
+    /// needs, then `body`; a refusal is audited.
     pub(crate) fn read<T>(
         &self,
         actor: &Actor,
-        op: Operation,
-        account: AccountId,
+        op: Op,
         body: impl FnOnce(&mut Tx<'_>, Access) -> Result<T, Error>,
     ) -> Result<T, Error> {
         let mut tx = Tx::new(self.store.as_ref(), self.clock.now());
         let result = actor
             .validate()
-            .and_then(|()| access_in(&mut tx, actor, account))
-            .and_then(|access| body(&mut tx, access));
+            .and_then(|()| {
+                let account = op.account.ok_or(Error::not_found(Entity::Account))?;
+                access_in(&mut tx, actor, account)
+            })
+            .and_then(|access| {
+                if let Some(p) = op.needs {
+                    access.require(p)?;
+                }
+                body(&mut tx, access)
+            });
         if let Err(e) = &result {
-            self.record_refusal(actor, op, Some(account), None, e);
+            self.record_refusal(actor, &op, e);
         }
         result
     }
 
-    /// The retry loop: decide, commit, deliver; audit a refusal.
+    /// The retry loop: decide, audit the success under `op`, commit,
+    /// deliver; audit a refusal under `op`.
     pub(crate) fn run<T>(
         &self,
         actor: &Actor,
-        op: Operation,
-        account: Option<AccountId>,
-        target: Option<String>,
-        body: impl Fn(&mut Tx<'_>) -> Result<T, Error>,
+        op: &Op,
+        body: impl Fn(&mut Tx<'_>) -> Result<Done<T>, Error>,
     ) -> Result<T, Error> {
         if let Err(e) = actor.validate() {
-            self.record_refusal(actor, op, account, target, &e);
+            self.record_refusal(actor, op, &e);
             return Err(e);
         }
         // A support-desk action records its reason (J1).
@@ -386,9 +399,23 @@ impl Directory {
             }
             _ => None,
         };
-        let result = self.transact_with(&actor.audit_label(), reason.as_deref(), body);
+        let result = self.transact_with(&actor.audit_label(), reason.as_deref(), |tx| {
+            let done = body(tx)?;
+            if let Some(entry) = done.audit {
+                if let Some(account) = entry.account.or(op.account) {
+                    tx.audit(
+                        account,
+                        op.operation,
+                        entry.target.or_else(|| op.target.clone()),
+                        entry.fields,
+                        entry.detail,
+                    );
+                }
+            }
+            Ok(done.value)
+        });
         if let Err(e) = &result {
-            self.record_refusal(actor, op, account, target, e);
+            self.record_refusal(actor, op, e);
         }
         result
     }
@@ -448,14 +475,7 @@ impl Directory {
     /// Appends a refusal to the account's chain (the directory's when the
     /// account does not exist). Best effort: the refusal is returned to the
     /// caller whether or not it could be recorded.
-    pub(crate) fn record_refusal(
-        &self,
-        actor: &Actor,
-        op: Operation,
-        account: Option<AccountId>,
-        target: Option<String>,
-        error: &Error,
-    ) {
+    pub(crate) fn record_refusal(&self, actor: &Actor, op: &Op, error: &Error) {
         if matches!(
             error,
             Error::Store(_) | Error::Conflict { .. } | Error::RandomUnavailable
@@ -468,11 +488,11 @@ impl Directory {
         };
         for _ in 0..self.max_attempts {
             let mut tx = Tx::new(self.store.as_ref(), self.clock.now());
-            let chain = account.filter(|id| tx.account(*id).is_ok());
+            let chain = op.account.filter(|id| tx.account(*id).is_ok());
             tx.audit_draft(AuditDraft {
                 account: chain,
-                operation: op,
-                target: target.clone(),
+                operation: op.operation,
+                target: op.target.clone(),
                 outcome: Outcome::Refused(error.code()),
                 fields: Vec::new(),
                 detail: Some(error.to_string()),

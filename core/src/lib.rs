@@ -19,6 +19,7 @@ pub mod ip_access;
 pub mod lock;
 mod names;
 pub mod notify;
+mod op;
 pub mod passwords;
 pub mod recovery;
 pub mod roles;

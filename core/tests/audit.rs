@@ -871,3 +871,75 @@ fn a_bad_actor_filter_is_refused_naming_its_field() {
         }
     });
 }
+
+// rule J1: an operation is declared once, so its refusal and its success are
+// recorded under the same operation and target.
+#[test]
+fn a_refusal_and_a_success_are_audited_as_the_same_operation() {
+    for_each_store(|f| {
+        let (acct, owner) = f.account("olga");
+        let member = f.contact(acct, "mia", RoleSet::EMPTY);
+        let bob = f.contact(acct, "bob", RoleSet::EMPTY);
+        type Attempt<'a> = Box<dyn Fn(&Actor) -> Result<(), Error> + 'a>;
+        let attempts: Vec<(Operation, Attempt)> = vec![
+            (
+                Operation::PasswordResetRequest,
+                Box::new(|a| {
+                    f.dir
+                        .reset_password(
+                            a,
+                            acct,
+                            bob,
+                            ManagerReset::SendSecret(RecoveryChannel::Email),
+                        )
+                        .map(|_| ())
+                }),
+            ),
+            (
+                Operation::PasswordChange,
+                Box::new(|a| {
+                    f.dir
+                        .reset_password(a, acct, bob, ManagerReset::TemporaryPassword)
+                        .map(|_| ())
+                }),
+            ),
+            (
+                Operation::ContactLock,
+                Box::new(|a| f.dir.lock_contact(a, acct, bob)),
+            ),
+            (
+                Operation::ContactUnlock,
+                Box::new(|a| f.dir.unlock_contact(a, acct, bob)),
+            ),
+            (
+                Operation::RolesUpdate,
+                Box::new(|a| {
+                    f.dir
+                        .set_roles(a, acct, bob, RoleSet::EMPTY, &TechScope::All)
+                }),
+            ),
+        ];
+        for (operation, attempt) in attempts {
+            let before = all(&f, acct).len();
+            assert!(attempt(&c(member)).is_err(), "{operation:?}");
+            attempt(&c(owner)).unwrap();
+            let new: Vec<AuditEntry> = all(&f, acct)
+                .into_iter()
+                .filter(|e| e.operation == operation)
+                .collect();
+            let refused = new
+                .iter()
+                .rev()
+                .find(|e| matches!(e.outcome, Outcome::Refused(_)))
+                .unwrap();
+            let succeeded = new
+                .iter()
+                .rev()
+                .find(|e| e.outcome == Outcome::Success)
+                .unwrap();
+            assert!(all(&f, acct).len() >= before + 2);
+            assert_eq!(refused.target.as_deref(), Some(bob.to_string().as_str()));
+            assert_eq!(succeeded.target, refused.target, "{operation:?}");
+        }
+    });
+}

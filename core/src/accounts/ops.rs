@@ -14,6 +14,7 @@ use crate::contacts::ops::{insert_new_contact, new_credentials};
 use crate::error::{Entity, Error, Field, Problem, Rule};
 use crate::ids::{AccountId, ContactId};
 use crate::notify::{NotificationDraft, NotificationKind};
+use crate::op::{Done, Op};
 use crate::roles::{standard_roles, Access, Actor, Permission, RoleSet, Standing, TechScope};
 use crate::store::{AccountRecord, MembershipRecord};
 use crate::text::check_text;
@@ -31,31 +32,19 @@ impl Directory {
         policy: &str,
         change: impl Fn(&mut SecurityPolicy, OffsetDateTime) -> Result<Option<String>, Error>,
     ) -> Result<(), Error> {
-        self.write_op(
-            actor,
-            Operation::SecurityPolicy,
-            account,
-            None,
-            |tx, access| {
-                access.require(Permission::ManageSecurityPolicies)?;
-                let now = tx.now;
-                let detail = change(&mut tx.account_mut(account)?.security, now)?;
-                tx.audit(
-                    account,
-                    Operation::SecurityPolicy,
-                    None,
-                    vec![policy.to_owned()],
-                    detail,
-                );
-                Ok(())
-            },
-        )
+        let op =
+            Op::new(Operation::SecurityPolicy, account).needs(Permission::ManageSecurityPolicies);
+        self.write(actor, op, |tx, _| {
+            let now = tx.now;
+            let detail = change(&mut tx.account_mut(account)?.security, now)?;
+            Ok(Done::new(()).fields([policy]).detail(detail))
+        })
     }
 
     /// Creates an account with its owner in one step (A1). The support desk,
     /// a partner (which then resells the account) or the host may do it.
     pub fn create_account(&self, actor: &Actor, new: &NewAccount) -> Result<AccountCreated, Error> {
-        self.run(actor, Operation::AccountCreate, None, None, |tx| {
+        self.run(actor, &Op::unscoped(Operation::AccountCreate), |tx| {
             let standing = match actor {
                 Actor::SupportDesk { .. } => Standing::SupportDesk,
                 Actor::Partner(_) => Standing::Partner,
@@ -110,40 +99,39 @@ impl Directory {
                 created_at: tx.now,
                 version: 0,
             });
-            tx.audit(
-                account,
-                Operation::AccountCreate,
-                Some(owner.to_string()),
-                vec!["owner".into()],
-                None,
-            );
-            Ok(AccountCreated { account, owner })
+            Ok(Done::new(AccountCreated { account, owner })
+                .in_account(account)
+                .target(owner)
+                .fields(["owner"]))
         })
     }
 
     /// An account, for anyone who may see it.
     pub fn account(&self, actor: &Actor, account: AccountId) -> Result<AccountView, Error> {
-        self.read(actor, Operation::Read, account, |tx, access| {
-            access.require(Permission::ViewAccount)?;
-            let a = tx.account(account)?;
-            Ok(AccountView {
-                id: a.id,
-                name: a.name.clone(),
-                plan: a.plan.clone(),
-                procurement_enabled: a.procurement_enabled,
-                partner: a.partner.clone(),
-                owner: a.owner,
-                contacts: a.contact_count,
-                created_at: a.created_at,
-            })
-        })
+        self.read(
+            actor,
+            Op::read(account, Permission::ViewAccount),
+            |tx, _| {
+                let a = tx.account(account)?;
+                Ok(AccountView {
+                    id: a.id,
+                    name: a.name.clone(),
+                    plan: a.plan.clone(),
+                    procurement_enabled: a.procurement_enabled,
+                    partner: a.partner.clone(),
+                    owner: a.owner,
+                    contacts: a.contact_count,
+                    created_at: a.created_at,
+                })
+            },
+        )
     }
 
     /// Changes an account's plan (A7; plan and pricing: billing managers).
     /// Every registered service's option must stay offered.
     pub fn set_plan(&self, actor: &Actor, account: AccountId, plan: &Plan) -> Result<(), Error> {
-        self.write_op(actor, Operation::PlanUpdate, account, None, |tx, access| {
-            access.require(Permission::ManageBilling)?;
+        let op = Op::new(Operation::PlanUpdate, account).needs(Permission::ManageBilling);
+        self.write(actor, op, |tx, _| {
             let plan = plan.validated()?;
             let a = tx.account_mut(account)?;
             if a.services
@@ -153,14 +141,7 @@ impl Directory {
                 return Err(Error::invalid(Field::TechOptions, Problem::NotOffered));
             }
             a.plan = plan;
-            tx.audit(
-                account,
-                Operation::PlanUpdate,
-                None,
-                vec!["plan".into()],
-                None,
-            );
-            Ok(())
+            Ok(Done::new(()).fields(["plan"]))
         })
     }
 
@@ -172,24 +153,14 @@ impl Directory {
         account: AccountId,
         enabled: bool,
     ) -> Result<(), Error> {
-        self.write_op(
-            actor,
-            Operation::ProcurementEnable,
-            account,
-            None,
-            |tx, access| {
-                access.require(Permission::EnableProcurement)?;
-                tx.account_mut(account)?.procurement_enabled = enabled;
-                tx.audit(
-                    account,
-                    Operation::ProcurementEnable,
-                    None,
-                    vec!["procurement_enabled".into()],
-                    Some(if enabled { "enabled" } else { "disabled" }.into()),
-                );
-                Ok(())
-            },
-        )
+        let op =
+            Op::new(Operation::ProcurementEnable, account).needs(Permission::EnableProcurement);
+        self.write(actor, op, |tx, _| {
+            tx.account_mut(account)?.procurement_enabled = enabled;
+            Ok(Done::new(())
+                .fields(["procurement_enabled"])
+                .detail(Some(if enabled { "enabled" } else { "disabled" }.into())))
+        })
     }
 
     /// Registers a service of an account, or replaces the one with the same
@@ -200,54 +171,46 @@ impl Directory {
         account: AccountId,
         service: &Service,
     ) -> Result<(), Error> {
-        self.write_op(
-            actor,
-            Operation::ServiceRegister,
-            account,
-            None,
-            |tx, access| {
-                access.require(Permission::RegisterServices)?;
-                let a = tx.account_mut(account)?;
-                let service = service.validated(&a.plan)?;
-                let key = service.key.clone();
-                let count = a.services.len();
-                match a.services.iter_mut().find(|s| s.key == service.key) {
-                    Some(s) => *s = service,
-                    None if count >= MAX_SERVICES => {
-                        return Err(Error::invalid(
-                            Field::ServiceKey,
-                            Problem::TooLong { max: MAX_SERVICES },
-                        ))
-                    }
-                    None => a.services.push(service),
+        let op = Op::new(Operation::ServiceRegister, account).needs(Permission::RegisterServices);
+        self.write(actor, op, |tx, _| {
+            let a = tx.account_mut(account)?;
+            let service = service.validated(&a.plan)?;
+            let key = service.key.clone();
+            let count = a.services.len();
+            match a.services.iter_mut().find(|s| s.key == service.key) {
+                Some(s) => *s = service,
+                None if count >= MAX_SERVICES => {
+                    return Err(Error::invalid(
+                        Field::ServiceKey,
+                        Problem::TooLong { max: MAX_SERVICES },
+                    ))
                 }
-                tx.audit(
-                    account,
-                    Operation::ServiceRegister,
-                    Some(format!("service:{key}")),
-                    vec!["services".into()],
-                    None,
-                );
-                Ok(())
-            },
-        )
+                None => a.services.push(service),
+            }
+            Ok(Done::new(())
+                .target(format!("service:{key}"))
+                .fields(["services"]))
+        })
     }
 
     /// The services an actor sees (A8): the owner (and the provider's side)
     /// every service, enabled or not; any other contact the enabled ones its
     /// technical-administrator scope reaches.
     pub fn services(&self, actor: &Actor, account: AccountId) -> Result<Vec<Service>, Error> {
-        self.read(actor, Operation::Read, account, |tx, access| {
-            access.require(Permission::ViewAccount)?;
-            let all = access.standing() != Standing::Member;
-            Ok(tx
-                .account(account)?
-                .services
-                .iter()
-                .filter(|s| all || (s.enabled && access.allows_option(&s.option)))
-                .cloned()
-                .collect())
-        })
+        self.read(
+            actor,
+            Op::read(account, Permission::ViewAccount),
+            |tx, access| {
+                let all = access.standing() != Standing::Member;
+                Ok(tx
+                    .account(account)?
+                    .services
+                    .iter()
+                    .filter(|s| all || (s.enabled && access.allows_option(&s.option)))
+                    .cloned()
+                    .collect())
+            },
+        )
     }
 
     /// Transfers ownership to another contact of the account: by the owner
@@ -259,75 +222,63 @@ impl Directory {
         account: AccountId,
         new_owner: ContactId,
     ) -> Result<(), Error> {
-        let target = Some(new_owner.to_string());
-        self.write_op(
-            actor,
-            Operation::OwnershipTransfer,
-            account,
-            target,
-            |tx, access| {
-                access.require(Permission::TransferOwnership)?;
-                let detail = match actor {
-                    Actor::SupportDesk { reason, .. } => {
-                        let reason = check_text(Field::Reason, reason, 1000, true)?;
-                        Some(reason)
-                    }
-                    _ => None,
-                };
-                let a = tx.account(account)?;
-                let (old_owner, procurement) = (a.owner, a.procurement_enabled);
-                if new_owner == old_owner {
-                    return Err(Error::refused(Rule::A3AlreadyOwner));
+        let op = Op::new(Operation::OwnershipTransfer, account)
+            .on(new_owner)
+            .needs(Permission::TransferOwnership);
+        self.write(actor, op, |tx, _| {
+            let detail = match actor {
+                Actor::SupportDesk { reason, .. } => {
+                    let reason = check_text(Field::Reason, reason, 1000, true)?;
+                    Some(reason)
                 }
-                let mut incoming = tx
-                    .membership(account, new_owner)?
-                    .ok_or(Error::invalid(Field::NewOwner, Problem::NotOffered))?;
-                let mut outgoing = tx.member(account, old_owner)?;
-                outgoing.roles = standard_roles(procurement);
-                outgoing.tech_scope = TechScope::All;
-                incoming.roles = RoleSet::ALL;
-                incoming.tech_scope = TechScope::All;
-                tx.put_membership(outgoing);
-                tx.put_membership(incoming);
-                let name = tx.account_mut(account)?;
-                name.owner = new_owner;
-                let account_name = name.name.clone();
-                tx.audit(
-                    account,
-                    Operation::OwnershipTransfer,
-                    Some(new_owner.to_string()),
-                    vec!["owner".into()],
-                    detail,
-                );
-                tx.notify(NotificationDraft {
-                    account: Some(account),
-                    fields: vec!["owner".into()],
-                    ..NotificationDraft::new(
-                        NotificationKind::OwnershipReceived,
-                        new_owner,
-                        format!("You are now the owner of {account_name}"),
-                        format!(
-                            "Ownership of the account {account_name} was transferred to you. \
+                _ => None,
+            };
+            let a = tx.account(account)?;
+            let (old_owner, procurement) = (a.owner, a.procurement_enabled);
+            if new_owner == old_owner {
+                return Err(Error::refused(Rule::A3AlreadyOwner));
+            }
+            let mut incoming = tx
+                .membership(account, new_owner)?
+                .ok_or(Error::invalid(Field::NewOwner, Problem::NotOffered))?;
+            let mut outgoing = tx.member(account, old_owner)?;
+            outgoing.roles = standard_roles(procurement);
+            outgoing.tech_scope = TechScope::All;
+            incoming.roles = RoleSet::ALL;
+            incoming.tech_scope = TechScope::All;
+            tx.put_membership(outgoing);
+            tx.put_membership(incoming);
+            let name = tx.account_mut(account)?;
+            name.owner = new_owner;
+            let account_name = name.name.clone();
+            tx.notify(NotificationDraft {
+                account: Some(account),
+                fields: vec!["owner".into()],
+                ..NotificationDraft::new(
+                    NotificationKind::OwnershipReceived,
+                    new_owner,
+                    format!("You are now the owner of {account_name}"),
+                    format!(
+                        "Ownership of the account {account_name} was transferred to you. \
                          You now hold every role."
-                        ),
-                    )
-                })?;
-                tx.notify(NotificationDraft {
-                    account: Some(account),
-                    fields: vec!["owner".into()],
-                    ..NotificationDraft::new(
-                        NotificationKind::OwnershipLost,
-                        old_owner,
-                        format!("You are no longer the owner of {account_name}"),
-                        format!(
-                            "Ownership of the account {account_name} was transferred to another \
+                    ),
+                )
+            })?;
+            tx.notify(NotificationDraft {
+                account: Some(account),
+                fields: vec!["owner".into()],
+                ..NotificationDraft::new(
+                    NotificationKind::OwnershipLost,
+                    old_owner,
+                    format!("You are no longer the owner of {account_name}"),
+                    format!(
+                        "Ownership of the account {account_name} was transferred to another \
                          contact. You remain a contact with every standard role."
-                        ),
-                    )
-                })?;
-                Ok(())
-            },
-        )
+                    ),
+                )
+            })?;
+            Ok(Done::new(()).fields(["owner"]).detail(detail))
+        })
     }
 
     /// What adding one more contact to the account would cost (A7), so a
@@ -337,10 +288,13 @@ impl Directory {
         actor: &Actor,
         account: AccountId,
     ) -> Result<Option<Money>, Error> {
-        self.read(actor, Operation::Read, account, |tx, access| {
-            access.require(Permission::ViewAccount)?;
-            let a = tx.account(account)?;
-            Ok(a.plan.charge_for_contact(a.contact_count))
-        })
+        self.read(
+            actor,
+            Op::read(account, Permission::ViewAccount),
+            |tx, _| {
+                let a = tx.account(account)?;
+                Ok(a.plan.charge_for_contact(a.contact_count))
+            },
+        )
     }
 }

@@ -11,6 +11,7 @@ use crate::audit::{
 use crate::directory::SCAN_PAGE;
 use crate::error::Error;
 use crate::ids::AccountId;
+use crate::op::{Done, Op};
 use crate::roles::{Actor, Permission};
 use crate::store::Store;
 use crate::Directory;
@@ -24,8 +25,8 @@ impl Directory {
         account: AccountId,
         query: &AuditQuery,
     ) -> Result<Vec<AuditEntry>, Error> {
-        self.read(actor, Operation::AuditRead, account, |tx, access| {
-            access.require(Permission::ReadAudit)?;
+        let op = Op::new(Operation::AuditRead, account).needs(Permission::ReadAudit);
+        self.read(actor, op, |tx, _| {
             check_limit(query.limit, AuditQuery::MAX_LIMIT)?;
             check_range(query)?;
             Ok(tx.store().audit(Some(account), query)?)
@@ -44,8 +45,8 @@ impl Directory {
         query: &AuditQuery,
         out: W,
     ) -> Result<u64, Error> {
-        let rows = self.read(actor, Operation::AuditExport, account, |tx, access| {
-            access.require(Permission::ReadAudit)?;
+        let op = Op::new(Operation::AuditExport, account).needs(Permission::ReadAudit);
+        let rows = self.read(actor, op.clone(), |tx, _| {
             check_range(query)?;
             let zone = match actor.contact_id() {
                 Some(id) => tx.contact(id)?.profile.time_zone.clone(),
@@ -72,15 +73,8 @@ impl Directory {
             csv.finish().map_err(io)?;
             Ok(rows)
         })?;
-        self.run(actor, Operation::AuditExport, Some(account), None, |tx| {
-            tx.audit(
-                account,
-                Operation::AuditExport,
-                None,
-                Vec::new(),
-                Some(format!("{rows} entries")),
-            );
-            Ok(())
+        self.run(actor, &op, |_| {
+            Ok(Done::new(()).detail(Some(format!("{rows} entries"))))
         })?;
         Ok(rows)
     }
@@ -92,8 +86,8 @@ impl Directory {
         actor: &Actor,
         account: AccountId,
     ) -> Result<AuditVerification, Error> {
-        self.read(actor, Operation::AuditRead, account, |tx, access| {
-            access.require(Permission::ReadAudit)?;
+        let op = Op::new(Operation::AuditRead, account).needs(Permission::ReadAudit);
+        self.read(actor, op, |tx, _| {
             let head = tx.account(account)?.audit_head;
             verify_chain(tx.store(), Some(account), head)
         })

@@ -16,6 +16,7 @@ use crate::directory::ChangedFields;
 use crate::error::{Entity, Error, Field, Problem, Rule};
 use crate::ids::{AccountId, ContactId};
 use crate::lock::{LockKind, LockMark};
+use crate::op::{Done, Op};
 use crate::roles::{check_grant, Access, Actor, Permission, RoleSet, TechScope};
 use crate::store::{ContactRecord, MembershipRecord};
 use crate::tx::Tx;
@@ -30,10 +31,11 @@ impl Directory {
         account: AccountId,
         login: &str,
     ) -> Result<bool, Error> {
-        self.read(actor, Operation::Read, account, |tx, access| {
-            access.require(Permission::ManageContacts)?;
-            Ok(tx.contact_by_login(&login_key(login)?)?.is_some())
-        })
+        self.read(
+            actor,
+            Op::read(account, Permission::ManageContacts),
+            |tx, _| Ok(tx.contact_by_login(&login_key(login)?)?.is_some()),
+        )
     }
 
     /// Creates a new contact in an account (B1, first way): its login must
@@ -44,28 +46,18 @@ impl Directory {
         account: AccountId,
         new: &NewContact,
     ) -> Result<ContactAdded, Error> {
-        self.write_op(
-            actor,
-            Operation::ContactCreate,
-            account,
-            None,
-            |tx, access| {
-                access.require(Permission::ManageContacts)?;
-                let (id, charge) = self.add_new_contact(tx, &access, account, new)?;
-                let fields = new_contact_fields(new);
-                tx.audit(
-                    account,
-                    Operation::ContactCreate,
-                    Some(id.to_string()),
-                    fields,
-                    charge_detail(&charge),
-                );
-                Ok(ContactAdded {
-                    contact: id,
-                    charge,
-                })
-            },
-        )
+        let op = Op::new(Operation::ContactCreate, account).needs(Permission::ManageContacts);
+        self.write(actor, op, |tx, access| {
+            let (id, charge) = self.add_new_contact(tx, &access, account, new)?;
+            let detail = charge_detail(&charge);
+            Ok(Done::new(ContactAdded {
+                contact: id,
+                charge,
+            })
+            .target(id)
+            .fields(new_contact_fields(new))
+            .detail(detail))
+        })
     }
 
     /// Adds a contact used on another account (B1, second way; B6): its
@@ -78,47 +70,38 @@ impl Directory {
         roles: RoleSet,
         tech_scope: &TechScope,
     ) -> Result<ContactAdded, Error> {
-        self.write_op(
-            actor,
-            Operation::ContactAddExisting,
-            account,
-            None,
-            |tx, access| {
-                access.require(Permission::ManageContacts)?;
-                let plan = tx.account(account)?.plan.tech_options.clone();
-                check_grant(
-                    &access,
-                    RoleSet::EMPTY,
-                    &TechScope::All,
-                    roles,
-                    tech_scope,
-                    &plan,
-                )?;
-                let id = tx
-                    .contact_by_login(&login_key(login)?)?
-                    .ok_or(Error::not_found(Entity::Login))?;
-                if tx.membership(account, id)?.is_some() {
-                    return Err(Error::AlreadyExists {
-                        entity: Entity::Contact,
-                    });
-                }
-                let a = tx.account(account)?;
-                let charge = charge_for_addition(&access, &a.plan, a.contact_count)?;
-                tx.contact_mut(id)?.account_count += 1;
-                join(tx, account, id, roles, tech_scope.clone())?;
-                tx.audit(
-                    account,
-                    Operation::ContactAddExisting,
-                    Some(id.to_string()),
-                    vec!["roles".into()],
-                    charge_detail(&charge),
-                );
-                Ok(ContactAdded {
-                    contact: id,
-                    charge,
-                })
-            },
-        )
+        let op = Op::new(Operation::ContactAddExisting, account).needs(Permission::ManageContacts);
+        self.write(actor, op, |tx, access| {
+            let plan = tx.account(account)?.plan.tech_options.clone();
+            check_grant(
+                &access,
+                RoleSet::EMPTY,
+                &TechScope::All,
+                roles,
+                tech_scope,
+                &plan,
+            )?;
+            let id = tx
+                .contact_by_login(&login_key(login)?)?
+                .ok_or(Error::not_found(Entity::Login))?;
+            if tx.membership(account, id)?.is_some() {
+                return Err(Error::AlreadyExists {
+                    entity: Entity::Contact,
+                });
+            }
+            let a = tx.account(account)?;
+            let charge = charge_for_addition(&access, &a.plan, a.contact_count)?;
+            tx.contact_mut(id)?.account_count += 1;
+            join(tx, account, id, roles, tech_scope.clone())?;
+            let detail = charge_detail(&charge);
+            Ok(Done::new(ContactAdded {
+                contact: id,
+                charge,
+            })
+            .target(id)
+            .fields(["roles"])
+            .detail(detail))
+        })
     }
 
     /// Edits a contact's profile (B2; the login never changes, B3). A contact
@@ -132,6 +115,7 @@ impl Directory {
         contact: ContactId,
         update: &ProfileUpdate,
     ) -> Result<ChangedFields, Error> {
+        let op = Op::new(Operation::ContactUpdate, account).on(contact);
         // D8: a contact changing its own email gives its password again.
         let mut reauthenticated = false;
         let may_edit_own = || {
@@ -148,75 +132,53 @@ impl Directory {
                     .and_then(|c| update.email.as_ref().map(|e| e.trim() == c.profile.email))
                     .unwrap_or(false);
                 if !same {
-                    self.record_refusal(
-                        actor,
-                        Operation::ContactUpdate,
-                        Some(account),
-                        Some(contact.to_string()),
-                        &e,
-                    );
+                    self.record_refusal(actor, &op, &e);
                     return Err(e);
                 }
             } else {
                 reauthenticated = true;
             }
         }
-        self.write_op(
-            actor,
-            Operation::ContactUpdate,
-            account,
-            Some(contact.to_string()),
-            |tx, access| {
-                let own = actor.contact_id() == Some(contact);
-                access.require(if own {
-                    Permission::ManageOwnSettings
-                } else {
-                    Permission::ManageContacts
-                })?;
-                tx.member(account, contact)?;
-                if !own {
-                    tx.guard_owner(&access, account, contact)?;
-                    tx.guard_shared_profile(&access, contact)?;
+        let op = op.on_contact(actor, contact, Permission::ManageContacts);
+        self.write(actor, op, |tx, access| {
+            let own = actor.contact_id() == Some(contact);
+            tx.member(account, contact)?;
+            if !own {
+                tx.guard_owner(&access, account, contact)?;
+                tx.guard_shared_profile(&access, contact)?;
+            }
+            let c = tx.contact(contact)?;
+            let old_email = c.profile.email.clone();
+            let (profile, changed) = update.apply(&c.profile)?;
+            if own && changed.contains(&Field::Email) && !reauthenticated {
+                return Err(Error::InvalidCredentials);
+            }
+            // H4: a contact keeps what its duties need, in every account.
+            let was_eligible = crate::designations::missing_for_duty(&c.profile).is_empty();
+            if was_eligible && !crate::designations::missing_for_duty(&profile).is_empty() {
+                let mut held = Vec::new();
+                for m in tx.store().memberships_of(contact)? {
+                    held.extend(crate::designations::ops::duties_in(tx, m.account, contact)?);
                 }
-                let c = tx.contact(contact)?;
-                let old_email = c.profile.email.clone();
-                let (profile, changed) = update.apply(&c.profile)?;
-                if own && changed.contains(&Field::Email) && !reauthenticated {
-                    return Err(Error::InvalidCredentials);
+                if !held.is_empty() {
+                    return Err(Error::DutiesHeld { duties: held });
                 }
-                // H4: a contact keeps what its duties need, in every account.
-                let was_eligible = crate::designations::missing_for_duty(&c.profile).is_empty();
-                if was_eligible && !crate::designations::missing_for_duty(&profile).is_empty() {
-                    let mut held = Vec::new();
-                    for m in tx.store().memberships_of(contact)? {
-                        held.extend(crate::designations::ops::duties_in(tx, m.account, contact)?);
-                    }
-                    if !held.is_empty() {
-                        return Err(Error::DutiesHeld { duties: held });
-                    }
-                }
-                if !changed.is_empty() {
-                    tx.contact_mut(contact)?.profile = profile;
-                }
-                // I2: every change but the name and the job title is told.
-                let told: Vec<String> = changed
-                    .iter()
-                    .filter(|f| !matches!(f, Field::Name | Field::JobTitle))
-                    .map(|f| f.name().to_owned())
-                    .collect();
-                // An email change is told at the old address too.
-                let also = changed.contains(&Field::Email).then_some(old_email);
-                crate::notify::ops::security_notice_to(tx, contact, account, told, also)?;
-                tx.audit(
-                    account,
-                    Operation::ContactUpdate,
-                    Some(contact.to_string()),
-                    changed.iter().map(|f| f.name().to_owned()).collect(),
-                    None,
-                );
-                Ok(changed)
-            },
-        )
+            }
+            if !changed.is_empty() {
+                tx.contact_mut(contact)?.profile = profile;
+            }
+            // I2: every change but the name and the job title is told.
+            let told: Vec<String> = changed
+                .iter()
+                .filter(|f| !matches!(f, Field::Name | Field::JobTitle))
+                .map(|f| f.name().to_owned())
+                .collect();
+            // An email change is told at the old address too.
+            let also = changed.contains(&Field::Email).then_some(old_email);
+            crate::notify::ops::security_notice_to(tx, contact, account, told, also)?;
+            let fields: Vec<String> = changed.iter().map(|f| f.name().to_owned()).collect();
+            Ok(Done::new(changed).fields(fields))
+        })
     }
 
     /// Deletes a contact from an account (A5, B5): the membership goes; the
@@ -228,20 +190,16 @@ impl Directory {
         account: AccountId,
         contact: ContactId,
     ) -> Result<(), Error> {
-        self.write_op(
-            actor,
-            Operation::ContactDelete,
-            account,
-            Some(contact.to_string()),
-            |tx, access| {
-                // B5: refused while it holds primary duties; secondary ones
-                // are cleared.
-                access.require(Permission::ManageContacts)?;
-                check_removable(tx, account, contact)?;
-                crate::designations::ops::move_duties(tx, account, contact, None, false)?;
-                remove_member(tx, account, contact)
-            },
-        )
+        let op = Op::new(Operation::ContactDelete, account)
+            .on(contact)
+            .needs(Permission::ManageContacts);
+        // B5: refused while it holds primary duties; secondary ones are
+        // cleared.
+        self.write(actor, op, |tx, _| {
+            check_removable(tx, account, contact)?;
+            crate::designations::ops::move_duties(tx, account, contact, None, false)?;
+            remove_member(tx, account, contact).map(Done::new)
+        })
     }
 
     /// A new contact in the account (B1, A7): the roles it is given pass C3,
@@ -279,14 +237,17 @@ impl Directory {
         account: AccountId,
         contact: ContactId,
     ) -> Result<ContactView, Error> {
-        self.read(actor, Operation::Read, account, |tx, access| {
-            access.require(Permission::ViewAccount)?;
-            let m = tx.member(account, contact)?;
-            let owner = tx.account(account)?.owner;
-            let now = tx.now;
-            let c = tx.contact(contact)?;
-            Ok(view(&m, c, owner, now))
-        })
+        self.read(
+            actor,
+            Op::read(account, Permission::ViewAccount),
+            |tx, _| {
+                let m = tx.member(account, contact)?;
+                let owner = tx.account(account)?.owner;
+                let now = tx.now;
+                let c = tx.contact(contact)?;
+                Ok(view(&m, c, owner, now))
+            },
+        )
     }
 
     /// A page of the account's contacts, by id: those with an id above
@@ -298,17 +259,20 @@ impl Directory {
         after: Option<ContactId>,
         limit: usize,
     ) -> Result<Vec<ContactView>, Error> {
-        self.read(actor, Operation::Read, account, |tx, access| {
-            access.require(Permission::ViewAccount)?;
-            check_limit(limit, MAX_PAGE)?;
-            let owner = tx.account(account)?.owner;
-            Ok(tx
-                .store()
-                .members(account, after, limit)?
-                .iter()
-                .map(|(m, c)| view(m, c, owner, tx.now))
-                .collect())
-        })
+        self.read(
+            actor,
+            Op::read(account, Permission::ViewAccount),
+            |tx, _| {
+                check_limit(limit, MAX_PAGE)?;
+                let owner = tx.account(account)?.owner;
+                Ok(tx
+                    .store()
+                    .members(account, after, limit)?
+                    .iter()
+                    .map(|(m, c)| view(m, c, owner, tx.now))
+                    .collect())
+            },
+        )
     }
 
     /// Deletes a contact from the account, handing its primary duties to
@@ -321,29 +285,25 @@ impl Directory {
         contact: ContactId,
         replacement: ContactId,
     ) -> Result<(), Error> {
-        self.write_op(
-            actor,
-            Operation::ContactDelete,
-            account,
-            Some(contact.to_string()),
-            |tx, access| {
-                access.require(Permission::ManageContacts)?;
-                if contact == replacement {
-                    return Err(Error::invalid(Field::Secondary, Problem::Duplicate));
-                }
-                let duties = duties_in(tx, account, contact)?;
-                if duties.iter().any(|d| matches!(d, Duty::Technical { .. })) {
-                    access.require(Permission::TechnicalAdmin)?;
-                }
-                if duties.iter().any(|d| matches!(d, Duty::Billing { .. })) {
-                    access.require(Permission::ManageBilling)?;
-                }
-                check_eligible(tx, account, replacement)?;
-                move_duties(tx, account, contact, Some(replacement), false)?;
-                check_removable(tx, account, contact)?;
-                remove_member(tx, account, contact)
-            },
-        )
+        let op = Op::new(Operation::ContactDelete, account)
+            .on(contact)
+            .needs(Permission::ManageContacts);
+        self.write(actor, op, |tx, access| {
+            if contact == replacement {
+                return Err(Error::invalid(Field::Secondary, Problem::Duplicate));
+            }
+            let duties = duties_in(tx, account, contact)?;
+            if duties.iter().any(|d| matches!(d, Duty::Technical { .. })) {
+                access.require(Permission::TechnicalAdmin)?;
+            }
+            if duties.iter().any(|d| matches!(d, Duty::Billing { .. })) {
+                access.require(Permission::ManageBilling)?;
+            }
+            check_eligible(tx, account, replacement)?;
+            move_duties(tx, account, contact, Some(replacement), false)?;
+            check_removable(tx, account, contact)?;
+            remove_member(tx, account, contact).map(Done::new)
+        })
     }
 }
 
@@ -401,13 +361,6 @@ pub(crate) fn remove_member(
     if c.account_count == 0 {
         tx.delete_contact(contact)?;
     }
-    tx.audit(
-        account,
-        Operation::ContactDelete,
-        Some(contact.to_string()),
-        Vec::new(),
-        None,
-    );
     Ok(())
 }
 

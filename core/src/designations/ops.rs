@@ -12,6 +12,7 @@ use crate::designations::{
 use crate::error::{Entity, Error, Field, Problem, Rule};
 use crate::ids::{AccountId, ContactId, ResourceId};
 use crate::notify::{NotificationDraft, NotificationKind};
+use crate::op::{Done, Op};
 use crate::roles::{Actor, Permission};
 use crate::store::ResourceRecord;
 use crate::tx::Tx;
@@ -27,39 +28,26 @@ impl Directory {
         account: AccountId,
         new: &NewResource,
     ) -> Result<ResourceId, Error> {
-        self.write_op(
-            actor,
-            Operation::ResourceAdd,
-            account,
-            None,
-            |tx, access| {
-                access.require(Permission::TechnicalAdmin)?;
-                let (kind, name) = check_resource_text(new)?;
-                check_pair(new.primary, new.secondary)?;
-                check_eligible(tx, account, new.primary)?;
-                if let Some(s) = new.secondary {
-                    check_eligible(tx, account, s)?;
-                }
-                let id = ResourceId::random()?;
-                tx.put_resource(ResourceRecord {
-                    id,
-                    account,
-                    kind,
-                    name,
-                    primary: new.primary,
-                    secondary: new.secondary,
-                    created_at: tx.now,
-                });
-                tx.audit(
-                    account,
-                    Operation::ResourceAdd,
-                    Some(id.to_string()),
-                    vec!["primary".into()],
-                    None,
-                );
-                Ok(id)
-            },
-        )
+        let op = Op::new(Operation::ResourceAdd, account).needs(Permission::TechnicalAdmin);
+        self.write(actor, op, |tx, _| {
+            let (kind, name) = check_resource_text(new)?;
+            check_pair(new.primary, new.secondary)?;
+            check_eligible(tx, account, new.primary)?;
+            if let Some(s) = new.secondary {
+                check_eligible(tx, account, s)?;
+            }
+            let id = ResourceId::random()?;
+            tx.put_resource(ResourceRecord {
+                id,
+                account,
+                kind,
+                name,
+                primary: new.primary,
+                secondary: new.secondary,
+                created_at: tx.now,
+            });
+            Ok(Done::new(id).target(id).fields(["primary"]))
+        })
     }
 
     /// Sets a resource's technical contacts (H1–H3): assigned resource
@@ -72,39 +60,28 @@ impl Directory {
         primary: ContactId,
         secondary: Option<ContactId>,
     ) -> Result<(), Error> {
-        self.write_op(
-            actor,
-            Operation::TechnicalContacts,
-            account,
-            Some(resource.to_string()),
-            |tx, access| {
-                access.require(Permission::TechnicalAdmin)?;
-                let mut r = resource_in(tx, account, resource)?;
-                check_pair(primary, secondary)?;
-                check_eligible(tx, account, primary)?;
-                if let Some(s) = secondary {
-                    check_eligible(tx, account, s)?;
-                }
-                let mut fields = Vec::new();
-                if r.primary != primary {
-                    fields.push("primary".to_owned());
-                }
-                if r.secondary != secondary {
-                    fields.push("secondary".to_owned());
-                }
-                r.primary = primary;
-                r.secondary = secondary;
-                tx.put_resource(r);
-                tx.audit(
-                    account,
-                    Operation::TechnicalContacts,
-                    Some(resource.to_string()),
-                    fields,
-                    None,
-                );
-                Ok(())
-            },
-        )
+        let op = Op::new(Operation::TechnicalContacts, account)
+            .on(resource)
+            .needs(Permission::TechnicalAdmin);
+        self.write(actor, op, |tx, _| {
+            let mut r = resource_in(tx, account, resource)?;
+            check_pair(primary, secondary)?;
+            check_eligible(tx, account, primary)?;
+            if let Some(s) = secondary {
+                check_eligible(tx, account, s)?;
+            }
+            let mut fields = Vec::new();
+            if r.primary != primary {
+                fields.push("primary".to_owned());
+            }
+            if r.secondary != secondary {
+                fields.push("secondary".to_owned());
+            }
+            r.primary = primary;
+            r.secondary = secondary;
+            tx.put_resource(r);
+            Ok(Done::new(()).fields(fields))
+        })
     }
 
     /// Removes a resource.
@@ -114,25 +91,14 @@ impl Directory {
         account: AccountId,
         resource: ResourceId,
     ) -> Result<(), Error> {
-        self.write_op(
-            actor,
-            Operation::ResourceRemove,
-            account,
-            Some(resource.to_string()),
-            |tx, access| {
-                access.require(Permission::TechnicalAdmin)?;
-                resource_in(tx, account, resource)?;
-                tx.delete_resource(resource);
-                tx.audit(
-                    account,
-                    Operation::ResourceRemove,
-                    Some(resource.to_string()),
-                    Vec::new(),
-                    None,
-                );
-                Ok(())
-            },
-        )
+        let op = Op::new(Operation::ResourceRemove, account)
+            .on(resource)
+            .needs(Permission::TechnicalAdmin);
+        self.write(actor, op, |tx, _| {
+            resource_in(tx, account, resource)?;
+            tx.delete_resource(resource);
+            Ok(Done::new(()))
+        })
     }
 
     /// A resource of the account.
@@ -142,10 +108,11 @@ impl Directory {
         account: AccountId,
         resource: ResourceId,
     ) -> Result<ResourceRecord, Error> {
-        self.read(actor, Operation::Read, account, |tx, access| {
-            access.require(Permission::ViewAccount)?;
-            resource_in(tx, account, resource)
-        })
+        self.read(
+            actor,
+            Op::read(account, Permission::ViewAccount),
+            |tx, _| resource_in(tx, account, resource),
+        )
     }
 
     /// A page of the account's resources, by id.
@@ -156,13 +123,16 @@ impl Directory {
         after: Option<ResourceId>,
         limit: usize,
     ) -> Result<Vec<ResourceRecord>, Error> {
-        self.read(actor, Operation::Read, account, |tx, access| {
-            access.require(Permission::ViewAccount)?;
-            if limit == 0 || limit > crate::MAX_PAGE {
-                return Err(Error::invalid(Field::Limit, Problem::OutOfRange));
-            }
-            Ok(tx.store().resources(account, after, limit)?)
-        })
+        self.read(
+            actor,
+            Op::read(account, Permission::ViewAccount),
+            |tx, _| {
+                if limit == 0 || limit > crate::MAX_PAGE {
+                    return Err(Error::invalid(Field::Limit, Problem::OutOfRange));
+                }
+                Ok(tx.store().resources(account, after, limit)?)
+            },
+        )
     }
 
     /// The duties a contact holds in the account (H3).
@@ -172,11 +142,14 @@ impl Directory {
         account: AccountId,
         contact: ContactId,
     ) -> Result<Vec<Duty>, Error> {
-        self.read(actor, Operation::Read, account, |tx, access| {
-            access.require(Permission::ViewAccount)?;
-            tx.member(account, contact)?;
-            duties_in(tx, account, contact)
-        })
+        self.read(
+            actor,
+            Op::read(account, Permission::ViewAccount),
+            |tx, _| {
+                tx.member(account, contact)?;
+                duties_in(tx, account, contact)
+            },
+        )
     }
 
     /// Moves every duty of one contact to another in one atomic step
@@ -189,45 +162,35 @@ impl Directory {
         from: ContactId,
         to: ContactId,
     ) -> Result<usize, Error> {
-        self.write_op(
-            actor,
-            Operation::DutiesReassign,
-            account,
-            Some(from.to_string()),
-            |tx, access| {
-                let duties = duties_in(tx, account, from)?;
-                let technical = duties.iter().any(|d| matches!(d, Duty::Technical { .. }));
-                let billing = duties.iter().any(|d| matches!(d, Duty::Billing { .. }));
-                if technical {
-                    access.require(Permission::TechnicalAdmin)?;
-                }
-                if billing {
-                    access.require(Permission::ManageBilling)?;
-                }
-                // C2: with no duty to move, still one who may move some.
-                if !technical
-                    && !billing
-                    && !access.allows(Permission::TechnicalAdmin)
-                    && !access.allows(Permission::ManageBilling)
-                {
-                    return Err(Error::denied(Permission::TechnicalAdmin));
-                }
-                tx.member(account, from)?;
-                if from == to {
-                    return Err(Error::refused(Rule::H2SecondaryIsPrimary));
-                }
-                check_eligible(tx, account, to)?;
-                let moved = move_duties(tx, account, from, Some(to), true)?;
-                tx.audit(
-                    account,
-                    Operation::DutiesReassign,
-                    Some(from.to_string()),
-                    vec!["duties".into()],
-                    Some(format!("{moved} duties to {to}")),
-                );
-                Ok(moved)
-            },
-        )
+        let op = Op::new(Operation::DutiesReassign, account).on(from);
+        self.write(actor, op, |tx, access| {
+            let duties = duties_in(tx, account, from)?;
+            let technical = duties.iter().any(|d| matches!(d, Duty::Technical { .. }));
+            let billing = duties.iter().any(|d| matches!(d, Duty::Billing { .. }));
+            if technical {
+                access.require(Permission::TechnicalAdmin)?;
+            }
+            if billing {
+                access.require(Permission::ManageBilling)?;
+            }
+            // C2: with no duty to move, still one who may move some.
+            if !technical
+                && !billing
+                && !access.allows(Permission::TechnicalAdmin)
+                && !access.allows(Permission::ManageBilling)
+            {
+                return Err(Error::denied(Permission::TechnicalAdmin));
+            }
+            tx.member(account, from)?;
+            if from == to {
+                return Err(Error::refused(Rule::H2SecondaryIsPrimary));
+            }
+            check_eligible(tx, account, to)?;
+            let moved = move_duties(tx, account, from, Some(to), true)?;
+            Ok(Done::new(moved)
+                .fields(["duties"])
+                .detail(Some(format!("{moved} duties to {to}"))))
+        })
     }
 
     /// Sets the account's billing contacts (H7): a primary and an
@@ -240,32 +203,19 @@ impl Directory {
         primary: ContactId,
         secondary: Option<ContactId>,
     ) -> Result<(), Error> {
-        self.write_op(
-            actor,
-            Operation::BillingContacts,
-            account,
-            None,
-            |tx, access| {
-                access.require(Permission::ManageBilling)?;
-                check_pair(primary, secondary)?;
-                check_eligible(tx, account, primary)?;
-                if let Some(s) = secondary {
-                    check_eligible(tx, account, s)?;
-                }
-                tx.account_mut(account)?.billing = BillingContacts {
-                    primary: Some(primary),
-                    secondary,
-                };
-                tx.audit(
-                    account,
-                    Operation::BillingContacts,
-                    Some(primary.to_string()),
-                    vec!["billing_contacts".into()],
-                    None,
-                );
-                Ok(())
-            },
-        )
+        let op = Op::new(Operation::BillingContacts, account).needs(Permission::ManageBilling);
+        self.write(actor, op, |tx, _| {
+            check_pair(primary, secondary)?;
+            check_eligible(tx, account, primary)?;
+            if let Some(s) = secondary {
+                check_eligible(tx, account, s)?;
+            }
+            tx.account_mut(account)?.billing = BillingContacts {
+                primary: Some(primary),
+                secondary,
+            };
+            Ok(Done::new(()).target(primary).fields(["billing_contacts"]))
+        })
     }
 
     /// The account's billing contacts (H7).
@@ -274,10 +224,11 @@ impl Directory {
         actor: &Actor,
         account: AccountId,
     ) -> Result<BillingContacts, Error> {
-        self.read(actor, Operation::Read, account, |tx, access| {
-            access.require(Permission::ViewAccount)?;
-            Ok(tx.account(account)?.billing)
-        })
+        self.read(
+            actor,
+            Op::read(account, Permission::ViewAccount),
+            |tx, _| Ok(tx.account(account)?.billing),
+        )
     }
 
     /// Creates a new contact and gives it a duty in one atomic step
@@ -289,64 +240,55 @@ impl Directory {
         new: &NewContact,
         duty: DutyTarget,
     ) -> Result<ContactAdded, Error> {
-        self.write_op(
-            actor,
-            Operation::ContactCreate,
-            account,
-            None,
-            |tx, access| {
-                access.require(Permission::ManageContacts)?;
-                access.require(match duty {
-                    DutyTarget::Technical(..) => Permission::TechnicalAdmin,
-                    DutyTarget::Billing(_) => Permission::ManageBilling,
-                })?;
-                let (id, charge) = self.add_new_contact(tx, &access, account, new)?;
-                let missing = missing_for_duty(&tx.contact(id)?.profile);
-                if !missing.is_empty() {
-                    return Err(Error::NotEligible { missing });
-                }
-                match duty {
-                    DutyTarget::Technical(resource, rank) => {
-                        let mut r = resource_in(tx, account, resource)?;
-                        match rank {
-                            Rank::Primary => {
-                                if r.secondary == Some(r.primary) {
-                                    r.secondary = None;
-                                }
-                                r.primary = id;
+        let op = Op::new(Operation::ContactCreate, account).needs(Permission::ManageContacts);
+        self.write(actor, op, |tx, access| {
+            access.require(match duty {
+                DutyTarget::Technical(..) => Permission::TechnicalAdmin,
+                DutyTarget::Billing(_) => Permission::ManageBilling,
+            })?;
+            let (id, charge) = self.add_new_contact(tx, &access, account, new)?;
+            let missing = missing_for_duty(&tx.contact(id)?.profile);
+            if !missing.is_empty() {
+                return Err(Error::NotEligible { missing });
+            }
+            match duty {
+                DutyTarget::Technical(resource, rank) => {
+                    let mut r = resource_in(tx, account, resource)?;
+                    match rank {
+                        Rank::Primary => {
+                            if r.secondary == Some(r.primary) {
+                                r.secondary = None;
                             }
-                            Rank::Secondary => r.secondary = Some(id),
+                            r.primary = id;
                         }
-                        tx.put_resource(r);
+                        Rank::Secondary => r.secondary = Some(id),
                     }
-                    DutyTarget::Billing(rank) => {
-                        let b = &mut tx.account_mut(account)?.billing;
-                        match rank {
-                            Rank::Primary => b.primary = Some(id),
-                            Rank::Secondary => {
-                                if b.primary.is_none() {
-                                    return Err(Error::invalid(Field::Secondary, Problem::Missing));
-                                }
-                                b.secondary = Some(id);
+                    tx.put_resource(r);
+                }
+                DutyTarget::Billing(rank) => {
+                    let b = &mut tx.account_mut(account)?.billing;
+                    match rank {
+                        Rank::Primary => b.primary = Some(id),
+                        Rank::Secondary => {
+                            if b.primary.is_none() {
+                                return Err(Error::invalid(Field::Secondary, Problem::Missing));
                             }
+                            b.secondary = Some(id);
                         }
                     }
                 }
-                let mut fields = new_contact_fields(new);
-                fields.push("duty".into());
-                tx.audit(
-                    account,
-                    Operation::ContactCreate,
-                    Some(id.to_string()),
-                    fields,
-                    charge_detail(&charge),
-                );
-                Ok(ContactAdded {
-                    contact: id,
-                    charge,
-                })
-            },
-        )
+            }
+            let mut fields = new_contact_fields(new);
+            fields.push("duty".into());
+            let detail = charge_detail(&charge);
+            Ok(Done::new(ContactAdded {
+                contact: id,
+                charge,
+            })
+            .target(id)
+            .fields(fields)
+            .detail(detail))
+        })
     }
 
     /// Reports a resource milestone (H6): the notification goes to the
@@ -360,55 +302,44 @@ impl Directory {
         resource: ResourceId,
         milestone: &Milestone,
     ) -> Result<(), Error> {
-        self.write_op(
-            actor,
-            Operation::Milestone,
-            account,
-            Some(resource.to_string()),
-            |tx, access| {
-                access.require(Permission::ReportMilestones)?;
-                let what = milestone.describe()?;
-                let r = resource_in(tx, account, resource)?;
-                let wants = |tx: &mut Tx<'_>, c: ContactId| -> Result<bool, Error> {
-                    Ok(tx
-                        .membership(account, c)?
-                        .is_some_and(|m| m.notifications.milestones))
-                };
-                let secondary = match r.secondary {
-                    Some(s) if wants(tx, s)? => Some(s),
-                    _ => None,
-                };
-                let (to, fallback) = if wants(tx, r.primary)? {
-                    (Some(r.primary), secondary)
-                } else {
-                    (secondary, None)
-                };
-                if let Some(to) = to {
-                    let zone = tx.contact(to)?.profile.time_zone.clone();
-                    let when = crate::notify::local_time(tx.now, &zone);
-                    tx.notify(NotificationDraft {
-                        account: Some(account),
-                        fields: vec!["milestone".into()],
-                        resource: Some(resource),
-                        fallback,
-                        ..NotificationDraft::new(
-                            NotificationKind::Milestone,
-                            to,
-                            format!("{}: {what}", r.name),
-                            format!("{} {} ({}): {what}, at {when}.", r.kind, r.name, r.id),
-                        )
-                    })?;
-                }
-                tx.audit(
-                    account,
-                    Operation::Milestone,
-                    Some(resource.to_string()),
-                    Vec::new(),
-                    Some(what),
-                );
-                Ok(())
-            },
-        )
+        let op = Op::new(Operation::Milestone, account)
+            .on(resource)
+            .needs(Permission::ReportMilestones);
+        self.write(actor, op, |tx, _| {
+            let what = milestone.describe()?;
+            let r = resource_in(tx, account, resource)?;
+            let wants = |tx: &mut Tx<'_>, c: ContactId| -> Result<bool, Error> {
+                Ok(tx
+                    .membership(account, c)?
+                    .is_some_and(|m| m.notifications.milestones))
+            };
+            let secondary = match r.secondary {
+                Some(s) if wants(tx, s)? => Some(s),
+                _ => None,
+            };
+            let (to, fallback) = if wants(tx, r.primary)? {
+                (Some(r.primary), secondary)
+            } else {
+                (secondary, None)
+            };
+            if let Some(to) = to {
+                let zone = tx.contact(to)?.profile.time_zone.clone();
+                let when = crate::notify::local_time(tx.now, &zone);
+                tx.notify(NotificationDraft {
+                    account: Some(account),
+                    fields: vec!["milestone".into()],
+                    resource: Some(resource),
+                    fallback,
+                    ..NotificationDraft::new(
+                        NotificationKind::Milestone,
+                        to,
+                        format!("{}: {what}", r.name),
+                        format!("{} {} ({}): {what}, at {when}.", r.kind, r.name, r.id),
+                    )
+                })?;
+            }
+            Ok(Done::new(()).detail(Some(what)))
+        })
     }
 }
 

@@ -7,6 +7,7 @@ use crate::audit::Operation;
 use crate::error::Error;
 use crate::ids::{AccountId, ContactId};
 use crate::notify::ops::security_notice;
+use crate::op::{Done, Op};
 use crate::roles::{Actor, Permission};
 use crate::Directory;
 
@@ -39,33 +40,7 @@ impl Directory {
         account: AccountId,
         contact: ContactId,
     ) -> Result<(), Error> {
-        self.write_op(
-            actor,
-            Operation::ContactLock,
-            account,
-            Some(contact.to_string()),
-            |tx, access| {
-                access.require(Permission::ManageContacts)?;
-                let mut m = tx.member(account, contact)?;
-                tx.guard_owner(&access, account, contact)?;
-                if m.manual_lock.is_none() {
-                    m.manual_lock = Some(ManualLock {
-                        since: tx.now,
-                        by: actor.audit_label(),
-                    });
-                    m.session_epoch = m.session_epoch.wrapping_add(1);
-                    tx.put_membership(m);
-                }
-                tx.audit(
-                    account,
-                    Operation::ContactLock,
-                    Some(contact.to_string()),
-                    vec!["lock".into()],
-                    None,
-                );
-                security_notice(tx, contact, account, "lock")
-            },
-        )
+        self.set_manual_lock(actor, account, contact, true)
     }
 
     /// Unlocks a contact by hand (E5): ends its manual lock in this
@@ -76,28 +51,47 @@ impl Directory {
         account: AccountId,
         contact: ContactId,
     ) -> Result<(), Error> {
-        self.write_op(
-            actor,
-            Operation::ContactUnlock,
-            account,
-            Some(contact.to_string()),
-            |tx, access| {
-                access.require(Permission::ManageContacts)?;
-                let mut m = tx.member(account, contact)?;
-                tx.guard_owner(&access, account, contact)?;
+        self.set_manual_lock(actor, account, contact, false)
+    }
+
+    /// The one path of [`Self::lock_contact`] and [`Self::unlock_contact`]:
+    /// contact managers, never on the owner by others (A6); the contact is
+    /// told (I2).
+    fn set_manual_lock(
+        &self,
+        actor: &Actor,
+        account: AccountId,
+        contact: ContactId,
+        locked: bool,
+    ) -> Result<(), Error> {
+        let operation = if locked {
+            Operation::ContactLock
+        } else {
+            Operation::ContactUnlock
+        };
+        let op = Op::new(operation, account)
+            .on(contact)
+            .needs(Permission::ManageContacts);
+        self.write(actor, op, |tx, access| {
+            let mut m = tx.member(account, contact)?;
+            tx.guard_owner(&access, account, contact)?;
+            if locked {
+                if m.manual_lock.is_none() {
+                    m.manual_lock = Some(ManualLock {
+                        since: tx.now,
+                        by: actor.audit_label(),
+                    });
+                    m.session_epoch = m.session_epoch.wrapping_add(1);
+                    tx.put_membership(m);
+                }
+            } else {
                 if m.manual_lock.take().is_some() {
                     tx.put_membership(m);
                 }
                 super::clear(&mut tx.contact_mut(contact)?.credentials);
-                tx.audit(
-                    account,
-                    Operation::ContactUnlock,
-                    Some(contact.to_string()),
-                    vec!["lock".into()],
-                    None,
-                );
-                security_notice(tx, contact, account, "lock")
-            },
-        )
+            }
+            security_notice(tx, contact, account, "lock")?;
+            Ok(Done::new(()).fields(["lock"]))
+        })
     }
 }

@@ -7,6 +7,7 @@ use crate::audit::Operation;
 use crate::error::{Error, Field};
 use crate::ids::{AccountId, ContactId};
 use crate::notify::NotificationDraft;
+use crate::op::{Done, Op};
 use crate::roles::{Actor, Permission};
 use crate::text::check_text;
 use crate::tx::Tx;
@@ -24,56 +25,43 @@ impl Directory {
         contact: ContactId,
         prefs: NotificationPrefs,
     ) -> Result<(), Error> {
-        self.write_op(
+        let op = Op::new(Operation::NotificationPrefs, account).on_contact(
             actor,
-            Operation::NotificationPrefs,
-            account,
-            Some(contact.to_string()),
-            |tx, access| {
-                let own = actor.contact_id() == Some(contact);
-                access.require(if own {
-                    Permission::ManageOwnSettings
-                } else {
-                    Permission::ManageContacts
-                })?;
-                let mut m = tx.member(account, contact)?;
-                if !own {
-                    tx.guard_owner(&access, account, contact)?;
+            contact,
+            Permission::ManageContacts,
+        );
+        self.write(actor, op, |tx, access| {
+            let own = actor.contact_id() == Some(contact);
+            let mut m = tx.member(account, contact)?;
+            if !own {
+                tx.guard_owner(&access, account, contact)?;
+            }
+            let before = m.notifications;
+            let mut fields = Vec::new();
+            for (name, old, new) in [
+                ("security_notifications", before.security, prefs.security),
+                (
+                    "maintenance_notifications",
+                    before.maintenance,
+                    prefs.maintenance,
+                ),
+                ("billing_notifications", before.billing, prefs.billing),
+                (
+                    "milestone_notifications",
+                    before.milestones,
+                    prefs.milestones,
+                ),
+            ] {
+                if old != new {
+                    fields.push(name.to_owned());
                 }
-                let before = m.notifications;
-                let mut fields = Vec::new();
-                for (name, old, new) in [
-                    ("security_notifications", before.security, prefs.security),
-                    (
-                        "maintenance_notifications",
-                        before.maintenance,
-                        prefs.maintenance,
-                    ),
-                    ("billing_notifications", before.billing, prefs.billing),
-                    (
-                        "milestone_notifications",
-                        before.milestones,
-                        prefs.milestones,
-                    ),
-                ] {
-                    if old != new {
-                        fields.push(name.to_owned());
-                    }
-                }
-                // Told under the preferences as they were.
-                security_notice_fields(tx, contact, account, fields.clone())?;
-                m.notifications = prefs;
-                tx.put_membership(m);
-                tx.audit(
-                    account,
-                    Operation::NotificationPrefs,
-                    Some(contact.to_string()),
-                    fields,
-                    None,
-                );
-                Ok(())
-            },
-        )
+            }
+            // Told under the preferences as they were.
+            security_notice_fields(tx, contact, account, fields.clone())?;
+            m.notifications = prefs;
+            tx.put_membership(m);
+            Ok(Done::new(()).fields(fields))
+        })
     }
 
     /// Sends a maintenance or global-issue notice to every contact of
@@ -87,8 +75,8 @@ impl Directory {
         subject: &str,
         body: &str,
     ) -> Result<usize, Error> {
-        self.write_op(actor, Operation::Notice, account, None, |tx, access| {
-            access.require(Permission::SendNotices)?;
+        let op = Op::new(Operation::Notice, account).needs(Permission::SendNotices);
+        self.write(actor, op, |tx, _| {
             let subject = check_text(Field::Notice, subject, 200, true)?;
             if body.len() > 100_000
                 || body
@@ -127,14 +115,7 @@ impl Directory {
                     _ => break,
                 }
             }
-            tx.audit(
-                account,
-                Operation::Notice,
-                None,
-                Vec::new(),
-                Some(format!("{sent} contacts: {subject}")),
-            );
-            Ok(sent)
+            Ok(Done::new(sent).detail(Some(format!("{sent} contacts: {subject}"))))
         })
     }
 }

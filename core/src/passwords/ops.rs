@@ -12,12 +12,14 @@ use crate::error::{AuthFailure, Entity, Error, Field, Problem, Rule};
 use crate::ids::{AccountId, ContactId};
 use crate::lock::Reservation;
 use crate::notify::ops::security_notice;
+use crate::op::{Done, Op};
 use crate::passwords::{ManagerReset, TEMPORARY_PASSWORD_LENGTH};
 use crate::recovery::ops::install_password;
 use crate::roles::{Actor, Permission};
 use crate::secret::Secret;
 use crate::signin::ops::auto_locked;
 use crate::signin::{next_stage, SessionGrant, SignInOutcome};
+use crate::tx::Tx;
 use crate::{lock, Directory};
 
 impl Directory {
@@ -119,24 +121,14 @@ impl Directory {
         current: &Password,
         new: &Password,
     ) -> Result<(), Error> {
-        let id = self.own_contact(actor, account, Operation::PasswordChange)?;
-        let hash = self
-            .check_current_password(id, Some(current))
-            .and_then(|()| self.hash_new_password(id, new));
-        let hash = match hash {
-            Ok(h) => h,
-            Err(e) => {
-                self.record_refusal(actor, Operation::PasswordChange, Some(account), None, &e);
-                return Err(e);
-            }
+        let op = Op::new(Operation::PasswordChange, account);
+        let prepare = |id| {
+            self.check_current_password(id, Some(current))
+                .and_then(|()| self.hash_new_password(id, new))
         };
-        self.write_op(
-            actor,
-            Operation::PasswordChange,
-            account,
-            Some(id.to_string()),
-            |tx, _| install_password(tx, id, &hash, false, "changed by the contact"),
-        )
+        self.own_change(actor, op, prepare, |tx, id, hash| {
+            install_password(tx, id, hash, false, "changed by the contact").map(Done::unrecorded)
+        })
     }
 
     /// Changes the password from a session that must change it (D3, D4),
@@ -163,13 +155,8 @@ impl Directory {
         let hash = match hash {
             Ok(h) => h,
             Err(e) => {
-                self.record_refusal(
-                    &actor,
-                    Operation::PasswordChange,
-                    Some(info.account),
-                    None,
-                    &e,
-                );
+                let op = Op::new(Operation::PasswordChange, info.account).on(id);
+                self.record_refusal(&actor, &op, &e);
                 return Err(e);
             }
         };
@@ -230,45 +217,39 @@ impl Directory {
             }
             ManagerReset::SendSecret(_) => None,
         };
-        self.write_op(
-            actor,
-            Operation::PasswordChange,
-            account,
-            Some(contact.to_string()),
-            |tx, access| {
-                access.require(Permission::ManageContacts)?;
-                tx.member(account, contact)?;
-                if actor.contact_id() == Some(contact) {
-                    return Err(Error::refused(Rule::D8OwnPassword));
+        let operation = match how {
+            ManagerReset::TemporaryPassword => Operation::PasswordChange,
+            ManagerReset::SendSecret(_) => Operation::PasswordResetRequest,
+        };
+        let op = Op::new(operation, account)
+            .on(contact)
+            .needs(Permission::ManageContacts);
+        self.write(actor, op, |tx, access| {
+            tx.member(account, contact)?;
+            if actor.contact_id() == Some(contact) {
+                return Err(Error::refused(Rule::D8OwnPassword));
+            }
+            tx.guard_owner(&access, account, contact)?;
+            tx.guard_shared_profile(&access, contact)?;
+            match (&how, &temporary) {
+                (ManagerReset::TemporaryPassword, Some((pw, hash))) => {
+                    install_password(
+                        tx,
+                        contact,
+                        hash,
+                        true,
+                        "temporary password set by a manager",
+                    )?;
+                    Ok(Done::unrecorded(Some(pw.clone())))
                 }
-                tx.guard_owner(&access, account, contact)?;
-                tx.guard_shared_profile(&access, contact)?;
-                match (&how, &temporary) {
-                    (ManagerReset::TemporaryPassword, Some((pw, hash))) => {
-                        install_password(
-                            tx,
-                            contact,
-                            hash,
-                            true,
-                            "temporary password set by a manager",
-                        )?;
-                        Ok(Some(pw.clone()))
-                    }
-                    (ManagerReset::SendSecret(channel), _) => {
-                        crate::recovery::ops::issue_reset_secret(tx, contact, *channel)?;
-                        tx.audit(
-                            account,
-                            Operation::PasswordResetRequest,
-                            Some(contact.to_string()),
-                            Vec::new(),
-                            Some(format!("sent by a manager to {}", channel.name())),
-                        );
-                        Ok(None)
-                    }
-                    _ => Ok(None),
+                (ManagerReset::SendSecret(channel), _) => {
+                    crate::recovery::ops::issue_reset_secret(tx, contact, *channel)?;
+                    let detail = format!("sent by a manager to {}", channel.name());
+                    Ok(Done::new(None).detail(Some(detail)))
                 }
-            },
-        )
+                _ => Ok(Done::unrecorded(None)),
+            }
+        })
     }
 
     /// Sets or clears a contact's "reset password at next login" flag (D4).
@@ -279,27 +260,19 @@ impl Directory {
         contact: ContactId,
         must_change: bool,
     ) -> Result<(), Error> {
-        self.write_op(
-            actor,
-            Operation::PasswordChange,
-            account,
-            Some(contact.to_string()),
-            |tx, access| {
-                access.require(Permission::ManageContacts)?;
-                tx.member(account, contact)?;
-                tx.guard_owner(&access, account, contact)?;
-                tx.guard_shared_profile(&access, contact)?;
-                tx.contact_mut(contact)?.credentials.must_change = must_change;
-                tx.audit(
-                    account,
-                    Operation::PasswordChange,
-                    Some(contact.to_string()),
-                    vec!["must_change_password".into()],
-                    Some(format!("reset at next login: {must_change}")),
-                );
-                security_notice(tx, contact, account, "must_change_password")
-            },
-        )
+        let op = Op::new(Operation::PasswordChange, account)
+            .on(contact)
+            .needs(Permission::ManageContacts);
+        self.write(actor, op, |tx, access| {
+            tx.member(account, contact)?;
+            tx.guard_owner(&access, account, contact)?;
+            tx.guard_shared_profile(&access, contact)?;
+            tx.contact_mut(contact)?.credentials.must_change = must_change;
+            security_notice(tx, contact, account, "must_change_password")?;
+            Ok(Done::new(())
+                .fields(["must_change_password"])
+                .detail(Some(format!("reset at next login: {must_change}"))))
+        })
     }
 
     /// Tightens the account's password requirements (D2): they apply at
@@ -327,10 +300,11 @@ impl Directory {
         actor: &Actor,
         account: AccountId,
     ) -> Result<crate::accounts::SecurityPolicy, Error> {
-        self.read(actor, Operation::Read, account, |tx, access| {
-            access.require(Permission::ViewAccount)?;
-            Ok(tx.account(account)?.security.clone())
-        })
+        self.read(
+            actor,
+            Op::read(account, Permission::ViewAccount),
+            |tx, _| Ok(tx.account(account)?.security.clone()),
+        )
     }
 
     /// Requires every contact of the account to change its password at its
@@ -344,22 +318,41 @@ impl Directory {
 
     /// The contact behind an actor acting on its own settings in `account`,
     /// or the refusal (audited).
-    pub(crate) fn own_contact(
-        &self,
-        actor: &Actor,
-        account: AccountId,
-        op: Operation,
-    ) -> Result<ContactId, Error> {
-        let result = match actor {
-            Actor::Contact(id) => self
+    pub(crate) fn own_contact(&self, actor: &Actor, op: &Op) -> Result<ContactId, Error> {
+        let result = match (actor, op.account) {
+            (Actor::Contact(id), Some(account)) => self
                 .access(actor, account)
                 .and_then(|a| a.require(Permission::ManageOwnSettings))
                 .map(|()| *id),
             _ => Err(Error::denied(Permission::ManageOwnSettings)),
         };
         if let Err(e) = &result {
-            self.record_refusal(actor, op, Some(account), None, e);
+            self.record_refusal(actor, op, e);
         }
         result
+    }
+
+    /// A change to one's own settings (D8): the actor is a contact of the
+    /// account managing its own settings; `prepare` does the slow checks
+    /// (the current password again, hashing) holding no store lock; then
+    /// `body` commits with what it prepared. A refusal at any step is
+    /// audited under `op`, on the contact.
+    pub(crate) fn own_change<P, T>(
+        &self,
+        actor: &Actor,
+        op: Op,
+        prepare: impl FnOnce(ContactId) -> Result<P, Error>,
+        body: impl Fn(&mut Tx<'_>, ContactId, &P) -> Result<Done<T>, Error>,
+    ) -> Result<T, Error> {
+        let id = self.own_contact(actor, &op)?;
+        let op = op.on(id);
+        let prepared = match prepare(id) {
+            Ok(p) => p,
+            Err(e) => {
+                self.record_refusal(actor, &op, &e);
+                return Err(e);
+            }
+        };
+        self.write(actor, op, |tx, _| body(tx, id, &prepared))
     }
 }

@@ -5,6 +5,7 @@
 use crate::audit::Operation;
 use crate::error::{Error, Rule};
 use crate::ids::{AccountId, ContactId};
+use crate::op::{Done, Op};
 use crate::roles::{check_grant, Access, Actor, Permission, Role, RoleSet, TechScope};
 use crate::tx::{access_in, Tx};
 use crate::Directory;
@@ -20,41 +21,31 @@ impl Directory {
         roles: RoleSet,
         tech_scope: &TechScope,
     ) -> Result<(), Error> {
-        self.write_op(
-            actor,
-            Operation::RolesUpdate,
-            account,
-            Some(contact.to_string()),
-            |tx, access| {
-                access.require(Permission::AssignRoles)?;
-                let mut m = tx.member(account, contact)?;
-                let a = tx.account(account)?;
-                if a.owner == contact {
-                    return Err(Error::refused(Rule::A2OwnerHoldsEveryRole));
-                }
-                let plan = a.plan.tech_options.clone();
-                check_grant(&access, m.roles, &m.tech_scope, roles, tech_scope, &plan)?;
-                let mut fields = Vec::new();
-                if m.roles != roles {
-                    fields.push("roles".to_owned());
-                }
-                if m.tech_scope != *tech_scope && roles.contains(Role::TechnicalAdmin) {
-                    fields.push("tech_scope".to_owned());
-                }
-                let detail = Some(format!("roles: {roles}"));
-                m.roles = roles;
-                m.tech_scope = tech_scope.clone();
-                tx.put_membership(m);
-                tx.audit(
-                    account,
-                    Operation::RolesUpdate,
-                    Some(contact.to_string()),
-                    fields.clone(),
-                    detail,
-                );
-                crate::notify::ops::security_notice_fields(tx, contact, account, fields)
-            },
-        )
+        let op = Op::new(Operation::RolesUpdate, account)
+            .on(contact)
+            .needs(Permission::AssignRoles);
+        self.write(actor, op, |tx, access| {
+            let mut m = tx.member(account, contact)?;
+            let a = tx.account(account)?;
+            if a.owner == contact {
+                return Err(Error::refused(Rule::A2OwnerHoldsEveryRole));
+            }
+            let plan = a.plan.tech_options.clone();
+            check_grant(&access, m.roles, &m.tech_scope, roles, tech_scope, &plan)?;
+            let mut fields = Vec::new();
+            if m.roles != roles {
+                fields.push("roles".to_owned());
+            }
+            if m.tech_scope != *tech_scope && roles.contains(Role::TechnicalAdmin) {
+                fields.push("tech_scope".to_owned());
+            }
+            let detail = Some(format!("roles: {roles}"));
+            m.roles = roles;
+            m.tech_scope = tech_scope.clone();
+            tx.put_membership(m);
+            crate::notify::ops::security_notice_fields(tx, contact, account, fields.clone())?;
+            Ok(Done::new(()).fields(fields).detail(detail))
+        })
     }
 
     /// What the actor may do in the account (C2): check any permission with

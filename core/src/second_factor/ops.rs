@@ -9,6 +9,7 @@ use crate::credentials::{Password, SessionStage};
 use crate::error::{AuthFailure, Entity, Error, Field, Rule};
 use crate::ids::{AccountId, ContactId};
 use crate::notify::ops::security_notice;
+use crate::op::{Done, Op};
 use crate::roles::{Actor, Permission};
 use crate::secret::Secret;
 use crate::signin::ops::{auto_locked, send_code, take_code};
@@ -28,12 +29,13 @@ impl Directory {
         phone: Option<&str>,
         current_password: &Password,
     ) -> Result<EnrollmentStart, Error> {
-        let id = self.own_contact(actor, account, Operation::TwoFactorEnroll)?;
+        let op = Op::new(Operation::TwoFactorEnroll, account);
+        let id = self.own_contact(actor, &op)?;
         let r = self
             .check_current_password(id, Some(current_password))
             .and_then(|()| self.start_enrollment(id, account, method, phone));
         if let Err(e) = &r {
-            self.record_refusal(actor, Operation::TwoFactorEnroll, Some(account), None, e);
+            self.record_refusal(actor, &op.on(id), e);
         }
         r
     }
@@ -45,12 +47,9 @@ impl Directory {
         account: AccountId,
         code: &str,
     ) -> Result<(), Error> {
-        let id = self.own_contact(actor, account, Operation::TwoFactorEnroll)?;
-        let r = self.finish_enrollment(id, account, code);
-        if let Err(e) = &r {
-            self.record_refusal(actor, Operation::TwoFactorEnroll, Some(account), None, e);
-        }
-        r
+        let op = Op::new(Operation::TwoFactorEnroll, account);
+        let id = self.own_contact(actor, &op)?;
+        self.finish_enrollment(id, account, code)
     }
 
     /// Starts enrolling from a session that must enroll (F3).
@@ -133,32 +132,22 @@ impl Directory {
         account: AccountId,
         contact: ContactId,
     ) -> Result<(), Error> {
-        self.write_op(
-            actor,
-            Operation::TwoFactorReset,
-            account,
-            Some(contact.to_string()),
-            |tx, access| {
-                access.require(Permission::ResetTwoFactor)?;
-                tx.member(account, contact)?;
-                if actor.contact_id() != Some(contact) {
-                    tx.guard_owner(&access, account, contact)?;
-                    tx.guard_shared_profile(&access, contact)?;
-                }
-                let c = tx.contact_mut(contact)?;
-                c.credentials.second_factor = None;
-                c.credentials.pending_enrollment = None;
-                c.credentials.pending_code = None;
-                tx.audit(
-                    account,
-                    Operation::TwoFactorReset,
-                    Some(contact.to_string()),
-                    vec!["two_factor".into()],
-                    None,
-                );
-                security_notice(tx, contact, account, "two_factor")
-            },
-        )
+        let op = Op::new(Operation::TwoFactorReset, account)
+            .on(contact)
+            .needs(Permission::ResetTwoFactor);
+        self.write(actor, op, |tx, access| {
+            tx.member(account, contact)?;
+            if actor.contact_id() != Some(contact) {
+                tx.guard_owner(&access, account, contact)?;
+                tx.guard_shared_profile(&access, contact)?;
+            }
+            let c = tx.contact_mut(contact)?;
+            c.credentials.second_factor = None;
+            c.credentials.pending_enrollment = None;
+            c.credentials.pending_code = None;
+            security_notice(tx, contact, account, "two_factor")?;
+            Ok(Done::new(()).fields(["two_factor"]))
+        })
     }
 
     /// Requires (or stops requiring) a second factor of every contact
@@ -232,7 +221,9 @@ impl Directory {
         code: &str,
     ) -> Result<(), Error> {
         let limit = self.lock_limit(id)?;
-        let ok = self.transact(&Actor::Contact(id).audit_label(), |tx| {
+        let actor = Actor::Contact(id);
+        let op = Op::new(Operation::TwoFactorEnroll, account).on(id);
+        let ok = self.run(&actor, &op, |tx| {
             let now = tx.now;
             let c = tx.contact_mut(id)?;
             let Some(mut e) = c.credentials.pending_enrollment.clone() else {
@@ -248,25 +239,20 @@ impl Directory {
                 if let Some(l) = lock::after_failure(&mut c.credentials, limit, now) {
                     auto_locked(tx, id, l)?;
                 }
-                return Ok(false);
+                return Ok(Done::unrecorded(false));
             }
             e.since = now;
             c.credentials.second_factor = Some(e);
             c.credentials.pending_enrollment = None;
-            tx.audit(
-                account,
-                Operation::TwoFactorEnroll,
-                Some(id.to_string()),
-                vec!["two_factor".into()],
-                None,
-            );
             security_notice(tx, id, account, "two_factor")?;
-            Ok(true)
+            Ok(Done::new(true).fields(["two_factor"]))
         })?;
         if ok {
             Ok(())
         } else {
-            Err(Error::unauthenticated(AuthFailure::InvalidCode))
+            let e = Error::unauthenticated(AuthFailure::InvalidCode);
+            self.record_refusal(&actor, &op, &e);
+            Err(e)
         }
     }
 }

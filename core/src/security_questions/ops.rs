@@ -8,6 +8,7 @@ use crate::credentials::Password;
 use crate::error::Error;
 use crate::ids::{AccountId, ContactId};
 use crate::notify::ops::security_notice;
+use crate::op::{Done, Op};
 use crate::roles::{Actor, Permission};
 use crate::Directory;
 
@@ -22,45 +23,28 @@ impl Directory {
         answers: &[SecurityAnswer],
         current_password: &Password,
     ) -> Result<(), Error> {
-        let id = self.own_contact(actor, account, Operation::SecurityAnswers)?;
-        let hashed = check_questions(answers)
-            .and_then(|()| self.check_current_password(id, Some(current_password)))
-            .and_then(|()| {
-                answers
-                    .iter()
-                    .map(|a| {
-                        let n = normalize_answer(a.answer.expose())?;
-                        Ok(StoredAnswer {
-                            question: a.question,
-                            hash: self.hasher.hash(&n)?,
+        let op = Op::new(Operation::SecurityAnswers, account);
+        let prepare = |id| {
+            check_questions(answers)
+                .and_then(|()| self.check_current_password(id, Some(current_password)))
+                .and_then(|()| {
+                    answers
+                        .iter()
+                        .map(|a| {
+                            let n = normalize_answer(a.answer.expose())?;
+                            Ok(StoredAnswer {
+                                question: a.question,
+                                hash: self.hasher.hash(&n)?,
+                            })
                         })
-                    })
-                    .collect::<Result<Vec<_>, Error>>()
-            });
-        let hashed = match hashed {
-            Ok(h) => h,
-            Err(e) => {
-                self.record_refusal(actor, Operation::SecurityAnswers, Some(account), None, &e);
-                return Err(e);
-            }
+                        .collect::<Result<Vec<_>, Error>>()
+                })
         };
-        self.write_op(
-            actor,
-            Operation::SecurityAnswers,
-            account,
-            Some(id.to_string()),
-            |tx, _| {
-                tx.contact_mut(id)?.credentials.security_answers = hashed.clone();
-                tx.audit(
-                    account,
-                    Operation::SecurityAnswers,
-                    Some(id.to_string()),
-                    vec!["security_questions".into()],
-                    None,
-                );
-                security_notice(tx, id, account, "security_questions")
-            },
-        )
+        self.own_change(actor, op, prepare, |tx, id, hashed| {
+            tx.contact_mut(id)?.credentials.security_answers = hashed.clone();
+            security_notice(tx, id, account, "security_questions")?;
+            Ok(Done::new(()).fields(["security_questions"]))
+        })
     }
 
     /// The questions a contact chose (indexes into the catalogue), for
@@ -71,13 +55,12 @@ impl Directory {
         account: AccountId,
         contact: ContactId,
     ) -> Result<Vec<u16>, Error> {
-        self.read(actor, Operation::Read, account, |tx, access| {
-            let own = actor.contact_id() == Some(contact);
-            access.require(if own {
-                Permission::ManageOwnSettings
-            } else {
-                Permission::CheckSecurityAnswers
-            })?;
+        let op = Op::new(Operation::Read, account).on_contact(
+            actor,
+            contact,
+            Permission::CheckSecurityAnswers,
+        );
+        self.read(actor, op, |tx, _| {
             tx.member(account, contact)?;
             Ok(tx
                 .contact(contact)?
@@ -99,49 +82,31 @@ impl Directory {
         question: u16,
         answer: &crate::secret::Secret,
     ) -> Result<bool, Error> {
-        let checked = self.read(
-            actor,
-            Operation::SecurityAnswerCheck,
-            account,
-            |tx, access| {
-                access.require(Permission::CheckSecurityAnswers)?;
-                tx.member(account, contact)?;
-                let stored = tx
-                    .contact(contact)?
-                    .credentials
-                    .security_answers
-                    .iter()
-                    .find(|a| a.question == question)
-                    .map(|a| a.hash.clone());
-                let n = normalize_answer(answer.expose())?;
-                Ok(match stored {
-                    Some(h) => self.hasher.verify(&n, &h),
-                    None => {
-                        self.hasher.verify_dummy(&n);
-                        false
-                    }
-                })
-            },
-        )?;
-        self.run(
-            actor,
-            Operation::SecurityAnswerCheck,
-            Some(account),
-            None,
-            |tx| {
-                tx.audit(
-                    account,
-                    Operation::SecurityAnswerCheck,
-                    Some(contact.to_string()),
-                    Vec::new(),
-                    Some(format!(
-                        "question {question}: {}",
-                        if checked { "match" } else { "no match" }
-                    )),
-                );
-                Ok(())
-            },
-        )?;
+        let op = Op::new(Operation::SecurityAnswerCheck, account)
+            .on(contact)
+            .needs(Permission::CheckSecurityAnswers);
+        let checked = self.read(actor, op.clone(), |tx, _| {
+            tx.member(account, contact)?;
+            let stored = tx
+                .contact(contact)?
+                .credentials
+                .security_answers
+                .iter()
+                .find(|a| a.question == question)
+                .map(|a| a.hash.clone());
+            let n = normalize_answer(answer.expose())?;
+            Ok(match stored {
+                Some(h) => self.hasher.verify(&n, &h),
+                None => {
+                    self.hasher.verify_dummy(&n);
+                    false
+                }
+            })
+        })?;
+        let result = if checked { "match" } else { "no match" };
+        self.run(actor, &op, |_| {
+            Ok(Done::new(()).detail(Some(format!("question {question}: {result}"))))
+        })?;
         Ok(checked)
     }
 }
