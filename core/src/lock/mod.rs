@@ -135,6 +135,17 @@ pub(crate) fn after_failure(
     }
 }
 
+/// A failed check that had no reservation (a wrong second-factor code,
+/// E8): counts it, and locks the login when the count reached the limit.
+pub(crate) fn count_failure(
+    c: &mut Credentials,
+    limit: Option<u32>,
+    now: OffsetDateTime,
+) -> Option<AutoLock> {
+    c.failed_attempts = c.failed_attempts.saturating_add(1);
+    after_failure(c, limit, now)
+}
+
 /// After a successful check: the count starts again (E2).
 pub(crate) fn after_success(c: &mut Credentials) {
     c.failed_attempts = 0;

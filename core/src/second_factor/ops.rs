@@ -12,7 +12,7 @@ use crate::notify::ops::security_notice;
 use crate::op::{Done, Op};
 use crate::roles::{Actor, Permission};
 use crate::secret::Secret;
-use crate::signin::ops::{auto_locked, send_code, take_code};
+use crate::signin::ops::{auto_locked, send_code};
 use crate::signin::{next_stage, SessionGrant, SignInOutcome};
 use crate::{lock, Directory};
 
@@ -231,12 +231,11 @@ impl Directory {
             };
             let ok = match e.method {
                 TwoFactorMethod::Totp => check_totp(&mut e, code, now),
-                _ => take_code(&mut c.credentials.pending_code, code, now, "enroll"),
+                _ => crate::signin::take_code(&mut c.credentials.pending_code, code, now, "enroll"),
             };
             if !ok {
                 // E8: a wrong code counts as a failed attempt.
-                c.credentials.failed_attempts = c.credentials.failed_attempts.saturating_add(1);
-                if let Some(l) = lock::after_failure(&mut c.credentials, limit, now) {
+                if let Some(l) = lock::count_failure(&mut c.credentials, limit, now) {
                     auto_locked(tx, id, l)?;
                 }
                 return Ok(Done::unrecorded(false));

@@ -13,7 +13,7 @@ use std::net::IpAddr;
 use time::OffsetDateTime;
 
 use crate::accounts::SecurityPolicy;
-use crate::credentials::{Credentials, Password, SessionStage, PASSWORD_LIFETIME};
+use crate::credentials::{Credentials, Password, PendingSecret, SessionStage, PASSWORD_LIFETIME};
 use crate::error::{AuthFailure, Error};
 use crate::ids::{AccountId, ContactId};
 use crate::lock;
@@ -166,6 +166,140 @@ impl UnknownLogins {
     }
 }
 
+/// One of a login's memberships, as sign-in sees it.
+#[derive(Debug, Clone)]
+pub(crate) struct MembershipFact {
+    pub(crate) account: AccountId,
+    /// Its manual lock (E6), if any.
+    pub(crate) manual: Option<LockMark>,
+}
+
+/// What sign-in knows of a login, loaded before its password is checked.
+#[derive(Debug, Clone)]
+pub(crate) struct LoginFacts {
+    /// The login's memberships.
+    pub(crate) memberships: Vec<MembershipFact>,
+    /// The IP allowlist of each of those accounts (G1).
+    pub(crate) allowlists: Vec<(AccountId, Vec<ipnet::IpNet>)>,
+    /// The strictest lock limit among them (E2).
+    pub(crate) limit: Option<u32>,
+    /// The account the attempt names, if any.
+    pub(crate) named: Option<AccountId>,
+}
+
+impl LoginFacts {
+    /// The chains an attempt is audited in (J1): the named account's, or
+    /// every account's of the login.
+    pub(crate) fn chains(&self) -> Vec<AccountId> {
+        match self.named {
+            Some(a) => vec![a],
+            None => self.memberships.iter().map(|m| m.account).collect(),
+        }
+    }
+
+    /// The membership the attempt is for, when it is known without the
+    /// password: the named account's, or the login's only one.
+    fn chosen(&self) -> Option<&MembershipFact> {
+        match (self.named, self.memberships.as_slice()) {
+            (Some(a), _) => self.memberships.iter().find(|m| m.account == a),
+            (None, [only]) => Some(only),
+            (None, _) => None,
+        }
+    }
+}
+
+/// What sign-in decides before it reserves an attempt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Before {
+    /// The named account is not one of the login's: answered as a login
+    /// nobody has, after the same work (D5).
+    NotMember,
+    /// A manual lock where the attempt goes: answered without a check (E3,
+    /// E6).
+    Locked(LockMark),
+    /// Reserve the attempt (D9), then check the password.
+    Check,
+}
+
+/// Sign-in's first phase (D5, E3, E6).
+pub(crate) fn decide_before(facts: &LoginFacts) -> Before {
+    if let Some(a) = facts.named {
+        if !facts.memberships.iter().any(|m| m.account == a) {
+            return Before::NotMember;
+        }
+    }
+    match facts.chosen().and_then(|m| m.manual) {
+        Some(mark) => Before::Locked(mark),
+        None => Before::Check,
+    }
+}
+
+/// What sign-in decides once the password is checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum After {
+    /// A wrong password: a failed attempt (E2).
+    Invalid,
+    /// The right password for a login of several accounts, none named.
+    AccountRequired(Vec<AccountId>),
+    /// The right password, but the account it goes to is locked by hand
+    /// (E6).
+    Locked(AccountId, LockMark),
+    /// The right password from an address the account does not allow (G1).
+    IpNotAllowed(AccountId),
+    /// A session in this account.
+    Grant(AccountId),
+}
+
+/// Sign-in's second phase (D5, E2, E6, G1).
+pub(crate) fn decide_after(facts: &LoginFacts, password_ok: bool, ip: IpAddr) -> After {
+    if !password_ok {
+        return After::Invalid;
+    }
+    let Some(m) = facts.chosen() else {
+        return After::AccountRequired(facts.memberships.iter().map(|m| m.account).collect());
+    };
+    if let Some(mark) = m.manual {
+        return After::Locked(m.account, mark);
+    }
+    match facts.allowlists.iter().find(|(a, _)| *a == m.account) {
+        // The account went away since the facts were read.
+        None => After::Invalid,
+        Some((_, list)) if !crate::ip_access::allows(list, ip) => After::IpNotAllowed(m.account),
+        Some(_) => After::Grant(m.account),
+    }
+}
+
+impl After {
+    /// The attempt's effect on the login's failure count (E2): a failure
+    /// may lock it (the new lock is returned); anything else starts the
+    /// count again.
+    pub(crate) fn settle(
+        &self,
+        c: &mut Credentials,
+        limit: Option<u32>,
+        now: OffsetDateTime,
+    ) -> Option<crate::credentials::AutoLock> {
+        match self {
+            After::Invalid => lock::after_failure(c, limit, now),
+            _ => {
+                lock::after_success(c);
+                None
+            }
+        }
+    }
+
+    /// Where the attempt is audited, whether it succeeded, and the detail.
+    pub(crate) fn audit(&self, facts: &LoginFacts) -> (Vec<AccountId>, bool, &'static str) {
+        match self {
+            After::Invalid => (facts.chains(), false, "invalid credentials"),
+            After::AccountRequired(_) => (facts.chains(), true, "account required"),
+            After::Locked(a, _) => (vec![*a], false, "locked (manual)"),
+            After::IpNotAllowed(a) => (vec![*a], false, "ip address not allowed"),
+            After::Grant(a) => (vec![*a], true, "signed in"),
+        }
+    }
+}
+
 /// What a successful check of a password leads to.
 pub(crate) fn next_stage(
     c: &Credentials,
@@ -187,6 +321,45 @@ pub(crate) fn next_stage(
     } else {
         SessionStage::Full
     }
+}
+
+/// Checks the code a contact gives for its enrolled second factor (F1):
+/// a TOTP code for its current step (each step once), or the one-time code
+/// sent for sign-in. Uses the step or the code up.
+pub(crate) fn check_factor(c: &mut Credentials, code: &str, now: OffsetDateTime) -> bool {
+    match c.second_factor.as_mut() {
+        Some(e) if e.method == TwoFactorMethod::Totp => {
+            crate::second_factor::check_totp(e, code, now)
+        }
+        Some(_) => take_code(&mut c.pending_code, code, now, "sign_in"),
+        None => false,
+    }
+}
+
+/// Checks and uses a pending one-time code: right, unexpired, for this
+/// purpose, with tries left. A wrong try uses one up; the last voids it.
+pub(crate) fn take_code(
+    pending: &mut Option<PendingSecret>,
+    code: &str,
+    now: OffsetDateTime,
+    purpose: &str,
+) -> bool {
+    let Some(p) = pending.as_mut() else {
+        return false;
+    };
+    if p.purpose != purpose || now >= p.expires_at || p.tries_left == 0 {
+        *pending = None;
+        return false;
+    }
+    if p.hash.matches(code.trim()) {
+        *pending = None;
+        return true;
+    }
+    p.tries_left -= 1;
+    if p.tries_left == 0 {
+        *pending = None;
+    }
+    false
 }
 
 pub(crate) mod ops;

@@ -15,7 +15,8 @@ use crate::roles::Actor;
 use crate::second_factor::TwoFactorMethod;
 use crate::secret::Secret;
 use crate::signin::{
-    next_stage, SessionGrant, SessionInfo, SignInOutcome, SignInRequest, CODE_LIFETIME, CODE_TRIES,
+    decide_after, decide_before, next_stage, After, Before, LoginFacts, MembershipFact,
+    SessionGrant, SessionInfo, SignInOutcome, SignInRequest, CODE_LIFETIME, CODE_TRIES,
     TOUCH_EVERY,
 };
 use crate::store::MembershipRecord;
@@ -44,59 +45,35 @@ impl Directory {
             return self.unknown_sign_in(key.as_deref().unwrap_or(""), req, now);
         };
         let id = contact.id;
-        let memberships = self.store.memberships_of(id)?;
-        let named = match req.account {
-            Some(a) => match memberships.iter().find(|m| m.account == a) {
-                Some(m) => Some(m.clone()),
-                // Not a member there: answer as for a login nobody has.
-                None => {
-                    return self.unknown_sign_in(
-                        &format!("{}@{a}", key.as_deref().unwrap_or("")),
-                        req,
-                        now,
-                    )
-                }
-            },
-            None => None,
-        };
+        let facts = self.login_facts(id, req.account)?;
         let label = Actor::Contact(id).audit_label();
-        let chains: Vec<AccountId> = match &named {
-            Some(m) => vec![m.account],
-            None => memberships.iter().map(|m| m.account).collect(),
-        };
-        // E3: when the account is known before the check (named, or the
-        // contact's only one), a manual lock there answers without a check.
-        let known = named.clone().or_else(|| match memberships.as_slice() {
-            [only] => Some(only.clone()),
-            _ => None,
-        });
-        if let Some(m) = known.as_ref().filter(|m| m.manual_lock.is_some()) {
-            let mark = manual_mark(m);
-            self.transact(&label, |tx| {
-                attempt_audit(tx, &chains, false, "locked (manual)");
-                Ok(())
-            })?;
-            return Ok(SignInOutcome::Locked(mark));
-        }
-        let mut accounts = Vec::with_capacity(memberships.len());
-        for m in &memberships {
-            if let Some(a) = self.store.account(m.account)? {
-                accounts.push(a);
+        match decide_before(&facts) {
+            Before::NotMember => {
+                let named = facts.named.map(|a| a.to_string()).unwrap_or_default();
+                let key = format!("{}@{named}", key.as_deref().unwrap_or(""));
+                return self.unknown_sign_in(&key, req, now);
             }
+            Before::Locked(mark) => {
+                self.transact(&label, |tx| {
+                    attempt_audit(tx, &facts.chains(), false, "locked (manual)");
+                    Ok(())
+                })?;
+                return Ok(SignInOutcome::Locked(mark));
+            }
+            Before::Check => {}
         }
-        let limit = lock::strictest(accounts.iter().map(|a| a.security.lock));
 
         // 1. Reserve the attempt (D9).
         let reserved = self.transact(&label, |tx| {
             let now = tx.now;
             let c = tx.contact_mut(id)?;
-            let r = lock::reserve(&mut c.credentials, limit, now);
+            let r = lock::reserve(&mut c.credentials, facts.limit, now);
             let hash = c.credentials.password_hash.clone();
             if let Reservation::Locked(l, new) = r {
                 if new {
                     auto_locked(tx, id, l)?;
                 }
-                attempt_audit(tx, &chains, false, "locked");
+                attempt_audit(tx, &facts.chains(), false, "locked");
             }
             Ok((r, hash))
         })?;
@@ -117,74 +94,104 @@ impl Directory {
                 false
             }
         };
-        if !ok {
-            self.transact(&label, |tx| {
-                let now = tx.now;
-                let c = tx.contact_mut(id)?;
-                if let Some(l) = lock::after_failure(&mut c.credentials, limit, now) {
-                    auto_locked(tx, id, l)?;
-                }
-                attempt_audit(tx, &chains, false, "invalid credentials");
-                Ok(())
-            })?;
-            return Ok(SignInOutcome::InvalidCredentials);
-        }
 
-        // 3. The password is right.
-        let chosen = match (&named, memberships.as_slice()) {
-            (Some(m), _) => m.clone(),
-            (None, [only]) => only.clone(),
-            (None, _) => {
-                self.transact(&label, |tx| {
-                    lock::after_success(&mut tx.contact_mut(id)?.credentials);
-                    attempt_audit(tx, &chains, true, "account required");
-                    Ok(())
-                })?;
-                return Ok(SignInOutcome::AccountRequired(
-                    memberships.iter().map(|m| m.account).collect(),
-                ));
-            }
-        };
-        let account = chosen.account;
-        if chosen.manual_lock.is_some() {
-            self.transact(&label, |tx| {
-                lock::after_success(&mut tx.contact_mut(id)?.credentials);
-                attempt_audit(tx, &[account], false, "locked (manual)");
-                Ok(())
-            })?;
-            return Ok(SignInOutcome::Locked(manual_mark(&chosen)));
-        }
-        let Some(acc) = accounts.iter().find(|a| a.id == account) else {
-            return Ok(SignInOutcome::InvalidCredentials);
-        };
-        if !ip_access::allows(&acc.security.ip_allowlist, req.ip) {
-            self.transact(&label, |tx| {
-                lock::after_success(&mut tx.contact_mut(id)?.credentials);
-                attempt_audit(tx, &[account], false, "ip address not allowed");
-                Ok(())
-            })?;
-            return Ok(SignInOutcome::IpNotAllowed);
-        }
+        // 3. Decide, and commit the attempt.
+        let after = decide_after(&facts, ok, req.ip);
         // D1: a hash of another cost is remade now, while the password is at hand.
-        let upgraded = match (&hash, req.password.normalized(0)) {
-            (Some(h), Ok(n)) if self.hasher.needs_upgrade(h) => Some(self.hasher.hash(&n)?),
+        let upgraded = match (&after, &hash, req.password.normalized(0)) {
+            (After::Grant(_), Some(h), Ok(n)) if self.hasher.needs_upgrade(h) => {
+                Some(self.hasher.hash(&n)?)
+            }
             _ => None,
         };
-        let token = Secret::random_hex(32)?;
-        let code = Secret::random_digits(second_factor::CODE_DIGITS)?;
-        let (grant, method) = self.transact(&label, |tx| {
-            let now = tx.now;
-            let acc = tx.account(account)?.clone();
-            let c = tx.contact_mut(id)?;
-            lock::after_success(&mut c.credentials);
-            if let Some(h) = &upgraded {
-                c.credentials.password_hash = Some(h.clone());
+        self.commit_attempt(id, req.ip, &facts, &after, upgraded.as_deref())
+    }
+
+    /// What sign-in needs to know of a login's accounts (D5, E2, E6, G1).
+    fn login_facts(&self, id: ContactId, named: Option<AccountId>) -> Result<LoginFacts, Error> {
+        let memberships = self.store.memberships_of(id)?;
+        let mut allowlists = Vec::with_capacity(memberships.len());
+        let mut policies = Vec::with_capacity(memberships.len());
+        for m in &memberships {
+            if let Some(a) = self.store.account(m.account)? {
+                policies.push(a.security.lock);
+                allowlists.push((a.id, a.security.ip_allowlist));
             }
-            let stage = next_stage(&c.credentials, &acc.security, now, false);
+        }
+        Ok(LoginFacts {
+            memberships: memberships
+                .iter()
+                .map(|m| MembershipFact {
+                    account: m.account,
+                    manual: m.manual_lock.is_some().then(|| manual_mark(m)),
+                })
+                .collect(),
+            allowlists,
+            limit: lock::strictest(policies),
+            named,
+        })
+    }
+
+    /// Commits what a checked attempt decided, in one unit of work: the
+    /// failure count (and a new lock, E2, E9), the attempt's audit entries
+    /// (J1) and, for a grant, the upgraded hash (D1), the session (D8) and
+    /// a code for its second factor (F1).
+    fn commit_attempt(
+        &self,
+        id: ContactId,
+        ip: std::net::IpAddr,
+        facts: &LoginFacts,
+        after: &After,
+        upgraded: Option<&str>,
+    ) -> Result<SignInOutcome, Error> {
+        let label = Actor::Contact(id).audit_label();
+        // A session's token, and a code in case it needs a second factor.
+        let fresh = match after {
+            After::Grant(_) => Some((
+                Secret::random_hex(32)?,
+                Secret::random_digits(second_factor::CODE_DIGITS)?,
+            )),
+            _ => None,
+        };
+        let (chains, ok, detail) = after.audit(facts);
+        self.transact(&label, |tx| {
+            let now = tx.now;
+            let c = tx.contact_mut(id)?;
+            if let Some(l) = after.settle(&mut c.credentials, facts.limit, now) {
+                auto_locked(tx, id, l)?;
+            }
+            let account = match after {
+                After::Invalid => {
+                    attempt_audit(tx, &chains, ok, detail);
+                    return Ok(SignInOutcome::InvalidCredentials);
+                }
+                After::AccountRequired(accounts) => {
+                    attempt_audit(tx, &chains, ok, detail);
+                    return Ok(SignInOutcome::AccountRequired(accounts.clone()));
+                }
+                After::Locked(_, mark) => {
+                    attempt_audit(tx, &chains, ok, detail);
+                    return Ok(SignInOutcome::Locked(*mark));
+                }
+                After::IpNotAllowed(_) => {
+                    attempt_audit(tx, &chains, ok, detail);
+                    return Ok(SignInOutcome::IpNotAllowed);
+                }
+                After::Grant(account) => *account,
+            };
+            let Some((token, code)) = &fresh else {
+                return Err(Error::RandomUnavailable);
+            };
+            let security = tx.account(account)?.security.clone();
+            let c = tx.contact_mut(id)?;
+            if let Some(h) = upgraded {
+                c.credentials.password_hash = Some(h.to_owned());
+            }
+            let stage = next_stage(&c.credentials, &security, now, false);
             let epoch = c.credentials.session_epoch;
             let method = c.credentials.second_factor.as_ref().map(|e| e.method);
             if stage == SessionStage::SecondFactor {
-                send_code(tx, id, Some(account), "sign_in", &code)?;
+                send_code(tx, id, Some(account), "sign_in", code)?;
             }
             let m = tx
                 .membership(account, id)?
@@ -194,7 +201,7 @@ impl Directory {
                 contact: id,
                 account,
                 stage,
-                ip: req.ip,
+                ip,
                 created_at: now,
                 last_seen_at: now,
                 contact_epoch: epoch,
@@ -210,9 +217,8 @@ impl Directory {
                 stage,
                 expires_at: now + self.sessions.absolute,
             };
-            Ok((grant, method))
-        })?;
-        Ok(outcome_for(grant, method))
+            Ok(outcome_for(grant, method))
+        })
     }
 
     /// An attempt on a login no contact has: the same work and answers as
@@ -367,18 +373,11 @@ impl Directory {
         let key = crate::credentials::token_key(token.expose());
         let result = self.transact(&label, |tx| {
             let now = tx.now;
-            let acc = tx.account(info.account)?.clone();
+            let security = tx.account(info.account)?.security.clone();
             let c = tx.contact_mut(id)?;
-            let ok = match c.credentials.second_factor.as_mut() {
-                Some(e) if e.method == TwoFactorMethod::Totp => {
-                    second_factor::check_totp(e, code, now)
-                }
-                Some(_) => take_code(&mut c.credentials.pending_code, code, now, "sign_in"),
-                None => false,
-            };
-            if !ok {
-                c.credentials.failed_attempts = c.credentials.failed_attempts.saturating_add(1);
-                if let Some(l) = lock::after_failure(&mut c.credentials, limit, now) {
+            if !crate::signin::check_factor(&mut c.credentials, code, now) {
+                // E8: a wrong code counts as a failed attempt.
+                if let Some(l) = lock::count_failure(&mut c.credentials, limit, now) {
                     auto_locked(tx, id, l)?;
                 }
                 let mut d = attempt_draft(info.account, false, "invalid second factor");
@@ -387,7 +386,7 @@ impl Directory {
                 return Ok(None);
             }
             lock::after_success(&mut c.credentials);
-            let stage = next_stage(&c.credentials, &acc.security, now, true);
+            let stage = next_stage(&c.credentials, &security, now, true);
             let s = tx
                 .store()
                 .session(&key)?
@@ -559,30 +558,4 @@ pub(crate) fn send_code(
         secret: Some(code.clone()),
     });
     Ok(())
-}
-
-/// Checks and uses a pending one-time code: right, unexpired, for this
-/// purpose, with tries left. A wrong try uses one up; the last voids it.
-pub(crate) fn take_code(
-    pending: &mut Option<PendingSecret>,
-    code: &str,
-    now: OffsetDateTime,
-    purpose: &str,
-) -> bool {
-    let Some(p) = pending.as_mut() else {
-        return false;
-    };
-    if p.purpose != purpose || now >= p.expires_at || p.tries_left == 0 {
-        *pending = None;
-        return false;
-    }
-    if p.hash.matches(code.trim()) {
-        *pending = None;
-        return true;
-    }
-    p.tries_left -= 1;
-    if p.tries_left == 0 {
-        *pending = None;
-    }
-    false
 }
