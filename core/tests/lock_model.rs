@@ -9,94 +9,11 @@ mod common;
 use common::*;
 use contactkeeper::*;
 use proptest::prelude::*;
-use time::{Duration, OffsetDateTime};
+use time::Duration;
 
-const LOGINS: [&str; 3] = ["carol", "dave", "ghost"];
-const UNKNOWN_LIMIT: u32 = 5;
-
-#[derive(Debug, Clone)]
-enum Op {
-    Attempt { who: usize, right: bool },
-    Advance(i64),
-    SetPolicy(Option<u32>),
-    ManualLock(usize),
-    Unlock(usize),
-    Reset(usize),
-}
-
-fn op() -> impl Strategy<Value = Op> {
-    prop_oneof![
-        6 => (0..3usize, any::<bool>()).prop_map(|(who, right)| Op::Attempt { who, right }),
-        2 => prop::sample::select(vec![1i64, 60, 29 * 60, 30 * 60 - 1, 30 * 60, 30 * 60 + 1, 3600])
-            .prop_map(Op::Advance),
-        1 => prop::option::of(1..5u32).prop_map(Op::SetPolicy),
-        1 => (0..2usize).prop_map(Op::ManualLock),
-        1 => (0..2usize).prop_map(Op::Unlock),
-        1 => (0..2usize).prop_map(Op::Reset),
-    ]
-}
-
-/// What the model says one login's state is.
-#[derive(Debug, Clone, Default)]
-struct Login {
-    failed: u32,
-    locked: Option<(OffsetDateTime, OffsetDateTime)>,
-    manual: bool,
-    password: u32,
-}
-
-#[derive(Debug, PartialEq, Eq)]
-enum Seen {
-    SignedIn,
-    Invalid,
-    Auto(OffsetDateTime, OffsetDateTime),
-    Manual,
-}
-
-struct Model {
-    now: OffsetDateTime,
-    policy: Option<u32>,
-    logins: [Login; 3],
-}
-
-impl Model {
-    fn attempt(&mut self, who: usize, right: bool) -> Seen {
-        let now = self.now;
-        let limit = if who == 2 {
-            Some(UNKNOWN_LIMIT)
-        } else {
-            self.policy
-        };
-        let l = &mut self.logins[who];
-        if l.manual {
-            return Seen::Manual;
-        }
-        if let Some((since, until)) = l.locked {
-            if now < until {
-                return Seen::Auto(since, until);
-            }
-            l.locked = None;
-            l.failed = 0;
-        }
-        if let Some(limit) = limit {
-            if l.failed >= limit {
-                l.locked = Some((now, now + Duration::minutes(30)));
-                return Seen::Auto(now, now + Duration::minutes(30));
-            }
-        }
-        l.failed += 1;
-        if right && who != 2 {
-            l.failed = 0;
-            return Seen::SignedIn;
-        }
-        if let Some(limit) = limit {
-            if l.failed >= limit && l.locked.is_none() {
-                l.locked = Some((now, now + Duration::minutes(30)));
-            }
-        }
-        Seen::Invalid
-    }
-}
+#[path = "lock_model/model.rs"]
+mod model;
+use model::*;
 
 fn password(n: u32) -> Password {
     Password::new(format!("rotating-{n}-Quartz-zebra"))
@@ -116,7 +33,7 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
 
     #[test]
-    fn lock_policy_matches_the_model(ops in prop::collection::vec(op(), 1..40)) {
+    fn lock_policy_matches_the_model(steps in prop::collection::vec(step(), 1..40)) {
         // rule D5, D9, E1, E2, E3, E4, E5, E6
         let f = Fixture::new();
         let (acct, owner) = f.account("owner");
@@ -126,34 +43,34 @@ proptest! {
             ids.push(f.dir.create_contact(&Actor::System, acct, &nc).unwrap().contact);
         }
         let mut model = Model { now: f.clock.now(), policy: None, logins: Default::default() };
-        for op in ops {
-            match op {
-                Op::Attempt { who, right } => {
+        for step in steps {
+            match step {
+                Step::Attempt { who, right } => {
                     let pw = if right { password(model.logins[who].password) } else { Password::new("wrong-password-x") };
                     let o = f.dir.sign_in(&SignInRequest { login: LOGINS[who], password: &pw, ip: "192.0.2.1".parse().unwrap(), account: None }).unwrap();
                     let expected = model.attempt(who, right);
                     prop_assert_eq!(seen(&o), expected, "attempt by {} ({})", LOGINS[who], right);
                 }
-                Op::Advance(secs) => {
+                Step::Advance(secs) => {
                     f.clock.advance(Duration::seconds(secs));
                     model.now += Duration::seconds(secs);
                 }
-                Op::SetPolicy(p) => {
+                Step::SetPolicy(p) => {
                     f.dir.set_lock_policy(&Actor::contact(owner), acct, p.map(|max_attempts| LockPolicy { max_attempts })).unwrap();
                     model.policy = p;
                 }
-                Op::ManualLock(who) => {
+                Step::ManualLock(who) => {
                     f.dir.lock_contact(&Actor::System, acct, ids[who]).unwrap();
                     model.logins[who].manual = true;
                 }
-                Op::Unlock(who) => {
+                Step::Unlock(who) => {
                     f.dir.unlock_contact(&Actor::System, acct, ids[who]).unwrap();
                     let l = &mut model.logins[who];
                     l.manual = false;
                     l.locked = None;
                     l.failed = 0;
                 }
-                Op::Reset(who) => {
+                Step::Reset(who) => {
                     f.dir.request_password_reset(LOGINS[who], RecoveryChannel::Email).unwrap();
                     let secret = f.notifier.take().into_iter().rev().find_map(|n| n.secret).unwrap();
                     let l = &mut model.logins[who];

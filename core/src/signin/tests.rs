@@ -71,3 +71,234 @@ fn required_2fa_without_enrollment_signs_in_only_to_enroll() {
         SessionStage::Enrollment
     );
 }
+
+const A: AccountId = AccountId(0xa);
+const B: AccountId = AccountId(0xb);
+const IP: std::net::IpAddr = std::net::IpAddr::V4(std::net::Ipv4Addr::new(192, 0, 2, 1));
+
+fn manual(since: OffsetDateTime) -> LockMark {
+    LockMark {
+        kind: crate::lock::LockKind::Manual,
+        since,
+        until: None,
+    }
+}
+
+fn facts(memberships: &[(AccountId, Option<LockMark>)], named: Option<AccountId>) -> LoginFacts {
+    LoginFacts {
+        memberships: memberships
+            .iter()
+            .map(|&(account, manual)| MembershipFact { account, manual })
+            .collect(),
+        allowlists: memberships.iter().map(|&(a, _)| (a, Vec::new())).collect(),
+        limit: Some(5),
+        named,
+    }
+}
+
+// rule D5
+#[test]
+fn naming_an_account_the_login_is_not_in_answers_as_an_unknown_login() {
+    let f = facts(&[(A, None)], Some(B));
+    assert_eq!(decide_before(&f), Before::NotMember);
+    // Named or not, a member goes on to the check.
+    assert_eq!(decide_before(&facts(&[(A, None)], Some(A))), Before::Check);
+    assert_eq!(decide_before(&facts(&[(A, None)], None)), Before::Check);
+}
+
+// rule D5
+#[test]
+fn a_wrong_password_is_a_failed_attempt_whatever_the_accounts() {
+    for f in [
+        facts(&[(A, None)], None),
+        facts(&[(A, None), (B, None)], None),
+        facts(&[(A, Some(manual(NOW)))], Some(A)),
+    ] {
+        let after = decide_after(&f, false, IP);
+        assert_eq!(after, After::Invalid);
+        let (chains, ok, detail) = after.audit(&f);
+        assert_eq!((ok, detail), (false, "invalid credentials"));
+        assert_eq!(chains, f.chains());
+    }
+}
+
+// rule E6
+#[test]
+fn a_manual_lock_answers_before_the_check_when_the_account_is_known() {
+    let mark = manual(NOW);
+    // The only account, or the named one: no password check at all (E3).
+    assert_eq!(
+        decide_before(&facts(&[(A, Some(mark))], None)),
+        Before::Locked(mark)
+    );
+    assert_eq!(
+        decide_before(&facts(&[(A, Some(mark)), (B, None)], Some(A))),
+        Before::Locked(mark)
+    );
+    // A lock in another account does not stop this one.
+    let f = facts(&[(A, Some(mark)), (B, None)], Some(B));
+    assert_eq!(decide_before(&f), Before::Check);
+    assert_eq!(decide_after(&f, true, IP), After::Grant(B));
+}
+
+// rule E6
+#[test]
+fn a_manual_lock_holds_against_the_right_password_and_has_no_cool_off() {
+    let mark = manual(NOW);
+    let f = facts(&[(A, Some(mark)), (B, None)], None);
+    // With several accounts the lock is only known once one is chosen.
+    assert_eq!(decide_before(&f), Before::Check);
+    let f = facts(&[(A, Some(mark)), (B, None)], Some(A));
+    assert_eq!(decide_after(&f, true, IP), After::Locked(A, mark));
+    assert_eq!(mark.until, None);
+    // The right password still resets the failure count (E2).
+    let mut c = Credentials {
+        failed_attempts: 3,
+        ..Credentials::default()
+    };
+    assert_eq!(After::Locked(A, mark).settle(&mut c, Some(5), NOW), None);
+    assert_eq!(c.failed_attempts, 0);
+}
+
+// rule G1
+#[test]
+fn the_right_password_from_outside_the_allowlist_is_refused() {
+    let mut f = facts(&[(A, None)], None);
+    f.allowlists = vec![(A, vec!["198.51.100.0/24".parse().unwrap()])];
+    assert_eq!(decide_after(&f, true, IP), After::IpNotAllowed(A));
+    let inside = std::net::IpAddr::V4(std::net::Ipv4Addr::new(198, 51, 100, 7));
+    assert_eq!(decide_after(&f, true, inside), After::Grant(A));
+}
+
+// rule E2
+#[test]
+fn a_failed_attempt_locks_at_the_limit_and_a_success_starts_the_count_again() {
+    let mut c = Credentials::default();
+    for _ in 0..4 {
+        assert_eq!(
+            crate::lock::reserve(&mut c, Some(5), NOW),
+            crate::lock::Reservation::Check
+        );
+        assert_eq!(After::Invalid.settle(&mut c, Some(5), NOW), None);
+    }
+    crate::lock::reserve(&mut c, Some(5), NOW);
+    let l = After::Invalid.settle(&mut c, Some(5), NOW).unwrap();
+    assert_eq!((l.since, l.until), (NOW, NOW + time::Duration::minutes(30)));
+    let mut c = Credentials {
+        failed_attempts: 4,
+        ..Credentials::default()
+    };
+    After::Grant(A).settle(&mut c, Some(5), NOW);
+    assert_eq!(c.failed_attempts, 0);
+}
+
+#[path = "../../tests/lock_model/model.rs"]
+#[expect(
+    dead_code,
+    reason = "the model's logins list is for the Directory's test"
+)]
+mod model;
+
+/// Sign-in's pure rules, composed as `Directory::sign_in` composes them:
+/// the same model the Directory's property test is held to.
+mod pure_model {
+    use proptest::prelude::*;
+
+    use super::model::{step, Model, Seen, Step, UNKNOWN_LIMIT};
+    use super::*;
+    use crate::lock::{self, Reservation};
+
+    #[derive(Default)]
+    struct Login {
+        credentials: Credentials,
+        manual: Option<LockMark>,
+    }
+
+    fn attempt(
+        l: &mut Login,
+        who: usize,
+        limit: Option<u32>,
+        right: bool,
+        now: OffsetDateTime,
+    ) -> Seen {
+        let auto = |a: crate::credentials::AutoLock| Seen::Auto(a.since, a.until);
+        if who == 2 {
+            // An unknown login: the phantom count (D5).
+            let limit = Some(UNKNOWN_LIMIT);
+            if let Reservation::Locked(a, _) = lock::reserve(&mut l.credentials, limit, now) {
+                return auto(a);
+            }
+            lock::after_failure(&mut l.credentials, limit, now);
+            return Seen::Invalid;
+        }
+        let f = LoginFacts {
+            memberships: vec![MembershipFact {
+                account: A,
+                manual: l.manual,
+            }],
+            allowlists: vec![(A, Vec::new())],
+            limit,
+            named: None,
+        };
+        match decide_before(&f) {
+            Before::Locked(_) => return Seen::Manual,
+            Before::NotMember => return Seen::Invalid,
+            Before::Check => {}
+        }
+        if let Reservation::Locked(a, _) = lock::reserve(&mut l.credentials, limit, now) {
+            return auto(a);
+        }
+        let after = decide_after(&f, right, IP);
+        after.settle(&mut l.credentials, limit, now);
+        match after {
+            After::Grant(_) => Seen::SignedIn,
+            After::Locked(..) => Seen::Manual,
+            _ => Seen::Invalid,
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+        // rule D5, D9, E1, E2, E3, E4, E5, E6
+        #[test]
+        fn the_lock_rules_match_the_model(steps in prop::collection::vec(step(), 1..60)) {
+            let mut model = Model { now: NOW, policy: None, logins: Default::default() };
+            let mut logins: [Login; 3] = Default::default();
+            let mut policy = None;
+            for step in steps {
+                match step {
+                    Step::Attempt { who, right } => {
+                        let seen = attempt(&mut logins[who], who, policy, right, model.now);
+                        prop_assert_eq!(seen, model.attempt(who, right));
+                    }
+                    Step::Advance(secs) => model.now += time::Duration::seconds(secs),
+                    Step::SetPolicy(p) => {
+                        policy = p;
+                        model.policy = p;
+                    }
+                    Step::ManualLock(who) => {
+                        logins[who].manual.get_or_insert(manual(model.now));
+                        model.logins[who].manual = true;
+                    }
+                    Step::Unlock(who) => {
+                        logins[who].manual = None;
+                        lock::clear(&mut logins[who].credentials);
+                        let l = &mut model.logins[who];
+                        l.manual = false;
+                        l.locked = None;
+                        l.failed = 0;
+                    }
+                    Step::Reset(who) => {
+                        // E4: a reset ends an automatic lock with a fresh count.
+                        lock::clear(&mut logins[who].credentials);
+                        let l = &mut model.logins[who];
+                        l.password += 1;
+                        l.locked = None;
+                        l.failed = 0;
+                    }
+                }
+            }
+        }
+    }
+}
