@@ -23,7 +23,7 @@ use crate::notify::{
 };
 use crate::op::{Done, Op};
 use crate::roles::{Access, Actor};
-use crate::signin::UnknownLogins;
+use crate::signin::{SessionLifetimes, UnknownLogins};
 use crate::store::{MemoryStore, Settlement, Store};
 use crate::tx::{access_in, Tx};
 
@@ -50,24 +50,6 @@ pub struct Directory {
     pub(crate) sessions: SessionLifetimes,
     pub(crate) unknown_logins: Mutex<UnknownLogins>,
     delivery_timeout: Option<std::time::Duration>,
-}
-
-/// How long sessions live (D8).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct SessionLifetimes {
-    /// A session unused this long ends (default 30 minutes).
-    pub idle: Duration,
-    /// A session ends this long after sign-in, used or not (default 12 hours).
-    pub absolute: Duration,
-}
-
-impl Default for SessionLifetimes {
-    fn default() -> SessionLifetimes {
-        SessionLifetimes {
-            idle: Duration::minutes(30),
-            absolute: Duration::hours(12),
-        }
-    }
 }
 
 impl std::fmt::Debug for Directory {
@@ -163,9 +145,6 @@ impl DirectoryBuilder {
         }
     }
 }
-
-/// The result of [`Directory::update_contact`]: which fields changed.
-pub type ChangedFields = Vec<Field>;
 
 impl Directory {
     /// A directory on a new in-memory store, with the system clock and no

@@ -37,13 +37,12 @@ pub use accounts::{
 };
 pub use audit::{AuditEntry, AuditQuery, AuditVerification, ChainProblem, Operation, Outcome};
 pub use clock::{Clock, ManualClock, SystemClock};
-pub use contacts::{login_key, ContactView, NewContact, Profile, ProfileUpdate, MAX_PAGE};
+pub use contacts::{
+    login_key, ChangedFields, ContactView, NewContact, Profile, ProfileUpdate, MAX_PAGE,
+};
 pub use credentials::{HashCost, Password, PasswordPolicy, Secret, SessionStage};
 pub use designations::{BillingContacts, Duty, DutyTarget, Milestone, NewResource, Rank};
-pub use directory::{
-    ChangedFields, Directory, DirectoryBuilder, SessionLifetimes, DEFAULT_DELIVERY_TIMEOUT,
-    DEFAULT_MAX_ATTEMPTS,
-};
+pub use directory::{Directory, DirectoryBuilder, DEFAULT_DELIVERY_TIMEOUT, DEFAULT_MAX_ATTEMPTS};
 pub use error::{AuthFailure, Entity, Error, ErrorCode, Field, Problem, Rule};
 pub use ids::{AccountId, ContactId, NotificationId, ResourceId};
 pub use lock::{LockKind, LockMark, LockPolicy};
@@ -56,7 +55,7 @@ pub use recovery::RecoveryChannel;
 pub use roles::{Access, Actor, Permission, PermissionSet, Role, RoleSet, Standing, TechScope};
 pub use second_factor::{EnrollmentStart, TwoFactorMethod};
 pub use security_questions::SecurityAnswer;
-pub use signin::{SessionGrant, SessionInfo, SignInOutcome, SignInRequest};
+pub use signin::{SessionGrant, SessionInfo, SessionLifetimes, SignInOutcome, SignInRequest};
 pub use store::{MemoryStore, ResourceRecord, Store, StoreError};
 #[cfg(feature = "sqlite")]
 pub use store::{SqliteOptions, SqliteStore};

@@ -149,6 +149,10 @@ impl NewContact {
     }
 }
 
+/// The result of [`Directory::update_contact`](crate::Directory::update_contact):
+/// which fields changed.
+pub type ChangedFields = Vec<Field>;
+
 /// A change to a profile: `None` keeps a field; for optional fields
 /// `Some(None)` clears it. The login is not here: it never changes (B3).
 #[derive(Debug, Clone, Default)]

@@ -7,12 +7,11 @@ use time::OffsetDateTime;
 use crate::accounts::{charge_detail, charge_for_addition, ContactAdded, Money};
 use crate::audit::{check_limit, Operation};
 use crate::contacts::{
-    login_key, new_contact_fields, ContactView, NewContact, ProfileUpdate, MAX_PAGE,
+    login_key, new_contact_fields, ChangedFields, ContactView, NewContact, ProfileUpdate, MAX_PAGE,
 };
 use crate::credentials::{check_new_password, check_phc, Credentials, Hasher};
 use crate::designations::duty::Duty;
 use crate::designations::ops::{check_eligible, duties_in, move_duties};
-use crate::directory::ChangedFields;
 use crate::error::{Entity, Error, Field, Problem, Rule};
 use crate::ids::{AccountId, ContactId};
 use crate::lock::{LockKind, LockMark};

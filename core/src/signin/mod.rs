@@ -10,7 +10,7 @@
 use std::collections::HashMap;
 use std::net::IpAddr;
 
-use time::OffsetDateTime;
+use time::{Duration, OffsetDateTime};
 
 use crate::accounts::SecurityPolicy;
 use crate::credentials::{Credentials, Password, PendingSecret, SessionStage, PASSWORD_LIFETIME};
@@ -30,6 +30,24 @@ const CODE_LIFETIME: time::Duration = time::Duration::minutes(10);
 const CODE_TRIES: u32 = 3;
 /// A session is marked used at most this often (D8's idle lifetime).
 const TOUCH_EVERY: time::Duration = time::Duration::seconds(60);
+
+/// How long sessions live (D8).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SessionLifetimes {
+    /// A session unused this long ends (default 30 minutes).
+    pub idle: Duration,
+    /// A session ends this long after sign-in, used or not (default 12 hours).
+    pub absolute: Duration,
+}
+
+impl Default for SessionLifetimes {
+    fn default() -> SessionLifetimes {
+        SessionLifetimes {
+            idle: Duration::minutes(30),
+            absolute: Duration::hours(12),
+        }
+    }
+}
 
 /// A sign-in attempt (D5).
 #[derive(Debug, Clone, Copy)]
