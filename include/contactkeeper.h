@@ -643,7 +643,8 @@ typedef struct ck_contact_added {
 
 // A change to a profile: NULL keeps a field; "" clears an optional one.
 typedef struct ck_profile_update {
-    // The current password: needed when a contact changes its own email (D8).
+    // The current password: needed when a contact changes its own email,
+    // alternate email or cell phone (D8).
     const char *current_password;
     // New name.
     const char *name;
@@ -1064,7 +1065,9 @@ enum ck_result ck_deliver_pending(const struct ck_directory *dir,
                                   struct ck_delivery_report *report);
 
 // "Check login" (B1): `*exists` tells whether a contact with this login
-// exists, before adding it with `ck_add_existing_contact()`.
+// exists, before adding it with `ck_add_existing_contact()`. Audited; an
+// actor checks at most 30 logins an hour in an account (then
+// `CK_RULE_VIOLATION`, rule B1).
 enum ck_result ck_check_login(const struct ck_directory *dir,
                               const struct ck_actor *actor,
                               uint64_t account,
@@ -1091,8 +1094,10 @@ enum ck_result ck_add_existing_contact(const struct ck_directory *dir,
                                        struct ck_contact_added *out);
 
 // Edits a contact's profile (B2; the login never changes). A contact
-// edits its own (its own email with `current_password`, D8); managers
-// edit others' but not the owner's (A6) nor a shared contact's (B6). On
+// edits its own (its own email, alternate email or cell phone with
+// `current_password`, D8); managers edit others' but not the owner's (A6),
+// nor a shared contact's (B6), nor the recovery channels of a contact
+// holding a role they lack (C7). A new email ends the contact's sessions. On
 // success, if `changed` is not NULL, `*changed` lists the fields whose
 // value changed (free with `ck_string_list_free()`).
 enum ck_result ck_update_contact(const struct ck_directory *dir,
@@ -1480,6 +1485,9 @@ enum ck_result ck_change_password_with_session(const struct ck_directory *dir,
 // `ck_manager_reset`. For `CK_RESET_TEMPORARY_PASSWORD`, `*temporary` is
 // the generated password, shown once (free it with `ck_string_free()`,
 // which wipes it); otherwise a secret is sent and `*temporary` is NULL.
+// Refused (rule C7) for a contact holding a role the manager lacks or
+// shared with other accounts; a manager resetting its own gets a secret,
+// never a temporary password (D7).
 enum ck_result ck_reset_password(const struct ck_directory *dir,
                                  const struct ck_actor *actor,
                                  uint64_t account,
@@ -1538,7 +1546,9 @@ enum ck_result ck_lock_contact(const struct ck_directory *dir,
                                uint64_t contact);
 
 // Unlocks a contact by hand (E5): its manual lock in this account and its
-// automatic lock end, with a fresh failure count.
+// automatic lock end, with a fresh failure count. The automatic lock is
+// login-wide, so it ends only under C7; without a manual lock to end, the
+// unlock is then refused (`CK_RULE_VIOLATION`, rule C7).
 enum ck_result ck_unlock_contact(const struct ck_directory *dir,
                                  const struct ck_actor *actor,
                                  uint64_t account,
@@ -1598,8 +1608,9 @@ enum ck_result ck_confirm_enrollment_with_session(const struct ck_directory *dir
 // foreign pointer gives `CK_INVALID_HANDLE`.
 enum ck_result ck_enrollment_free(struct ck_enrollment *enrollment);
 
-// Resets another contact's second factor (F2): security managers and the
-// owner; never the owner's but by the owner (A6).
+// Resets another contact's second factor (F2): the owner, contact and
+// security managers; never the owner's (A6), nor within C7's limits;
+// one's own is replaced by enrolling again (D8). Its sessions end.
 enum ck_result ck_reset_two_factor(const struct ck_directory *dir,
                                    const struct ck_actor *actor,
                                    uint64_t account,

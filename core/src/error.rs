@@ -487,10 +487,15 @@ pub enum Rule {
     A2OwnerHoldsEveryRole,
     /// A3: ownership goes to another contact of the same account.
     A3AlreadyOwner,
+    /// A3: ownership never goes to a contact locked by hand in the account,
+    /// nor to one whose membership is pending (B7).
+    A3LockedOrPending,
     /// A5: the owner cannot be deleted.
     A5OwnerNotDeletable,
     /// A6: only the owner changes the owner's details and ownership.
     A6OwnerOnly,
+    /// B1: the actor checked as many logins this hour as it may.
+    B1CheckLimit,
     /// B6: a contact shared with other accounts has one profile, changed only
     /// by that contact (a manager of one account must not change what another
     /// account relies on).
@@ -499,8 +504,17 @@ pub enum Rule {
     C3ProcurementDisabled,
     /// C6: a contact grants or revokes only roles it holds itself.
     C6NoEscalation,
+    /// C7: the contact holds a role the manager lacks, so the manager does
+    /// not act on its credentials or recovery channels.
+    C7MoreRoles,
+    /// C7: the contact's login belongs to other accounts too; only the
+    /// contact itself and the support desk change its credentials.
+    C7SharedLogin,
     /// D8: one's own password is changed with the current one, not reset.
     D8OwnPassword,
+    /// D8: one's own second factor is changed by enrolling again, with the
+    /// current password, not reset.
+    D8OwnSecondFactor,
     /// F1: the contact has no second factor enrolled (or pending) for this.
     F1NotEnrolled,
     /// G2: the allowlist would shut out the contact who sets it.
@@ -514,13 +528,15 @@ impl Rule {
     pub fn id(self) -> &'static str {
         match self {
             Rule::A2OwnerHoldsEveryRole => "A2",
-            Rule::A3AlreadyOwner => "A3",
+            Rule::A3AlreadyOwner | Rule::A3LockedOrPending => "A3",
             Rule::A5OwnerNotDeletable => "A5",
             Rule::A6OwnerOnly => "A6",
+            Rule::B1CheckLimit => "B1",
             Rule::B6SharedProfile => "B6",
             Rule::C3ProcurementDisabled => "C3",
             Rule::C6NoEscalation => "C6",
-            Rule::D8OwnPassword => "D8",
+            Rule::C7MoreRoles | Rule::C7SharedLogin => "C7",
+            Rule::D8OwnPassword | Rule::D8OwnSecondFactor => "D8",
             Rule::F1NotEnrolled => "F1",
             Rule::G2ShutsOutSetter => "G2",
             Rule::H2SecondaryIsPrimary => "H2",
@@ -532,8 +548,12 @@ impl Rule {
         match self {
             Rule::A2OwnerHoldsEveryRole => "the owner holds every role, always",
             Rule::A3AlreadyOwner => "that contact is the owner already",
+            Rule::A3LockedOrPending => {
+                "ownership goes only to a contact that is neither locked by hand nor pending"
+            }
             Rule::A5OwnerNotDeletable => "the owner cannot be deleted; transfer ownership first",
             Rule::A6OwnerOnly => "only the owner changes the owner's details",
+            Rule::B1CheckLimit => "too many login checks in the last hour; try again later",
             Rule::B6SharedProfile => {
                 "the contact is shared with other accounts; only the contact changes its profile"
             }
@@ -541,8 +561,18 @@ impl Rule {
                 "the procurement manager role is not enabled for this account"
             }
             Rule::C6NoEscalation => "a contact grants or revokes only roles it holds itself",
+            Rule::C7MoreRoles => {
+                "the contact holds a role you lack; you cannot change its credentials"
+            }
+            Rule::C7SharedLogin => {
+                "the contact's login is used on other accounts; only the contact changes its \
+                 credentials"
+            }
             Rule::D8OwnPassword => {
                 "a contact changes its own password with the current one, not by a reset"
+            }
+            Rule::D8OwnSecondFactor => {
+                "a contact replaces its own second factor by enrolling again, with its password"
             }
             Rule::F1NotEnrolled => "no second factor is enrolled for this",
             Rule::G2ShutsOutSetter => "the allowlist would shut out the contact who sets it",

@@ -4,9 +4,9 @@
 
 use crate::accounts::guard_owner;
 use crate::contacts::guard_shared_profile;
-use crate::roles::access_of;
 use crate::roles::Access;
 use crate::roles::Actor;
+use crate::roles::{access_of, guard_takeover};
 use std::collections::BTreeMap;
 
 use time::OffsetDateTime;
@@ -427,6 +427,19 @@ impl Tx<'_> {
     ) -> Result<(), Error> {
         let owner = self.account(account)?.owner;
         guard_owner(access, owner, contact)
+    }
+
+    /// [`guard_takeover`] on the contact's roles in the account and its
+    /// accounts (C7).
+    pub(crate) fn guard_takeover(
+        &mut self,
+        access: &Access,
+        account: AccountId,
+        contact: ContactId,
+    ) -> Result<(), Error> {
+        let roles = self.member(account, contact)?.roles;
+        let count = self.contact(contact)?.account_count;
+        guard_takeover(access, roles, count)
     }
 
     /// [`guard_shared_profile`] on the contact's current accounts (B6).

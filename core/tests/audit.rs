@@ -220,7 +220,7 @@ fn every_refusal_is_appended_reads_included() {
                 (Operation::Read, r(PermissionDenied), o.clone()),
                 (Operation::Read, r(InvalidInput), a.clone()),
                 (Operation::AuditExport, r(PermissionDenied), o),
-                (Operation::Read, r(InvalidInput), a),
+                (Operation::LoginCheck, r(InvalidInput), a),
             ]
         );
         // The refusal says why, and names the target it was aimed at.

@@ -41,7 +41,8 @@ const TABLE: &[(Permission, &[Col])] = &[
         &[Owner, CM, SM, Partner, System],
     ),
     (Permission::AssignRoles, &[Owner, CM, SM, Partner, System]),
-    (Permission::ResetTwoFactor, &[Owner, SM, System]),
+    // Version 2: "set another contact's 2FA method and phone, reset its 2FA".
+    (Permission::ResetTwoFactor, &[Owner, CM, SM, System]),
     (Permission::ManageSecurityPolicies, &[Owner, SM, System]),
     (Permission::ManageBilling, &[Owner, BM, Partner, System]),
     (Permission::CompleteChargeable, &[Owner, PM, System]),
@@ -153,7 +154,11 @@ fn each_role_column_grants_its_rows_and_nothing_else() {
     let printed: [(Role, &[Permission]); 5] = [
         (
             Role::ContactManager,
-            &[Permission::ManageContacts, Permission::AssignRoles],
+            &[
+                Permission::ManageContacts,
+                Permission::AssignRoles,
+                Permission::ResetTwoFactor,
+            ],
         ),
         (
             Role::SecurityManager,

@@ -1245,7 +1245,7 @@ fn manager_resets_send_a_secret_or_set_a_temporary_password() {
                 .unwrap_err(),
             Error::PermissionDenied { .. }
         ));
-        // A shared contact resets its own (B6).
+        // A shared contact resets its own (C7: its credentials are login-wide).
         let other = f
             .dir
             .create_account(&Actor::System, &NewAccount::new("Other", with_pw("olga")))
@@ -1264,7 +1264,7 @@ fn manager_resets_send_a_secret_or_set_a_temporary_password() {
                 .reset_password(&c(bob), acct, carol, ManagerReset::TemporaryPassword)
                 .unwrap_err()
                 .rule(),
-            Some("B6")
+            Some("C7")
         );
         // Sending a secret.
         f.dir
@@ -1500,9 +1500,10 @@ fn sms_codes_are_sent_hashed_and_reset_2fa_clears_enrollment() {
             .dir
             .complete_second_factor(&session.token, code.expose())
             .is_err());
-        // F2: reset by a security manager (not a contact manager), audited and notified.
+        // F2: reset by a manager (the table's contact and security managers),
+        // audited and notified; a contact with neither role may not.
         assert!(matches!(
-            f.dir.reset_two_factor(&c(bob), acct, carol).unwrap_err(),
+            f.dir.reset_two_factor(&c(carol), acct, bob).unwrap_err(),
             Error::PermissionDenied {
                 permission: Permission::ResetTwoFactor
             }

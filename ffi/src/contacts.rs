@@ -147,7 +147,9 @@ pub(crate) fn string_list(items: &[String]) -> *mut ck_string_list {
 }
 
 /// "Check login" (B1): `*exists` tells whether a contact with this login
-/// exists, before adding it with `ck_add_existing_contact()`.
+/// exists, before adding it with `ck_add_existing_contact()`. Audited; an
+/// actor checks at most 30 logins an hour in an account (then
+/// `CK_RULE_VIOLATION`, rule B1).
 #[no_mangle]
 pub unsafe extern "C" fn ck_check_login(
     dir: *const ck_directory,
@@ -218,8 +220,10 @@ pub unsafe extern "C" fn ck_add_existing_contact(
 }
 
 /// Edits a contact's profile (B2; the login never changes). A contact
-/// edits its own (its own email with `current_password`, D8); managers
-/// edit others' but not the owner's (A6) nor a shared contact's (B6). On
+/// edits its own (its own email, alternate email or cell phone with
+/// `current_password`, D8); managers edit others' but not the owner's (A6),
+/// nor a shared contact's (B6), nor the recovery channels of a contact
+/// holding a role they lack (C7). A new email ends the contact's sessions. On
 /// success, if `changed` is not NULL, `*changed` lists the fields whose
 /// value changed (free with `ck_string_list_free()`).
 #[no_mangle]

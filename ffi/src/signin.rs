@@ -361,6 +361,9 @@ pub unsafe extern "C" fn ck_change_password_with_session(
 /// `ck_manager_reset`. For `CK_RESET_TEMPORARY_PASSWORD`, `*temporary` is
 /// the generated password, shown once (free it with `ck_string_free()`,
 /// which wipes it); otherwise a secret is sent and `*temporary` is NULL.
+/// Refused (rule C7) for a contact holding a role the manager lacks or
+/// shared with other accounts; a manager resetting its own gets a secret,
+/// never a temporary password (D7).
 #[no_mangle]
 pub unsafe extern "C" fn ck_reset_password(
     dir: *const ck_directory,
@@ -517,7 +520,9 @@ pub unsafe extern "C" fn ck_lock_contact(
 }
 
 /// Unlocks a contact by hand (E5): its manual lock in this account and its
-/// automatic lock end, with a fresh failure count.
+/// automatic lock end, with a fresh failure count. The automatic lock is
+/// login-wide, so it ends only under C7; without a manual lock to end, the
+/// unlock is then refused (`CK_RULE_VIOLATION`, rule C7).
 #[no_mangle]
 pub unsafe extern "C" fn ck_unlock_contact(
     dir: *const ck_directory,
@@ -679,8 +684,9 @@ pub unsafe extern "C" fn ck_enrollment_free(enrollment: *mut ck_enrollment) -> c
     guard(|| unsafe { release(enrollment, "ck_enrollment") })
 }
 
-/// Resets another contact's second factor (F2): security managers and the
-/// owner; never the owner's but by the owner (A6).
+/// Resets another contact's second factor (F2): the owner, contact and
+/// security managers; never the owner's (A6), nor within C7's limits;
+/// one's own is replaced by enrolling again (D8). Its sessions end.
 #[no_mangle]
 pub unsafe extern "C" fn ck_reset_two_factor(
     dir: *const ck_directory,

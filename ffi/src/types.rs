@@ -528,7 +528,8 @@ pub struct ck_service {
 #[repr(C)]
 #[derive(Debug, Clone, Copy)]
 pub struct ck_profile_update {
-    /// The current password: needed when a contact changes its own email (D8).
+    /// The current password: needed when a contact changes its own email,
+    /// alternate email or cell phone (D8).
     pub current_password: *const c_char,
     /// New name.
     pub name: *const c_char,

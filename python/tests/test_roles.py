@@ -20,6 +20,7 @@ def test_access_follows_the_table(world: World) -> None:
     assert access.permissions == {
         ck.Permission.MANAGE_CONTACTS,
         ck.Permission.ASSIGN_ROLES,
+        ck.Permission.RESET_TWO_FACTOR,
         ck.Permission.READ_AUDIT,
         ck.Permission.MANAGE_OWN_SETTINGS,
         ck.Permission.VIEW_ACCOUNT,

@@ -75,6 +75,13 @@ class Runner:
         if op == "set_lock_policy":
             n = step.get("max_attempts")
             return d.set_lock_policy(a, acct, None if n is None else ck.LockPolicy(n))
+        if op == "reset_password":
+            d.reset_password(a, acct, c, channel=step.get("channel"))
+            return None
+        if op == "reset_two_factor":
+            return d.reset_two_factor(a, acct, c)
+        if op == "check_login":
+            return d.check_login(a, acct, step["login"])
         if op == "lock_contact":
             return d.lock_contact(a, acct, c)
         if op == "unlock_contact":

@@ -2,7 +2,7 @@
 # Builds libcontactkeeper, then builds and runs the C tests and the C
 # example against include/contactkeeper.h with -Wall -Wextra -Wpedantic
 # -Werror:
-#   - test_errors, test_scenario and examples/c/quickstart under
+#   - test_errors, test_scenario, test_attacks and examples/c/quickstart under
 #     AddressSanitizer + UndefinedBehaviorSanitizer (LeakSanitizer on: any
 #     leak fails), linked to the static library;
 #   - test_errors again under valgrind memcheck, linked to the shared
@@ -45,7 +45,7 @@ san=(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 
-for t in test_errors test_scenario; do
+for t in test_errors test_scenario test_attacks; do
     gcc "${cflags[@]}" "${san[@]}" -pthread "tests/c/$t.c" "$lib/libcontactkeeper.a" $native \
         -o "$out/$t"
     run "$t (asan+ubsan)" "$out/$t"

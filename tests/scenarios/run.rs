@@ -224,6 +224,21 @@ impl Runner {
                 });
                 unit(d.set_lock_policy(a, acct(), policy))
             }
+            "reset_password" => {
+                let how = match step.get("channel").map(s) {
+                    None => ManagerReset::TemporaryPassword,
+                    Some(name) => {
+                        ManagerReset::SendSecret(RecoveryChannel::from_name(name).unwrap())
+                    }
+                };
+                d.reset_password(a, acct(), c(), how)?;
+                Ok((Value::Null, Vec::new()))
+            }
+            "reset_two_factor" => unit(d.reset_two_factor(a, acct(), c())),
+            "check_login" => Ok((
+                json!(d.check_login(a, acct(), s(&step["login"]))?),
+                Vec::new(),
+            )),
             "lock_contact" => unit(d.lock_contact(a, acct(), c())),
             "unlock_contact" => unit(d.unlock_contact(a, acct(), c())),
             "set_ip_allowlist" => {

@@ -214,8 +214,10 @@ impl Directory {
     }
 
     /// Transfers ownership to another contact of the account: by the owner
-    /// (A3), or by the support desk with a non-empty reason (A4). The former
-    /// owner keeps every standard role; both are notified.
+    /// (A3), or by the support desk with a non-empty reason (A4). Never to a
+    /// contact locked by hand in the account (A3: nobody but the owner could
+    /// unlock an owner). The former owner keeps every standard role; both
+    /// are notified.
     pub fn transfer_ownership(
         &self,
         actor: &Actor,
@@ -241,6 +243,9 @@ impl Directory {
             let mut incoming = tx
                 .membership(account, new_owner)?
                 .ok_or(Error::invalid(Field::NewOwner, Problem::NotOffered))?;
+            if incoming.manual_lock.is_some() {
+                return Err(Error::refused(Rule::A3LockedOrPending));
+            }
             let mut outgoing = tx.member(account, old_owner)?;
             outgoing.roles = standard_roles(procurement);
             outgoing.tech_scope = TechScope::All;

@@ -93,6 +93,8 @@ named_enum! {
         Notice => "account.notice",
         /// Notification preferences changed (I2).
         NotificationPrefs => "contact.notifications",
+        /// A "check login" (B1): whether a login exists.
+        LoginCheck => "contact.check_login",
         /// A notification redirected to the secondary contact (H6).
         NotificationRedirect => "notification.redirect",
     }

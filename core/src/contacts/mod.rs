@@ -158,7 +158,7 @@ pub type ChangedFields = Vec<Field>;
 #[derive(Debug, Clone, Default)]
 pub struct ProfileUpdate {
     /// The contact's current password: needed when a contact changes its
-    /// own email (D8).
+    /// own email, alternate email or cell phone (D8).
     pub current_password: Option<Password>,
     /// New name.
     pub name: Option<String>,
@@ -224,6 +224,29 @@ impl ProfileUpdate {
         note(Field::CellPhone, next.cell_phone != p.cell_phone);
         Ok((next, changed))
     }
+}
+
+/// How many logins an actor checks per hour in an account (B1).
+pub const LOGIN_CHECKS_PER_HOUR: usize = 30;
+
+/// B1: an actor that checked `recent` logins in the last hour may check
+/// another only below [`LOGIN_CHECKS_PER_HOUR`].
+pub(crate) fn check_login_budget(recent: usize) -> Result<(), Error> {
+    if recent >= LOGIN_CHECKS_PER_HOUR {
+        return Err(Error::refused(Rule::B1CheckLimit));
+    }
+    Ok(())
+}
+
+/// The profile fields that are recovery channels (C7, D8): a contact
+/// changing its own gives its password again; a manager changes another's
+/// only within C7.
+pub(crate) const RECOVERY_CHANNELS: [Field; 3] =
+    [Field::Email, Field::AlternateEmail, Field::CellPhone];
+
+/// Whether any of `changed` is a recovery channel.
+pub(crate) fn changes_channel(changed: &[Field]) -> bool {
+    changed.iter().any(|f| RECOVERY_CHANNELS.contains(f))
 }
 
 /// A contact as seen in one account: its profile and its membership.

@@ -2,12 +2,13 @@
 //! each loading its facts, applying the rules of `mod.rs` and committing
 //! through the Directory's runner.
 
-use time::OffsetDateTime;
+use time::{Duration, OffsetDateTime};
 
 use crate::accounts::{charge_detail, charge_for_addition, ContactAdded, Money};
 use crate::audit::{check_limit, Operation};
 use crate::contacts::{
-    login_key, new_contact_fields, ChangedFields, ContactView, NewContact, ProfileUpdate, MAX_PAGE,
+    changes_channel, check_login_budget, login_key, new_contact_fields, ChangedFields, ContactView,
+    NewContact, ProfileUpdate, MAX_PAGE,
 };
 use crate::credentials::{check_new_password, check_phc, Credentials, Hasher};
 use crate::designations::duty::Duty;
@@ -23,18 +24,29 @@ use crate::Directory;
 
 impl Directory {
     /// "Check login" (B1): whether a contact with this login exists, before
-    /// adding it with [`Directory::add_existing_contact`].
+    /// adding it with [`Directory::add_existing_contact`]; never any of its
+    /// details. Audited (without the login typed); an actor checks at most
+    /// [`LOGIN_CHECKS_PER_HOUR`](crate::contacts::LOGIN_CHECKS_PER_HOUR)
+    /// logins an hour in an account, refused ones included.
     pub fn check_login(
         &self,
         actor: &Actor,
         account: AccountId,
         login: &str,
     ) -> Result<bool, Error> {
-        self.read(
-            actor,
-            Op::read(account, Permission::ManageContacts),
-            |tx, _| Ok(tx.contact_by_login(&login_key(login)?)?.is_some()),
-        )
+        let op = Op::new(Operation::LoginCheck, account).needs(Permission::ManageContacts);
+        self.write(actor, op, |tx, _| {
+            let recent = login_checks_since(
+                tx,
+                actor,
+                account,
+                tx.now.saturating_sub(Duration::hours(1)),
+            )?;
+            check_login_budget(recent)?;
+            Ok(Done::new(
+                tx.contact_by_login(&login_key(login)?)?.is_some(),
+            ))
+        })
     }
 
     /// Creates a new contact in an account (B1, first way): its login must
@@ -104,9 +116,12 @@ impl Directory {
     }
 
     /// Edits a contact's profile (B2; the login never changes, B3). A contact
-    /// edits its own; managers edit others', but not the owner's (A6) and
-    /// not the profile of a contact shared with other accounts (B6).
-    /// Returns the fields whose value changed.
+    /// edits its own, giving its current password to change a recovery
+    /// channel (email, alternate email, cell phone: D8); managers edit
+    /// others', but not the owner's (A6), not the profile of a contact shared
+    /// with other accounts (B6), and not the recovery channels of a contact
+    /// holding a role they lack (C7). A new email ends every session of the
+    /// contact (D8). Returns the fields whose value changed.
     pub fn update_contact(
         &self,
         actor: &Actor,
@@ -115,26 +130,26 @@ impl Directory {
         update: &ProfileUpdate,
     ) -> Result<ChangedFields, Error> {
         let op = Op::new(Operation::ContactUpdate, account).on(contact);
-        // D8: a contact changing its own email gives its password again.
+        // D8: a contact changing its own recovery channel gives its password
+        // again (a real change only: an unchanged value needs none).
         let mut reauthenticated = false;
         let may_edit_own = || {
             self.access(actor, account)
                 .is_ok_and(|a| a.allows(Permission::ManageOwnSettings))
         };
-        if actor.contact_id() == Some(contact) && update.email.is_some() && may_edit_own() {
-            let r = self.check_current_password(contact, update.current_password.as_ref());
-            if let Err(e) = r {
-                // Unchanged email needs no password: only refuse a real change.
-                let same = self
-                    .store
-                    .contact(contact)?
-                    .and_then(|c| update.email.as_ref().map(|e| e.trim() == c.profile.email))
-                    .unwrap_or(false);
-                if !same {
+        if actor.contact_id() == Some(contact) && may_edit_own() {
+            let changes = match self.store.contact(contact)? {
+                Some(c) => update
+                    .apply(&c.profile)
+                    .is_ok_and(|(_, changed)| changes_channel(&changed)),
+                None => false,
+            };
+            if changes {
+                let r = self.check_current_password(contact, update.current_password.as_ref());
+                if let Err(e) = r {
                     self.record_refusal(actor, &op, &e);
                     return Err(e);
                 }
-            } else {
                 reauthenticated = true;
             }
         }
@@ -146,14 +161,18 @@ impl Directory {
                 tx.guard_owner(&access, account, contact)?;
                 tx.guard_shared_profile(&access, contact)?;
             }
-            let c = tx.contact(contact)?;
-            let old_email = c.profile.email.clone();
-            let (profile, changed) = update.apply(&c.profile)?;
-            if own && changed.contains(&Field::Email) && !reauthenticated {
-                return Err(Error::InvalidCredentials);
+            let before = tx.contact(contact)?.profile.clone();
+            let (profile, changed) = update.apply(&before)?;
+            if changes_channel(&changed) {
+                if !own {
+                    tx.guard_takeover(&access, account, contact)?;
+                } else if !reauthenticated {
+                    return Err(Error::InvalidCredentials);
+                }
             }
+            let old_email = before.email.clone();
             // H4: a contact keeps what its duties need, in every account.
-            let was_eligible = crate::designations::missing_for_duty(&c.profile).is_empty();
+            let was_eligible = crate::designations::missing_for_duty(&before).is_empty();
             if was_eligible && !crate::designations::missing_for_duty(&profile).is_empty() {
                 let mut held = Vec::new();
                 for m in tx.store().memberships_of(contact)? {
@@ -164,7 +183,12 @@ impl Directory {
                 }
             }
             if !changed.is_empty() {
-                tx.contact_mut(contact)?.profile = profile;
+                let c = tx.contact_mut(contact)?;
+                c.profile = profile;
+                if changed.contains(&Field::Email) {
+                    // D8: a new email ends every session.
+                    c.credentials.session_epoch = c.credentials.session_epoch.wrapping_add(1);
+                }
             }
             // I2: every change but the name and the job title is told.
             let told: Vec<String> = changed
@@ -304,6 +328,24 @@ impl Directory {
             remove_member(tx, account, contact).map(Done::new)
         })
     }
+}
+
+/// How many logins `actor` checked in `account` since `since` (B1), up to
+/// the hourly bound.
+fn login_checks_since(
+    tx: &mut Tx<'_>,
+    actor: &Actor,
+    account: AccountId,
+    since: OffsetDateTime,
+) -> Result<usize, Error> {
+    let query = crate::audit::AuditQuery {
+        from: Some(since),
+        actor: Some(actor.audit_label()),
+        operation: Some(Operation::LoginCheck),
+        limit: crate::contacts::LOGIN_CHECKS_PER_HOUR,
+        ..Default::default()
+    };
+    Ok(tx.store().audit(Some(account), &query)?.len())
 }
 
 /// The credentials of a new contact: its initial password checked against

@@ -44,7 +44,12 @@ impl Directory {
     }
 
     /// Unlocks a contact by hand (E5): ends its manual lock in this
-    /// account and its automatic lock, with a fresh failure count.
+    /// account and its automatic lock, with a fresh failure count. An
+    /// automatic lock is login-wide, so ending one falls under C7: a
+    /// contact holding a role the manager lacks, or shared with other
+    /// accounts, keeps it (and its failure count) until its cool-off ends
+    /// or it resets its password; the unlock then ends the manual lock
+    /// alone, and is refused when there is none.
     pub fn unlock_contact(
         &self,
         actor: &Actor,
@@ -85,10 +90,19 @@ impl Directory {
                     tx.put_membership(m);
                 }
             } else {
-                if m.manual_lock.take().is_some() {
+                let manual = m.manual_lock.take().is_some();
+                if manual {
                     tx.put_membership(m);
                 }
-                super::clear(&mut tx.contact_mut(contact)?.credentials);
+                let now = tx.now;
+                let auto = super::active(&tx.contact(contact)?.credentials, now).is_some();
+                match tx.guard_takeover(&access, account, contact) {
+                    Ok(()) => super::clear(&mut tx.contact_mut(contact)?.credentials),
+                    // Nothing this manager may end.
+                    Err(e) if auto && !manual => return Err(e),
+                    // The manual lock goes; what is login-wide stays.
+                    Err(_) => {}
+                }
             }
             security_notice(tx, contact, account, "lock")?;
             Ok(Done::new(()).fields(["lock"]))

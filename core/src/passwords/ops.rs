@@ -200,8 +200,10 @@ impl Directory {
     /// A manager resets another contact's password (D7): by sending it a
     /// reset secret, or by setting a temporary password that the library
     /// generates and returns once, with "reset at next login" set (D4). The
-    /// owner's password is the owner's alone (A6); a contact shared with
-    /// other accounts resets its own (B6).
+    /// owner's password is the owner's alone (A6); a contact holding a role
+    /// the manager lacks, or shared with other accounts, is refused (C7). A
+    /// manager resetting its own password gets a reset secret at its own
+    /// channels, never a temporary password (D7).
     pub fn reset_password(
         &self,
         actor: &Actor,
@@ -227,10 +229,13 @@ impl Directory {
         self.write(actor, op, |tx, access| {
             tx.member(account, contact)?;
             if actor.contact_id() == Some(contact) {
-                return Err(Error::refused(Rule::D8OwnPassword));
+                if let ManagerReset::TemporaryPassword = how {
+                    return Err(Error::refused(Rule::D8OwnPassword));
+                }
+            } else {
+                tx.guard_owner(&access, account, contact)?;
+                tx.guard_takeover(&access, account, contact)?;
             }
-            tx.guard_owner(&access, account, contact)?;
-            tx.guard_shared_profile(&access, contact)?;
             match (&how, &temporary) {
                 (ManagerReset::TemporaryPassword, Some((pw, hash))) => {
                     install_password(
@@ -244,7 +249,11 @@ impl Directory {
                 }
                 (ManagerReset::SendSecret(channel), _) => {
                     crate::recovery::ops::issue_reset_secret(tx, contact, *channel)?;
-                    let detail = format!("sent by a manager to {}", channel.name());
+                    let by = match actor.contact_id() {
+                        Some(id) if id == contact => "the contact",
+                        _ => "a manager",
+                    };
+                    let detail = format!("sent by {by} to {}", channel.name());
                     Ok(Done::new(None).detail(Some(detail)))
                 }
                 _ => Ok(Done::unrecorded(None)),

@@ -371,6 +371,31 @@ pub(crate) fn check_grant(
     access.check_scope_change(old, new, offered)
 }
 
+/// C7: a manager acts on another contact's credentials and recovery
+/// channels only when that contact holds no role the manager lacks in the
+/// account (`target_roles`), and belongs to no other account
+/// (`target_accounts`, its memberships accepted or pending): its
+/// credentials are login-wide (B6). The host and the support desk are not
+/// managers of the account; a partner holds no role, so only the shared
+/// login stops it. The owner's own details are A6's.
+pub(crate) fn guard_takeover(
+    access: &Access,
+    target_roles: RoleSet,
+    target_accounts: u32,
+) -> Result<(), Error> {
+    match access.standing() {
+        Standing::System | Standing::SupportDesk => return Ok(()),
+        Standing::Member if !target_roles.is_subset(access.roles()) => {
+            return Err(Error::refused(Rule::C7MoreRoles))
+        }
+        _ => {}
+    }
+    if target_accounts > 1 {
+        return Err(Error::refused(Rule::C7SharedLogin));
+    }
+    Ok(())
+}
+
 /// How an actor stands in an account (C2), from the account's owner,
 /// partner and procurement mode and the actor's membership there, if any.
 /// The facts are read at every operation (D8: never cached).

@@ -14,7 +14,7 @@ named_enum! {
         ContactManager => "contact_manager",
         /// Plan and pricing, logo, billing contacts.
         BillingManager => "billing_manager",
-        /// Security policies, 2FA resets, and managing other contacts.
+        /// Security policies, and managing other contacts.
         SecurityManager => "security_manager",
         /// Completes chargeable actions once the support desk enables it (C3).
         ProcurementManager => "procurement_manager",
@@ -152,7 +152,7 @@ named_enum! {
         ManageContacts => "manage_contacts",
         /// Assign and revoke roles (within C6).
         AssignRoles => "assign_roles",
-        /// Reset another contact's 2FA.
+        /// Set another contact's 2FA method and phone, reset its 2FA (within C7).
         ResetTwoFactor => "reset_two_factor",
         /// Password, lock, IP and 2FA policies.
         ManageSecurityPolicies => "manage_security_policies",
@@ -195,12 +195,12 @@ impl Permission {
     /// Empty for permissions no standard role grants.
     pub const fn granted_by(self) -> RoleSet {
         match self {
-            Permission::ManageContacts | Permission::AssignRoles => RoleSet::EMPTY
-                .with(Role::ContactManager)
-                .with(Role::SecurityManager),
-            Permission::ResetTwoFactor | Permission::ManageSecurityPolicies => {
-                RoleSet::EMPTY.with(Role::SecurityManager)
+            Permission::ManageContacts | Permission::AssignRoles | Permission::ResetTwoFactor => {
+                RoleSet::EMPTY
+                    .with(Role::ContactManager)
+                    .with(Role::SecurityManager)
             }
+            Permission::ManageSecurityPolicies => RoleSet::EMPTY.with(Role::SecurityManager),
             Permission::ManageBilling => RoleSet::EMPTY.with(Role::BillingManager),
             Permission::CompleteChargeable => RoleSet::EMPTY.with(Role::ProcurementManager),
             Permission::TechnicalAdmin => RoleSet::EMPTY.with(Role::TechnicalAdmin),

@@ -128,3 +128,53 @@ fn a_manager_grants_and_revokes_only_roles_it_holds() {
         })
     ));
 }
+
+// rule C7
+#[test]
+fn a_manager_reaches_only_the_credentials_of_contacts_with_no_role_it_lacks() {
+    let cm = member(&[Role::ContactManager], false);
+    let sm = RoleSet::of(&[Role::SecurityManager]);
+    let cm_roles = RoleSet::of(&[Role::ContactManager]);
+    assert!(matches!(
+        guard_takeover(&cm, sm, 1),
+        Err(Error::RuleViolation {
+            rule: Rule::C7MoreRoles
+        })
+    ));
+    assert!(guard_takeover(&cm, cm_roles, 1).is_ok());
+    assert!(guard_takeover(&cm, RoleSet::EMPTY, 1).is_ok());
+    let both = member(&[Role::ContactManager, Role::SecurityManager], false);
+    assert!(guard_takeover(&both, sm, 1).is_ok());
+}
+
+// rule C7
+#[test]
+fn a_shared_logins_credentials_are_the_contacts_and_the_providers_alone() {
+    let owner = access_of(
+        &Actor::Contact(OWNER_ID),
+        OWNER_ID,
+        None,
+        false,
+        Some((RoleSet::ALL, &TechScope::All)),
+    );
+    assert!(guard_takeover(&owner, RoleSet::EMPTY, 1).is_ok());
+    assert!(matches!(
+        guard_takeover(&owner, RoleSet::EMPTY, 2),
+        Err(Error::RuleViolation {
+            rule: Rule::C7SharedLogin
+        })
+    ));
+    let partner = access_of(
+        &Actor::partner("resel"),
+        OWNER_ID,
+        Some("resel"),
+        false,
+        None,
+    );
+    assert!(guard_takeover(&partner, RoleSet::ALL, 1).is_ok());
+    assert!(guard_takeover(&partner, RoleSet::EMPTY, 2).is_err());
+    for provider in [Actor::System, Actor::support_desk("jo", "ticket 9")] {
+        let a = access_of(&provider, OWNER_ID, None, false, None);
+        assert!(guard_takeover(&a, RoleSet::ALL, 5).is_ok());
+    }
+}

@@ -60,7 +60,9 @@ impl Directory {
         phone: Option<&str>,
     ) -> Result<EnrollmentStart, Error> {
         let info = self.authenticate(token)?;
-        if !matches!(info.stage, SessionStage::Enrollment | SessionStage::Full) {
+        // D8: a session alone never replaces a factor; a signed-in contact
+        // enrolls with its password (begin_two_factor_enrollment).
+        if info.stage != SessionStage::Enrollment {
             return Err(Error::unauthenticated(AuthFailure::StepRequired));
         }
         self.start_enrollment(info.contact, info.account, method, phone)
@@ -74,7 +76,7 @@ impl Directory {
         code: &str,
     ) -> Result<SignInOutcome, Error> {
         let info = self.authenticate(token)?;
-        if !matches!(info.stage, SessionStage::Enrollment | SessionStage::Full) {
+        if info.stage != SessionStage::Enrollment {
             return Err(Error::unauthenticated(AuthFailure::StepRequired));
         }
         self.finish_enrollment(info.contact, info.account, code)?;
@@ -92,7 +94,14 @@ impl Directory {
                 .store()
                 .session(&key)?
                 .ok_or(Error::unauthenticated(AuthFailure::InvalidToken))?;
-            tx.put_session(crate::credentials::SessionRecord { stage, ..s });
+            // The enrolling session lives on; the contact's others ended
+            // with the new factor (D8).
+            let contact_epoch = tx.contact(info.contact)?.credentials.session_epoch;
+            tx.put_session(crate::credentials::SessionRecord {
+                stage,
+                contact_epoch,
+                ..s
+            });
             Ok(stage)
         })?;
         let grant = SessionGrant {
@@ -123,9 +132,11 @@ impl Directory {
     }
 
     /// Resets another contact's second factor (F2): its enrollment is
-    /// cleared, audited and notified. Security managers and the owner;
-    /// never the owner's but by the owner (A6); a contact shared with
-    /// other accounts keeps its own (B6).
+    /// cleared, audited and notified, and its sessions end (D8). The owner,
+    /// contact managers and security managers; never the owner's (A6), nor
+    /// that of a contact holding a role the manager lacks or shared with
+    /// other accounts (C7). One's own is replaced by enrolling again, with
+    /// the password (D8).
     pub fn reset_two_factor(
         &self,
         actor: &Actor,
@@ -137,14 +148,16 @@ impl Directory {
             .needs(Permission::ResetTwoFactor);
         self.write(actor, op, |tx, access| {
             tx.member(account, contact)?;
-            if actor.contact_id() != Some(contact) {
-                tx.guard_owner(&access, account, contact)?;
-                tx.guard_shared_profile(&access, contact)?;
+            if actor.contact_id() == Some(contact) {
+                return Err(Error::refused(Rule::D8OwnSecondFactor));
             }
+            tx.guard_owner(&access, account, contact)?;
+            tx.guard_takeover(&access, account, contact)?;
             let c = tx.contact_mut(contact)?;
             c.credentials.second_factor = None;
             c.credentials.pending_enrollment = None;
             c.credentials.pending_code = None;
+            c.credentials.session_epoch = c.credentials.session_epoch.wrapping_add(1);
             security_notice(tx, contact, account, "two_factor")?;
             Ok(Done::new(()).fields(["two_factor"]))
         })
@@ -243,6 +256,8 @@ impl Directory {
             e.since = now;
             c.credentials.second_factor = Some(e);
             c.credentials.pending_enrollment = None;
+            // D8: a new factor ends every session.
+            c.credentials.session_epoch = c.credentials.session_epoch.wrapping_add(1);
             security_notice(tx, id, account, "two_factor")?;
             Ok(Done::new(true).fields(["two_factor"]))
         })?;

@@ -131,6 +131,8 @@ class Operation(enum.Enum):
     """A maintenance or global-issue notice sent (I4)."""
     NOTIFICATION_PREFS = "contact.notifications"
     """Notification preferences changed (I2)."""
+    LOGIN_CHECK = "contact.check_login"
+    """A "check login" (B1): whether a login exists."""
     NOTIFICATION_REDIRECT = "notification.redirect"
     """A notification redirected to the secondary contact (H6)."""
 

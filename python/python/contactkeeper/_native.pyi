@@ -330,7 +330,8 @@ class Directory:
 
     # ----- contacts (B) -----
     def check_login(self, actor: ActorLike, account: AccountId, login: str) -> bool:
-        """"Check login" (B1): whether a contact with this login exists."""
+        """"Check login" (B1): whether a contact with this login exists; audited,
+        at most 30 an hour per actor."""
     def create_contact(self, actor: ActorLike, account: AccountId, contact: NewContact) -> ContactAdded:
         """Creates a new contact in an account (B1, first way)."""
     def add_existing_contact(
@@ -358,7 +359,9 @@ class Directory:
         alternate_email: str | None = ...,
         cell_phone: str | None = ...,
     ) -> list[Field]:
-        """Edits a contact's profile (B2); returns the fields that changed."""
+        """Edits a contact's profile (B2); returns the fields that changed. One's
+        own email, alternate email or cell phone needs ``current_password``
+        (D8); a manager changes another's only within C7."""
     def delete_contact(
         self, actor: ActorLike, account: AccountId, contact: ContactId, *, replacement: ContactId | None = None
     ) -> None:
@@ -501,7 +504,7 @@ class Directory:
         self, actor: ActorLike, account: AccountId, contact: ContactId, *, channel: RecoveryChannel | str | None = None
     ) -> str | None:
         """A manager's reset (D7): a secret sent by ``channel``, or a temporary
-        password returned once."""
+        password returned once; within C7. One's own: a secret only."""
     def set_must_change_password(
         self, actor: ActorLike, account: AccountId, contact: ContactId, must_change: bool
     ) -> None:
@@ -539,7 +542,7 @@ class Directory:
     def confirm_two_factor_enrollment(self, actor: ActorLike, account: AccountId, code: str) -> None:
         """Confirms an enrollment with a code from the new factor (F1)."""
     def reset_two_factor(self, actor: ActorLike, account: AccountId, contact: ContactId) -> None:
-        """Resets another contact's second factor (F2)."""
+        """Resets another contact's second factor (F2), within C7; its sessions end."""
     def set_require_two_factor(self, actor: ActorLike, account: AccountId, required: bool) -> None:
         """Requires a second factor of every contact (F3)."""
 

@@ -1,0 +1,394 @@
+//! The attack suite (SPEC A3, A6, C6, C7, D7, D8, E5): each test is a path
+//! a contact with one role in one account tries, through the public API,
+//! to gain another role, sign in as someone else or reach another account.
+//! Each test names its rule and checks both that the attack fails (a typed
+//! refusal that changes nothing but its audit entry) and that the honest
+//! use beside it still works.
+//!
+//! Paths tried that were closed before this suite was written, and stay
+//! tested in the section tests: granting oneself a role one lacks (C6,
+//! roles.rs), editing or locking the owner (A6, contacts.rs), acting in an
+//! account one is not a member of (C2, roles.rs), a session of one account
+//! used in another (D8, signin.rs), a reset secret used twice or after a
+//! newer one (D6, signin.rs), a partner seeing procurement before it is
+//! enabled (C3, roles.rs), widening one's own technical scope (C4,
+//! roles.rs), and moving a duty to a contact of another account (H4,
+//! designations.rs).
+#![expect(
+    clippy::unwrap_used,
+    clippy::panic,
+    reason = "test code: a failed unwrap is a failed test"
+)]
+
+mod common;
+use common::*;
+use contactkeeper::*;
+
+const PASSWORD: &str = "correct horse battery";
+
+fn ip() -> std::net::IpAddr {
+    "192.0.2.10".parse().unwrap()
+}
+
+/// A contact of `account` with a password and these roles.
+fn member(f: &Fixture, account: AccountId, login: &str, roles: RoleSet) -> ContactId {
+    let nc = new_contact(login)
+        .with_roles(roles)
+        .with_password(Password::new(PASSWORD));
+    f.dir
+        .create_contact(&Actor::System, account, &nc)
+        .unwrap()
+        .contact
+}
+
+fn sign_in(f: &Fixture, login: &str, password: &str) -> SignInOutcome {
+    f.dir
+        .sign_in(&SignInRequest {
+            login,
+            password: &Password::new(password),
+            ip: ip(),
+            account: None,
+        })
+        .unwrap()
+}
+
+fn session(f: &Fixture, login: &str) -> Secret {
+    match sign_in(f, login, PASSWORD) {
+        SignInOutcome::SignedIn(g) => g.token,
+        other => panic!("{login} did not sign in: {}", other.name()),
+    }
+}
+
+fn rule_of(e: &Error) -> Option<Rule> {
+    match e {
+        Error::RuleViolation { rule } => Some(*rule),
+        _ => None,
+    }
+}
+
+const CM: RoleSet = RoleSet::EMPTY.with(Role::ContactManager);
+const SM: RoleSet = RoleSet::EMPTY.with(Role::SecurityManager);
+
+// rule C7: the contact manager resets the security manager's password (a
+// temporary one, or a secret after changing its email) to sign in as it.
+#[test]
+fn a_contact_manager_cannot_take_over_a_security_manager() {
+    for_each_store(|f| {
+        let (acct, _) = f.account("olga");
+        let cm = member(&f, acct, "carl", CM);
+        let sm = member(&f, acct, "sara", SM);
+        let code = ErrorCode::RuleViolation;
+        let e = f.refused(acct, &[], code, "C7", || {
+            f.dir
+                .reset_password(&c(cm), acct, sm, ManagerReset::TemporaryPassword)
+        });
+        assert_eq!(rule_of(&e), Some(Rule::C7MoreRoles));
+        f.refused(acct, &[], code, "C7", || {
+            f.dir.reset_password(
+                &c(cm),
+                acct,
+                sm,
+                ManagerReset::SendSecret(RecoveryChannel::Email),
+            )
+        });
+        for update in [
+            ProfileUpdate {
+                email: Some("carl-owns-this@example.com".into()),
+                ..Default::default()
+            },
+            ProfileUpdate {
+                alternate_email: Some(Some("carl@example.com".into())),
+                ..Default::default()
+            },
+            ProfileUpdate {
+                cell_phone: Some(Some("+1 555 0100".into())),
+                ..Default::default()
+            },
+        ] {
+            f.refused(acct, &[], code, "C7", || {
+                f.dir.update_contact(&c(cm), acct, sm, &update)
+            });
+        }
+        f.refused(acct, &[], code, "C7", || {
+            f.dir.reset_two_factor(&c(cm), acct, sm)
+        });
+        // The security manager still signs in with its own password.
+        session(&f, "sara");
+        // Honest use: its profile's other fields, and contacts with no role
+        // it lacks, stay the contact manager's to manage.
+        f.dir
+            .update_contact(&c(cm), acct, sm, &rename("Sara S."))
+            .unwrap();
+        let plain = member(&f, acct, "pat", RoleSet::EMPTY);
+        let temporary = f
+            .dir
+            .reset_password(&c(cm), acct, plain, ManagerReset::TemporaryPassword)
+            .unwrap()
+            .unwrap();
+        assert!(matches!(
+            sign_in(&f, "pat", temporary.expose()),
+            SignInOutcome::PasswordChangeRequired(_)
+        ));
+        // A manager holding both roles may act on either.
+        let both = member(&f, acct, "bea", CM.union(SM));
+        f.dir
+            .reset_password(&c(both), acct, sm, ManagerReset::TemporaryPassword)
+            .unwrap();
+    });
+}
+
+// rule C7, E5: the manager of account B ends the automatic lock that
+// protects a login shared with account A, or resets its password.
+#[test]
+fn a_manager_of_one_account_cannot_reach_a_shared_logins_credentials() {
+    for_each_store(|f| {
+        let (a, _) = f.account("alice");
+        let (b, bob) = f.account("bob");
+        let shared = member(&f, a, "sam", RoleSet::EMPTY);
+        f.dir
+            .add_existing_contact(&Actor::System, b, "sam", RoleSet::EMPTY, &TechScope::All)
+            .unwrap();
+        f.dir
+            .set_lock_policy(&Actor::System, a, Some(LockPolicy { max_attempts: 3 }))
+            .unwrap();
+        for _ in 0..4 {
+            sign_in(&f, "sam", "guessing-wrong");
+        }
+        assert!(matches!(
+            sign_in(&f, "sam", PASSWORD),
+            SignInOutcome::Locked(_)
+        ));
+        let code = ErrorCode::RuleViolation;
+        let e = f.refused(b, &[a], code, "C7", || {
+            f.dir.unlock_contact(&c(bob), b, shared)
+        });
+        assert_eq!(rule_of(&e), Some(Rule::C7SharedLogin));
+        assert!(matches!(
+            sign_in(&f, "sam", PASSWORD),
+            SignInOutcome::Locked(_)
+        ));
+        f.refused(b, &[a], code, "C7", || {
+            f.dir
+                .reset_password(&c(bob), b, shared, ManagerReset::TemporaryPassword)
+        });
+        f.refused(b, &[a], code, "C7", || {
+            f.dir.reset_two_factor(&c(bob), b, shared)
+        });
+        // B's manual lock is B's own: B sets and ends it, and the automatic
+        // lock stays.
+        f.dir.lock_contact(&c(bob), b, shared).unwrap();
+        f.dir.unlock_contact(&c(bob), b, shared).unwrap();
+        assert!(matches!(
+            sign_in(&f, "sam", PASSWORD),
+            SignInOutcome::Locked(_)
+        ));
+        // The host ends it.
+        f.dir.unlock_contact(&Actor::System, a, shared).unwrap();
+        assert!(matches!(
+            sign_in(&f, "sam", PASSWORD),
+            SignInOutcome::AccountRequired(_)
+        ));
+    });
+}
+
+// rule A3: a contact locked by hand is made owner, after which nobody but
+// the host could unlock it (A6).
+#[test]
+fn ownership_never_goes_to_a_contact_locked_by_hand() {
+    for_each_store(|f| {
+        let (acct, owner) = f.account("olga");
+        let bob = member(&f, acct, "bob", CM);
+        f.dir.lock_contact(&c(owner), acct, bob).unwrap();
+        let e = f.refused(acct, &[], ErrorCode::RuleViolation, "A3", || {
+            f.dir.transfer_ownership(&c(owner), acct, bob)
+        });
+        assert_eq!(rule_of(&e), Some(Rule::A3LockedOrPending));
+        let desk = Actor::support_desk("jo", "ticket 7: owner left the company");
+        f.refused(acct, &[], ErrorCode::RuleViolation, "A3", || {
+            f.dir.transfer_ownership(&desk, acct, bob)
+        });
+        f.dir.unlock_contact(&c(owner), acct, bob).unwrap();
+        f.dir.transfer_ownership(&c(owner), acct, bob).unwrap();
+    });
+}
+
+// rule D8: a stolen session (signed in, no password) replaces the
+// contact's second factor, or resets it.
+#[test]
+fn a_session_alone_never_replaces_a_second_factor() {
+    for_each_store(|f| {
+        let (acct, _) = f.account("olga");
+        let sm = member(&f, acct, "sara", SM);
+        let token = session(&f, "sara");
+        let e = f
+            .dir
+            .begin_enrollment_with_session(&token, TwoFactorMethod::Email, None)
+            .unwrap_err();
+        assert_eq!(e.code(), ErrorCode::Unauthenticated);
+        let e = f
+            .dir
+            .confirm_enrollment_with_session(&token, "000000")
+            .unwrap_err();
+        assert_eq!(e.code(), ErrorCode::Unauthenticated);
+        let actor = f.dir.session_actor(&token).unwrap();
+        let e = f.refused(acct, &[], ErrorCode::RuleViolation, "D8", || {
+            f.dir.reset_two_factor(&actor, acct, sm)
+        });
+        assert_eq!(rule_of(&e), Some(Rule::D8OwnSecondFactor));
+        // With the password, the contact enrolls.
+        let wrong = f.dir.begin_two_factor_enrollment(
+            &actor,
+            acct,
+            TwoFactorMethod::Email,
+            None,
+            &Password::new("not-the-password"),
+        );
+        assert_eq!(wrong.unwrap_err().code(), ErrorCode::InvalidCredentials);
+        f.dir
+            .begin_two_factor_enrollment(
+                &actor,
+                acct,
+                TwoFactorMethod::Email,
+                None,
+                &Password::new(PASSWORD),
+            )
+            .unwrap();
+    });
+}
+
+// rule D8: a stolen session changes the contact's recovery channels (its
+// alternate email, its cell phone), then resets the password through them.
+#[test]
+fn a_session_alone_never_changes_a_recovery_channel() {
+    for_each_store(|f| {
+        let (acct, _) = f.account("olga");
+        let pat = member(&f, acct, "pat", RoleSet::EMPTY);
+        let actor = f.dir.session_actor(&session(&f, "pat")).unwrap();
+        for update in [
+            ProfileUpdate {
+                alternate_email: Some(Some("thief@example.com".into())),
+                ..Default::default()
+            },
+            ProfileUpdate {
+                cell_phone: Some(Some("+1 555 0199".into())),
+                ..Default::default()
+            },
+            ProfileUpdate {
+                email: Some("thief@example.com".into()),
+                ..Default::default()
+            },
+        ] {
+            let e = f
+                .dir
+                .update_contact(&actor, acct, pat, &update)
+                .unwrap_err();
+            assert_eq!(e.code(), ErrorCode::InvalidCredentials);
+            let with_password = ProfileUpdate {
+                current_password: Some(Password::new(PASSWORD)),
+                ..update
+            };
+            f.dir
+                .update_contact(&actor, acct, pat, &with_password)
+                .unwrap();
+        }
+        // Fields that are not channels need no password.
+        f.dir
+            .update_contact(&actor, acct, pat, &rename("Pat P."))
+            .unwrap();
+    });
+}
+
+// rule D8: once the password, the email or the second factor changes, a
+// session stolen before keeps no access.
+#[test]
+fn a_new_email_or_second_factor_ends_every_session() {
+    for_each_store(|f| {
+        let (acct, owner) = f.account("olga");
+        let pat = member(&f, acct, "pat", RoleSet::EMPTY);
+        let stolen = session(&f, "pat");
+        let actor = c(pat);
+        f.dir
+            .update_contact(
+                &actor,
+                acct,
+                pat,
+                &ProfileUpdate {
+                    email: Some("pat.new@example.com".into()),
+                    current_password: Some(Password::new(PASSWORD)),
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+        let e = f.dir.authenticate(&stolen).unwrap_err();
+        assert_eq!(e.code(), ErrorCode::Unauthenticated);
+        // A reset of the second factor by a manager ends them too.
+        let stolen = session(&f, "pat");
+        f.dir.reset_two_factor(&c(owner), acct, pat).unwrap();
+        assert!(f.dir.authenticate(&stolen).is_err());
+    });
+}
+
+// rule D7: a contact manager resets its own password: a secret to its own
+// channels, never a temporary password it would then know.
+#[test]
+fn a_contact_manager_resets_its_own_password_only_by_a_secret() {
+    for_each_store(|f| {
+        let (acct, _) = f.account("olga");
+        let cm = member(&f, acct, "carl", CM);
+        let e = f.refused(acct, &[], ErrorCode::RuleViolation, "D8", || {
+            f.dir
+                .reset_password(&c(cm), acct, cm, ManagerReset::TemporaryPassword)
+        });
+        assert_eq!(rule_of(&e), Some(Rule::D8OwnPassword));
+        f.notifier.take();
+        let sent = f
+            .dir
+            .reset_password(
+                &c(cm),
+                acct,
+                cm,
+                ManagerReset::SendSecret(RecoveryChannel::Email),
+            )
+            .unwrap();
+        assert!(sent.is_none());
+        let notes = f.notifier.take();
+        let note = notes.iter().find(|n| n.secret.is_some()).unwrap();
+        assert_eq!(note.recipient, cm);
+        assert_eq!(note.to, vec!["carl@example.com".to_owned()]);
+    });
+}
+
+// rule B1: a manager enumerates logins with "check login" to find the
+// accounts' contacts, then targets them.
+#[test]
+fn check_login_is_audited_and_bounded_per_actor() {
+    for_each_store(|f| {
+        let (acct, _) = f.account("olga");
+        let (other, _) = f.account("victor");
+        let cm = member(&f, acct, "carl", CM);
+        assert!(f.dir.check_login(&c(cm), acct, "victor").unwrap());
+        let entry = f.last_audit(acct);
+        assert_eq!(entry.operation, Operation::LoginCheck);
+        assert_eq!(entry.outcome, Outcome::Success);
+        let text = format!("{:?} {:?}", entry.target, entry.detail);
+        assert!(
+            !text.contains("victor"),
+            "the login typed is not logged: {text}"
+        );
+        for i in 1..contacts::LOGIN_CHECKS_PER_HOUR {
+            f.dir
+                .check_login(&c(cm), acct, &format!("guess{i}"))
+                .unwrap();
+        }
+        let e = f.refused(acct, &[other], ErrorCode::RuleViolation, "B1", || {
+            f.dir.check_login(&c(cm), acct, "victor")
+        });
+        assert_eq!(rule_of(&e), Some(Rule::B1CheckLimit));
+        // The bound is the actor's: another manager still checks.
+        let sm = member(&f, acct, "sara", SM);
+        assert!(!f.dir.check_login(&c(sm), acct, "nobody-here").unwrap());
+        // An hour later the actor checks again.
+        f.clock.advance(time::Duration::minutes(61));
+        assert!(f.dir.check_login(&c(cm), acct, "victor").unwrap());
+    });
+}

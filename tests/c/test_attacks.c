@@ -1,0 +1,116 @@
+/* The attack suite through the C API (SPEC A3, B1, C7, D7, D8; the Rust
+ * suite is core/tests/attacks.rs): a contact with one role in one account
+ * tries to take over a contact holding more, or a login's other accounts.
+ * Each refusal is CK_RULE_VIOLATION naming its rule. */
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "ck_test.h"
+
+static ck_directory *dir;
+static const char *PW = "correct horse battery";
+static const char *IP = "192.0.2.10";
+
+static uint64_t contact(uint64_t account, const char *login, uint32_t roles) {
+    ck_actor sys = ck_actor_system();
+    char email[64];
+    snprintf(email, sizeof email, "%s@example.com", login);
+    ck_new_contact nc = ck_test_contact(login, login, email, PW, roles);
+    ck_contact_added added = {0};
+    OK(ck_create_contact(dir, &sys, account, &nc, &added));
+    return added.contact;
+}
+
+static uint64_t account(const char *owner_login, uint64_t *owner) {
+    ck_actor sys = ck_actor_system();
+    char email[64];
+    snprintf(email, sizeof email, "%s@example.com", owner_login);
+    ck_new_contact o = ck_test_contact(owner_login, owner_login, email, PW, 0);
+    ck_plan plan = {"business", 20, 0, "EUR", NULL, 0};
+    ck_account_created created;
+    OK(ck_create_account(dir, &sys, "Acme", &plan, &o, &created));
+    *owner = created.owner;
+    return created.account;
+}
+
+/* Checks a refusal by `rule`. */
+#define REFUSED(rule, call)                                    \
+    do {                                                       \
+        EXPECT(CK_RULE_VIOLATION, call);                       \
+        CHECK(STREQ(ck_last_error_rule(), rule));              \
+    } while (0)
+
+static ck_sign_in_outcome sign_in(const char *login, const char *pw) {
+    ck_sign_in_result *r = NULL;
+    ck_result rc = ck_sign_in(dir, login, pw, IP, 0, &r);
+    CHECK(rc == CK_OK);
+    ck_sign_in_outcome o = rc == CK_OK ? r->outcome : CK_INVALID_LOGIN;
+    if (r != NULL) OK(ck_sign_in_result_free(r));
+    return o;
+}
+
+int main(void) {
+    ck_directory_options o = ck_test_options();
+    OK(ck_directory_new(&o, &dir));
+    uint64_t alice = 0, victor = 0;
+    uint64_t acct = account("alice", &alice);
+    uint64_t other = account("victor", &victor);
+    uint64_t carl = contact(acct, "carl", CK_ROLE_CONTACT_MANAGER);
+    uint64_t sara = contact(acct, "sara", CK_ROLE_SECURITY_MANAGER);
+    uint64_t pat = contact(acct, "pat", 0);
+    ck_actor cm = ck_actor_contact(carl);
+    char *temporary = NULL;
+
+    /* rule C7: the contact manager takes over the security manager. */
+    REFUSED("C7", ck_reset_password(dir, &cm, acct, sara, CK_RESET_TEMPORARY_PASSWORD, &temporary));
+    CHECK(temporary == NULL);
+    REFUSED("C7", ck_reset_password(dir, &cm, acct, sara, CK_RESET_SEND_EMAIL, &temporary));
+    REFUSED("C7", ck_reset_two_factor(dir, &cm, acct, sara));
+    ck_profile_update email = {0};
+    email.email = "carl-now@example.com";
+    ck_string_list *changed = NULL;
+    REFUSED("C7", ck_update_contact(dir, &cm, acct, sara, &email, &changed));
+    CHECK(changed == NULL);
+    CHECK(sign_in("sara", PW) == CK_SIGNED_IN);
+    /* ... while a contact with no role it lacks is its to reset. */
+    OK(ck_reset_password(dir, &cm, acct, pat, CK_RESET_TEMPORARY_PASSWORD, &temporary));
+    CHECK(temporary != NULL);
+    CHECK(sign_in("pat", temporary) == CK_PASSWORD_CHANGE_REQUIRED);
+    OK(ck_string_free(temporary));
+    temporary = NULL;
+
+    /* rule D7: its own password, only by a secret to its own channels. */
+    REFUSED("D8", ck_reset_password(dir, &cm, acct, carl, CK_RESET_TEMPORARY_PASSWORD, &temporary));
+    OK(ck_reset_password(dir, &cm, acct, carl, CK_RESET_SEND_EMAIL, &temporary));
+
+    /* rule A3: ownership never goes to a contact locked by hand. */
+    ck_actor owner = ck_actor_contact(alice);
+    OK(ck_lock_contact(dir, &owner, acct, carl));
+    REFUSED("A3", ck_transfer_ownership(dir, &owner, acct, carl));
+    OK(ck_unlock_contact(dir, &owner, acct, carl));
+
+    /* rule C7, E5: account B's owner ends the automatic lock of a login
+     * shared with account A. */
+    ck_actor sys = ck_actor_system();
+    ck_contact_added added = {0};
+    OK(ck_add_existing_contact(dir, &sys, other, "sara", 0, NULL, &added));
+    OK(ck_set_lock_policy(dir, &sys, acct, true, 2));
+    for (int i = 0; i < 3; i++) sign_in("sara", "guessing wrong");
+    CHECK(sign_in("sara", PW) == CK_LOCKED);
+    ck_actor b = ck_actor_contact(victor);
+    REFUSED("C7", ck_unlock_contact(dir, &b, other, sara));
+    REFUSED("C7", ck_reset_password(dir, &b, other, sara, CK_RESET_TEMPORARY_PASSWORD, &temporary));
+    CHECK(sign_in("sara", PW) == CK_LOCKED);
+
+    /* rule B1: check login is bounded per actor. */
+    bool exists = false;
+    int refused = 0;
+    for (int i = 0; i < 31; i++) {
+        ck_result r = ck_check_login(dir, &cm, acct, "victor", &exists);
+        if (r == CK_RULE_VIOLATION) refused++;
+    }
+    CHECK(refused == 1 && STREQ(ck_last_error_rule(), "B1"));
+
+    OK(ck_directory_free(dir));
+    return ck_report("test_attacks");
+}
