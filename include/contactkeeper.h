@@ -639,6 +639,9 @@ typedef struct ck_contact_added {
     bool charged;
     // What it costs, when `charged`.
     struct ck_money charge;
+    // Whether the contact is only invited: it joins when it accepts (B7,
+    // `ck_accept_invitation()`).
+    bool pending;
 } ck_contact_added;
 
 // A change to a profile: NULL keeps a field; "" clears an optional one.
@@ -739,6 +742,50 @@ typedef struct ck_notification_prefs {
     // Resource milestones.
     bool milestones;
 } ck_notification_prefs;
+
+// An invitation, as the invited contact sees it (B7). Inside a
+// `ck_invitation_list`.
+typedef struct ck_invitation {
+    // The account that invites.
+    uint64_t account;
+    // Its name.
+    const char *account_name;
+    // The roles offered (`ck_role` flags).
+    uint32_t roles;
+    // When it was sent (unix seconds).
+    int64_t invited_at;
+    // When it expires (unix seconds).
+    int64_t expires_at;
+} ck_invitation;
+
+// Invitations. Read-only; free with `ck_invitation_list_free()`.
+typedef struct ck_invitation_list {
+    // The invitations.
+    const struct ck_invitation *items;
+    // How many.
+    size_t len;
+} ck_invitation_list;
+
+// A pending member, as the inviting account's managers see it (B7): the
+// login and the roles offered only. Inside a `ck_pending_member_list`.
+typedef struct ck_pending_member {
+    // The contact invited.
+    uint64_t contact;
+    // Its login.
+    const char *login;
+    // The roles offered (`ck_role` flags).
+    uint32_t roles;
+    // When the invitation expires (unix seconds).
+    int64_t expires_at;
+} ck_pending_member;
+
+// Pending members. Read-only; free with `ck_pending_member_list_free()`.
+typedef struct ck_pending_member_list {
+    // The pending members.
+    const struct ck_pending_member *items;
+    // How many.
+    size_t len;
+} ck_pending_member_list;
 
 // A resource of an account (H1). Read-only; alone (free with
 // `ck_resource_free()`) or in a `ck_resource_list`.
@@ -1084,7 +1131,11 @@ enum ck_result ck_create_contact(const struct ck_directory *dir,
 
 // Adds a contact used on another account (B1, second way; B6): its
 // profile and password stay its own; `roles` (`ck_role` flags) and
-// `tech_scope` (NULL: every option) are this account's.
+// `tech_scope` (NULL: every option) are this account's. The login joins
+// only when its contact accepts (B7): `out->pending` is then true, the
+// contact is told, and answers with `ck_accept_invitation()` or
+// `ck_decline_invitation()` within 14 days. The host (system actor) adds
+// it at once. An invitation counts against the actor's login checks (B1).
 enum ck_result ck_add_existing_contact(const struct ck_directory *dir,
                                        const struct ck_actor *actor,
                                        uint64_t account,
@@ -1195,6 +1246,39 @@ enum ck_result ck_set_notification_prefs(const struct ck_directory *dir,
                                          uint64_t account,
                                          uint64_t contact,
                                          const struct ck_notification_prefs *prefs);
+
+// The invitations waiting for the signed-in contact `actor` (B7). On
+// success `*out` is the list (free with `ck_invitation_list_free()`).
+enum ck_result ck_invitations(const struct ck_directory *dir,
+                              const struct ck_actor *actor,
+                              struct ck_invitation_list **out);
+
+// Frees a list from `ck_invitations()` (NULL is fine).
+enum ck_result ck_invitation_list_free(struct ck_invitation_list *list);
+
+// The contact `actor` accepts its invitation to `account` (B7): it
+// becomes a member with the roles offered. Refused (`CK_RULE_VIOLATION`,
+// rule B7) after 14 days, when answered already, and for anyone but the
+// contact invited.
+enum ck_result ck_accept_invitation(const struct ck_directory *dir,
+                                    const struct ck_actor *actor,
+                                    uint64_t account);
+
+// The contact `actor` declines its invitation to `account` (B7).
+enum ck_result ck_decline_invitation(const struct ck_directory *dir,
+                                     const struct ck_actor *actor,
+                                     uint64_t account);
+
+// The contacts invited to `account` and not yet answered (B7), for its
+// contact managers. On success `*out` is the list (free with
+// `ck_pending_member_list_free()`).
+enum ck_result ck_pending_invitations(const struct ck_directory *dir,
+                                      const struct ck_actor *actor,
+                                      uint64_t account,
+                                      struct ck_pending_member_list **out);
+
+// Frees a list from `ck_pending_invitations()` (NULL is fine).
+enum ck_result ck_pending_member_list_free(struct ck_pending_member_list *list);
 
 // Frees (and wipes) any string the library returned. NULL is a no-op; a
 // pointer the library did not return, or returned and freed already,

@@ -89,6 +89,7 @@ fn fill(store: &dyn Store, accounts: u64, audit: bool) {
                     profile,
                     account_count: 1,
                     credentials: Default::default(),
+                    invitations: Vec::new(),
                     created_at: now,
                     version: 0,
                 }));
@@ -121,6 +122,7 @@ fn fill(store: &dyn Store, accounts: u64, audit: bool) {
                 billing: Default::default(),
                 owner: contact_id(a, 0),
                 contact_count: PER_ACCOUNT as u32,
+                invited: Vec::new(),
                 audit_head: head,
                 created_at: now,
                 version: 0,

@@ -496,6 +496,10 @@ pub enum Rule {
     A6OwnerOnly,
     /// B1: the actor checked as many logins this hour as it may.
     B1CheckLimit,
+    /// B7: no open invitation to this account for this contact.
+    B7NotInvited,
+    /// B7: the invitation expired (after 14 days).
+    B7Expired,
     /// B6: a contact shared with other accounts has one profile, changed only
     /// by that contact (a manager of one account must not change what another
     /// account relies on).
@@ -533,6 +537,7 @@ impl Rule {
             Rule::A6OwnerOnly => "A6",
             Rule::B1CheckLimit => "B1",
             Rule::B6SharedProfile => "B6",
+            Rule::B7NotInvited | Rule::B7Expired => "B7",
             Rule::C3ProcurementDisabled => "C3",
             Rule::C6NoEscalation => "C6",
             Rule::C7MoreRoles | Rule::C7SharedLogin => "C7",
@@ -554,6 +559,8 @@ impl Rule {
             Rule::A5OwnerNotDeletable => "the owner cannot be deleted; transfer ownership first",
             Rule::A6OwnerOnly => "only the owner changes the owner's details",
             Rule::B1CheckLimit => "too many login checks in the last hour; try again later",
+            Rule::B7NotInvited => "there is no invitation to this account for this contact",
+            Rule::B7Expired => "the invitation expired; ask the account to invite you again",
             Rule::B6SharedProfile => {
                 "the contact is shared with other accounts; only the contact changes its profile"
             }

@@ -38,7 +38,8 @@ pub use accounts::{
 pub use audit::{AuditEntry, AuditQuery, AuditVerification, ChainProblem, Operation, Outcome};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use contacts::{
-    login_key, ChangedFields, ContactView, NewContact, Profile, ProfileUpdate, MAX_PAGE,
+    login_key, ChangedFields, ContactView, Invitation, InvitationView, NewContact, PendingMember,
+    Profile, ProfileUpdate, INVITATION_LIFETIME, MAX_PAGE,
 };
 pub use credentials::{HashCost, Password, PasswordPolicy, Secret, SessionStage};
 pub use designations::{BillingContacts, Duty, DutyTarget, Milestone, NewResource, Rank};

@@ -605,6 +605,7 @@ fn adding_a_contact_beyond_the_plan_says_what_it_costs() {
         let fifth = f
             .dir
             .add_existing_contact(&c(alice), acct, "shared", RoleSet::EMPTY, &TechScope::All)
+            .map(|added| f.accepted(acct, added))
             .unwrap();
         assert_eq!(fifth.contact, shared);
         assert_eq!(fifth.charge, Some(Money::new(500, "USD")));

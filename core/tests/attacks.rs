@@ -392,3 +392,127 @@ fn check_login_is_audited_and_bounded_per_actor() {
         assert!(f.dir.check_login(&c(cm), acct, "victor").unwrap());
     });
 }
+
+// rule B7, E2: the owner of account B adopts a login of account A without
+// its consent, reads its details, and with a lock policy of one attempt
+// locks it out of every account it has.
+#[test]
+fn a_login_joins_another_account_only_by_accepting() {
+    for_each_store(|f| {
+        let (a, _) = f.account("alice");
+        let (b, bob) = f.account("bob");
+        let victim = member(&f, a, "vera", SM);
+        f.notifier.take();
+        let added = f
+            .dir
+            .add_existing_contact(&c(bob), b, "vera", CM, &TechScope::All)
+            .unwrap();
+        assert!(added.pending && added.contact == victim);
+        // The contact is told, and nothing else changed for it.
+        let told = f.notifier.take();
+        assert!(told
+            .iter()
+            .any(|n| n.recipient == victim && n.fields == vec!["invitation".to_owned()]));
+        // B sees only the login and the roles offered.
+        let pending = f.dir.pending_invitations(&c(bob), b).unwrap();
+        assert_eq!(pending.len(), 1);
+        assert_eq!((pending[0].login.as_str(), pending[0].roles), ("vera", CM));
+        let e = f.dir.contact(&c(bob), b, victim).unwrap_err();
+        assert_eq!(e.code(), ErrorCode::NotFound);
+        assert!(f
+            .dir
+            .list_contacts(&c(bob), b, None, 100)
+            .unwrap()
+            .iter()
+            .all(|v| v.id != victim));
+        // B's policies do not reach it (E2: accepted memberships only).
+        f.dir
+            .set_lock_policy(&c(bob), b, Some(LockPolicy { max_attempts: 1 }))
+            .unwrap();
+        for _ in 0..2 {
+            sign_in(&f, "vera", "guessing wrong");
+        }
+        session(&f, "vera");
+        // Nor can B act on it, nor make it its owner (A3).
+        let code = ErrorCode::RuleViolation;
+        f.refused(b, &[a], code, "A3", || {
+            f.dir.transfer_ownership(&c(bob), b, victim)
+        });
+        assert_eq!(
+            f.dir
+                .reset_password(&c(bob), b, victim, ManagerReset::TemporaryPassword)
+                .unwrap_err()
+                .code(),
+            ErrorCode::NotFound
+        );
+        // Only the contact answers, once.
+        let e = f.refused(b, &[a], code, "B7", || f.dir.accept_invitation(&c(bob), b));
+        assert_eq!(rule_of(&e), Some(Rule::B7NotInvited));
+        let mine = f.dir.invitations(&c(victim)).unwrap();
+        assert_eq!(mine.len(), 1);
+        assert_eq!((mine[0].account, mine[0].roles), (b, CM));
+        f.dir.decline_invitation(&c(victim), b).unwrap();
+        f.refused(b, &[a], code, "B7", || {
+            f.dir.accept_invitation(&c(victim), b)
+        });
+        assert!(f.dir.pending_invitations(&c(bob), b).unwrap().is_empty());
+        // Invited again, it lets the invitation expire (14 days).
+        f.dir
+            .add_existing_contact(&c(bob), b, "vera", CM, &TechScope::All)
+            .unwrap();
+        f.clock.advance(INVITATION_LIFETIME);
+        let e = f.refused(b, &[a], code, "B7", || {
+            f.dir.accept_invitation(&c(victim), b)
+        });
+        assert_eq!(rule_of(&e), Some(Rule::B7Expired));
+        assert!(f.dir.invitations(&c(victim)).unwrap().is_empty());
+        // A fresh one, accepted: now a member of both, with B's roles.
+        f.dir
+            .add_existing_contact(&c(bob), b, "vera", CM, &TechScope::All)
+            .unwrap();
+        f.dir.accept_invitation(&c(victim), b).unwrap();
+        assert_eq!(roles_of(&f, b, victim), CM);
+        assert_eq!(f.dir.contact(&c(bob), b, victim).unwrap().accounts, 2);
+        f.refused(b, &[a], code, "B7", || {
+            f.dir.accept_invitation(&c(victim), b)
+        });
+    });
+}
+
+// rule B7, B1: invitations answer as check login does, and count against
+// the same per-actor bound, so they cannot enumerate logins either.
+#[test]
+fn invitations_count_against_the_login_checks() {
+    for_each_store(|f| {
+        let (b, bob) = f.account("bob");
+        let e = f.refused(b, &[], ErrorCode::NotFound, "K1", || {
+            f.dir
+                .add_existing_contact(&c(bob), b, "nobody", RoleSet::EMPTY, &TechScope::All)
+        });
+        assert_eq!(
+            e,
+            Error::NotFound {
+                entity: Entity::Login
+            }
+        );
+        for i in 0..contacts::LOGIN_CHECKS_PER_HOUR - 1 {
+            f.dir.check_login(&c(bob), b, &format!("guess{i}")).unwrap();
+        }
+        f.refused(b, &[], ErrorCode::RuleViolation, "B1", || {
+            f.dir
+                .add_existing_contact(&c(bob), b, "nobody", RoleSet::EMPTY, &TechScope::All)
+        });
+        // A pending invitation withdrawn by the account is gone for both.
+        f.clock.advance(time::Duration::hours(2));
+        let (a, _) = f.account("alice");
+        let pat = member(&f, a, "pat", RoleSet::EMPTY);
+        f.dir
+            .add_existing_contact(&c(bob), b, "pat", RoleSet::EMPTY, &TechScope::All)
+            .unwrap();
+        f.dir.delete_contact(&c(bob), b, pat).unwrap();
+        assert!(f.dir.invitations(&c(pat)).unwrap().is_empty());
+        f.refused(b, &[a], ErrorCode::RuleViolation, "B7", || {
+            f.dir.accept_invitation(&c(pat), b)
+        });
+    });
+}

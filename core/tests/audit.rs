@@ -77,6 +77,7 @@ fn every_change_is_appended_with_who_what_and_which_fields() {
         let shared = f
             .dir
             .add_existing_contact(&c(alice), acct, "shared", RoleSet::EMPTY, &TechScope::All)
+            .map(|added| f.accepted(acct, added))
             .unwrap()
             .contact;
         f.dir
@@ -116,6 +117,7 @@ fn every_change_is_appended_with_who_what_and_which_fields() {
                 (Operation::ServiceRegister, ok),
                 (Operation::ContactCreate, ok),
                 (Operation::ContactAddExisting, ok),
+                (Operation::InvitationAccept, ok),
                 (Operation::ContactUpdate, ok),
                 (Operation::RolesUpdate, ok),
                 (Operation::ContactDelete, ok),
@@ -127,6 +129,9 @@ fn every_change_is_appended_with_who_what_and_which_fields() {
         let actors: Vec<&str> = log.iter().map(|e| e.actor.as_str()).collect();
         let (a, b) = (alice.to_string(), bob.to_string());
         let (a, b) = (a.as_str(), b.as_str());
+        // The invited contact accepts, as itself (B7).
+        let shared_label = Actor::Contact(shared).audit_label();
+        let shared_label = shared_label.as_str();
         assert_eq!(
             actors,
             vec![
@@ -136,6 +141,7 @@ fn every_change_is_appended_with_who_what_and_which_fields() {
                 "system",
                 a,
                 a,
+                shared_label,
                 b,
                 a,
                 b,
@@ -154,21 +160,22 @@ fn every_change_is_appended_with_who_what_and_which_fields() {
         assert_eq!(log[1].at, time::macros::datetime!(2026-03-01 12:01 UTC));
         // Targets and the names of changed fields, never their values.
         assert_eq!(log[4].target, Some(bob.to_string()));
-        assert_eq!(log[6].target, Some(bob.to_string()));
-        assert_eq!(log[6].fields, vec!["email".to_owned()]);
-        assert_eq!(log[7].fields, vec!["roles".to_owned()]);
-        assert_eq!(log[8].target, Some(shared.to_string()));
-        assert_eq!(log[9].target, Some(bob.to_string()));
+        assert_eq!(log[6].target, Some(shared.to_string()));
+        assert_eq!(log[7].target, Some(bob.to_string()));
+        assert_eq!(log[7].fields, vec!["email".to_owned()]);
+        assert_eq!(log[8].fields, vec!["roles".to_owned()]);
+        assert_eq!(log[9].target, Some(shared.to_string()));
+        assert_eq!(log[10].target, Some(bob.to_string()));
         for e in &log {
             let text = format!("{:?} {:?} {:?}", e.target, e.fields, e.detail);
             assert!(!text.contains("bob.secret.address"), "{text}");
         }
         // A support-desk action records its reason.
         assert_eq!(log[2].detail.as_deref(), Some("enabled"));
-        assert_eq!(log[10].detail.as_deref(), Some("partner request 12"));
+        assert_eq!(log[11].detail.as_deref(), Some("partner request 12"));
         assert!(matches!(
             f.dir.verify_audit(&c(alice), acct).unwrap(),
-            AuditVerification::Intact { entries: 12 }
+            AuditVerification::Intact { entries: 13 }
         ));
     });
 }

@@ -119,6 +119,7 @@ fn a_contact_used_on_another_account_is_added_by_its_login() {
                 RoleSet::of(&[Role::BillingManager]),
                 &TechScope::All,
             )
+            .map(|added| f.accepted(acct, added))
             .unwrap();
         assert_eq!(added.contact, shared);
         let here = f.dir.contact(&Actor::System, acct, shared).unwrap();
@@ -130,9 +131,17 @@ fn a_contact_used_on_another_account_is_added_by_its_login() {
         assert_eq!(there.roles, RoleSet::EMPTY);
         assert_eq!(here.accounts, 2);
         assert_eq!(there.accounts, 2);
+        // B7: the invitation, then the contact's acceptance, both audited.
         let e = f.last_audit(acct);
-        assert_eq!(e.operation, Operation::ContactAddExisting);
+        assert_eq!(e.operation, Operation::InvitationAccept);
         assert_eq!(e.target, Some(shared.to_string()));
+        let log = f
+            .dir
+            .audit_entries(&Actor::System, acct, &AuditQuery::default())
+            .unwrap();
+        let invited = &log[log.len() - 2];
+        assert_eq!(invited.operation, Operation::ContactAddExisting);
+        assert_eq!(invited.target, Some(shared.to_string()));
         // Twice is refused, and an unknown login is not found.
         let err = f.refused(acct, &[other], ErrorCode::AlreadyExists, "K1", || {
             f.dir.add_existing_contact(
@@ -575,6 +584,7 @@ fn a_login_never_changes_and_compares_case_insensitively() {
                 RoleSet::EMPTY,
                 &TechScope::All,
             )
+            .map(|added| f.accepted(other, added))
             .unwrap();
         // Profile updates, sharing and ownership leave the login alone.
         let update = ProfileUpdate {
@@ -685,6 +695,7 @@ fn a_deleted_contact_keeps_its_login_while_other_accounts_have_it() {
         let shared = f.contact(acct, "shared", RoleSet::of(&[Role::TechnicalAdmin]));
         f.dir
             .add_existing_contact(&c(olga), other, "shared", RoleSet::EMPTY, &TechScope::All)
+            .map(|added| f.accepted(other, added))
             .unwrap();
         f.dir.delete_contact(&c(alice), acct, shared).unwrap();
         let there = f.dir.contact(&c(olga), other, shared).unwrap();
@@ -699,6 +710,7 @@ fn a_deleted_contact_keeps_its_login_while_other_accounts_have_it() {
         // It can come back, with fresh roles in this account.
         f.dir
             .add_existing_contact(&c(alice), acct, "shared", RoleSet::EMPTY, &TechScope::All)
+            .map(|added| f.accepted(acct, added))
             .unwrap();
         assert_eq!(roles_of(&f, acct, shared), RoleSet::EMPTY);
         // Gone from its last account, the login is free for a new contact.
@@ -756,6 +768,7 @@ fn a_shared_contact_has_one_profile_and_roles_per_account() {
                 RoleSet::of(&[Role::BillingManager]),
                 &TechScope::All,
             )
+            .map(|added| f.accepted(other, added))
             .unwrap();
         // One profile: the contact changes it in one account, both see it.
         f.dir

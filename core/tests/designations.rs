@@ -865,6 +865,7 @@ fn a_contact_of_another_account_cannot_take_a_duty() {
                 RoleSet::EMPTY,
                 &TechScope::All,
             )
+            .map(|added| f.accepted(k.acct, added))
             .unwrap();
         f.dir
             .set_technical_contacts(&c(k.tess), k.acct, r, k.oscar, None)
@@ -1365,6 +1366,7 @@ fn deleting_a_shared_contact_from_one_account_keeps_its_duties_in_the_other() {
                 RoleSet::EMPTY,
                 &TechScope::All,
             )
+            .map(|added| f.accepted(k.acct, added))
             .unwrap();
         let ours = add(&f, &k, "ours", k.tess, Some(k.oscar));
         f.dir.delete_contact(&c(k.alice), k.acct, k.oscar).unwrap();

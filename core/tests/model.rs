@@ -1761,6 +1761,14 @@ fn run_case(store: std::sync::Arc<dyn Store>, cmds: &[Cmd]) -> Result<(), TestCa
                 if let Effect::Add { contact, .. } = &effect {
                     prop_assert_eq!(added.as_ref().unwrap().contact, *contact, "{}", ctx);
                 }
+                // B7: the contact accepts the invitation, so the addition
+                // is the membership the model expects.
+                if let Some(added) = added.as_ref().filter(|added| added.pending) {
+                    f.dir
+                        .accept_invitation(&Actor::Contact(added.contact), acct)
+                        .unwrap();
+                    lens[a] += 1;
+                }
                 model.apply(a, effect, &out);
             }
             (Err(want), Err(got)) => {

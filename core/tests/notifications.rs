@@ -645,6 +645,7 @@ fn a_fallback_removed_from_the_account_is_not_told_even_if_it_still_exists() {
                     RoleSet::EMPTY,
                     &TechScope::All,
                 )
+                .map(|added| e.f.accepted(e.other, added))
                 .unwrap();
             milestone(&e, &Milestone::SoftwareReady);
             e.f.dir.delete_contact(&c(e.alice), e.acct, e.sam).unwrap();
@@ -1112,6 +1113,7 @@ fn notification_preferences_are_per_membership() {
                 RoleSet::EMPTY,
                 &TechScope::All,
             )
+            .map(|added| e.f.accepted(e.other, added))
             .unwrap();
         e.f.dir
             .set_notification_prefs(

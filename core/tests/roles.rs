@@ -635,6 +635,7 @@ fn with_procurement_on_only_procurement_managers_complete_chargeable_actions() {
         let by_owner = f
             .dir
             .add_existing_contact(&c(alice), acct, "shared", RoleSet::EMPTY, &TechScope::All)
+            .map(|added| f.accepted(acct, added))
             .unwrap();
         assert_eq!(by_owner.charge, Some(Money::new(900, "EUR")));
         // Procurement off again: the contact manager may complete it.
@@ -940,6 +941,7 @@ fn a_contact_grants_and_revokes_only_roles_it_holds() {
                 RoleSet::of(&[Role::SecurityManager]),
                 &TechScope::All,
             )
+            .map(|added| f.accepted(acct, added))
             .unwrap();
         // The owner grants any (procurement aside, C3).
         f.dir

@@ -571,6 +571,7 @@ fn shared_contacts_name_the_account_and_ip_rules_apply_per_account() {
                 RoleSet::EMPTY,
                 &TechScope::All,
             )
+            .map(|added| f.accepted(other.account, added))
             .unwrap();
         let o = sign(&f, "alice", PW);
         let SignInOutcome::AccountRequired(list) = o else {
@@ -838,6 +839,7 @@ fn the_strictest_policy_of_a_shared_contacts_accounts_applies() {
                 RoleSet::EMPTY,
                 &TechScope::All,
             )
+            .map(|added| f.accepted(other.account, added))
             .unwrap();
         f.dir
             .set_lock_policy(&c(alice), acct, Some(LockPolicy { max_attempts: 6 }))
@@ -922,6 +924,7 @@ fn managers_lock_and_unlock_by_hand_per_membership_and_listings_show_padlocks() 
                 RoleSet::EMPTY,
                 &TechScope::All,
             )
+            .map(|added| f.accepted(other.account, added))
             .unwrap();
         f.dir.lock_contact(&c(bob), acct, carol).unwrap();
         let view = f.dir.contact(&c(bob), acct, carol).unwrap();
@@ -991,6 +994,7 @@ fn an_automatic_lock_is_audited_in_every_account_and_notified() {
                 RoleSet::EMPTY,
                 &TechScope::All,
             )
+            .map(|added| f.accepted(other.account, added))
             .unwrap();
         f.dir
             .set_lock_policy(&c(alice), acct, Some(LockPolicy { max_attempts: 2 }))
@@ -1258,6 +1262,7 @@ fn manager_resets_send_a_secret_or_set_a_temporary_password() {
                 RoleSet::EMPTY,
                 &TechScope::All,
             )
+            .map(|added| f.accepted(other.account, added))
             .unwrap();
         assert_eq!(
             f.dir

@@ -191,7 +191,11 @@ pub unsafe extern "C" fn ck_create_contact(
 
 /// Adds a contact used on another account (B1, second way; B6): its
 /// profile and password stay its own; `roles` (`ck_role` flags) and
-/// `tech_scope` (NULL: every option) are this account's.
+/// `tech_scope` (NULL: every option) are this account's. The login joins
+/// only when its contact accepts (B7): `out->pending` is then true, the
+/// contact is told, and answers with `ck_accept_invitation()` or
+/// `ck_decline_invitation()` within 14 days. The host (system actor) adds
+/// it at once. An invitation counts against the actor's login checks (B1).
 #[no_mangle]
 pub unsafe extern "C" fn ck_add_existing_contact(
     dir: *const ck_directory,
@@ -516,4 +520,172 @@ pub unsafe extern "C" fn ck_set_notification_prefs(
         d.set_notification_prefs(&a, AccountId(account), ContactId(contact), prefs)?;
         Ok(())
     })
+}
+
+/// An invitation, as the invited contact sees it (B7). Inside a
+/// `ck_invitation_list`.
+#[repr(C)]
+#[derive(Debug)]
+pub struct ck_invitation {
+    /// The account that invites.
+    pub account: u64,
+    /// Its name.
+    pub account_name: *const c_char,
+    /// The roles offered (`ck_role` flags).
+    pub roles: u32,
+    /// When it was sent (unix seconds).
+    pub invited_at: i64,
+    /// When it expires (unix seconds).
+    pub expires_at: i64,
+}
+
+/// Invitations. Read-only; free with `ck_invitation_list_free()`.
+#[repr(C)]
+#[derive(Debug)]
+pub struct ck_invitation_list {
+    /// The invitations.
+    pub items: *const ck_invitation,
+    /// How many.
+    pub len: usize,
+}
+
+/// A pending member, as the inviting account's managers see it (B7): the
+/// login and the roles offered only. Inside a `ck_pending_member_list`.
+#[repr(C)]
+#[derive(Debug)]
+pub struct ck_pending_member {
+    /// The contact invited.
+    pub contact: u64,
+    /// Its login.
+    pub login: *const c_char,
+    /// The roles offered (`ck_role` flags).
+    pub roles: u32,
+    /// When the invitation expires (unix seconds).
+    pub expires_at: i64,
+}
+
+/// Pending members. Read-only; free with `ck_pending_member_list_free()`.
+#[repr(C)]
+#[derive(Debug)]
+pub struct ck_pending_member_list {
+    /// The pending members.
+    pub items: *const ck_pending_member,
+    /// How many.
+    pub len: usize,
+}
+
+/// The invitations waiting for the signed-in contact `actor` (B7). On
+/// success `*out` is the list (free with `ck_invitation_list_free()`).
+#[no_mangle]
+pub unsafe extern "C" fn ck_invitations(
+    dir: *const ck_directory,
+    actor: *const ck_actor,
+    out: *mut *mut ck_invitation_list,
+) -> ck_result {
+    guard(|| {
+        let d = unsafe { directory(dir) }?;
+        let a = unsafe { actor_from(actor) }?;
+        let out = Out::new(out, "out")?;
+        let list = d.invitations(&a)?;
+        let mut arena = Arena::default();
+        let items: Vec<ck_invitation> = list
+            .iter()
+            .map(|i| ck_invitation {
+                account: i.account.get(),
+                account_name: arena.str(&i.account_name),
+                roles: u32::from(i.roles.bits()),
+                invited_at: i.invited_at.unix_timestamp(),
+                expires_at: i.expires_at.unix_timestamp(),
+            })
+            .collect();
+        let (items, len) = arena.vec(items);
+        out.set(publish(
+            ck_invitation_list { items, len },
+            arena,
+            "ck_invitation_list",
+        ));
+        Ok(())
+    })
+}
+
+/// Frees a list from `ck_invitations()` (NULL is fine).
+#[no_mangle]
+pub unsafe extern "C" fn ck_invitation_list_free(list: *mut ck_invitation_list) -> ck_result {
+    guard(|| unsafe { release(list, "ck_invitation_list") })
+}
+
+/// The contact `actor` accepts its invitation to `account` (B7): it
+/// becomes a member with the roles offered. Refused (`CK_RULE_VIOLATION`,
+/// rule B7) after 14 days, when answered already, and for anyone but the
+/// contact invited.
+#[no_mangle]
+pub unsafe extern "C" fn ck_accept_invitation(
+    dir: *const ck_directory,
+    actor: *const ck_actor,
+    account: u64,
+) -> ck_result {
+    guard(|| {
+        let d = unsafe { directory(dir) }?;
+        let a = unsafe { actor_from(actor) }?;
+        d.accept_invitation(&a, AccountId(account))?;
+        Ok(())
+    })
+}
+
+/// The contact `actor` declines its invitation to `account` (B7).
+#[no_mangle]
+pub unsafe extern "C" fn ck_decline_invitation(
+    dir: *const ck_directory,
+    actor: *const ck_actor,
+    account: u64,
+) -> ck_result {
+    guard(|| {
+        let d = unsafe { directory(dir) }?;
+        let a = unsafe { actor_from(actor) }?;
+        d.decline_invitation(&a, AccountId(account))?;
+        Ok(())
+    })
+}
+
+/// The contacts invited to `account` and not yet answered (B7), for its
+/// contact managers. On success `*out` is the list (free with
+/// `ck_pending_member_list_free()`).
+#[no_mangle]
+pub unsafe extern "C" fn ck_pending_invitations(
+    dir: *const ck_directory,
+    actor: *const ck_actor,
+    account: u64,
+    out: *mut *mut ck_pending_member_list,
+) -> ck_result {
+    guard(|| {
+        let d = unsafe { directory(dir) }?;
+        let a = unsafe { actor_from(actor) }?;
+        let out = Out::new(out, "out")?;
+        let list = d.pending_invitations(&a, AccountId(account))?;
+        let mut arena = Arena::default();
+        let items: Vec<ck_pending_member> = list
+            .iter()
+            .map(|p| ck_pending_member {
+                contact: p.contact.get(),
+                login: arena.str(&p.login),
+                roles: u32::from(p.roles.bits()),
+                expires_at: p.expires_at.unix_timestamp(),
+            })
+            .collect();
+        let (items, len) = arena.vec(items);
+        out.set(publish(
+            ck_pending_member_list { items, len },
+            arena,
+            "ck_pending_member_list",
+        ));
+        Ok(())
+    })
+}
+
+/// Frees a list from `ck_pending_invitations()` (NULL is fine).
+#[no_mangle]
+pub unsafe extern "C" fn ck_pending_member_list_free(
+    list: *mut ck_pending_member_list,
+) -> ck_result {
+    guard(|| unsafe { release(list, "ck_pending_member_list") })
 }

@@ -625,6 +625,9 @@ pub struct ck_contact_added {
     pub charged: bool,
     /// What it costs, when `charged`.
     pub charge: ck_money,
+    /// Whether the contact is only invited: it joins when it accepts (B7,
+    /// `ck_accept_invitation()`).
+    pub pending: bool,
 }
 
 pub(crate) fn contact_added(a: &core::ContactAdded) -> ck_contact_added {
@@ -638,6 +641,7 @@ pub(crate) fn contact_added(a: &core::ContactAdded) -> ck_contact_added {
             },
             money,
         ),
+        pending: a.pending,
     }
 }
 

@@ -147,6 +147,8 @@ pub(crate) struct Types {
     pub profile: Py<PyAny>,
     pub new_contact: Py<PyAny>,
     pub contact_added: Py<PyAny>,
+    pub invitation: Py<PyAny>,
+    pub pending_member: Py<PyAny>,
     pub lock_mark: Py<PyAny>,
     pub contact_view: Py<PyAny>,
     pub password_policy: Py<PyAny>,
@@ -267,6 +269,8 @@ impl Types {
             profile: get("Profile")?,
             new_contact: get("NewContact")?,
             contact_added: get("ContactAdded")?,
+            invitation: get("Invitation")?,
+            pending_member: get("PendingMember")?,
             lock_mark: get("LockMark")?,
             contact_view: get("ContactView")?,
             password_policy: get("PasswordPolicy")?,
@@ -684,8 +688,36 @@ pub(crate) fn contact_added_py(py: Python<'_>, c: ContactAdded) -> PyResult<Boun
     let kw = kwargs!(py,
         "contact" => contact_py(py, c.contact)?,
         "charge" => opt(py, c.charge.as_ref(), money_py)?,
+        "pending" => c.pending,
     );
     build(py, &types(py)?.contact_added, kw)
+}
+
+pub(crate) fn invitation_py<'py>(
+    py: Python<'py>,
+    i: &contactkeeper::InvitationView,
+) -> PyResult<Bound<'py, PyAny>> {
+    let kw = kwargs!(py,
+        "account" => account_py(py, i.account)?,
+        "account_name" => i.account_name.as_str(),
+        "roles" => roles_py(py, i.roles)?,
+        "invited_at" => time_py(py, i.invited_at)?,
+        "expires_at" => time_py(py, i.expires_at)?,
+    );
+    build(py, &types(py)?.invitation, kw)
+}
+
+pub(crate) fn pending_member_py<'py>(
+    py: Python<'py>,
+    p: &contactkeeper::PendingMember,
+) -> PyResult<Bound<'py, PyAny>> {
+    let kw = kwargs!(py,
+        "contact" => contact_py(py, p.contact)?,
+        "login" => p.login.as_str(),
+        "roles" => roles_py(py, p.roles)?,
+        "expires_at" => time_py(py, p.expires_at)?,
+    );
+    build(py, &types(py)?.pending_member, kw)
 }
 
 pub(crate) fn lock_mark_py(py: Python<'_>, l: LockMark) -> PyResult<Bound<'_, PyAny>> {

@@ -470,7 +470,9 @@ impl PyDirectory {
         convert::contact_added_py(py, added)
     }
 
-    /// Adds a contact used on another account (B1, second way; B6).
+    /// Adds a contact used on another account (B1, second way; B6). The
+    /// login joins when its contact accepts (B7): the result is `pending`
+    /// until then; the host (`Actor.SYSTEM`) adds it at once.
     #[pyo3(signature = (actor, account, login, *, roles = None, tech_scope = None))]
     fn add_existing_contact<'py>(
         &self,
@@ -491,6 +493,44 @@ impl PyDirectory {
             d.add_existing_contact(&actor.0, account.0, &login, roles, &scope)
         })?;
         convert::contact_added_py(py, added)
+    }
+
+    /// The invitations waiting for the signed-in contact (B7).
+    fn invitations<'py>(&self, py: Python<'py>, actor: ActorArg) -> PyResult<Bound<'py, PyAny>> {
+        let v = self.call(py, move |d| d.invitations(&actor.0))?;
+        convert::list(py, &v, convert::invitation_py)
+    }
+
+    /// The contact accepts its invitation to the account (B7).
+    fn accept_invitation(
+        &self,
+        py: Python<'_>,
+        actor: ActorArg,
+        account: PyAccountId,
+    ) -> PyResult<()> {
+        self.call(py, move |d| d.accept_invitation(&actor.0, account.0))
+    }
+
+    /// The contact declines its invitation to the account (B7).
+    fn decline_invitation(
+        &self,
+        py: Python<'_>,
+        actor: ActorArg,
+        account: PyAccountId,
+    ) -> PyResult<()> {
+        self.call(py, move |d| d.decline_invitation(&actor.0, account.0))
+    }
+
+    /// The contacts invited to the account and not yet answered (B7), for
+    /// its contact managers: the login and the roles offered only.
+    fn pending_invitations<'py>(
+        &self,
+        py: Python<'py>,
+        actor: ActorArg,
+        account: PyAccountId,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let v = self.call(py, move |d| d.pending_invitations(&actor.0, account.0))?;
+        convert::list(py, &v, convert::pending_member_py)
     }
 
     /// Edits a contact's profile (B2): pass the fields to change; `None`

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 
 import contactkeeper as ck
@@ -30,7 +32,25 @@ def test_check_login_then_add_a_contact_used_on_another_account(world: World) ->
     added = world.dir.add_existing_contact(
         other.owner, other.account, "alice", roles=[ck.Role.BILLING_MANAGER]
     )
-    assert added.contact == world.alice
+    assert added.contact == world.alice and added.pending
+    # rule B7: the account sees the login and the roles offered; the contact
+    # sees the invitation, and joins by accepting it.
+    [pending] = world.dir.pending_invitations(other.owner, other.account)
+    assert isinstance(pending, ck.PendingMember)
+    assert (pending.contact, pending.login, pending.roles) == (world.alice, "alice", {ck.Role.BILLING_MANAGER})
+    with pytest.raises(ck.NotFoundError):
+        world.dir.contact(other.owner, other.account, world.alice)
+    [invitation] = world.dir.invitations(world.alice)
+    assert isinstance(invitation, ck.Invitation)
+    assert invitation.account == other.account and invitation.account_name == "Other"
+    assert invitation.expires_at - invitation.invited_at == datetime.timedelta(days=14)
+    with pytest.raises(ck.RuleViolationError) as b7:
+        world.dir.accept_invitation(other.owner, other.account)
+    assert b7.value.rule == "B7"
+    world.dir.accept_invitation(world.alice, other.account)
+    with pytest.raises(ck.RuleViolationError):
+        world.dir.decline_invitation(world.alice, other.account)
+    assert world.dir.pending_invitations(other.owner, other.account) == []
     shared = world.dir.contact(other.owner, other.account, world.alice)
     assert shared.roles == {ck.Role.BILLING_MANAGER} and shared.accounts == 2
     with pytest.raises(ck.AlreadyExistsError) as e:

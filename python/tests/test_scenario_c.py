@@ -101,7 +101,8 @@ def test_the_c_scenario_from_python() -> None:
     assert d.contact_charge(alice, acct) == ck.Money(500, "EUR")  # beyond the plan's four (A7)
     assert d.check_login(bob_id, acct, "ZED")
     zed = d.add_existing_contact(alice, acct, "zed")
-    assert zed.charge == ck.Money(500, "EUR")
+    assert zed.charge == ck.Money(500, "EUR") and zed.pending
+    d.accept_invitation(zed.contact, acct)  # B7: zed joins by accepting
     assert d.update_contact(bob_id, acct, dave, job_title="Engineer", cell_phone="+1 555 0199") == [
         ck.Field.JOB_TITLE, ck.Field.CELL_PHONE,
     ]
@@ -182,6 +183,7 @@ def test_the_c_scenario_from_python() -> None:
     d.set_ip_allowlist(alice, acct, [], current_ip="10.1.2.3")
     beta = d.create_account(sys, name="Beta", owner=contact("yuri", "Yuri", "yuri@b.example"))
     d.add_existing_contact(beta.owner, beta.account, "carol")
+    d.accept_invitation(carol, beta.account)
     two = sign_in("carol", CAROL_PW)
     assert isinstance(two, ck.AccountRequired) and len(two.accounts) == 2 and two.session is None
     assert isinstance(sign_in("carol", CAROL_PW, beta.account), ck.SignedIn)

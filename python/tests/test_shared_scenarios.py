@@ -78,6 +78,10 @@ class Runner:
         if op == "reset_password":
             d.reset_password(a, acct, c, channel=step.get("channel"))
             return None
+        if op == "accept_invitation":
+            return d.accept_invitation(a, acct)
+        if op == "decline_invitation":
+            return d.decline_invitation(a, acct)
         if op == "reset_two_factor":
             return d.reset_two_factor(a, acct, c)
         if op == "check_login":

@@ -102,6 +102,19 @@ int main(void) {
     REFUSED("C7", ck_reset_password(dir, &b, other, sara, CK_RESET_TEMPORARY_PASSWORD, &temporary));
     CHECK(sign_in("sara", PW) == CK_LOCKED);
 
+    /* rule B7, E2: account B's owner adopts pat, then locks it out with a
+     * one-attempt policy. The invitation waits for pat; B's policy does
+     * not reach it. */
+    OK(ck_add_existing_contact(dir, &b, other, "pat", 0, NULL, &added));
+    CHECK(added.pending && added.contact == pat);
+    OK(ck_set_lock_policy(dir, &b, other, true, 1));
+    sign_in("pat", "guessing wrong");
+    CHECK(sign_in("pat", PW) != CK_LOCKED); /* A's policy allows 2 */
+    REFUSED("B7", ck_accept_invitation(dir, &b, other));
+    ck_actor p = ck_actor_contact(pat);
+    OK(ck_decline_invitation(dir, &p, other));
+    REFUSED("B7", ck_accept_invitation(dir, &p, other));
+
     /* rule B1: check login is bounded per actor. */
     bool exists = false;
     int refused = 0;

@@ -217,6 +217,12 @@ static void boundary_codes(void) {
     EXPECT(CK_NULL_POINTER, ck_check_login(dir, &a, acct, NULL, &flag));
     EXPECT(CK_NULL_POINTER, ck_check_login(dir, &a, acct, "bob", NULL));
     EXPECT(CK_NULL_POINTER, ck_add_existing_contact(dir, &a, acct, NULL, 0, NULL, &added));
+    EXPECT(CK_NULL_POINTER, ck_invitations(dir, &a, NULL));
+    EXPECT(CK_NULL_POINTER, ck_pending_invitations(dir, &a, acct, NULL));
+    EXPECT(CK_NULL_POINTER, ck_accept_invitation(NULL, &a, acct));
+    EXPECT(CK_NULL_POINTER, ck_decline_invitation(dir, NULL, acct));
+    OK(ck_invitation_list_free(NULL));
+    OK(ck_pending_member_list_free(NULL));
     EXPECT(CK_NULL_POINTER, ck_update_contact(dir, &a, acct, bob, NULL, NULL));
     EXPECT(CK_NULL_POINTER, ck_delete_contact(NULL, &a, acct, bob));
     EXPECT(CK_NULL_POINTER, ck_delete_contact_with_replacement(dir, NULL, acct, bob, carol));

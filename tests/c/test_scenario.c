@@ -130,8 +130,26 @@ static void contacts(void) {
     OK(ck_check_login(dir, &bb, acct, "ZED", &exists));
     CHECK(exists);
     OK(ck_add_existing_contact(dir, &a, acct, "zed", 0, NULL, &added));
-    CHECK(added.charged && added.charge.minor_units == 500);
+    CHECK(added.charged && added.charge.minor_units == 500 && added.pending);
     uint64_t zed = added.contact;
+    /* B7: zed is only invited; it sees the invitation and accepts it. */
+    ck_pending_member_list *pending = NULL;
+    OK(ck_pending_invitations(dir, &a, acct, &pending));
+    CHECK(pending->len == 1 && pending->items[0].contact == zed);
+    CHECK(STREQ(pending->items[0].login, "zed") && pending->items[0].roles == 0);
+    OK(ck_pending_member_list_free(pending));
+    ck_actor z = ck_actor_contact(zed);
+    ck_invitation_list *mine = NULL;
+    OK(ck_invitations(dir, &z, &mine));
+    CHECK(mine->len == 1 && mine->items[0].account == acct);
+    CHECK(STREQ(mine->items[0].account_name, "Acme Corp"));
+    CHECK(mine->items[0].expires_at - mine->items[0].invited_at == 14 * 86400);
+    OK(ck_invitation_list_free(mine));
+    EXPECT(CK_RULE_VIOLATION, ck_accept_invitation(dir, &bb, acct));
+    CHECK(STREQ(ck_last_error_rule(), "B7"));
+    OK(ck_accept_invitation(dir, &z, acct));
+    EXPECT(CK_RULE_VIOLATION, ck_accept_invitation(dir, &z, acct));
+    EXPECT(CK_RULE_VIOLATION, ck_decline_invitation(dir, &z, acct));
 
     /* Edit: a manager edits a standard contact; "" clears a field. */
     ck_profile_update u;
@@ -284,6 +302,11 @@ static void sign_in_and_locks(void) {
     ck_actor y = ck_actor_contact(other.owner);
     ck_contact_added added;
     OK(ck_add_existing_contact(dir, &y, other.account, "carol", 0, NULL, &added));
+    /* Invited, it is no member there yet (B7). */
+    CHECK(sign_in("carol", "tech lead passphrase", other.account, &r) == CK_INVALID_LOGIN);
+    OK(ck_sign_in_result_free(r));
+    ck_actor cc = ck_actor_contact(carol);
+    OK(ck_accept_invitation(dir, &cc, other.account));
     CHECK(sign_in("carol", "tech lead passphrase", 0, &r) == CK_ACCOUNT_REQUIRED);
     CHECK(r->accounts_len == 2 && r->token == NULL);
     OK(ck_sign_in_result_free(r));

@@ -235,6 +235,8 @@ impl Runner {
                 Ok((Value::Null, Vec::new()))
             }
             "reset_two_factor" => unit(d.reset_two_factor(a, acct(), c())),
+            "accept_invitation" => unit(d.accept_invitation(a, acct())),
+            "decline_invitation" => unit(d.decline_invitation(a, acct())),
             "check_login" => Ok((
                 json!(d.check_login(a, acct(), s(&step["login"]))?),
                 Vec::new(),

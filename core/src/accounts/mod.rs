@@ -225,6 +225,8 @@ pub struct ContactAdded {
     pub contact: ContactId,
     /// What the addition costs, when it is beyond the plan (A7).
     pub charge: Option<Money>,
+    /// Whether the contact is only invited, and joins when it accepts (B7).
+    pub pending: bool,
 }
 
 /// The result of creating an account (A1).

@@ -95,6 +95,7 @@ impl Directory {
                 billing: Default::default(),
                 owner,
                 contact_count: 1,
+                invited: Vec::new(),
                 audit_head: Default::default(),
                 created_at: tx.now,
                 version: 0,
@@ -239,6 +240,11 @@ impl Directory {
             let (old_owner, procurement) = (a.owner, a.procurement_enabled);
             if new_owner == old_owner {
                 return Err(Error::refused(Rule::A3AlreadyOwner));
+            }
+            if tx.membership(account, new_owner)?.is_none()
+                && crate::contacts::invitations::is_invited(tx, account, new_owner)?
+            {
+                return Err(Error::refused(Rule::A3LockedOrPending));
             }
             let mut incoming = tx
                 .membership(account, new_owner)?

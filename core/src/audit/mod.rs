@@ -95,6 +95,10 @@ named_enum! {
         NotificationPrefs => "contact.notifications",
         /// A "check login" (B1): whether a login exists.
         LoginCheck => "contact.check_login",
+        /// An invitation accepted: the login joins the account (B7).
+        InvitationAccept => "contact.invitation_accept",
+        /// An invitation declined, or withdrawn by the account (B7).
+        InvitationDecline => "contact.invitation_decline",
         /// A notification redirected to the secondary contact (H6).
         NotificationRedirect => "notification.redirect",
     }

@@ -226,6 +226,81 @@ impl ProfileUpdate {
     }
 }
 
+/// How long an invitation waits for its contact's answer (B7).
+pub const INVITATION_LIFETIME: time::Duration = time::Duration::days(14);
+/// The most open invitations a contact holds, and an account has out (B7).
+pub const MAX_INVITATIONS: usize = 50;
+
+/// A membership offered to a login used on another account, waiting for
+/// its contact to accept it, signed in (B7). Until then the login is no
+/// member of the account: none of its policies apply to it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Invitation {
+    /// The account that invites.
+    pub account: crate::ids::AccountId,
+    /// The roles offered.
+    pub roles: RoleSet,
+    /// The technical-administrator scope offered.
+    pub tech_scope: TechScope,
+    /// Who invited (an audit label).
+    pub by: String,
+    /// When.
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+    /// When it expires, unanswered.
+    #[serde(with = "time::serde::rfc3339")]
+    pub expires_at: OffsetDateTime,
+    /// Whether the one who invited could complete a chargeable action (C3):
+    /// an acceptance that costs beyond the plan needs it.
+    #[serde(default)]
+    pub charge_approved: bool,
+}
+
+/// An invitation, as the invited contact sees it (B7).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct InvitationView {
+    /// The account that invites.
+    pub account: crate::ids::AccountId,
+    /// Its name.
+    pub account_name: String,
+    /// The roles offered.
+    pub roles: RoleSet,
+    /// When it was sent.
+    #[serde(with = "time::serde::rfc3339")]
+    pub invited_at: OffsetDateTime,
+    /// When it expires.
+    #[serde(with = "time::serde::rfc3339")]
+    pub expires_at: OffsetDateTime,
+}
+
+/// A pending member, as the inviting account's managers see it (B7): the
+/// login and the roles offered, nothing of its profile.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PendingMember {
+    /// The contact invited.
+    pub contact: ContactId,
+    /// Its login.
+    pub login: String,
+    /// The roles offered.
+    pub roles: RoleSet,
+    /// When the invitation expires.
+    #[serde(with = "time::serde::rfc3339")]
+    pub expires_at: OffsetDateTime,
+}
+
+/// B7: the open invitation of `account` among a contact's, or why not.
+pub(crate) fn open_invitation(
+    invitations: &[Invitation],
+    account: crate::ids::AccountId,
+    now: OffsetDateTime,
+) -> Result<&Invitation, Error> {
+    match invitations.iter().find(|i| i.account == account) {
+        None => Err(Error::refused(Rule::B7NotInvited)),
+        Some(i) if now >= i.expires_at => Err(Error::refused(Rule::B7Expired)),
+        Some(i) => Ok(i),
+    }
+}
+
 /// How many logins an actor checks per hour in an account (B1).
 pub const LOGIN_CHECKS_PER_HOUR: usize = 30;
 
@@ -404,6 +479,7 @@ pub(crate) fn guard_shared_profile(access: &Access, account_count: u32) -> Resul
     Ok(())
 }
 
+pub(crate) mod invitations;
 pub(crate) mod ops;
 
 /// The most contacts one page of [`Directory::list_contacts`] returns.

@@ -64,6 +64,7 @@ impl Directory {
             Ok(Done::new(ContactAdded {
                 contact: id,
                 charge,
+                pending: false,
             })
             .target(id)
             .fields(new_contact_fields(new))
@@ -73,6 +74,16 @@ impl Directory {
 
     /// Adds a contact used on another account (B1, second way; B6): its
     /// profile and password stay its own; the roles are this account's.
+    ///
+    /// The login joins only when its contact accepts (B7): this invites it
+    /// ([`ContactAdded::pending`]), tells it, and the contact answers with
+    /// [`Directory::accept_invitation`] or [`Directory::decline_invitation`]
+    /// within [`INVITATION_LIFETIME`](crate::contacts::INVITATION_LIFETIME).
+    /// Until then it is no member: none of the account's policies apply to
+    /// it, and its managers see only its login and the roles offered
+    /// ([`Directory::pending_invitations`]). The host ([`Actor::System`])
+    /// adds it at once, as when it migrates accounts. An invitation counts
+    /// against the actor's login checks (B1).
     pub fn add_existing_contact(
         &self,
         actor: &Actor,
@@ -92,26 +103,57 @@ impl Directory {
                 tech_scope,
                 &plan,
             )?;
+            let host = matches!(actor, Actor::System);
+            if !host {
+                let since = tx.now.saturating_sub(Duration::hours(1));
+                check_login_budget(login_checks_since(tx, actor, account, since)?)?;
+            }
             let id = tx
                 .contact_by_login(&login_key(login)?)?
                 .ok_or(Error::not_found(Entity::Login))?;
-            if tx.membership(account, id)?.is_some() {
+            let now = tx.now;
+            let invited = tx
+                .contact(id)?
+                .invitations
+                .iter()
+                .any(|i| i.account == account && now < i.expires_at);
+            if tx.membership(account, id)?.is_some() || invited {
                 return Err(Error::AlreadyExists {
                     entity: Entity::Contact,
                 });
             }
             let a = tx.account(account)?;
             let charge = charge_for_addition(&access, &a.plan, a.contact_count)?;
-            tx.contact_mut(id)?.account_count += 1;
-            join(tx, account, id, roles, tech_scope.clone())?;
             let detail = charge_detail(&charge);
-            Ok(Done::new(ContactAdded {
+            if host {
+                tx.contact_mut(id)?.account_count += 1;
+                join(tx, account, id, roles, tech_scope.clone())?;
+                let added = ContactAdded {
+                    contact: id,
+                    charge,
+                    pending: false,
+                };
+                return Ok(Done::new(added).target(id).fields(["roles"]).detail(detail));
+            }
+            let invitation = crate::contacts::Invitation {
+                account,
+                roles,
+                tech_scope: tech_scope.clone(),
+                by: actor.audit_label(),
+                at: now,
+                expires_at: now.saturating_add(crate::contacts::INVITATION_LIFETIME),
+                charge_approved: access.may_complete_charge(),
+            };
+            super::invitations::invite(tx, id, invitation)?;
+            let added = ContactAdded {
                 contact: id,
                 charge,
-            })
-            .target(id)
-            .fields(["roles"])
-            .detail(detail))
+                pending: true,
+            };
+            Ok(Done::new(added)
+                .target(id)
+                .fields(["roles", "invitation"])
+                .detail(detail))
         })
     }
 
@@ -219,6 +261,13 @@ impl Directory {
         // B5: refused while it holds primary duties; secondary ones are
         // cleared.
         self.write(actor, op, |tx, _| {
+            // B7: a contact only invited is withdrawn.
+            if tx.membership(account, contact)?.is_none()
+                && super::invitations::is_invited(tx, account, contact)?
+            {
+                super::invitations::withdraw(tx, account, contact)?;
+                return Ok(Done::new(()).fields(["invitation"]));
+            }
             check_removable(tx, account, contact)?;
             crate::designations::ops::move_duties(tx, account, contact, None, false)?;
             remove_member(tx, account, contact).map(Done::new)
@@ -330,22 +379,26 @@ impl Directory {
     }
 }
 
-/// How many logins `actor` checked in `account` since `since` (B1), up to
-/// the hourly bound.
+/// How many logins `actor` checked in `account` since `since` (B1),
+/// invitations included, up to the hourly bound.
 fn login_checks_since(
     tx: &mut Tx<'_>,
     actor: &Actor,
     account: AccountId,
     since: OffsetDateTime,
 ) -> Result<usize, Error> {
-    let query = crate::audit::AuditQuery {
-        from: Some(since),
-        actor: Some(actor.audit_label()),
-        operation: Some(Operation::LoginCheck),
-        limit: crate::contacts::LOGIN_CHECKS_PER_HOUR,
-        ..Default::default()
-    };
-    Ok(tx.store().audit(Some(account), &query)?.len())
+    let mut n = 0;
+    for operation in [Operation::LoginCheck, Operation::ContactAddExisting] {
+        let query = crate::audit::AuditQuery {
+            from: Some(since),
+            actor: Some(actor.audit_label()),
+            operation: Some(operation),
+            limit: crate::contacts::LOGIN_CHECKS_PER_HOUR,
+            ..Default::default()
+        };
+        n += tx.store().audit(Some(account), &query)?.len();
+    }
+    Ok(n)
 }
 
 /// The credentials of a new contact: its initial password checked against
@@ -426,6 +479,7 @@ pub(crate) fn insert_new_contact(
         profile,
         account_count: 1,
         credentials,
+        invitations: Vec::new(),
         created_at: tx.now,
         version: 0,
     });

@@ -284,6 +284,7 @@ impl Directory {
             Ok(Done::new(ContactAdded {
                 contact: id,
                 charge,
+                pending: false,
             })
             .target(id)
             .fields(fields)

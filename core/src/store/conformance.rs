@@ -107,6 +107,7 @@ fn account(id: u64, owner: u64) -> AccountRecord {
         billing: Default::default(),
         owner: ContactId(owner),
         contact_count: 1,
+        invited: Vec::new(),
         audit_head: ChainHead::default(),
         created_at: t0(),
         version: 0,
@@ -121,6 +122,7 @@ fn contact(id: u64, login: &str) -> ContactRecord {
         profile: Profile::new(format!("Contact {id}"), format!("{login}@example.com")),
         account_count: 1,
         credentials: Default::default(),
+        invitations: Vec::new(),
         created_at: t0(),
         version: 0,
     }

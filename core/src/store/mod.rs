@@ -186,6 +186,9 @@ pub struct AccountRecord {
     pub owner: ContactId,
     /// How many contacts it has, the owner included.
     pub contact_count: u32,
+    /// The contacts invited to the account and not yet answered (B7).
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub invited: Vec<ContactId>,
     /// The head of its audit chain (J3).
     #[serde(skip)]
     pub audit_head: ChainHead,
@@ -214,6 +217,9 @@ pub struct ContactRecord {
     /// F): one set per login (B6).
     #[serde(default, skip_serializing_if = "is_default")]
     pub credentials: Credentials,
+    /// The memberships offered to it and not yet accepted (B7).
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub invitations: Vec<crate::contacts::Invitation>,
     /// When it was created.
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,

@@ -1650,6 +1650,7 @@ mod tests {
             billing: Default::default(),
             owner: ContactId(6),
             contact_count: 1,
+            invited: Vec::new(),
             audit_head: head,
             created_at: OffsetDateTime::UNIX_EPOCH,
             version: 0,

@@ -253,6 +253,21 @@ impl Fixture {
             .contact
     }
 
+    /// A login added to another account (B7): its contact accepts the
+    /// invitation, so the addition is a membership.
+    pub fn accepted(
+        &self,
+        account: AccountId,
+        added: contactkeeper::ContactAdded,
+    ) -> contactkeeper::ContactAdded {
+        if added.pending {
+            self.dir
+                .accept_invitation(&Actor::Contact(added.contact), account)
+                .unwrap();
+        }
+        added
+    }
+
     /// The number of entries in the account's audit chain.
     pub fn audit_len(&self, account: AccountId) -> u64 {
         self.store.account(account).unwrap().unwrap().audit_head.seq

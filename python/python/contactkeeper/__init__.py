@@ -97,6 +97,8 @@ __all__ = [
     "BillingDuty",
     "ContactAdded",
     "ContactView",
+    "Invitation",
+    "PendingMember",
     "DeliveryReport",
     "Duty",
     "EnrollmentRequired",

@@ -133,6 +133,10 @@ class Operation(enum.Enum):
     """Notification preferences changed (I2)."""
     LOGIN_CHECK = "contact.check_login"
     """A "check login" (B1): whether a login exists."""
+    INVITATION_ACCEPT = "contact.invitation_accept"
+    """An invitation accepted: the login joins the account (B7)."""
+    INVITATION_DECLINE = "contact.invitation_decline"
+    """An invitation declined, or withdrawn by the account (B7)."""
     NOTIFICATION_REDIRECT = "notification.redirect"
     """A notification redirected to the secondary contact (H6)."""
 

@@ -30,6 +30,8 @@ from ._types import (
     AuditVerification,
     BillingContacts,
     ContactAdded,
+    Invitation,
+    PendingMember,
     ContactView,
     DeliveryReport,
     Duty,
@@ -329,6 +331,14 @@ class Directory:
         """What adding one more contact would cost (A7), or ``None``."""
 
     # ----- contacts (B) -----
+    def invitations(self, actor: ActorLike) -> list[Invitation]:
+        """The invitations waiting for the signed-in contact (B7)."""
+    def accept_invitation(self, actor: ActorLike, account: AccountId) -> None:
+        """The contact accepts its invitation to the account (B7)."""
+    def decline_invitation(self, actor: ActorLike, account: AccountId) -> None:
+        """The contact declines its invitation to the account (B7)."""
+    def pending_invitations(self, actor: ActorLike, account: AccountId) -> list[PendingMember]:
+        """The contacts invited to the account and not yet answered (B7): login and roles only."""
     def check_login(self, actor: ActorLike, account: AccountId, login: str) -> bool:
         """"Check login" (B1): whether a contact with this login exists; audited,
         at most 30 an hour per actor."""

@@ -52,6 +52,8 @@ __all__ = [
     "BillingDuty",
     "ContactAdded",
     "ContactView",
+    "Invitation",
+    "PendingMember",
     "DeliveryReport",
     "Duty",
     "EnrollmentRequired",
@@ -217,6 +219,30 @@ class ContactAdded:
     contact: ContactId
     charge: Optional[Money]
     """What the addition costs, when it is beyond the plan (A7)."""
+    pending: bool = False
+    """Whether the contact is only invited, and joins when it accepts (B7)."""
+
+
+@dataclass(frozen=True)
+class Invitation:
+    """An invitation, as the invited contact sees it (B7)."""
+
+    account: AccountId
+    account_name: str
+    roles: FrozenSet[Role]
+    invited_at: datetime.datetime
+    expires_at: datetime.datetime
+
+
+@dataclass(frozen=True)
+class PendingMember:
+    """A pending member, as the inviting account's managers see it (B7): the
+    login and the roles offered only."""
+
+    contact: ContactId
+    login: str
+    roles: FrozenSet[Role]
+    expires_at: datetime.datetime
 
 
 @dataclass(frozen=True)

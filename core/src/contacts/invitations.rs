@@ -1,0 +1,212 @@
+//! The operations of B7: a login used on another account joins an account
+//! only by accepting its invitation, signed in.
+
+use super::{open_invitation, Invitation, InvitationView, PendingMember, MAX_INVITATIONS};
+use crate::audit::Operation;
+use crate::error::{Error, Field, Problem, Rule};
+use crate::ids::{AccountId, ContactId};
+use crate::notify::{NotificationDraft, NotificationKind};
+use crate::op::{Done, Op};
+use crate::roles::{Actor, Permission};
+use crate::tx::Tx;
+use crate::Directory;
+
+impl Directory {
+    /// The invitations waiting for the signed-in contact (B7), to show it
+    /// on its next sign-in: each account's name and the roles offered.
+    pub fn invitations(&self, actor: &Actor) -> Result<Vec<InvitationView>, Error> {
+        let id = invitee(actor)?;
+        let now = self.clock.now();
+        let Some(c) = self.store.contact(id)? else {
+            return Ok(Vec::new());
+        };
+        let mut views = Vec::new();
+        for i in c.invitations.iter().filter(|i| now < i.expires_at) {
+            if let Some(a) = self.store.account(i.account)? {
+                views.push(InvitationView {
+                    account: a.id,
+                    account_name: a.name,
+                    roles: i.roles,
+                    invited_at: i.at,
+                    expires_at: i.expires_at,
+                });
+            }
+        }
+        Ok(views)
+    }
+
+    /// The contact accepts an invitation (B7): it becomes a member of the
+    /// account with the roles offered. Refused after the invitation expired,
+    /// when there is none (answered, or never sent), and for anyone but the
+    /// contact invited. An acceptance that takes the account beyond its
+    /// plan needs an invitation from one who may complete chargeable
+    /// actions (C3).
+    pub fn accept_invitation(&self, actor: &Actor, account: AccountId) -> Result<(), Error> {
+        self.answer(actor, account, true)
+    }
+
+    /// The contact declines an invitation (B7); expired ones too.
+    pub fn decline_invitation(&self, actor: &Actor, account: AccountId) -> Result<(), Error> {
+        self.answer(actor, account, false)
+    }
+
+    /// The contacts invited to the account and not yet answered (B7), for
+    /// its contact managers: the login and the roles offered only.
+    pub fn pending_invitations(
+        &self,
+        actor: &Actor,
+        account: AccountId,
+    ) -> Result<Vec<PendingMember>, Error> {
+        let op = Op::read(account, Permission::ManageContacts);
+        self.read(actor, op, |tx, _| {
+            let now = tx.now;
+            let mut pending = Vec::new();
+            for id in tx.account(account)?.invited.clone() {
+                let Some(c) = tx.store().contact(id)? else {
+                    continue;
+                };
+                if let Ok(i) = open_invitation(&c.invitations, account, now) {
+                    pending.push(PendingMember {
+                        contact: id,
+                        login: c.login.clone(),
+                        roles: i.roles,
+                        expires_at: i.expires_at,
+                    });
+                }
+            }
+            Ok(pending)
+        })
+    }
+
+    fn answer(&self, actor: &Actor, account: AccountId, accept: bool) -> Result<(), Error> {
+        let operation = if accept {
+            Operation::InvitationAccept
+        } else {
+            Operation::InvitationDecline
+        };
+        let mut op = Op::new(operation, account);
+        if let Ok(id) = invitee(actor) {
+            op = op.on(id);
+        }
+        self.run(actor, &op, |tx| {
+            let id = invitee(actor)?;
+            let now = tx.now;
+            let invitations = &tx.contact(id)?.invitations;
+            let invitation = if accept {
+                open_invitation(invitations, account, now)?.clone()
+            } else {
+                invitations
+                    .iter()
+                    .find(|i| i.account == account)
+                    .cloned()
+                    .ok_or(Error::refused(Rule::B7NotInvited))?
+            };
+            withdraw(tx, account, id)?;
+            if !accept {
+                return Ok(Done::new(()).fields(["invitation"]));
+            }
+            if tx.membership(account, id)?.is_some() {
+                return Err(Error::refused(Rule::B7NotInvited));
+            }
+            let a = tx.account(account)?;
+            if a.plan.charge_for_contact(a.contact_count).is_some() && !invitation.charge_approved {
+                return Err(Error::denied(Permission::CompleteChargeable));
+            }
+            tx.contact_mut(id)?.account_count += 1;
+            super::ops::join(tx, account, id, invitation.roles, invitation.tech_scope)?;
+            Ok(Done::new(()).fields(["membership"]))
+        })
+    }
+}
+
+/// The invited contact: only a contact answers its own invitations.
+fn invitee(actor: &Actor) -> Result<ContactId, Error> {
+    match actor {
+        Actor::Contact(id) => Ok(*id),
+        _ => Err(Error::denied(Permission::ManageOwnSettings)),
+    }
+}
+
+/// Records an invitation on the contact and the account, dropping the
+/// expired ones, and tells the contact (B7).
+pub(crate) fn invite(tx: &mut Tx<'_>, id: ContactId, invitation: Invitation) -> Result<(), Error> {
+    let now = tx.now;
+    let account = invitation.account;
+    let (roles, expires) = (invitation.roles, invitation.expires_at);
+    let c = tx.contact_mut(id)?;
+    c.invitations
+        .retain(|i| i.account != account && now < i.expires_at);
+    if c.invitations.len() >= MAX_INVITATIONS {
+        return Err(Error::invalid(
+            Field::Login,
+            Problem::TooLong {
+                max: MAX_INVITATIONS,
+            },
+        ));
+    }
+    c.invitations.push(invitation);
+    // The account's list: drop those no longer waiting.
+    let listed = tx.account(account)?.invited.clone();
+    let mut waiting = Vec::with_capacity(listed.len() + 1);
+    for other in listed {
+        let open = match tx.store().contact(other)? {
+            Some(c) => open_invitation(&c.invitations, account, now).is_ok(),
+            None => false,
+        };
+        if open && other != id {
+            waiting.push(other);
+        }
+    }
+    if waiting.len() >= MAX_INVITATIONS {
+        return Err(Error::invalid(
+            Field::Login,
+            Problem::TooLong {
+                max: MAX_INVITATIONS,
+            },
+        ));
+    }
+    waiting.push(id);
+    let a = tx.account_mut(account)?;
+    a.invited = waiting;
+    let name = a.name.clone();
+    tx.notify(NotificationDraft {
+        fields: vec!["invitation".into()],
+        ..NotificationDraft::new(
+            NotificationKind::Security,
+            id,
+            format!("You are invited to join {name}"),
+            format!(
+                "The account {name} invites your login to join it with the roles: {}. \
+                 Sign in to accept or decline; the invitation expires on {} (UTC). \
+                 Until you accept, the account cannot see your details nor act on your login.",
+                if roles.is_empty() {
+                    "none".to_owned()
+                } else {
+                    roles.to_string()
+                },
+                crate::signin::ops::rfc3339(expires),
+            ),
+        )
+    })
+}
+
+/// Removes the contact's invitation to the account, from both sides.
+pub(crate) fn withdraw(tx: &mut Tx<'_>, account: AccountId, id: ContactId) -> Result<(), Error> {
+    tx.contact_mut(id)?
+        .invitations
+        .retain(|i| i.account != account);
+    tx.account_mut(account)?.invited.retain(|c| *c != id);
+    Ok(())
+}
+
+/// Whether the contact has an invitation (open or expired) to the account.
+pub(crate) fn is_invited(
+    tx: &mut Tx<'_>,
+    account: AccountId,
+    id: ContactId,
+) -> Result<bool, Error> {
+    Ok(tx
+        .contact(id)
+        .map(|c| c.invitations.iter().any(|i| i.account == account))
+        .unwrap_or(false))
+}
