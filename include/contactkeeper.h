@@ -1700,6 +1700,18 @@ enum ck_result ck_reset_two_factor(const struct ck_directory *dir,
                                    uint64_t account,
                                    uint64_t contact);
 
+// Sets another contact's 2FA method (`ck_two_factor_method`) and 2FA
+// phone (SMS and voice; NULL otherwise) (F1): its enrollment is cleared
+// and it enrolls that method at its next sign-in; its sessions end. The
+// owner, contact and security managers, within C7, never on the owner
+// (A6) nor on oneself (D8).
+enum ck_result ck_set_two_factor_method(const struct ck_directory *dir,
+                                        const struct ck_actor *actor,
+                                        uint64_t account,
+                                        uint64_t contact,
+                                        uint32_t method,
+                                        const char *phone);
+
 // The current TOTP code (6 digits) of a base32 secret at `unix_time`, as
 // an authenticator app shows it (F1: RFC 6238, SHA-1, 30 s). For hosts'
 // tests and demos; `*code` is written.

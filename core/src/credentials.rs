@@ -364,6 +364,9 @@ pub struct Credentials {
     /// The second factor the contact enrolled (F1).
     #[serde(skip_serializing_if = "crate::names::is_default")]
     pub second_factor: Option<crate::second_factor::Enrollment>,
+    /// The method a manager set, to enroll at the next sign-in (F1).
+    #[serde(skip_serializing_if = "crate::names::is_default")]
+    pub assigned_factor: Option<crate::second_factor::AssignedFactor>,
     /// An enrollment started and not yet confirmed (F1).
     #[serde(skip_serializing_if = "crate::names::is_default")]
     pub pending_enrollment: Option<crate::second_factor::Enrollment>,

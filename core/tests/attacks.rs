@@ -516,3 +516,75 @@ fn invitations_count_against_the_login_checks() {
         });
     });
 }
+
+// rule F1, C7: a manager sets another contact's 2FA method and phone (the
+// seed's Login options) to take over its second factor: only within C7,
+// and the contact still enrolls the factor itself.
+#[test]
+fn a_manager_sets_another_contacts_second_factor_only_within_c7() {
+    for_each_store(|f| {
+        let (acct, owner) = f.account("olga");
+        let cm = member(&f, acct, "carl", CM);
+        let sm = member(&f, acct, "sara", SM);
+        let pat = member(&f, acct, "pat", RoleSet::EMPTY);
+        let code = ErrorCode::RuleViolation;
+        let sms = TwoFactorMethod::Sms;
+        f.refused(acct, &[], code, "C7", || {
+            f.dir
+                .set_two_factor_method(&c(cm), acct, sm, sms, Some("+1 555 0100"))
+        });
+        f.refused(acct, &[], code, "A6", || {
+            f.dir
+                .set_two_factor_method(&c(cm), acct, owner, sms, Some("+1 555 0100"))
+        });
+        f.refused(acct, &[], code, "D8", || {
+            f.dir
+                .set_two_factor_method(&c(cm), acct, cm, sms, Some("+1 555 0100"))
+        });
+        let e = f.refused(acct, &[], ErrorCode::InvalidInput, "F1", || {
+            f.dir.set_two_factor_method(&c(cm), acct, pat, sms, None)
+        });
+        assert_eq!(
+            e,
+            Error::InvalidInput {
+                field: Field::TwoFactorPhone,
+                problem: Problem::Missing
+            }
+        );
+        let stolen = session(&f, "pat");
+        f.dir
+            .set_two_factor_method(&c(cm), acct, pat, sms, Some("+1 555 0142"))
+            .unwrap();
+        assert!(
+            f.dir.authenticate(&stolen).is_err(),
+            "its sessions end (D8)"
+        );
+        // The contact enrolls that method, at that phone, at its next sign-in.
+        let SignInOutcome::EnrollmentRequired(g) = sign_in(&f, "pat", PASSWORD) else {
+            panic!("pat enrolls first")
+        };
+        let e = f
+            .dir
+            .begin_enrollment_with_session(&g.token, TwoFactorMethod::Email, None)
+            .unwrap_err();
+        assert_eq!(e.code(), ErrorCode::InvalidInput);
+        f.notifier.take();
+        f.dir
+            .begin_enrollment_with_session(&g.token, sms, Some("+1 555 0199"))
+            .unwrap();
+        let sent = f.notifier.take();
+        let note = sent.iter().find(|n| n.secret.is_some()).unwrap();
+        assert_eq!(note.to, vec!["+1 555 0142".to_owned()]);
+        let code = note.secret.clone().unwrap();
+        let o = f
+            .dir
+            .confirm_enrollment_with_session(&g.token, code.expose())
+            .unwrap();
+        assert!(matches!(o, SignInOutcome::SignedIn(_)));
+        // Enrolled, it signs in with its second factor.
+        assert!(matches!(
+            sign_in(&f, "pat", PASSWORD),
+            SignInOutcome::SecondFactorRequired { .. }
+        ));
+    });
+}

@@ -702,6 +702,30 @@ pub unsafe extern "C" fn ck_reset_two_factor(
     })
 }
 
+/// Sets another contact's 2FA method (`ck_two_factor_method`) and 2FA
+/// phone (SMS and voice; NULL otherwise) (F1): its enrollment is cleared
+/// and it enrolls that method at its next sign-in; its sessions end. The
+/// owner, contact and security managers, within C7, never on the owner
+/// (A6) nor on oneself (D8).
+#[no_mangle]
+pub unsafe extern "C" fn ck_set_two_factor_method(
+    dir: *const ck_directory,
+    actor: *const ck_actor,
+    account: u64,
+    contact: u64,
+    method: u32,
+    phone: *const c_char,
+) -> ck_result {
+    guard(|| {
+        let d = unsafe { directory(dir) }?;
+        let a = unsafe { actor_from(actor) }?;
+        let m = method_from(method)?;
+        let phone = unsafe { opt_str(phone, "phone") }?;
+        d.set_two_factor_method(&a, AccountId(account), ContactId(contact), m, phone)?;
+        Ok(())
+    })
+}
+
 /// The current TOTP code (6 digits) of a base32 secret at `unix_time`, as
 /// an authenticator app shows it (F1: RFC 6238, SHA-1, 30 s). For hosts'
 /// tests and demos; `*code` is written.

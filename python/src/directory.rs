@@ -1272,6 +1272,28 @@ impl PyDirectory {
         })
     }
 
+    /// Sets another contact's 2FA method and 2FA phone (F1, within C7): it
+    /// enrolls that method at its next sign-in.
+    #[pyo3(signature = (actor, account, contact, method, *, phone = None))]
+    fn set_two_factor_method<'py>(
+        &self,
+        py: Python<'py>,
+        actor: ActorArg,
+        account: PyAccountId,
+        contact: PyContactId,
+        method: &Bound<'py, PyAny>,
+        phone: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<()> {
+        let method = types(py)?.two_factor_method.rust(method, "method")?;
+        let phone = match phone {
+            Some(p) => convert::opt_text(p, Field::TwoFactorPhone, "phone")?,
+            None => None,
+        };
+        self.call(py, move |d| {
+            d.set_two_factor_method(&actor.0, account.0, contact.0, method, phone.as_deref())
+        })
+    }
+
     /// Resets another contact's second factor (F2).
     fn reset_two_factor(
         &self,

@@ -180,6 +180,7 @@ def every_call(d: ck.Directory, w: dict[str, Any]) -> list[Callable[[], Any]]:
         lambda: d.create_contact(a, acct, new_contact("n2")),
         lambda: d.add_existing_contact(a, acct, "x"),
         lambda: d.invitations(a),
+        lambda: d.set_two_factor_method(a, acct, c, "sms", phone="+1 555 0100"),
         lambda: d.accept_invitation(a, acct),
         lambda: d.decline_invitation(a, acct),
         lambda: d.pending_invitations(a, acct),

@@ -115,6 +115,13 @@ int main(void) {
     OK(ck_decline_invitation(dir, &p, other));
     REFUSED("B7", ck_accept_invitation(dir, &p, other));
 
+    /* rule F1, C7: the contact manager sets the security manager's 2FA
+     * phone to its own; a contact with no role it lacks, it may. */
+    REFUSED("C7", ck_set_two_factor_method(dir, &cm, acct, sara, CK_2FA_SMS, "+1 555 0100"));
+    REFUSED("D8", ck_set_two_factor_method(dir, &cm, acct, carl, CK_2FA_SMS, "+1 555 0100"));
+    EXPECT(CK_INVALID_INPUT, ck_set_two_factor_method(dir, &cm, acct, pat, CK_2FA_SMS, NULL));
+    OK(ck_set_two_factor_method(dir, &cm, acct, pat, CK_2FA_EMAIL, NULL));
+
     /* rule B1: check login is bounded per actor. */
     bool exists = false;
     int refused = 0;

@@ -99,6 +99,8 @@ named_enum! {
         InvitationAccept => "contact.invitation_accept",
         /// An invitation declined, or withdrawn by the account (B7).
         InvitationDecline => "contact.invitation_decline",
+        /// A manager set another contact's 2FA method and phone (F1, C7).
+        TwoFactorAssign => "credentials.two_factor_assign",
         /// A notification redirected to the secondary contact (H6).
         NotificationRedirect => "notification.redirect",
     }

@@ -123,4 +123,14 @@ pub struct EnrollmentStart {
     pub secret_base32: Option<crate::secret::Secret>,
 }
 
+/// The method (and 2FA phone) a manager set for a contact (F1): the
+/// contact enrolls it at its next sign-in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AssignedFactor {
+    /// The method to enroll.
+    pub method: TwoFactorMethod,
+    /// The 2FA phone (methods `sms` and `voice`).
+    pub phone: Option<String>,
+}
+
 pub(crate) mod ops;

@@ -163,6 +163,46 @@ impl Directory {
         })
     }
 
+    /// Sets another contact's 2FA method and 2FA phone (F1, seed 004's Login
+    /// options): its enrollment is cleared and it enrolls that method at
+    /// its next sign-in (an authenticator secret is only ever shown to the
+    /// contact itself); its sessions end (D8). The owner, contact managers
+    /// and security managers, within C7 and never on the owner (A6); one's
+    /// own factor is changed by enrolling again, with the password (D8).
+    pub fn set_two_factor_method(
+        &self,
+        actor: &Actor,
+        account: AccountId,
+        contact: ContactId,
+        method: TwoFactorMethod,
+        phone: Option<&str>,
+    ) -> Result<(), Error> {
+        let op = Op::new(Operation::TwoFactorAssign, account)
+            .on(contact)
+            .needs(Permission::ResetTwoFactor);
+        self.write(actor, op, |tx, access| {
+            tx.member(account, contact)?;
+            if actor.contact_id() == Some(contact) {
+                return Err(Error::refused(Rule::D8OwnSecondFactor));
+            }
+            tx.guard_owner(&access, account, contact)?;
+            tx.guard_takeover(&access, account, contact)?;
+            let phone = factor_phone(method, phone)?;
+            let mut fields = vec!["two_factor_method".to_owned()];
+            if phone.is_some() {
+                fields.push("two_factor_phone".to_owned());
+            }
+            let c = tx.contact_mut(contact)?;
+            c.credentials.assigned_factor = Some(super::AssignedFactor { method, phone });
+            c.credentials.second_factor = None;
+            c.credentials.pending_enrollment = None;
+            c.credentials.pending_code = None;
+            c.credentials.session_epoch = c.credentials.session_epoch.wrapping_add(1);
+            crate::notify::ops::security_notice_fields(tx, contact, account, fields.clone())?;
+            Ok(Done::new(()).fields(fields))
+        })
+    }
+
     /// Requires (or stops requiring) a second factor of every contact
     /// of the account (F3). Security managers and the owner.
     pub fn set_require_two_factor(
@@ -184,15 +224,20 @@ impl Directory {
         method: TwoFactorMethod,
         phone: Option<&str>,
     ) -> Result<EnrollmentStart, Error> {
-        let phone = match method {
-            TwoFactorMethod::Sms | TwoFactorMethod::Voice => Some(check_phone(
-                Field::TwoFactorPhone,
-                phone.ok_or(Error::invalid(
-                    Field::TwoFactorPhone,
-                    crate::error::Problem::Missing,
-                ))?,
-            )?),
-            _ => None,
+        let c = self
+            .store
+            .contact(id)?
+            .ok_or(Error::not_found(Entity::Contact))?;
+        // F1: a method a manager set is the one enrolled, at its phone.
+        let phone = match &c.credentials.assigned_factor {
+            Some(a) if a.method != method => {
+                return Err(Error::invalid(
+                    Field::TwoFactorMethod,
+                    crate::error::Problem::NotOffered,
+                ))
+            }
+            Some(a) => a.phone.clone(),
+            None => factor_phone(method, phone)?,
         };
         let mut secret = None;
         if method == TwoFactorMethod::Totp {
@@ -201,10 +246,6 @@ impl Directory {
             secret = Some(raw);
         }
         let code = Secret::random_digits(super::CODE_DIGITS)?;
-        let c = self
-            .store
-            .contact(id)?
-            .ok_or(Error::not_found(Entity::Contact))?;
         self.transact(&Actor::Contact(id).audit_label(), |tx| {
             let now = tx.now;
             tx.contact_mut(id)?.credentials.pending_enrollment = Some(Enrollment {
@@ -256,6 +297,7 @@ impl Directory {
             e.since = now;
             c.credentials.second_factor = Some(e);
             c.credentials.pending_enrollment = None;
+            c.credentials.assigned_factor = None;
             // D8: a new factor ends every session.
             c.credentials.session_epoch = c.credentials.session_epoch.wrapping_add(1);
             security_notice(tx, id, account, "two_factor")?;
@@ -268,5 +310,20 @@ impl Directory {
             self.record_refusal(&actor, &op, &e);
             Err(e)
         }
+    }
+}
+
+/// The 2FA phone a method needs (F1): SMS and voice need one, validated;
+/// the other methods none.
+fn factor_phone(method: TwoFactorMethod, phone: Option<&str>) -> Result<Option<String>, Error> {
+    match method {
+        TwoFactorMethod::Sms | TwoFactorMethod::Voice => Ok(Some(check_phone(
+            Field::TwoFactorPhone,
+            phone.ok_or(Error::invalid(
+                Field::TwoFactorPhone,
+                crate::error::Problem::Missing,
+            ))?,
+        )?)),
+        _ => Ok(None),
     }
 }

@@ -334,7 +334,9 @@ pub(crate) fn next_stage(
         SessionStage::SecondFactor
     } else if c.must_change || expired || forced {
         SessionStage::PasswordChange
-    } else if security.require_two_factor && c.second_factor.is_none() {
+    } else if (security.require_two_factor || c.assigned_factor.is_some())
+        && c.second_factor.is_none()
+    {
         SessionStage::Enrollment
     } else {
         SessionStage::Full

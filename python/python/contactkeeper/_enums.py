@@ -137,6 +137,8 @@ class Operation(enum.Enum):
     """An invitation accepted: the login joins the account (B7)."""
     INVITATION_DECLINE = "contact.invitation_decline"
     """An invitation declined, or withdrawn by the account (B7)."""
+    TWO_FACTOR_ASSIGN = "credentials.two_factor_assign"
+    """A manager set another contact's 2FA method and phone (F1, C7)."""
     NOTIFICATION_REDIRECT = "notification.redirect"
     """A notification redirected to the secondary contact (H6)."""
 

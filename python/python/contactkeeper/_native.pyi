@@ -551,6 +551,17 @@ class Directory:
         """Starts enrolling a second factor for oneself (F1, D8)."""
     def confirm_two_factor_enrollment(self, actor: ActorLike, account: AccountId, code: str) -> None:
         """Confirms an enrollment with a code from the new factor (F1)."""
+    def set_two_factor_method(
+        self,
+        actor: ActorLike,
+        account: AccountId,
+        contact: ContactId,
+        method: TwoFactorMethod | str,
+        *,
+        phone: str | None = None,
+    ) -> None:
+        """Sets another contact's 2FA method and phone (F1, within C7): it
+        enrolls that method at its next sign-in."""
     def reset_two_factor(self, actor: ActorLike, account: AccountId, contact: ContactId) -> None:
         """Resets another contact's second factor (F2), within C7; its sessions end."""
     def set_require_two_factor(self, actor: ActorLike, account: AccountId, required: bool) -> None:
