@@ -438,6 +438,10 @@ fn a_login_joins_another_account_only_by_accepting() {
         f.refused(b, &[a], code, "A3", || {
             f.dir.transfer_ownership(&c(bob), b, victim)
         });
+        let desk = Actor::support_desk("jo", "ticket 12: new owner");
+        f.refused(b, &[a], code, "A3", || {
+            f.dir.transfer_ownership(&desk, b, victim)
+        });
         assert_eq!(
             f.dir
                 .reset_password(&c(bob), b, victim, ManagerReset::TemporaryPassword)

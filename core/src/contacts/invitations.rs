@@ -7,7 +7,8 @@ use crate::error::{Error, Field, Problem, Rule};
 use crate::ids::{AccountId, ContactId};
 use crate::notify::{NotificationDraft, NotificationKind};
 use crate::op::{Done, Op};
-use crate::roles::{Actor, Permission};
+use crate::roles::{Actor, Permission, RoleSet, TechScope};
+use crate::store::MembershipRecord;
 use crate::tx::Tx;
 use crate::Directory;
 
@@ -113,7 +114,7 @@ impl Directory {
                 return Err(Error::denied(Permission::CompleteChargeable));
             }
             tx.contact_mut(id)?.account_count += 1;
-            super::ops::join(tx, account, id, invitation.roles, invitation.tech_scope)?;
+            join(tx, account, id, invitation.roles, invitation.tech_scope)?;
             Ok(Done::new(()).fields(["membership"]))
         })
     }
@@ -209,4 +210,27 @@ pub(crate) fn is_invited(
         .contact(id)
         .map(|c| c.invitations.iter().any(|i| i.account == account))
         .unwrap_or(false))
+}
+
+/// Adds the membership and counts the contact in the account: a new
+/// contact, one the host adds, or an invitation accepted (B1, B7).
+pub(crate) fn join(
+    tx: &mut Tx<'_>,
+    account: AccountId,
+    contact: ContactId,
+    roles: RoleSet,
+    tech_scope: TechScope,
+) -> Result<(), Error> {
+    tx.put_membership(MembershipRecord {
+        account,
+        contact,
+        roles,
+        tech_scope,
+        manual_lock: None,
+        session_epoch: 0,
+        notifications: Default::default(),
+        since: tx.now,
+    });
+    tx.account_mut(account)?.contact_count += 1;
+    Ok(())
 }

@@ -4,6 +4,7 @@
 
 use time::{Duration, OffsetDateTime};
 
+use super::invitations::join;
 use crate::accounts::{charge_detail, charge_for_addition, ContactAdded, Money};
 use crate::audit::{check_limit, Operation};
 use crate::contacts::{
@@ -484,28 +485,6 @@ pub(crate) fn insert_new_contact(
         version: 0,
     });
     Ok(id)
-}
-
-/// Adds the membership and counts the contact in the account.
-pub(crate) fn join(
-    tx: &mut Tx<'_>,
-    account: AccountId,
-    contact: ContactId,
-    roles: RoleSet,
-    tech_scope: TechScope,
-) -> Result<(), Error> {
-    tx.put_membership(MembershipRecord {
-        account,
-        contact,
-        roles,
-        tech_scope,
-        manual_lock: None,
-        session_epoch: 0,
-        notifications: Default::default(),
-        since: tx.now,
-    });
-    tx.account_mut(account)?.contact_count += 1;
-    Ok(())
 }
 
 pub(crate) fn view(

@@ -10,10 +10,11 @@ use crate::error::{AuthFailure, Entity, Error, Field, Rule};
 use crate::ids::{AccountId, ContactId};
 use crate::notify::ops::security_notice;
 use crate::op::{Done, Op};
-use crate::roles::{Actor, Permission};
+use crate::roles::{Access, Actor, Permission};
 use crate::secret::Secret;
 use crate::signin::ops::{auto_locked, send_code};
 use crate::signin::{next_stage, SessionGrant, SignInOutcome};
+use crate::tx::Tx;
 use crate::{lock, Directory};
 
 impl Directory {
@@ -147,17 +148,7 @@ impl Directory {
             .on(contact)
             .needs(Permission::ResetTwoFactor);
         self.write(actor, op, |tx, access| {
-            tx.member(account, contact)?;
-            if actor.contact_id() == Some(contact) {
-                return Err(Error::refused(Rule::D8OwnSecondFactor));
-            }
-            tx.guard_owner(&access, account, contact)?;
-            tx.guard_takeover(&access, account, contact)?;
-            let c = tx.contact_mut(contact)?;
-            c.credentials.second_factor = None;
-            c.credentials.pending_enrollment = None;
-            c.credentials.pending_code = None;
-            c.credentials.session_epoch = c.credentials.session_epoch.wrapping_add(1);
+            clear_others_factor(tx, &access, actor, account, contact)?;
             security_notice(tx, contact, account, "two_factor")?;
             Ok(Done::new(()).fields(["two_factor"]))
         })
@@ -181,12 +172,7 @@ impl Directory {
             .on(contact)
             .needs(Permission::ResetTwoFactor);
         self.write(actor, op, |tx, access| {
-            tx.member(account, contact)?;
-            if actor.contact_id() == Some(contact) {
-                return Err(Error::refused(Rule::D8OwnSecondFactor));
-            }
-            tx.guard_owner(&access, account, contact)?;
-            tx.guard_takeover(&access, account, contact)?;
+            clear_others_factor(tx, &access, actor, account, contact)?;
             let phone = factor_phone(method, phone)?;
             let mut fields = vec!["two_factor_method".to_owned()];
             if phone.is_some() {
@@ -194,10 +180,6 @@ impl Directory {
             }
             let c = tx.contact_mut(contact)?;
             c.credentials.assigned_factor = Some(super::AssignedFactor { method, phone });
-            c.credentials.second_factor = None;
-            c.credentials.pending_enrollment = None;
-            c.credentials.pending_code = None;
-            c.credentials.session_epoch = c.credentials.session_epoch.wrapping_add(1);
             crate::notify::ops::security_notice_fields(tx, contact, account, fields.clone())?;
             Ok(Done::new(()).fields(fields))
         })
@@ -326,4 +308,28 @@ fn factor_phone(method: TwoFactorMethod, phone: Option<&str>) -> Result<Option<S
         )?)),
         _ => Ok(None),
     }
+}
+
+/// What a manager's change of another contact's second factor checks and
+/// does first (F1, F2): a member, not oneself (D8), not the owner (A6),
+/// within C7; then its enrollment is cleared and its sessions end (D8).
+fn clear_others_factor(
+    tx: &mut Tx<'_>,
+    access: &Access,
+    actor: &Actor,
+    account: AccountId,
+    contact: ContactId,
+) -> Result<(), Error> {
+    tx.member(account, contact)?;
+    if actor.contact_id() == Some(contact) {
+        return Err(Error::refused(Rule::D8OwnSecondFactor));
+    }
+    tx.guard_owner(access, account, contact)?;
+    tx.guard_takeover(access, account, contact)?;
+    let c = &mut tx.contact_mut(contact)?.credentials;
+    c.second_factor = None;
+    c.pending_enrollment = None;
+    c.pending_code = None;
+    c.session_epoch = c.session_epoch.wrapping_add(1);
+    Ok(())
 }
