@@ -6,12 +6,15 @@
 //! acting as any contact whose password it knows, resets a contact's
 //! password (a temporary one, or a secret to one of its channels), points
 //! a contact's email, alternate email or cell phone at an address of its
-//! own, or asks for a reset of any login by any channel. The model tracks
-//! who knows each contact's password: a temporary password is known to the
-//! manager who got it, a reset secret to whoever owns the address it was
-//! sent to (who then sets a password of its own). After every step it
-//! checks the invariant: nobody knows the password of a contact holding a
-//! role it lacks in an account, or a member of an account it is not in.
+//! own, asks for a reset of any login by any channel, or signs in as a
+//! contact it knows and keeps the session. The model tracks who knows each
+//! contact's password (a temporary password is known to the manager who got
+//! it, a reset secret to whoever owns the address it was sent to, who then
+//! sets a password of its own) and who holds which session. After every
+//! step it checks the invariants: nobody knows the password of a contact
+//! holding a role it lacks in an account, or a member of an account it is
+//! not in; and a live session is held only by someone who knows its
+//! contact's password now (D8: a password change ends the others).
 //!
 //! The long run behind the figure:
 //! `PROPTEST_CASES=2000 cargo test -p contactkeeper --release --test takeover_model`
@@ -107,6 +110,9 @@ enum Step {
     },
     /// Anyone asks for a reset of `target`'s login.
     RequestReset { target: usize, channel: Channel },
+    /// `person` signs in as the `as_`-th contact it knows and keeps the
+    /// session.
+    SignIn { person: usize, as_: usize },
 }
 
 fn channel() -> impl Strategy<Value = Channel> {
@@ -129,7 +135,8 @@ fn step() -> impl Strategy<Value = Step> {
         3 => (p.clone(), 0..3usize, 0..2usize, p.clone(), channel()).prop_map(
             |(person, as_, account, target, channel)| Step::TakeChannel { person, as_, account, target, channel }
         ),
-        2 => (p, channel()).prop_map(|(target, channel)| Step::RequestReset { target, channel }),
+        2 => (p.clone(), channel()).prop_map(|(target, channel)| Step::RequestReset { target, channel }),
+        2 => (p, 0..3usize).prop_map(|(person, as_)| Step::SignIn { person, as_ }),
     ]
 }
 
@@ -140,6 +147,8 @@ struct Model {
     /// Each contact's current password (see [`password`]).
     current: Vec<u32>,
     addresses: BTreeMap<String, usize>,
+    /// The sessions each person holds: (person, contact, token).
+    sessions: Vec<(usize, usize, Secret)>,
     fresh: u32,
     next: u32,
 }
@@ -208,6 +217,7 @@ proptest! {
             knows: Vec::new(),
             current: vec![0; PEOPLE],
             addresses: BTreeMap::new(),
+            sessions: Vec::new(),
             fresh: 0,
             next: 0,
         };
@@ -298,6 +308,24 @@ proptest! {
                 Step::RequestReset { target, channel } => {
                     f.dir.request_password_reset(LOGINS[target], channel.recovery()).unwrap();
                 }
+                Step::SignIn { person, as_ } => {
+                    let me = model.identities(person);
+                    if me.is_empty() {
+                        continue;
+                    }
+                    let target = me[as_ % me.len()];
+                    let pw = password(model.current[target]);
+                    let o = f.dir.sign_in(&SignInRequest {
+                        login: LOGINS[target],
+                        password: &pw,
+                        ip: "192.0.2.1".parse().unwrap(),
+                        account: Some(accounts[usize::from(roles(target)[0].is_none())]),
+                    }).unwrap();
+                    match o {
+                        SignInOutcome::SignedIn(g) => model.sessions.push((person, target, g.token)),
+                        other => prop_assert!(false, "{} knows {}'s password: {}", LOGINS[person], LOGINS[target], other.name()),
+                    }
+                }
             }
             // Every secret sent goes to whoever owns the address.
             for n in f.notifier.take() {
@@ -310,6 +338,18 @@ proptest! {
                 };
                 let chosen = model.learns(owner, target, "a reset secret")?;
                 f.dir.complete_password_reset(LOGINS[target], secret, &chosen).unwrap();
+            }
+            // D8: a session outlives no change of its contact's password:
+            // whoever holds a live one knows the password now.
+            for (person, target, token) in &model.sessions {
+                if f.dir.authenticate(token).is_ok() {
+                    prop_assert!(
+                        model.knows[*target].contains(person),
+                        "{} still acts as {} after losing its password",
+                        LOGINS[*person],
+                        LOGINS[*target]
+                    );
+                }
             }
         }
     }
