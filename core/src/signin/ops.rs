@@ -11,6 +11,7 @@ use crate::error::{AuthFailure, Error, ErrorCode, Field, Problem};
 use crate::ids::{AccountId, ContactId, NotificationId};
 use crate::lock::{LockKind, LockMark, Reservation, DEFAULT_MAX_ATTEMPTS};
 use crate::notify::{Notification, NotificationDraft, NotificationKind};
+use crate::op::{Done, Op};
 use crate::roles::Actor;
 use crate::second_factor::TwoFactorMethod;
 use crate::secret::Secret;
@@ -346,12 +347,14 @@ impl Directory {
         let Some(s) = self.store.session(&key)? else {
             return Ok(());
         };
-        self.transact(&Actor::Contact(s.contact).audit_label(), |tx| {
+        let op = Op::new(Operation::SignOut, s.account);
+        self.run(&Actor::Contact(s.contact), &op, |tx| {
             tx.delete_session(key);
-            if tx.account(s.account).is_ok() {
-                tx.audit(s.account, Operation::SignOut, None, Vec::new(), None);
-            }
-            Ok(())
+            Ok(if tx.account(s.account).is_ok() {
+                Done::new(())
+            } else {
+                Done::unrecorded(())
+            })
         })
     }
 
