@@ -61,15 +61,7 @@ impl Directory {
         let op = Op::new(Operation::ContactCreate, account).needs(Permission::ManageContacts);
         self.write(actor, op, |tx, access| {
             let (id, charge) = self.add_new_contact(tx, &access, account, new)?;
-            let detail = charge_detail(&charge);
-            Ok(Done::new(ContactAdded {
-                contact: id,
-                charge,
-                pending: false,
-            })
-            .target(id)
-            .fields(new_contact_fields(new))
-            .detail(detail))
+            Ok(contact_added(id, charge, false, new_contact_fields(new)))
         })
     }
 
@@ -125,16 +117,10 @@ impl Directory {
             }
             let a = tx.account(account)?;
             let charge = charge_for_addition(&access, &a.plan, a.contact_count)?;
-            let detail = charge_detail(&charge);
             if host {
                 tx.contact_mut(id)?.account_count += 1;
                 join(tx, account, id, roles, tech_scope.clone())?;
-                let added = ContactAdded {
-                    contact: id,
-                    charge,
-                    pending: false,
-                };
-                return Ok(Done::new(added).target(id).fields(["roles"]).detail(detail));
+                return Ok(contact_added(id, charge, false, vec!["roles".into()]));
             }
             let invitation = crate::contacts::Invitation {
                 account,
@@ -146,15 +132,8 @@ impl Directory {
                 charge_approved: access.may_complete_charge(),
             };
             super::invitations::invite(tx, id, invitation)?;
-            let added = ContactAdded {
-                contact: id,
-                charge,
-                pending: true,
-            };
-            Ok(Done::new(added)
-                .target(id)
-                .fields(["roles", "invitation"])
-                .detail(detail))
+            let fields = vec!["roles".into(), "invitation".into()];
+            Ok(contact_added(id, charge, true, fields))
         })
     }
 
@@ -378,6 +357,25 @@ impl Directory {
             remove_member(tx, account, contact).map(Done::new)
         })
     }
+}
+
+/// A contact added (B1): the result, audited on the contact with the fields
+/// set and the charge beyond the plan (A7) as the detail.
+pub(crate) fn contact_added(
+    contact: ContactId,
+    charge: Option<Money>,
+    pending: bool,
+    fields: Vec<String>,
+) -> Done<ContactAdded> {
+    let detail = charge_detail(&charge);
+    Done::new(ContactAdded {
+        contact,
+        charge,
+        pending,
+    })
+    .target(contact)
+    .fields(fields)
+    .detail(detail)
 }
 
 /// How many logins `actor` checked in `account` since `since` (B1),

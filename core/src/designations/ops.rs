@@ -2,7 +2,7 @@
 //! each loading its facts, applying the rules of `mod.rs` and committing
 //! through the Directory's runner.
 
-use crate::accounts::{charge_detail, ContactAdded};
+use crate::accounts::ContactAdded;
 use crate::audit::Operation;
 use crate::contacts::{new_contact_fields, NewContact};
 use crate::designations::{
@@ -280,15 +280,9 @@ impl Directory {
             }
             let mut fields = new_contact_fields(new);
             fields.push("duty".into());
-            let detail = charge_detail(&charge);
-            Ok(Done::new(ContactAdded {
-                contact: id,
-                charge,
-                pending: false,
-            })
-            .target(id)
-            .fields(fields)
-            .detail(detail))
+            Ok(crate::contacts::ops::contact_added(
+                id, charge, false, fields,
+            ))
         })
     }
 
