@@ -8,6 +8,7 @@ use crate::credentials::PasswordPolicy;
 use crate::error::{Error, Field, Problem, Rule};
 use crate::ids::{AccountId, ContactId};
 use crate::lock::LockPolicy;
+use crate::op::Done;
 use crate::roles::{Access, Permission, Standing};
 use crate::text::check_text;
 
@@ -242,6 +243,25 @@ pub(crate) fn charge_detail(charge: &Option<Money>) -> Option<String> {
     charge
         .as_ref()
         .map(|m| format!("chargeable: {} {} minor units", m.currency, m.minor_units))
+}
+
+/// A contact added (B1): the result, audited on the contact with the fields
+/// set and the charge beyond the plan (A7) as the detail.
+pub(crate) fn contact_added(
+    contact: ContactId,
+    charge: Option<Money>,
+    pending: bool,
+    fields: Vec<String>,
+) -> Done<ContactAdded> {
+    let detail = charge_detail(&charge);
+    Done::new(ContactAdded {
+        contact,
+        charge,
+        pending,
+    })
+    .target(contact)
+    .fields(fields)
+    .detail(detail)
 }
 
 /// What adding one more contact costs (A7), refused when procurement mode

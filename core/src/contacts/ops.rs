@@ -5,7 +5,7 @@
 use time::{Duration, OffsetDateTime};
 
 use super::invitations::join;
-use crate::accounts::{charge_detail, charge_for_addition, ContactAdded, Money};
+use crate::accounts::{charge_for_addition, contact_added, ContactAdded, Money};
 use crate::audit::{check_limit, Operation};
 use crate::contacts::{
     changes_channel, check_login_budget, login_key, new_contact_fields, ChangedFields, ContactView,
@@ -357,25 +357,6 @@ impl Directory {
             remove_member(tx, account, contact).map(Done::new)
         })
     }
-}
-
-/// A contact added (B1): the result, audited on the contact with the fields
-/// set and the charge beyond the plan (A7) as the detail.
-pub(crate) fn contact_added(
-    contact: ContactId,
-    charge: Option<Money>,
-    pending: bool,
-    fields: Vec<String>,
-) -> Done<ContactAdded> {
-    let detail = charge_detail(&charge);
-    Done::new(ContactAdded {
-        contact,
-        charge,
-        pending,
-    })
-    .target(contact)
-    .fields(fields)
-    .detail(detail)
 }
 
 /// How many logins `actor` checked in `account` since `since` (B1),

@@ -280,9 +280,7 @@ impl Directory {
             }
             let mut fields = new_contact_fields(new);
             fields.push("duty".into());
-            Ok(crate::contacts::ops::contact_added(
-                id, charge, false, fields,
-            ))
+            Ok(crate::accounts::contact_added(id, charge, false, fields))
         })
     }
 
