@@ -429,17 +429,25 @@ impl Tx<'_> {
         guard_owner(access, owner, contact)
     }
 
-    /// [`guard_takeover`] on the contact's roles in the account and its
-    /// accounts (C7).
+    /// [`guard_takeover`] on the contact's roles and scope in the account,
+    /// and on its accounts: those it belongs to and those whose invitation
+    /// it may still accept (C7, B7).
     pub(crate) fn guard_takeover(
         &mut self,
         access: &Access,
         account: AccountId,
         contact: ContactId,
     ) -> Result<(), Error> {
-        let roles = self.member(account, contact)?.roles;
-        let count = self.contact(contact)?.account_count;
-        guard_takeover(access, roles, count)
+        let member = self.member(account, contact)?;
+        let (roles, scope) = (member.roles, member.tech_scope);
+        let offered = self.account(account)?.plan.tech_options.clone();
+        let now = self.now;
+        let c = self.contact(contact)?;
+        let open = c.invitations.iter().filter(|i| now < i.expires_at).count();
+        let count = c
+            .account_count
+            .saturating_add(u32::try_from(open).unwrap_or(u32::MAX));
+        guard_takeover(access, roles, &scope, &offered, count)
     }
 
     /// [`guard_shared_profile`] on the contact's current accounts (B6).

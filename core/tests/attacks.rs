@@ -592,3 +592,129 @@ fn a_manager_sets_another_contacts_second_factor_only_within_c7() {
         ));
     });
 }
+
+// rule C7, B7: account B invites a plain contact of account A as a
+// contact manager; before the contact answers, A's contact manager resets
+// its password, signs in as it, and accepts B's invitation for itself.
+#[test]
+fn a_manager_cannot_reach_a_contact_another_account_has_invited() {
+    for_each_store(|f| {
+        let (a, _) = f.account("alice");
+        let (b, bob) = f.account("bob");
+        let cm = member(&f, a, "carl", CM);
+        let pat = member(&f, a, "pat", RoleSet::EMPTY);
+        f.dir
+            .add_existing_contact(&c(bob), b, "pat", CM, &TechScope::All)
+            .unwrap();
+        let code = ErrorCode::RuleViolation;
+        let e = f.refused(a, &[b], code, "C7", || {
+            f.dir
+                .reset_password(&c(cm), a, pat, ManagerReset::TemporaryPassword)
+        });
+        assert_eq!(rule_of(&e), Some(Rule::C7SharedLogin));
+        f.refused(a, &[b], code, "C7", || {
+            f.dir.update_contact(
+                &c(cm),
+                a,
+                pat,
+                &ProfileUpdate {
+                    email: Some("carl-again@example.com".into()),
+                    ..Default::default()
+                },
+            )
+        });
+        f.refused(a, &[b], code, "C7", || {
+            f.dir.reset_two_factor(&c(cm), a, pat)
+        });
+        // The contact itself answers the invitation, with its own password.
+        session(&f, "pat");
+        // Once the invitation is declined or has expired, pat is A's alone again.
+        f.clock.advance(INVITATION_LIFETIME);
+        f.dir
+            .reset_password(&c(cm), a, pat, ManagerReset::TemporaryPassword)
+            .unwrap();
+    });
+}
+
+// rule C7, C4: a contact manager that administers only some of the plan's
+// options takes over a technical administrator of all of them.
+#[test]
+fn a_narrow_technical_administrator_cannot_take_over_a_wider_one() {
+    for_each_store(|f| {
+        let (acct, olga) = f.account("olga");
+        let ta = RoleSet::EMPTY.with(Role::TechnicalAdmin);
+        let narrow = member(&f, acct, "nina", CM.union(ta));
+        f.dir
+            .set_roles(
+                &c(olga),
+                acct,
+                narrow,
+                CM.union(ta),
+                &TechScope::only(["users"]),
+            )
+            .unwrap();
+        let wide = member(&f, acct, "walt", ta);
+        let code = ErrorCode::RuleViolation;
+        let e = f.refused(acct, &[], code, "C7", || {
+            f.dir
+                .reset_password(&c(narrow), acct, wide, ManagerReset::TemporaryPassword)
+        });
+        assert_eq!(rule_of(&e), Some(Rule::C7MoreRoles));
+        f.refused(acct, &[], code, "C7", || {
+            f.dir.reset_two_factor(&c(narrow), acct, wide)
+        });
+        // Within its scope, it still manages technical administrators.
+        let peer = member(&f, acct, "pia", ta);
+        f.dir
+            .set_roles(&c(olga), acct, peer, ta, &TechScope::only(["users"]))
+            .unwrap();
+        f.dir
+            .reset_password(&c(narrow), acct, peer, ManagerReset::TemporaryPassword)
+            .unwrap();
+    });
+}
+
+// rule B1: a contact manager enumerates logins by creating contacts with
+// them: "login taken" answers a check as surely as check login does.
+#[test]
+fn creating_contacts_cannot_enumerate_logins_past_the_bound() {
+    for_each_store(|f| {
+        let (a, _) = f.account("alice");
+        member(&f, a, "vera", RoleSet::EMPTY);
+        let (b, bob) = f.account("bob");
+        let cm = member(&f, b, "carl", CM);
+        let e = f.refused(b, &[a], ErrorCode::AlreadyExists, "K1", || {
+            f.dir.create_contact(&c(cm), b, &new_contact("vera"))
+        });
+        assert_eq!(
+            e,
+            Error::AlreadyExists {
+                entity: Entity::Login
+            }
+        );
+        // New contacts do not spend the bound; taken logins do.
+        f.dir
+            .create_contact(&c(cm), b, &new_contact("fresh"))
+            .unwrap();
+        for i in 0..contacts::LOGIN_CHECKS_PER_HOUR - 2 {
+            f.dir.check_login(&c(cm), b, &format!("guess{i}")).unwrap();
+        }
+        f.refused(b, &[a], ErrorCode::AlreadyExists, "K1", || {
+            f.dir.create_contact(&c(cm), b, &new_contact("vera"))
+        });
+        // Spent: whether the login is taken or free, the answer is the same.
+        for login in ["vera", "nobody-has-this"] {
+            f.refused(b, &[a], ErrorCode::RuleViolation, "B1", || {
+                f.dir.create_contact(&c(cm), b, &new_contact(login))
+            });
+        }
+        // Another actor, and the host, are not bound by carl's checks.
+        f.dir
+            .create_contact(&c(bob), b, &new_contact("fresh2"))
+            .unwrap();
+        f.clock.advance(time::Duration::minutes(61));
+        f.dir
+            .create_contact(&c(cm), b, &new_contact("fresh3"))
+            .unwrap();
+    });
+}

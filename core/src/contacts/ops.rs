@@ -18,7 +18,7 @@ use crate::error::{Entity, Error, Field, Problem, Rule};
 use crate::ids::{AccountId, ContactId};
 use crate::lock::{LockKind, LockMark};
 use crate::op::{Done, Op};
-use crate::roles::{check_grant, Access, Actor, Permission, RoleSet, TechScope};
+use crate::roles::{check_grant, Access, Actor, Permission, RoleSet, Standing, TechScope};
 use crate::store::{ContactRecord, MembershipRecord};
 use crate::tx::Tx;
 use crate::Directory;
@@ -52,6 +52,12 @@ impl Directory {
 
     /// Creates a new contact in an account (B1, first way): its login must
     /// be unused. The result says what it costs beyond the plan (A7).
+    ///
+    /// A refusal because the login is taken answers a login check, so it
+    /// counts against the actor's
+    /// [`LOGIN_CHECKS_PER_HOUR`](crate::contacts::LOGIN_CHECKS_PER_HOUR);
+    /// once they are spent, the actor creates no contact in the account
+    /// until the hour has passed (the host is not bounded).
     pub fn create_contact(
         &self,
         actor: &Actor,
@@ -60,7 +66,7 @@ impl Directory {
     ) -> Result<ContactAdded, Error> {
         let op = Op::new(Operation::ContactCreate, account).needs(Permission::ManageContacts);
         self.write(actor, op, |tx, access| {
-            let (id, charge) = self.add_new_contact(tx, &access, account, new)?;
+            let (id, charge) = self.add_new_contact(tx, actor, &access, account, new)?;
             Ok(contact_added(id, charge, false, new_contact_fields(new)))
         })
     }
@@ -260,6 +266,7 @@ impl Directory {
     pub(crate) fn add_new_contact(
         &self,
         tx: &mut Tx<'_>,
+        actor: &Actor,
         access: &Access,
         account: AccountId,
         new: &NewContact,
@@ -275,6 +282,10 @@ impl Directory {
         )?;
         let a = tx.account(account)?;
         let charge = charge_for_addition(access, &a.plan, a.contact_count)?;
+        if access.standing() != Standing::System {
+            let since = tx.now.saturating_sub(Duration::hours(1));
+            check_login_budget(login_checks_since(tx, actor, account, since)?)?;
+        }
         let policy = tx.account(account)?.security.password;
         let creds = new_credentials(&self.hasher, new, &policy, tx.now)?;
         let id = insert_new_contact(tx, new, creds)?;
@@ -359,24 +370,38 @@ impl Directory {
     }
 }
 
-/// How many logins `actor` checked in `account` since `since` (B1),
-/// invitations included, up to the hourly bound.
+/// How many logins `actor` checked in `account` since `since` (B1), up to
+/// the hourly bound: its login checks and invitations, and the new
+/// contacts it was refused because their login was taken, since that
+/// refusal answers a check too.
 fn login_checks_since(
     tx: &mut Tx<'_>,
     actor: &Actor,
     account: AccountId,
     since: OffsetDateTime,
 ) -> Result<usize, Error> {
+    let bound = crate::contacts::LOGIN_CHECKS_PER_HOUR;
+    let mut query = crate::audit::AuditQuery {
+        from: Some(since),
+        actor: Some(actor.audit_label()),
+        limit: bound,
+        ..Default::default()
+    };
     let mut n = 0;
     for operation in [Operation::LoginCheck, Operation::ContactAddExisting] {
-        let query = crate::audit::AuditQuery {
-            from: Some(since),
-            actor: Some(actor.audit_label()),
-            operation: Some(operation),
-            limit: crate::contacts::LOGIN_CHECKS_PER_HOUR,
-            ..Default::default()
-        };
+        query.operation = Some(operation);
         n += tx.store().audit(Some(account), &query)?.len();
+    }
+    let taken = crate::audit::Outcome::Refused(crate::ErrorCode::AlreadyExists);
+    query.operation = Some(Operation::ContactCreate);
+    query.limit = 500;
+    while n < bound {
+        let page = tx.store().audit(Some(account), &query)?;
+        n += page.iter().filter(|e| e.outcome == taken).count();
+        match page.last() {
+            Some(last) if page.len() == query.limit => query.after_seq = last.seq,
+            _ => break,
+        }
     }
     Ok(n)
 }

@@ -246,7 +246,7 @@ impl Directory {
                 DutyTarget::Technical(..) => Permission::TechnicalAdmin,
                 DutyTarget::Billing(_) => Permission::ManageBilling,
             })?;
-            let (id, charge) = self.add_new_contact(tx, &access, account, new)?;
+            let (id, charge) = self.add_new_contact(tx, actor, &access, account, new)?;
             let missing = missing_for_duty(&tx.contact(id)?.profile);
             if !missing.is_empty() {
                 return Err(Error::NotEligible { missing });

@@ -372,21 +372,33 @@ pub(crate) fn check_grant(
 }
 
 /// C7: a manager acts on another contact's credentials and recovery
-/// channels only when that contact holds no role the manager lacks in the
-/// account (`target_roles`), and belongs to no other account
-/// (`target_accounts`, its memberships accepted or pending): its
-/// credentials are login-wide (B6). The host and the support desk are not
-/// managers of the account; a partner holds no role, so only the shared
-/// login stops it. The owner's own details are A6's.
+/// channels only when that contact holds no power the manager lacks in the
+/// account: no role (`target_roles`), and, as a technical administrator, no
+/// option of the plan (`offered`) outside the manager's own scope
+/// (`target_scope`, as C6 weighs a grant). Nor may the contact belong to, or
+/// be invited by, any other account (`target_accounts`: its accepted
+/// memberships and its open invitations): its credentials are login-wide
+/// (B6), and whoever holds them could accept an invitation as it (B7). The
+/// host and the support desk are not managers of the account; a partner
+/// holds no role, so only the shared login stops it. The owner's own
+/// details are A6's.
 pub(crate) fn guard_takeover(
     access: &Access,
     target_roles: RoleSet,
+    target_scope: &TechScope,
+    offered: &[String],
     target_accounts: u32,
 ) -> Result<(), Error> {
     match access.standing() {
         Standing::System | Standing::SupportDesk => return Ok(()),
         Standing::Member if !target_roles.is_subset(access.roles()) => {
             return Err(Error::refused(Rule::C7MoreRoles))
+        }
+        Standing::Member if target_roles.contains(Role::TechnicalAdmin) => {
+            let mine = access.scope.resolve(offered);
+            if !target_scope.resolve(offered).is_subset(&mine) {
+                return Err(Error::refused(Rule::C7MoreRoles));
+            }
         }
         _ => {}
     }

@@ -136,15 +136,48 @@ fn a_manager_reaches_only_the_credentials_of_contacts_with_no_role_it_lacks() {
     let sm = RoleSet::of(&[Role::SecurityManager]);
     let cm_roles = RoleSet::of(&[Role::ContactManager]);
     assert!(matches!(
-        guard_takeover(&cm, sm, 1),
+        guard_takeover(&cm, sm, &TechScope::All, &[], 1),
         Err(Error::RuleViolation {
             rule: Rule::C7MoreRoles
         })
     ));
-    assert!(guard_takeover(&cm, cm_roles, 1).is_ok());
-    assert!(guard_takeover(&cm, RoleSet::EMPTY, 1).is_ok());
+    assert!(guard_takeover(&cm, cm_roles, &TechScope::All, &[], 1).is_ok());
+    assert!(guard_takeover(&cm, RoleSet::EMPTY, &TechScope::All, &[], 1).is_ok());
     let both = member(&[Role::ContactManager, Role::SecurityManager], false);
-    assert!(guard_takeover(&both, sm, 1).is_ok());
+    assert!(guard_takeover(&both, sm, &TechScope::All, &[], 1).is_ok());
+}
+
+// rule C7
+#[test]
+fn a_technical_administrator_reaches_no_one_whose_scope_is_wider_than_its_own() {
+    let offered = ["dns".to_string(), "mail".to_string()];
+    let only = |o: &[&str]| TechScope::Only(o.iter().map(|s| s.to_string()).collect());
+    let ta = RoleSet::of(&[Role::ContactManager, Role::TechnicalAdmin]);
+    let narrow = Access::new(Standing::Member, ta, only(&["dns"]), false);
+    let ta_only = RoleSet::of(&[Role::TechnicalAdmin]);
+    for wider in [TechScope::All, only(&["dns", "mail"]), only(&["mail"])] {
+        assert!(matches!(
+            guard_takeover(&narrow, ta_only, &wider, &offered, 1),
+            Err(Error::RuleViolation {
+                rule: Rule::C7MoreRoles
+            })
+        ));
+    }
+    assert!(guard_takeover(&narrow, ta_only, &only(&["dns"]), &offered, 1).is_ok());
+    assert!(guard_takeover(
+        &narrow,
+        ta_only,
+        &TechScope::Only(Default::default()),
+        &offered,
+        1
+    )
+    .is_ok());
+    // A scope only matters with the role: a plain contact's stored scope is ignored.
+    assert!(guard_takeover(&narrow, RoleSet::EMPTY, &TechScope::All, &offered, 1).is_ok());
+    // Options the plan no longer offers give no power.
+    assert!(guard_takeover(&narrow, ta_only, &only(&["dns", "gone"]), &offered, 1).is_ok());
+    let wide = Access::new(Standing::Member, ta, TechScope::All, false);
+    assert!(guard_takeover(&wide, ta_only, &TechScope::All, &offered, 1).is_ok());
 }
 
 // rule C7
@@ -157,9 +190,9 @@ fn a_shared_logins_credentials_are_the_contacts_and_the_providers_alone() {
         false,
         Some((RoleSet::ALL, &TechScope::All)),
     );
-    assert!(guard_takeover(&owner, RoleSet::EMPTY, 1).is_ok());
+    assert!(guard_takeover(&owner, RoleSet::EMPTY, &TechScope::All, &[], 1).is_ok());
     assert!(matches!(
-        guard_takeover(&owner, RoleSet::EMPTY, 2),
+        guard_takeover(&owner, RoleSet::EMPTY, &TechScope::All, &[], 2),
         Err(Error::RuleViolation {
             rule: Rule::C7SharedLogin
         })
@@ -171,10 +204,10 @@ fn a_shared_logins_credentials_are_the_contacts_and_the_providers_alone() {
         false,
         None,
     );
-    assert!(guard_takeover(&partner, RoleSet::ALL, 1).is_ok());
-    assert!(guard_takeover(&partner, RoleSet::EMPTY, 2).is_err());
+    assert!(guard_takeover(&partner, RoleSet::ALL, &TechScope::All, &[], 1).is_ok());
+    assert!(guard_takeover(&partner, RoleSet::EMPTY, &TechScope::All, &[], 2).is_err());
     for provider in [Actor::System, Actor::support_desk("jo", "ticket 9")] {
         let a = access_of(&provider, OWNER_ID, None, false, None);
-        assert!(guard_takeover(&a, RoleSet::ALL, 5).is_ok());
+        assert!(guard_takeover(&a, RoleSet::ALL, &TechScope::All, &[], 5).is_ok());
     }
 }
