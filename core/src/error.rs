@@ -500,6 +500,9 @@ pub enum Rule {
     B7NotInvited,
     /// B7: the invitation expired (after 14 days).
     B7Expired,
+    /// B7: the invitation no longer stands: the one who sent it may no
+    /// longer give what it offers (its roles, its scope, the plan's limit).
+    B7Withdrawn,
     /// B6: a contact shared with other accounts has one profile, changed only
     /// by that contact (a manager of one account must not change what another
     /// account relies on).
@@ -537,7 +540,7 @@ impl Rule {
             Rule::A6OwnerOnly => "A6",
             Rule::B1CheckLimit => "B1",
             Rule::B6SharedProfile => "B6",
-            Rule::B7NotInvited | Rule::B7Expired => "B7",
+            Rule::B7NotInvited | Rule::B7Expired | Rule::B7Withdrawn => "B7",
             Rule::C3ProcurementDisabled => "C3",
             Rule::C6NoEscalation => "C6",
             Rule::C7MoreRoles | Rule::C7SharedLogin => "C7",
@@ -561,6 +564,10 @@ impl Rule {
             Rule::B1CheckLimit => "too many login checks in the last hour; try again later",
             Rule::B7NotInvited => "there is no invitation to this account for this contact",
             Rule::B7Expired => "the invitation expired; ask the account to invite you again",
+            Rule::B7Withdrawn => {
+                "the invitation no longer stands: whoever sent it may no longer offer it; ask \
+                 the account to invite you again"
+            }
             Rule::B6SharedProfile => {
                 "the contact is shared with other accounts; only the contact changes its profile"
             }

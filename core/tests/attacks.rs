@@ -718,3 +718,62 @@ fn creating_contacts_cannot_enumerate_logins_past_the_bound() {
             .unwrap();
     });
 }
+
+// rule B7, C6, C3: an invitation outlives the power of the one who sent
+// it. A contact manager invites a login as contact manager, is demoted (or
+// removed), and the invited login, or whoever holds it, accepts anyway; or
+// the account fills its plan meanwhile, and the acceptance is a charge no
+// procurement manager approved.
+#[test]
+fn an_invitation_stands_only_while_its_sender_could_still_send_it() {
+    for_each_store(|f| {
+        let (a, _) = f.account("alice");
+        let mut new = NewAccount::new("Bobco", new_contact("bob"));
+        new.plan.included_contacts = 3;
+        new.plan.additional_contact_price = Money::new(900, "EUR");
+        let created = f.dir.create_account(&Actor::System, &new).unwrap();
+        let (b, bob) = (created.account, created.owner);
+        let cm = member(&f, b, "carl", CM);
+        let pat = member(&f, a, "pat", RoleSet::EMPTY);
+        let vic = member(&f, a, "vic", RoleSet::EMPTY);
+        for login in ["pat", "vic"] {
+            f.dir
+                .add_existing_contact(&c(cm), b, login, CM, &TechScope::All)
+                .unwrap();
+        }
+        // Demoted: its invitations no longer stand.
+        f.dir
+            .set_roles(&c(bob), b, cm, RoleSet::EMPTY, &TechScope::All)
+            .unwrap();
+        let code = ErrorCode::RuleViolation;
+        let e = f.refused(b, &[a], code, "B7", || f.dir.accept_invitation(&c(pat), b));
+        assert_eq!(rule_of(&e), Some(Rule::B7Withdrawn));
+        // Restored, the invitation stands again until it expires.
+        f.dir
+            .set_roles(&c(bob), b, cm, CM, &TechScope::All)
+            .unwrap();
+        f.dir.accept_invitation(&c(pat), b).unwrap();
+        assert_eq!(roles_of(&f, b, pat), CM);
+        // The plan is full now (bob, carl, pat), and procurement mode asks a
+        // procurement manager for the fourth contact: carl's invitation of
+        // vic no longer suffices, while the owner's would.
+        f.dir.set_procurement(&Actor::System, b, true).unwrap();
+        let e = f.refused(b, &[a], code, "B7", || f.dir.accept_invitation(&c(vic), b));
+        assert_eq!(rule_of(&e), Some(Rule::B7Withdrawn));
+        f.dir.decline_invitation(&c(vic), b).unwrap();
+        f.dir
+            .add_existing_contact(&c(bob), b, "vic", CM, &TechScope::All)
+            .unwrap();
+        f.dir.accept_invitation(&c(vic), b).unwrap();
+        // Removed from the account: nothing it sent stands.
+        let (d, dora) = f.account("dora");
+        let dm = member(&f, d, "dan", CM);
+        let wes = member(&f, a, "wes", RoleSet::EMPTY);
+        f.dir
+            .add_existing_contact(&c(dm), d, "wes", CM, &TechScope::All)
+            .unwrap();
+        f.dir.delete_contact(&c(dora), d, dm).unwrap();
+        let e = f.refused(d, &[a], code, "B7", || f.dir.accept_invitation(&c(wes), d));
+        assert_eq!(rule_of(&e), Some(Rule::B7Withdrawn));
+    });
+}

@@ -2,14 +2,16 @@
 //! only by accepting its invitation, signed in.
 
 use super::{open_invitation, Invitation, InvitationView, PendingMember, MAX_INVITATIONS};
+use crate::accounts::charge_for_addition;
 use crate::audit::Operation;
 use crate::error::{Error, Field, Problem, Rule};
 use crate::ids::{AccountId, ContactId};
 use crate::notify::{NotificationDraft, NotificationKind};
 use crate::op::{Done, Op};
+use crate::roles::check_grant;
 use crate::roles::{Actor, Permission, RoleSet, TechScope};
 use crate::store::MembershipRecord;
-use crate::tx::Tx;
+use crate::tx::{access_in, Tx};
 use crate::Directory;
 
 impl Directory {
@@ -39,9 +41,12 @@ impl Directory {
     /// The contact accepts an invitation (B7): it becomes a member of the
     /// account with the roles offered. Refused after the invitation expired,
     /// when there is none (answered, or never sent), and for anyone but the
-    /// contact invited. An acceptance that takes the account beyond its
-    /// plan needs an invitation from one who may complete chargeable
-    /// actions (C3).
+    /// contact invited. The invitation stands only while the one who sent
+    /// it may still give what it offers, weighed at acceptance: its
+    /// permission to add contacts, the roles and scope (C4, C6), and, for an
+    /// acceptance that takes the account beyond its plan, its permission to
+    /// complete chargeable actions (C3); otherwise it is refused
+    /// ([`Rule::B7Withdrawn`]) and stays until it expires or is declined.
     pub fn accept_invitation(&self, actor: &Actor, account: AccountId) -> Result<(), Error> {
         self.answer(actor, account, true)
     }
@@ -109,15 +114,45 @@ impl Directory {
             if tx.membership(account, id)?.is_some() {
                 return Err(Error::refused(Rule::B7NotInvited));
             }
-            let a = tx.account(account)?;
-            if a.plan.charge_for_contact(a.contact_count).is_some() && !invitation.charge_approved {
-                return Err(Error::denied(Permission::CompleteChargeable));
-            }
+            still_offered(tx, account, &invitation)?;
             tx.contact_mut(id)?.account_count += 1;
             join(tx, account, id, invitation.roles, invitation.tech_scope)?;
             Ok(Done::new(()).fields(["membership"]))
         })
     }
+}
+
+/// B7 with C3, C4, C6: an invitation stands only while the one who sent it
+/// may still give what it offers, weighed now, as if it added the contact
+/// today: its permission to add contacts, the roles and scope (granted
+/// since, or narrowed, or gone from the plan), and any charge beyond the
+/// plan (C3).
+fn still_offered(
+    tx: &mut Tx<'_>,
+    account: AccountId,
+    invitation: &Invitation,
+) -> Result<(), Error> {
+    let withdrawn = Error::refused(Rule::B7Withdrawn);
+    let inviter = Actor::from_audit_label(&invitation.by).ok_or(withdrawn.clone())?;
+    let access = access_in(tx, &inviter, account)?;
+    let plan = tx.account(account)?.plan.tech_options.clone();
+    access
+        .require(Permission::ManageContacts)
+        .and_then(|()| {
+            check_grant(
+                &access,
+                RoleSet::EMPTY,
+                &TechScope::All,
+                invitation.roles,
+                &invitation.tech_scope,
+                &plan,
+            )
+        })
+        .map_err(|_| withdrawn.clone())?;
+    let a = tx.account(account)?;
+    charge_for_addition(&access, &a.plan, a.contact_count)
+        .map(|_| ())
+        .map_err(|_| withdrawn)
 }
 
 /// The invited contact: only a contact answers its own invitations.

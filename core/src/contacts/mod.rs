@@ -242,7 +242,8 @@ pub struct Invitation {
     pub roles: RoleSet,
     /// The technical-administrator scope offered.
     pub tech_scope: TechScope,
-    /// Who invited (an audit label).
+    /// Who invited (its [`Actor::audit_label`](crate::Actor::audit_label)):
+    /// what it may give is weighed again when the contact accepts.
     pub by: String,
     /// When.
     #[serde(with = "time::serde::rfc3339")]
@@ -250,10 +251,6 @@ pub struct Invitation {
     /// When it expires, unanswered.
     #[serde(with = "time::serde::rfc3339")]
     pub expires_at: OffsetDateTime,
-    /// Whether the one who invited could complete a chargeable action (C3):
-    /// an acceptance that costs beyond the plan needs it.
-    #[serde(default)]
-    pub charge_approved: bool,
 }
 
 /// An invitation, as the invited contact sees it (B7).

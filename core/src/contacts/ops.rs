@@ -135,7 +135,6 @@ impl Directory {
                 by: actor.audit_label(),
                 at: now,
                 expires_at: now.saturating_add(crate::contacts::INVITATION_LIFETIME),
-                charge_approved: access.may_complete_charge(),
             };
             super::invitations::invite(tx, id, invitation)?;
             let fields = vec!["roles".into(), "invitation".into()];

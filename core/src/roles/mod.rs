@@ -118,6 +118,21 @@ impl Actor {
         }
     }
 
+    /// The actor an [`Actor::audit_label`] names, as far as its standing
+    /// goes (a support desk's reason is not in the label).
+    pub(crate) fn from_audit_label(label: &str) -> Option<Actor> {
+        match label.split_once(':') {
+            Some(("contact", n)) => n.parse().ok().map(|n| Actor::Contact(ContactId(n))),
+            Some(("support", agent)) => Some(Actor::SupportDesk {
+                agent: agent.to_owned(),
+                reason: String::new(),
+            }),
+            Some(("partner", p)) => Some(Actor::Partner(p.to_owned())),
+            None if label == "system" => Some(Actor::System),
+            _ => None,
+        }
+    }
+
     /// The contact behind this actor, if it is one.
     pub fn contact_id(&self) -> Option<ContactId> {
         match self {

@@ -211,3 +211,31 @@ fn a_shared_logins_credentials_are_the_contacts_and_the_providers_alone() {
         assert!(guard_takeover(&a, RoleSet::ALL, &TechScope::All, &[], 5).is_ok());
     }
 }
+
+// rule B7: an invitation names its sender by audit label, and is weighed
+// again as that actor when accepted.
+#[test]
+fn an_audit_label_names_its_actor_back() {
+    for actor in [
+        Actor::Contact(ContactId(42)),
+        Actor::partner("resel:eu"),
+        Actor::System,
+    ] {
+        assert_eq!(Actor::from_audit_label(&actor.audit_label()), Some(actor));
+    }
+    let desk = Actor::support_desk("jo", "ticket 9");
+    assert!(matches!(
+        Actor::from_audit_label(&desk.audit_label()),
+        Some(Actor::SupportDesk { agent, .. }) if agent == "jo"
+    ));
+    for junk in [
+        "",
+        "contact:",
+        "contact:x",
+        "nobody",
+        "account:1",
+        "systemx",
+    ] {
+        assert_eq!(Actor::from_audit_label(junk), None, "{junk}");
+    }
+}
