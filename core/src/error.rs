@@ -503,6 +503,9 @@ pub enum Rule {
     /// B7: the invitation no longer stands: the one who sent it may no
     /// longer give what it offers (its roles, its scope, the plan's limit).
     B7Withdrawn,
+    /// B7: the login holds, or the account has sent, as many open
+    /// invitations as it may ([`MAX_INVITATIONS`](crate::contacts::MAX_INVITATIONS)).
+    B7InvitationLimit,
     /// B6: a contact shared with other accounts has one profile, changed only
     /// by that contact (a manager of one account must not change what another
     /// account relies on).
@@ -540,7 +543,9 @@ impl Rule {
             Rule::A6OwnerOnly => "A6",
             Rule::B1CheckLimit => "B1",
             Rule::B6SharedProfile => "B6",
-            Rule::B7NotInvited | Rule::B7Expired | Rule::B7Withdrawn => "B7",
+            Rule::B7NotInvited | Rule::B7Expired | Rule::B7Withdrawn | Rule::B7InvitationLimit => {
+                "B7"
+            }
             Rule::C3ProcurementDisabled => "C3",
             Rule::C6NoEscalation => "C6",
             Rule::C7MoreRoles | Rule::C7SharedLogin => "C7",
@@ -564,6 +569,9 @@ impl Rule {
             Rule::B1CheckLimit => "too many login checks in the last hour; try again later",
             Rule::B7NotInvited => "there is no invitation to this account for this contact",
             Rule::B7Expired => "the invitation expired; ask the account to invite you again",
+            Rule::B7InvitationLimit => {
+                "too many open invitations: they must be answered, withdrawn or expire first"
+            }
             Rule::B7Withdrawn => {
                 "the invitation no longer stands: whoever sent it may no longer offer it; ask \
                  the account to invite you again"

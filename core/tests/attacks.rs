@@ -112,6 +112,9 @@ fn a_contact_manager_cannot_take_over_a_security_manager() {
         f.refused(acct, &[], code, "C7", || {
             f.dir.reset_two_factor(&c(cm), acct, sm)
         });
+        f.refused(acct, &[], code, "C7", || {
+            f.dir.set_must_change_password(&c(cm), acct, sm, true)
+        });
         // The security manager still signs in with its own password.
         session(&f, "sara");
         // Honest use: its profile's other fields, and contacts with no role
@@ -188,6 +191,12 @@ fn a_manager_of_one_account_cannot_reach_a_shared_logins_credentials() {
             sign_in(&f, "sam", PASSWORD),
             SignInOutcome::AccountRequired(_)
         ));
+        // Unlocked, B's unlock is refused just the same: its answer does not
+        // tell B whether someone is guessing at the login.
+        let e = f.refused(b, &[a], code, "C7", || {
+            f.dir.unlock_contact(&c(bob), b, shared)
+        });
+        assert_eq!(rule_of(&e), Some(Rule::C7SharedLogin));
     });
 }
 
@@ -590,6 +599,18 @@ fn a_manager_sets_another_contacts_second_factor_only_within_c7() {
             sign_in(&f, "pat", PASSWORD),
             SignInOutcome::SecondFactorRequired { .. }
         ));
+        // A method set at a phone the contact cannot reach would hold it in
+        // enrollment: a reset undoes the assignment, and it signs in again.
+        let vic = member(&f, acct, "vic", RoleSet::EMPTY);
+        f.dir
+            .set_two_factor_method(&c(cm), acct, vic, sms, Some("+1 555 0666"))
+            .unwrap();
+        assert!(matches!(
+            sign_in(&f, "vic", PASSWORD),
+            SignInOutcome::EnrollmentRequired(_)
+        ));
+        f.dir.reset_two_factor(&c(sm), acct, vic).unwrap();
+        session(&f, "vic");
     });
 }
 
@@ -775,5 +796,52 @@ fn an_invitation_stands_only_while_its_sender_could_still_send_it() {
         f.dir.delete_contact(&c(dora), d, dm).unwrap();
         let e = f.refused(d, &[a], code, "B7", || f.dir.accept_invitation(&c(wes), d));
         assert_eq!(rule_of(&e), Some(Rule::B7Withdrawn));
+    });
+}
+
+// rule B7: invitations are bounded on both sides, so that neither a login
+// nor an account grows without bound; the bound is a typed refusal, and the
+// invited contact frees its side by declining.
+#[test]
+fn invitations_are_bounded_for_the_login_and_for_the_account() {
+    for_each_store(|f| {
+        let (home, _) = f.account("home");
+        let pat = member(&f, home, "pat", RoleSet::EMPTY);
+        let mut owners = Vec::new();
+        for i in 0..=contacts::MAX_INVITATIONS {
+            owners.push(f.account(&format!("owner{i}")));
+        }
+        for (acct, owner) in &owners[..contacts::MAX_INVITATIONS] {
+            f.dir
+                .add_existing_contact(&c(*owner), *acct, "pat", RoleSet::EMPTY, &TechScope::All)
+                .unwrap();
+        }
+        let (last, last_owner) = owners[contacts::MAX_INVITATIONS];
+        let invite = || {
+            f.dir
+                .add_existing_contact(&c(last_owner), last, "pat", RoleSet::EMPTY, &TechScope::All)
+        };
+        let e = f.refused(last, &[home], ErrorCode::RuleViolation, "B7", invite);
+        assert_eq!(rule_of(&e), Some(Rule::B7InvitationLimit));
+        f.dir.decline_invitation(&c(pat), owners[0].0).unwrap();
+        invite().unwrap();
+        // One account sends at most as many, its checks' bound aside.
+        let (b, bob) = f.account("bob");
+        for i in 0..contacts::MAX_INVITATIONS {
+            if i > 0 && i % (contacts::LOGIN_CHECKS_PER_HOUR - 1) == 0 {
+                f.clock.advance(time::Duration::minutes(61));
+            }
+            let login = format!("guest{i}");
+            member(&f, home, &login, RoleSet::EMPTY);
+            f.dir
+                .add_existing_contact(&c(bob), b, &login, RoleSet::EMPTY, &TechScope::All)
+                .unwrap();
+        }
+        member(&f, home, "one-more", RoleSet::EMPTY);
+        let e = f.refused(b, &[home], ErrorCode::RuleViolation, "B7", || {
+            f.dir
+                .add_existing_contact(&c(bob), b, "one-more", RoleSet::EMPTY, &TechScope::All)
+        });
+        assert_eq!(rule_of(&e), Some(Rule::B7InvitationLimit));
     });
 }

@@ -950,3 +950,28 @@ fn a_refusal_and_a_success_are_audited_as_the_same_operation() {
         }
     });
 }
+
+// rule J1: a contact's change to its own settings is audited on that
+// contact, refused or not, even when the contact is refused for not being a
+// member of the account at all.
+#[test]
+fn a_refused_change_of_ones_own_settings_names_the_contact() {
+    for_each_store(|f| {
+        let (acct, _) = f.account("olga");
+        let (_, outsider) = f.account("otto");
+        let new = Password::new("a much better passphrase");
+        let e = f.refused(acct, &[], ErrorCode::PermissionDenied, "C2", || {
+            f.dir
+                .change_password(&c(outsider), acct, &Password::new("whatever"), &new)
+        });
+        assert_eq!(
+            e,
+            Error::PermissionDenied {
+                permission: Permission::ManageOwnSettings
+            }
+        );
+        let last = f.last_audit(acct);
+        assert_eq!(last.operation, Operation::PasswordChange);
+        assert_eq!(last.target, Some(outsider.to_string()));
+    });
+}

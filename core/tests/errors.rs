@@ -932,3 +932,74 @@ fn problems_have_stable_names() {
         assert_eq!(p.name(), n);
     }
 }
+
+// rule K1: time arithmetic never panics. A host's clock standing at the
+// last moment the time crate can hold: every deadline the library computes
+// (sessions, cool-offs, reset secrets, codes, password age) saturates, and
+// each operation answers, in the memory store at least, as it would today.
+#[test]
+fn a_clock_at_the_end_of_time_panics_nowhere() {
+    for (store, kind) in stores() {
+        let f = Fixture::on(kind);
+        let (acct, owner) = f.account("olga");
+        let pat = f.contact(acct, "pat", RoleSet::EMPTY);
+        f.dir
+            .set_lock_policy(&Actor::System, acct, Some(LockPolicy { max_attempts: 2 }))
+            .unwrap();
+        f.clock
+            .set(time::Date::MAX.with_hms(23, 59, 59).unwrap().assume_utc());
+        let attempt = |password: &str| {
+            f.dir.sign_in(&SignInRequest {
+                login: "olga",
+                password: &Password::new(password),
+                ip: "192.0.2.1".parse().unwrap(),
+                account: None,
+            })
+        };
+        let results = [
+            attempt("wrong one").map(|o| o.name()),
+            attempt("wrong two").map(|o| o.name()),
+            attempt("wrong three").map(|o| o.name()),
+            f.dir
+                .reset_password(
+                    &c(owner),
+                    acct,
+                    pat,
+                    ManagerReset::SendSecret(RecoveryChannel::Email),
+                )
+                .map(|_| "reset"),
+            f.dir
+                .reset_password(&c(owner), acct, pat, ManagerReset::TemporaryPassword)
+                .and_then(|temporary| {
+                    let temporary = temporary.ok_or(Error::RandomUnavailable)?;
+                    let o = f.dir.sign_in(&SignInRequest {
+                        login: "pat",
+                        password: &Password::new(temporary.expose()),
+                        ip: "192.0.2.1".parse().unwrap(),
+                        account: None,
+                    })?;
+                    Ok(o.name())
+                }),
+            f.dir.lock_contact(&c(owner), acct, pat).map(|()| "lock"),
+        ];
+        for r in &results {
+            if let Err(e) = r {
+                assert_eq!(e.code(), ErrorCode::Store, "{e:?}");
+            }
+        }
+        if store == "memory" {
+            let names: Vec<&str> = results.iter().map(|r| *r.as_ref().unwrap()).collect();
+            assert_eq!(
+                names,
+                [
+                    "invalid_credentials",
+                    "invalid_credentials",
+                    "locked",
+                    "reset",
+                    "password_change_required",
+                    "lock"
+                ]
+            );
+        }
+    }
+}

@@ -4,7 +4,7 @@
 use super::{open_invitation, Invitation, InvitationView, PendingMember, MAX_INVITATIONS};
 use crate::accounts::charge_for_addition;
 use crate::audit::Operation;
-use crate::error::{Error, Field, Problem, Rule};
+use crate::error::{Error, Rule};
 use crate::ids::{AccountId, ContactId};
 use crate::notify::{NotificationDraft, NotificationKind};
 use crate::op::{Done, Op};
@@ -173,12 +173,7 @@ pub(crate) fn invite(tx: &mut Tx<'_>, id: ContactId, invitation: Invitation) -> 
     c.invitations
         .retain(|i| i.account != account && now < i.expires_at);
     if c.invitations.len() >= MAX_INVITATIONS {
-        return Err(Error::invalid(
-            Field::Login,
-            Problem::TooLong {
-                max: MAX_INVITATIONS,
-            },
-        ));
+        return Err(Error::refused(Rule::B7InvitationLimit));
     }
     c.invitations.push(invitation);
     // The account's list: drop those no longer waiting.
@@ -194,12 +189,7 @@ pub(crate) fn invite(tx: &mut Tx<'_>, id: ContactId, invitation: Invitation) -> 
         }
     }
     if waiting.len() >= MAX_INVITATIONS {
-        return Err(Error::invalid(
-            Field::Login,
-            Problem::TooLong {
-                max: MAX_INVITATIONS,
-            },
-        ));
+        return Err(Error::refused(Rule::B7InvitationLimit));
     }
     waiting.push(id);
     let a = tx.account_mut(account)?;

@@ -160,7 +160,7 @@ pub(crate) fn clear(c: &mut Credentials) {
 fn lock_now(c: &mut Credentials, now: OffsetDateTime) -> AutoLock {
     let l = AutoLock {
         since: now,
-        until: now + COOL_OFF,
+        until: now.saturating_add(COOL_OFF),
     };
     c.lock = Some(l);
     // A lock ends every session at once (D8).

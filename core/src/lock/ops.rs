@@ -49,7 +49,8 @@ impl Directory {
     /// contact holding a role the manager lacks, or shared with other
     /// accounts, keeps it (and its failure count) until its cool-off ends
     /// or it resets its password; the unlock then ends the manual lock
-    /// alone, and is refused when there is none.
+    /// alone, and is refused when there is none (whether or not an
+    /// automatic lock stands, which the refusal does not tell).
     pub fn unlock_contact(
         &self,
         actor: &Actor,
@@ -94,12 +95,12 @@ impl Directory {
                 if manual {
                     tx.put_membership(m);
                 }
-                let now = tx.now;
-                let auto = super::active(&tx.contact(contact)?.credentials, now).is_some();
                 match tx.guard_takeover(&access, account, contact) {
                     Ok(()) => super::clear(&mut tx.contact_mut(contact)?.credentials),
-                    // Nothing this manager may end.
-                    Err(e) if auto && !manual => return Err(e),
+                    // Nothing this manager may end: refused whether or not
+                    // an automatic lock stands, so that the refusal does not
+                    // tell the manager of one.
+                    Err(e) if !manual => return Err(e),
                     // The manual lock goes; what is login-wide stays.
                     Err(_) => {}
                 }

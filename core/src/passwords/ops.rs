@@ -187,7 +187,7 @@ impl Directory {
                 contact: id,
                 account: info.account,
                 stage,
-                expires_at: now + self.sessions.absolute,
+                expires_at: now.saturating_add(self.sessions.absolute),
             })
         })?;
         Ok(match grant.stage {
@@ -261,7 +261,8 @@ impl Directory {
         })
     }
 
-    /// Sets or clears a contact's "reset password at next login" flag (D4).
+    /// Sets or clears a contact's "reset password at next login" flag (D4):
+    /// a credential setting, so within C7 and never on the owner (A6).
     pub fn set_must_change_password(
         &self,
         actor: &Actor,
@@ -276,6 +277,7 @@ impl Directory {
             tx.member(account, contact)?;
             tx.guard_owner(&access, account, contact)?;
             tx.guard_shared_profile(&access, contact)?;
+            tx.guard_takeover(&access, account, contact)?;
             tx.contact_mut(contact)?.credentials.must_change = must_change;
             security_notice(tx, contact, account, "must_change_password")?;
             Ok(Done::new(())
@@ -326,7 +328,7 @@ impl Directory {
     }
 
     /// The contact behind an actor acting on its own settings in `account`,
-    /// or the refusal (audited).
+    /// or the refusal (audited on that contact, when the actor is one).
     pub(crate) fn own_contact(&self, actor: &Actor, op: &Op) -> Result<ContactId, Error> {
         let result = match (actor, op.account) {
             (Actor::Contact(id), Some(account)) => self
@@ -336,7 +338,10 @@ impl Directory {
             _ => Err(Error::denied(Permission::ManageOwnSettings)),
         };
         if let Err(e) = &result {
-            self.record_refusal(actor, op, e);
+            match actor.contact_id() {
+                Some(id) => self.record_refusal(actor, &op.clone().on(id), e),
+                None => self.record_refusal(actor, op, e),
+            }
         }
         result
     }

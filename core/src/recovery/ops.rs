@@ -122,7 +122,7 @@ pub(crate) fn issue_reset_secret(
     c.credentials.reset = Some(PendingSecret {
         hash: SecretHash::new(secret.expose())?,
         purpose: channel.name().to_owned(),
-        expires_at: now + RESET_LIFETIME,
+        expires_at: now.saturating_add(RESET_LIFETIME),
         tries_left: RESET_TRIES,
     });
     let body = match channel {

@@ -132,8 +132,9 @@ impl Directory {
         })
     }
 
-    /// Resets another contact's second factor (F2): its enrollment is
-    /// cleared, audited and notified, and its sessions end (D8). The owner,
+    /// Resets another contact's second factor (F2): its enrollment, and
+    /// any method a manager set for it, are cleared, audited and notified,
+    /// and its sessions end (D8). The owner,
     /// contact managers and security managers; never the owner's (A6), nor
     /// that of a contact holding a role the manager lacks or shared with
     /// other accounts (C7). One's own is replaced by enrolling again, with
@@ -330,6 +331,7 @@ fn clear_others_factor(
     c.second_factor = None;
     c.pending_enrollment = None;
     c.pending_code = None;
+    c.assigned_factor = None;
     c.session_epoch = c.session_epoch.wrapping_add(1);
     Ok(())
 }

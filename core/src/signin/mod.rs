@@ -190,15 +190,15 @@ pub(crate) struct MembershipFact {
     pub(crate) account: AccountId,
     /// Its manual lock (E6), if any.
     pub(crate) manual: Option<LockMark>,
+    /// The account's IP allowlist (G1).
+    pub(crate) allowlist: Vec<ipnet::IpNet>,
 }
 
 /// What sign-in knows of a login, loaded before its password is checked.
 #[derive(Debug, Clone)]
 pub(crate) struct LoginFacts {
-    /// The login's memberships.
+    /// The login's memberships, in accounts that exist.
     pub(crate) memberships: Vec<MembershipFact>,
-    /// The IP allowlist of each of those accounts (G1).
-    pub(crate) allowlists: Vec<(AccountId, Vec<ipnet::IpNet>)>,
     /// The strictest lock limit among them (E2).
     pub(crate) limit: Option<u32>,
     /// The account the attempt names, if any.
@@ -279,12 +279,10 @@ pub(crate) fn decide_after(facts: &LoginFacts, password_ok: bool, ip: IpAddr) ->
     if let Some(mark) = m.manual {
         return After::Locked(m.account, mark);
     }
-    match facts.allowlists.iter().find(|(a, _)| *a == m.account) {
-        // The account went away since the facts were read.
-        None => After::Invalid,
-        Some((_, list)) if !crate::ip_access::allows(list, ip) => After::IpNotAllowed(m.account),
-        Some(_) => After::Grant(m.account),
+    if !crate::ip_access::allows(&m.allowlist, ip) {
+        return After::IpNotAllowed(m.account);
     }
+    After::Grant(m.account)
 }
 
 impl After {
@@ -326,7 +324,7 @@ pub(crate) fn next_stage(
     factor_done: bool,
 ) -> SessionStage {
     let changed = c.password_changed_at;
-    let expired = changed.is_some_and(|t| now >= t + PASSWORD_LIFETIME);
+    let expired = changed.is_some_and(|t| now >= t.saturating_add(PASSWORD_LIFETIME));
     let forced = security
         .force_change_before
         .is_some_and(|f| changed.is_none_or(|t| t < f));

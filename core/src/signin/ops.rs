@@ -110,24 +110,21 @@ impl Directory {
 
     /// What sign-in needs to know of a login's accounts (D5, E2, E6, G1).
     fn login_facts(&self, id: ContactId, named: Option<AccountId>) -> Result<LoginFacts, Error> {
-        let memberships = self.store.memberships_of(id)?;
-        let mut allowlists = Vec::with_capacity(memberships.len());
-        let mut policies = Vec::with_capacity(memberships.len());
-        for m in &memberships {
+        let mut memberships = Vec::new();
+        let mut policies = Vec::new();
+        // A membership whose account went away since is no account to sign in to.
+        for m in self.store.memberships_of(id)? {
             if let Some(a) = self.store.account(m.account)? {
                 policies.push(a.security.lock);
-                allowlists.push((a.id, a.security.ip_allowlist));
+                memberships.push(MembershipFact {
+                    account: m.account,
+                    manual: m.manual_lock.is_some().then(|| manual_mark(&m)),
+                    allowlist: a.security.ip_allowlist,
+                });
             }
         }
         Ok(LoginFacts {
-            memberships: memberships
-                .iter()
-                .map(|m| MembershipFact {
-                    account: m.account,
-                    manual: m.manual_lock.is_some().then(|| manual_mark(m)),
-                })
-                .collect(),
-            allowlists,
+            memberships,
             limit: lock::strictest(policies),
             named,
         })
@@ -216,7 +213,7 @@ impl Directory {
                 contact: id,
                 account,
                 stage,
-                expires_at: now + self.sessions.absolute,
+                expires_at: now.saturating_add(self.sessions.absolute),
             };
             Ok(outcome_for(grant, method))
         })
@@ -285,8 +282,8 @@ impl Directory {
             .store
             .session(&key)?
             .ok_or(fail(AuthFailure::InvalidToken))?;
-        if now >= s.created_at + self.sessions.absolute
-            || now >= s.last_seen_at + self.sessions.idle
+        if now >= s.created_at.saturating_add(self.sessions.absolute)
+            || now >= s.last_seen_at.saturating_add(self.sessions.idle)
         {
             return Err(fail(AuthFailure::Expired));
         }
@@ -311,7 +308,7 @@ impl Directory {
         if !ip_access::allows(&a.security.ip_allowlist, s.ip) {
             return Err(fail(AuthFailure::IpNotAllowed));
         }
-        if now >= s.last_seen_at + TOUCH_EVERY {
+        if now >= s.last_seen_at.saturating_add(TOUCH_EVERY) {
             self.store.touch_session(&key, now)?;
         }
         Ok(SessionInfo {
@@ -320,7 +317,7 @@ impl Directory {
             stage: s.stage,
             ip: s.ip,
             created_at: s.created_at,
-            expires_at: s.created_at + self.sessions.absolute,
+            expires_at: s.created_at.saturating_add(self.sessions.absolute),
         })
     }
 
@@ -533,7 +530,7 @@ pub(crate) fn send_code(
     c.credentials.pending_code = Some(PendingSecret {
         hash: SecretHash::new(code.expose())?,
         purpose: purpose.to_owned(),
-        expires_at: now + CODE_LIFETIME,
+        expires_at: now.saturating_add(CODE_LIFETIME),
         tries_left: CODE_TRIES,
     });
     let to = match e.method {

@@ -88,9 +88,12 @@ fn facts(memberships: &[(AccountId, Option<LockMark>)], named: Option<AccountId>
     LoginFacts {
         memberships: memberships
             .iter()
-            .map(|&(account, manual)| MembershipFact { account, manual })
+            .map(|&(account, manual)| MembershipFact {
+                account,
+                manual,
+                allowlist: Vec::new(),
+            })
             .collect(),
-        allowlists: memberships.iter().map(|&(a, _)| (a, Vec::new())).collect(),
         limit: Some(5),
         named,
     }
@@ -164,7 +167,7 @@ fn a_manual_lock_holds_against_the_right_password_and_has_no_cool_off() {
 #[test]
 fn the_right_password_from_outside_the_allowlist_is_refused() {
     let mut f = facts(&[(A, None)], None);
-    f.allowlists = vec![(A, vec!["198.51.100.0/24".parse().unwrap()])];
+    f.memberships[0].allowlist = vec!["198.51.100.0/24".parse().unwrap()];
     assert_eq!(decide_after(&f, true, IP), After::IpNotAllowed(A));
     let inside = std::net::IpAddr::V4(std::net::Ipv4Addr::new(198, 51, 100, 7));
     assert_eq!(decide_after(&f, true, inside), After::Grant(A));
@@ -235,8 +238,8 @@ mod pure_model {
             memberships: vec![MembershipFact {
                 account: A,
                 manual: l.manual,
+                allowlist: Vec::new(),
             }],
-            allowlists: vec![(A, Vec::new())],
             limit,
             named: None,
         };
