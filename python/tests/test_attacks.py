@@ -45,3 +45,35 @@ def test_a_login_joins_another_account_only_by_accepting(world: World) -> None:
     with pytest.raises(ck.RuleViolationError) as twice:
         world.dir.accept_invitation(vera, other.account)
     assert twice.value.rule == "B7"
+
+
+def test_a_narrow_technical_administrator_cannot_take_over_a_wider_one(world: World) -> None:
+    # rule C7, C4
+    nina = world.contact("nina", ck.Role.CONTACT_MANAGER, ck.Role.TECHNICAL_ADMIN)
+    world.dir.set_roles(
+        world.alice, world.account, nina, ["contact_manager", "technical_admin"], tech_scope=["users"]
+    )
+    walt = world.contact("walt", ck.Role.TECHNICAL_ADMIN)
+    with pytest.raises(ck.RuleViolationError) as e:
+        world.dir.reset_password(nina, world.account, walt)
+    assert e.value.rule == "C7"
+    pia = world.contact("pia", ck.Role.TECHNICAL_ADMIN)
+    world.dir.set_roles(world.alice, world.account, pia, ["technical_admin"], tech_scope=["users"])
+    assert world.dir.reset_password(nina, world.account, pia) is not None
+
+
+def test_an_invitation_stands_only_while_its_sender_could_still_send_it(world: World) -> None:
+    # rule B7, C6
+    other = world.dir.create_account(ck.Actor.SYSTEM, name="Other", owner=new_contact("olga"))
+    carl = world.contact("carl", ck.Role.CONTACT_MANAGER)
+    world.dir.add_existing_contact(carl, world.account, "olga", roles=["contact_manager"])
+    world.dir.set_roles(world.alice, world.account, carl, [])
+    with pytest.raises(ck.RuleViolationError) as e:
+        world.dir.accept_invitation(other.owner, world.account)
+    assert e.value.rule == "B7"
+    # A manager of the account the invited login belongs to cannot reach it either.
+    world.dir.set_roles(world.alice, world.account, carl, ["contact_manager"])
+    world.dir.accept_invitation(other.owner, world.account)
+    with pytest.raises(ck.RuleViolationError) as shared:
+        world.dir.reset_password(carl, world.account, other.owner)
+    assert shared.value.rule == "C7"

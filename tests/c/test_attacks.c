@@ -1,6 +1,7 @@
-/* The attack suite through the C API (SPEC A3, B1, C7, D7, D8; the Rust
+/* The attack suite through the C API (SPEC A3, B1, B7, C7, D7, D8; the Rust
  * suite is core/tests/attacks.rs): a contact with one role in one account
- * tries to take over a contact holding more, or a login's other accounts.
+ * tries to take over a contact holding more, or a login's other accounts,
+ * or to outlast an invitation's sender.
  * Each refusal is CK_RULE_VIOLATION naming its rule. */
 #include <stdint.h>
 #include <stdlib.h>
@@ -122,13 +123,32 @@ int main(void) {
     EXPECT(CK_INVALID_INPUT, ck_set_two_factor_method(dir, &cm, acct, pat, CK_2FA_SMS, NULL));
     OK(ck_set_two_factor_method(dir, &cm, acct, pat, CK_2FA_EMAIL, NULL));
 
+    /* rule C7, B7: account B invites a plain contact of A as contact
+     * manager; A's contact manager resets it before it answers, to accept
+     * for it. */
+    uint64_t quinn = contact(acct, "quinn", 0);
+    OK(ck_add_existing_contact(dir, &b, other, "quinn", CK_ROLE_CONTACT_MANAGER, NULL, &added));
+    CHECK(added.pending);
+    REFUSED("C7", ck_reset_password(dir, &cm, acct, quinn, CK_RESET_TEMPORARY_PASSWORD, &temporary));
+    CHECK(temporary == NULL);
+    ck_actor q = ck_actor_contact(quinn);
+    OK(ck_accept_invitation(dir, &q, other));
+
+    /* rule B7, C6: an invitation outlives its sender's power. */
+    OK(ck_add_existing_contact(dir, &cm, acct, "victor", CK_ROLE_CONTACT_MANAGER, NULL, &added));
+    OK(ck_set_roles(dir, &owner, acct, carl, 0, NULL));
+    REFUSED("B7", ck_accept_invitation(dir, &b, acct));
+    OK(ck_set_roles(dir, &owner, acct, carl, CK_ROLE_CONTACT_MANAGER, NULL));
+    OK(ck_accept_invitation(dir, &b, acct));
+
     /* rule B1: check login is bounded per actor. */
     bool exists = false;
     int refused = 0;
-    for (int i = 0; i < 31; i++) {
+    for (int i = 0; i < 30; i++) {
         ck_result r = ck_check_login(dir, &cm, acct, "victor", &exists);
         if (r == CK_RULE_VIOLATION) refused++;
     }
+    /* its invitation of victor counted as one check */
     CHECK(refused == 1 && STREQ(ck_last_error_rule(), "B1"));
 
     OK(ck_directory_free(dir));
