@@ -1,4 +1,4 @@
-//! Property test of "no takeover" (SPEC C7, A6, D7, D8, B6) against a
+//! Property test of "no takeover" (SPEC C7, A6, D7, D8, B6, B7) against a
 //! reference model of who can sign in as whom.
 //!
 //! Eight people, each the contact of its own login, in two accounts (one
@@ -6,14 +6,16 @@
 //! acting as any contact whose password it knows, resets a contact's
 //! password (a temporary one, or a secret to one of its channels), points
 //! a contact's email, alternate email or cell phone at an address of its
-//! own, asks for a reset of any login by any channel, or signs in as a
-//! contact it knows and keeps the session. The model tracks who knows each
+//! own, asks for a reset of any login by any channel, signs in as a
+//! contact it knows and keeps the session, invites a login to its account
+//! (B7), or accepts an invitation as a contact it knows. The model tracks
+//! each contact's memberships and open invitations. The model tracks who knows each
 //! contact's password (a temporary password is known to the manager who got
 //! it, a reset secret to whoever owns the address it was sent to, who then
 //! sets a password of its own) and who holds which session. After every
-//! step it checks the invariants: nobody knows the password of a contact
-//! holding a role it lacks in an account, or a member of an account it is
-//! not in; and a live session is held only by someone who knows its
+//! step it checks the invariants: nobody learns the password of a contact
+//! holding a role it lacks in an account, or a member of (or invited by) an
+//! account it is not in; and a live session is held only by someone who knows its
 //! contact's password now (D8: a password change ends the others).
 //!
 //! The long run behind the figure:
@@ -50,21 +52,6 @@ fn roles(person: usize) -> [Option<RoleSet>; 2] {
         6 => [Some(RoleSet::EMPTY), Some(cm)],
         _ => [None, Some(cm)],
     }
-}
-
-/// Whether `p` may know `q`'s password: `q` is `p`, or every account of
-/// `q` is one of `p`'s where `q` holds no role `p` lacks (C7), and the
-/// owner's only its own (A6: the owner holds every role).
-fn may_know(p: usize, q: usize) -> bool {
-    p == q
-        || roles(q)
-            .iter()
-            .zip(roles(p).iter())
-            .all(|(theirs, mine)| match (theirs, mine) {
-                (None, _) => true,
-                (Some(_), None) => false,
-                (Some(t), Some(m)) => t.is_subset(*m),
-            })
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -110,6 +97,22 @@ enum Step {
     },
     /// Anyone asks for a reset of `target`'s login.
     RequestReset { target: usize, channel: Channel },
+    /// `person`, acting as the `as_`-th contact it knows, invites
+    /// `target`'s login to `account` with these roles (B7).
+    Invite {
+        person: usize,
+        as_: usize,
+        account: usize,
+        target: usize,
+        roles: usize,
+    },
+    /// `person`, acting as the `as_`-th contact it knows, accepts that
+    /// contact's invitation to `account`.
+    Accept {
+        person: usize,
+        as_: usize,
+        account: usize,
+    },
     /// `person` signs in as the `as_`-th contact it knows and keeps the
     /// session.
     SignIn { person: usize, as_: usize },
@@ -136,13 +139,29 @@ fn step() -> impl Strategy<Value = Step> {
             |(person, as_, account, target, channel)| Step::TakeChannel { person, as_, account, target, channel }
         ),
         2 => (p.clone(), channel()).prop_map(|(target, channel)| Step::RequestReset { target, channel }),
+        2 => (p.clone(), 0..3usize, 0..2usize, p.clone(), 0..3usize).prop_map(
+            |(person, as_, account, target, roles)| Step::Invite { person, as_, account, target, roles }
+        ),
+        2 => (p.clone(), 0..3usize, 0..2usize).prop_map(|(person, as_, account)| Step::Accept { person, as_, account }),
         2 => (p, 0..3usize).prop_map(|(person, as_)| Step::SignIn { person, as_ }),
     ]
 }
 
-/// The model: who knows each contact's password, and who owns each
-/// address a notification may go to.
+/// The roles an invitation offers, by index.
+const OFFERS: [RoleSet; 3] = [
+    RoleSet::EMPTY,
+    RoleSet::EMPTY.with(Role::ContactManager),
+    RoleSet::EMPTY.with(Role::SecurityManager),
+];
+
+/// The model: each contact's memberships and open invitations, who knows
+/// each contact's password, and who owns each address a notification may
+/// go to.
 struct Model {
+    /// Each contact's roles in A and B (`None`: not a member).
+    roles: Vec<[Option<RoleSet>; 2]>,
+    /// The roles each contact's open invitation to A and B offers.
+    invited: Vec<[Option<RoleSet>; 2]>,
     knows: Vec<BTreeSet<usize>>,
     /// Each contact's current password (see [`password`]).
     current: Vec<u32>,
@@ -163,6 +182,28 @@ fn key(address: &str) -> String {
 }
 
 impl Model {
+    /// Whether `p` may know `q`'s password: `q` is `p`, or every account
+    /// of `q`, and every account that invited it (B7: whoever holds the
+    /// password could accept), is one of `p`'s where `q` holds (or is
+    /// offered) no role `p` lacks (C7), and the owner's only its own (A6:
+    /// the owner holds every role).
+    fn may_know(&self, p: usize, q: usize) -> bool {
+        p == q
+            || (0..2).all(|i| {
+                let theirs = self.roles[q][i].or(self.invited[q][i]);
+                match (theirs, self.roles[p][i]) {
+                    (None, _) => true,
+                    (Some(_), None) => false,
+                    (Some(t), Some(m)) => t.is_subset(m) && self.invited[q][i].is_none(),
+                }
+            })
+    }
+
+    /// The account a contact signs in to: its first.
+    fn home(&self, q: usize) -> usize {
+        usize::from(self.roles[q][0].is_none())
+    }
+
     /// The contacts `person` can act as, in order.
     fn identities(&self, person: usize) -> Vec<usize> {
         (0..PEOPLE)
@@ -178,7 +219,7 @@ impl Model {
         how: &str,
     ) -> Result<Password, TestCaseError> {
         prop_assert!(
-            may_know(person, target),
+            self.may_know(person, target),
             "{} took over {} ({how})",
             LOGINS[person],
             LOGINS[target]
@@ -211,9 +252,11 @@ proptest! {
     fn nobody_learns_the_password_of_a_contact_with_more_power(
         steps in prop::collection::vec(step(), 50..70)
     ) {
-        // rule C7, A6, D7, D8, B6
+        // rule C7, A6, D7, D8, B6, B7
         let f = Fixture::new();
         let mut model = Model {
+            roles: (0..PEOPLE).map(roles).collect(),
+            invited: vec![[None; 2]; PEOPLE],
             knows: Vec::new(),
             current: vec![0; PEOPLE],
             addresses: BTreeMap::new(),
@@ -308,6 +351,39 @@ proptest! {
                 Step::RequestReset { target, channel } => {
                     f.dir.request_password_reset(LOGINS[target], channel.recovery()).unwrap();
                 }
+                Step::Invite { person, as_, account, target, roles } => {
+                    let me = model.identities(person);
+                    if me.is_empty() {
+                        continue;
+                    }
+                    let actor = c(ids[me[as_ % me.len()]]);
+                    let offered = OFFERS[roles];
+                    if let Ok(added) = f.dir.add_existing_contact(&actor, accounts[account], LOGINS[target], offered, &TechScope::All) {
+                        prop_assert!(added.pending, "B7: only the host adds a login at once");
+                        prop_assert!(model.roles[target][account].is_none());
+                        model.invited[target][account] = Some(offered);
+                    }
+                }
+                Step::Accept { person, as_, account } => {
+                    let me = model.identities(person);
+                    if me.is_empty() {
+                        continue;
+                    }
+                    let target = me[as_ % me.len()];
+                    match f.dir.accept_invitation(&c(ids[target]), accounts[account]) {
+                        Ok(()) => {
+                            let offered = model.invited[target][account].take();
+                            prop_assert!(offered.is_some(), "{} joined uninvited", LOGINS[target]);
+                            model.roles[target][account] = offered;
+                        }
+                        // Refused when the sender may no longer offer it (B7).
+                        Err(e) if e.rule() == Some("B7") => {
+                            let withdrawn = matches!(e, Error::RuleViolation { rule: Rule::B7Withdrawn });
+                            prop_assert!(model.invited[target][account].is_none() || withdrawn, "{e:?}");
+                        }
+                        Err(e) => prop_assert!(false, "accepting: {e:?}"),
+                    }
+                }
                 Step::SignIn { person, as_ } => {
                     let me = model.identities(person);
                     if me.is_empty() {
@@ -319,7 +395,7 @@ proptest! {
                         login: LOGINS[target],
                         password: &pw,
                         ip: "192.0.2.1".parse().unwrap(),
-                        account: Some(accounts[usize::from(roles(target)[0].is_none())]),
+                        account: Some(accounts[model.home(target)]),
                     }).unwrap();
                     match o {
                         SignInOutcome::SignedIn(g) => model.sessions.push((person, target, g.token)),
