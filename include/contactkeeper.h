@@ -866,6 +866,10 @@ typedef struct ck_directory_options {
     // A manual clock (tests, demos), or NULL for the system clock. The
     // directory keeps its own reference: the clock may be freed before it.
     const struct ck_manual_clock *clock;
+    // The directory-wide sign-in throttle (D5): failed attempts any login,
+    // known or not, may have in 30 minutes before the next one locks it;
+    // 1 to 100 (default 100).
+    uint32_t throttle_attempts;
 } ck_directory_options;
 
 // A sign-in result. Read-only; free with `ck_sign_in_result_free()`,
@@ -1547,6 +1551,11 @@ enum ck_result ck_sign_out(const struct ck_directory *dir, const char *token);
 // store; `*out` (may be NULL) receives how many. Call it now and then (say,
 // hourly) so the store does not grow with every sign-in.
 enum ck_result ck_purge_expired_sessions(const struct ck_directory *dir, uint64_t *out);
+
+// Removes the sign-in throttle's records that are as good as absent (D5):
+// their window and lock have ended; `*out` (may be NULL) receives how
+// many. Call it now and then, as `ck_purge_expired_sessions()`.
+enum ck_result ck_purge_throttle(const struct ck_directory *dir, uint64_t *out);
 
 // Changes one's own password with the current one (D2, D8); ends the
 // contact's other sessions.

@@ -8,7 +8,7 @@
 //! log (K1, J1).
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use time::{Duration, OffsetDateTime};
 
@@ -23,7 +23,7 @@ use crate::notify::{
 };
 use crate::op::{Done, Op};
 use crate::roles::{Access, Actor};
-use crate::signin::{SessionLifetimes, UnknownLogins};
+use crate::signin::SessionLifetimes;
 use crate::store::{MemoryStore, Settlement, Store};
 use crate::tx::{access_in, Tx};
 
@@ -48,7 +48,8 @@ pub struct Directory {
     max_attempts: u32,
     pub(crate) hasher: Arc<Hasher>,
     pub(crate) sessions: SessionLifetimes,
-    pub(crate) unknown_logins: Mutex<UnknownLogins>,
+    /// D5's bound, for every login.
+    pub(crate) throttle_attempts: u32,
     delivery_timeout: Option<std::time::Duration>,
 }
 
@@ -70,6 +71,7 @@ pub struct DirectoryBuilder {
     cost: HashCost,
     sessions: SessionLifetimes,
     delivery_timeout: Option<std::time::Duration>,
+    throttle_attempts: u32,
 }
 
 impl DirectoryBuilder {
@@ -102,6 +104,21 @@ impl DirectoryBuilder {
     pub fn hash_cost(mut self, cost: HashCost) -> Result<DirectoryBuilder, Error> {
         Hasher::new(cost)?;
         self.cost = cost;
+        Ok(self)
+    }
+
+    /// Tightens the directory-wide sign-in throttle (D5): every login, known
+    /// or not, gets at most `n` failed attempts (1 to
+    /// [`THROTTLE_ATTEMPTS`](crate::signin::throttle::THROTTLE_ATTEMPTS),
+    /// the default) in a window of
+    /// [`THROTTLE_WINDOW`](crate::signin::throttle::THROTTLE_WINDOW); the
+    /// next one locks it for the cool-off. An account's lock policy (E1)
+    /// tightens it further for its contacts.
+    pub fn throttle_attempts(mut self, n: u32) -> Result<DirectoryBuilder, Error> {
+        if !(1..=crate::signin::throttle::THROTTLE_ATTEMPTS).contains(&n) {
+            return Err(Error::invalid(Field::LockPolicy, Problem::OutOfRange));
+        }
+        self.throttle_attempts = n;
         Ok(self)
     }
 
@@ -140,7 +157,7 @@ impl DirectoryBuilder {
             max_attempts: self.max_attempts,
             hasher: Arc::new(hasher),
             sessions: self.sessions,
-            unknown_logins: Mutex::new(UnknownLogins::default()),
+            throttle_attempts: self.throttle_attempts,
             delivery_timeout: self.delivery_timeout,
         }
     }
@@ -163,6 +180,7 @@ impl Directory {
             cost: HashCost::default(),
             sessions: SessionLifetimes::default(),
             delivery_timeout: Some(DEFAULT_DELIVERY_TIMEOUT),
+            throttle_attempts: crate::signin::throttle::THROTTLE_ATTEMPTS,
         }
     }
 

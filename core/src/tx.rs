@@ -18,7 +18,9 @@ use crate::notify::{Notification, NotificationDraft, OutboxItem};
 use crate::store::{
     AccountRecord, AccountWrite, Changeset, Check, ContactRecord, ContactWrite, DirectoryHead,
     MembershipRecord, MembershipWrite, ResourceRecord, ResourceWrite, SessionWrite, Store,
+    ThrottleRecord,
 };
+use std::collections::btree_map::Entry;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum State {
@@ -45,6 +47,7 @@ pub(crate) struct Tx<'s> {
     direct: Vec<Notification>,
     sessions: Vec<SessionWrite>,
     resources: Vec<ResourceWrite>,
+    throttle: BTreeMap<[u8; 32], ThrottleRecord>,
 }
 
 impl<'s> Tx<'s> {
@@ -60,6 +63,22 @@ impl<'s> Tx<'s> {
             direct: Vec::new(),
             sessions: Vec::new(),
             resources: Vec::new(),
+            throttle: BTreeMap::new(),
+        }
+    }
+
+    /// A login's throttle record to change (D5), loaded once; a fresh one
+    /// when the store has none. It is written at the version read.
+    pub(crate) fn throttle_mut(&mut self, key: [u8; 32]) -> Result<&mut ThrottleRecord, Error> {
+        match self.throttle.entry(key) {
+            Entry::Occupied(e) => Ok(e.into_mut()),
+            Entry::Vacant(v) => {
+                let rec = match self.store.throttle(&key)? {
+                    Some(r) => r,
+                    None => ThrottleRecord::new(key, self.now),
+                };
+                Ok(v.insert(rec))
+            }
         }
     }
 
@@ -381,6 +400,7 @@ impl<'s> Tx<'s> {
         cs.memberships = std::mem::take(&mut self.memberships);
         cs.sessions = std::mem::take(&mut self.sessions);
         cs.resources = std::mem::take(&mut self.resources);
+        cs.throttle = std::mem::take(&mut self.throttle).into_values().collect();
         let mut notes = std::mem::take(&mut self.notes);
         cs.outbox = notes
             .iter()

@@ -35,7 +35,7 @@ proptest! {
     #[test]
     fn lock_policy_matches_the_model(steps in prop::collection::vec(step(), 1..40)) {
         // rule D5, D9, E1, E2, E3, E4, E5, E6
-        let f = Fixture::new();
+        let f = Fixture::tuned(std::sync::Arc::new(MemoryStore::new()), |b| b.throttle_attempts(THROTTLE).unwrap());
         let (acct, owner) = f.account("owner");
         let mut ids = Vec::new();
         for login in &LOGINS[..2] {

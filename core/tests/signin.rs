@@ -511,23 +511,23 @@ fn reset_at_next_login_gives_a_session_that_can_only_change_the_password() {
 
 #[test]
 fn unknown_login_and_wrong_password_answer_alike_and_both_lock() {
-    // rule D5
+    // rule D5: every login is under the directory-wide throttle, so an
+    // unknown login answers as a real one whose accounts have no policy,
+    // at every attempt.
     for_each_store(|f| {
-        let (acct, alice, _, _) = setup(&f);
-        f.dir
-            .set_lock_policy(&c(alice), acct, Some(LockPolicy { max_attempts: 5 }))
-            .unwrap();
-        for _ in 0..5 {
-            assert!(matches!(
-                sign(&f, "carol", "wrong-password-x"),
-                SignInOutcome::InvalidCredentials
-            ));
-            assert!(matches!(
-                sign(&f, "nobody-here", "wrong-password-x"),
-                SignInOutcome::InvalidCredentials
-            ));
+        setup(&f);
+        for i in 0..signin::throttle::THROTTLE_ATTEMPTS {
+            for login in ["carol", "nobody-here"] {
+                let o = sign(&f, login, "wrong-password-x");
+                assert!(
+                    matches!(o, SignInOutcome::InvalidCredentials),
+                    "attempt {i} on {login}: {}",
+                    o.name()
+                );
+            }
         }
-        // Past the allowed number, both answer locked, with an end time.
+        // Past the bound, both answer locked, with an end time, even with
+        // the right password.
         let real = sign(&f, "carol", PW);
         let ghost = sign(&f, "nobody-here", PW);
         for o in [&real, &ghost] {
@@ -537,6 +537,13 @@ fn unknown_login_and_wrong_password_answer_alike_and_both_lock() {
             assert_eq!(m.kind, LockKind::Automatic);
             assert_eq!(m.until, Some(m.since + Duration::minutes(30)));
         }
+        // After the cool-off both may try again.
+        f.clock.advance(Duration::minutes(30));
+        assert!(matches!(sign(&f, "carol", PW), SignInOutcome::SignedIn(_)));
+        assert!(matches!(
+            sign(&f, "nobody-here", PW),
+            SignInOutcome::InvalidCredentials
+        ));
         // A malformed login is just another unknown login.
         assert!(matches!(
             sign(&f, "bad login\u{7}", PW),
@@ -552,6 +559,65 @@ fn unknown_login_and_wrong_password_answer_alike_and_both_lock() {
         ));
         assert!(entries.len() >= 6);
     });
+}
+
+// rule D5, E1: an account's lock policy tightens the throttle for its
+// contacts; the host may tighten the throttle for every login.
+#[test]
+fn a_lock_policy_and_the_host_tighten_the_throttle() {
+    for (_, store) in stores() {
+        let f = Fixture::tuned(store, |b| b.throttle_attempts(3).unwrap());
+        let (acct, alice, _, _) = setup(&f);
+        for login in ["carol", "nobody-here"] {
+            for _ in 0..3 {
+                assert!(matches!(
+                    sign(&f, login, "wrong-password-x"),
+                    SignInOutcome::InvalidCredentials
+                ));
+            }
+            assert!(matches!(sign(&f, login, PW), SignInOutcome::Locked(_)));
+        }
+        f.clock.advance(Duration::minutes(30));
+        f.dir
+            .set_lock_policy(&c(alice), acct, Some(LockPolicy { max_attempts: 1 }))
+            .unwrap();
+        sign(&f, "carol", "wrong-password-x");
+        assert!(matches!(sign(&f, "carol", PW), SignInOutcome::Locked(_)));
+    }
+    for bad in [0, signin::throttle::THROTTLE_ATTEMPTS + 1] {
+        let r = Directory::builder(std::sync::Arc::new(MemoryStore::new())).throttle_attempts(bad);
+        assert_eq!(r.err().map(|e| e.code()), Some(ErrorCode::InvalidInput));
+    }
+}
+
+// rule D5, D9: the throttle's state is the store's: two directories on one
+// store (two processes, or one restarted) see the same counts.
+#[test]
+fn two_directories_on_one_store_share_the_throttle() {
+    for (_, store) in stores() {
+        let one = Fixture::tuned(store.clone(), |b| b.throttle_attempts(4).unwrap());
+        setup(&one);
+        let two = Fixture::tuned(store, |b| b.throttle_attempts(4).unwrap());
+        for login in ["carol", "nobody-here"] {
+            for i in 0..4 {
+                let f = if i % 2 == 0 { &one } else { &two };
+                assert!(matches!(
+                    sign(f, login, "wrong-password-x"),
+                    SignInOutcome::InvalidCredentials
+                ));
+            }
+            for f in [&one, &two] {
+                assert!(
+                    matches!(sign(f, login, PW), SignInOutcome::Locked(_)),
+                    "{login}"
+                );
+            }
+        }
+        // Expired records are purged, and only those.
+        assert_eq!(one.dir.purge_throttle().unwrap(), 0);
+        one.clock.advance(Duration::minutes(31));
+        assert_eq!(one.dir.purge_throttle().unwrap(), 2);
+    }
 }
 
 #[test]
@@ -1881,4 +1947,48 @@ fn the_security_policies_read_back() {
             Error::PermissionDenied { .. }
         ));
     });
+}
+
+// rule D5: an unknown login costs what a known one does, counted as
+// durable commits and shown as the same answers: a wrong password, a reset
+// request, a reset completed with a wrong secret.
+#[test]
+fn unknown_logins_cost_the_same_commits_as_known_ones() {
+    use std::sync::atomic::Ordering::SeqCst;
+    for (_, store) in stores() {
+        let wrapped = Wrapped::new(store);
+        let f = Fixture::on(wrapped.clone());
+        setup(&f);
+        let commits = |op: &dyn Fn() -> String| {
+            let before = wrapped.commits.load(SeqCst);
+            let answer = op();
+            (answer, wrapped.commits.load(SeqCst) - before)
+        };
+        for login in ["carol", "nobody-here"] {
+            let o = commits(&|| sign(&f, login, "wrong-password-x").name().to_owned());
+            assert_eq!(o, ("invalid_credentials".to_owned(), 2), "{login}");
+        }
+        let request = |login: &str| {
+            commits(&|| {
+                format!(
+                    "{:?}",
+                    f.dir.request_password_reset(login, RecoveryChannel::Email)
+                )
+            })
+        };
+        assert_eq!(request("carol"), request("nobody-here"));
+        assert_eq!(request("carol").1, 1);
+        let complete = |login: &str| {
+            commits(&|| {
+                let r = f.dir.complete_password_reset(
+                    login,
+                    &Secret::new("0000-0000"),
+                    &Password::new("a brand new passphrase"),
+                );
+                format!("{:?}", r.map_err(|e| e.code()))
+            })
+        };
+        assert_eq!(complete("carol"), complete("nobody-here"));
+        assert_eq!(complete("carol").1, 1);
+    }
 }

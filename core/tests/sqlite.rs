@@ -626,6 +626,93 @@ fn directories_in_several_processes_lose_no_update() {
     );
 }
 
+/// D5, D9: two processes on one file take turns at an unknown login and
+/// at a real one whose account has no lock policy; at every attempt both
+/// logins get the same answer, from either process, and the locks hold
+/// when both processes are restarted.
+#[test]
+fn two_processes_throttle_alike_before_and_after_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("throttle.db");
+    {
+        let f = Fixture::on(Arc::new(SqliteStore::open(&path).unwrap()));
+        let nc = new_contact("carol").with_password(Password::new(PROBE_PASSWORD));
+        let (acct, _) = f.account("owner");
+        f.dir.create_contact(&Actor::System, acct, &nc).unwrap();
+    }
+    let start = || -> Vec<Prober> {
+        (0..2)
+            .map(|_| {
+                Prober::new(spawn_child(
+                    "prober",
+                    &[("CK_DB", path.display().to_string())],
+                ))
+            })
+            .collect()
+    };
+    let mut procs = start();
+    let mut turn = 0;
+    let mut ask = |procs: &mut Vec<Prober>, login: &str, password: &str| {
+        turn += 1;
+        procs[turn % 2].ask(login, password)
+    };
+    for i in 0..PROBE_THROTTLE {
+        let real = ask(&mut procs, "carol", "guessing wrong");
+        let ghost = ask(&mut procs, "nobody-here", "guessing wrong");
+        assert_eq!(real, "invalid_credentials", "attempt {i}");
+        assert_eq!(ghost, real, "attempt {i}");
+    }
+    for _ in 0..2 {
+        assert_eq!(ask(&mut procs, "carol", PROBE_PASSWORD), "locked");
+        assert_eq!(ask(&mut procs, "nobody-here", PROBE_PASSWORD), "locked");
+    }
+    drop(procs);
+    let mut procs = start();
+    for _ in 0..2 {
+        assert_eq!(ask(&mut procs, "carol", PROBE_PASSWORD), "locked");
+        assert_eq!(ask(&mut procs, "nobody-here", PROBE_PASSWORD), "locked");
+    }
+}
+
+const PROBE_PASSWORD: &str = "correct horse battery";
+const PROBE_THROTTLE: u32 = 3;
+
+/// A child that signs in as it is told, line by line.
+struct Prober {
+    child: Child,
+    out: BufReader<std::process::ChildStdout>,
+}
+
+impl Prober {
+    fn new(mut child: Child) -> Prober {
+        let out = BufReader::new(child.stdout.take().unwrap());
+        Prober { child, out }
+    }
+
+    fn ask(&mut self, login: &str, password: &str) -> String {
+        let stdin = self.child.stdin.as_mut().unwrap();
+        writeln!(stdin, "{login}\t{password}").unwrap();
+        stdin.flush().unwrap();
+        loop {
+            let mut line = String::new();
+            assert!(
+                self.out.read_line(&mut line).unwrap() > 0,
+                "the prober ended"
+            );
+            if let Some(answer) = ck(&line) {
+                return answer.trim_start_matches("CK ").trim().to_owned();
+            }
+        }
+    }
+}
+
+impl Drop for Prober {
+    fn drop(&mut self) {
+        drop(self.child.stdin.take());
+        let _ = self.child.wait();
+    }
+}
+
 // ----- crash safety -----
 
 /// A child performs a long stream of operations and is killed with SIGKILL
@@ -971,6 +1058,28 @@ fn child_process() {
             var("CK_ROUND").parse().unwrap(),
             var("CK_DURABLE").parse().unwrap(),
         ),
+        "prober" => {
+            let options = SqliteOptions::default().busy_timeout(Duration::from_secs(60));
+            let d = Directory::builder(Arc::new(SqliteStore::open_with(&path, &options).unwrap()))
+                .hash_cost(FAST)
+                .unwrap()
+                .throttle_attempts(PROBE_THROTTLE)
+                .unwrap()
+                .build();
+            for line in std::io::stdin().lock().lines() {
+                let line = line.unwrap();
+                let (login, password) = line.split_once('\t').unwrap();
+                let o = d
+                    .sign_in(&SignInRequest {
+                        login,
+                        password: &Password::new(password),
+                        ip: "192.0.2.1".parse().unwrap(),
+                        account: None,
+                    })
+                    .unwrap();
+                say(&format!("CK {}", o.name()));
+            }
+        }
         other => panic!("unknown child role {other}"),
     }
 }

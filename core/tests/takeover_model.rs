@@ -163,6 +163,9 @@ struct Model {
     /// The roles each contact's open invitation to A and B offers.
     invited: Vec<[Option<RoleSet>; 2]>,
     knows: Vec<BTreeSet<usize>>,
+    /// (person, contact): the person pointed one of the contact's recovery
+    /// channels at an address of its own, when it might (see [`Model::learns`]).
+    controls: BTreeSet<(usize, usize)>,
     /// Each contact's current password (see [`password`]).
     current: Vec<u32>,
     addresses: BTreeMap<String, usize>,
@@ -211,15 +214,20 @@ impl Model {
             .collect()
     }
 
-    /// `person` now alone knows `target`'s password, the one returned.
+    /// `person` now alone knows `target`'s password, the one returned. A
+    /// reset secret sent to an address `person` set on `target` when it
+    /// might is no takeover, whatever `target` became since: whoever holds
+    /// a login's recovery channels holds the login, and an account that
+    /// invites a login trusts whoever that is (B7 asks only the login).
     fn learns(
         &mut self,
         person: usize,
         target: usize,
         how: &str,
     ) -> Result<Password, TestCaseError> {
+        let controlled = how == "a reset secret" && self.controls.contains(&(person, target));
         prop_assert!(
-            self.may_know(person, target),
+            controlled || self.may_know(person, target),
             "{} took over {} ({how})",
             LOGINS[person],
             LOGINS[target]
@@ -258,6 +266,7 @@ proptest! {
             roles: (0..PEOPLE).map(roles).collect(),
             invited: vec![[None; 2]; PEOPLE],
             knows: Vec::new(),
+            controls: BTreeSet::new(),
             current: vec![0; PEOPLE],
             addresses: BTreeMap::new(),
             sessions: Vec::new(),
@@ -346,7 +355,15 @@ proptest! {
                     if identity == target {
                         u.current_password = Some(password(model.current[target]));
                     }
-                    let _ = f.dir.update_contact(&c(ids[identity]), accounts[account], ids[target], &u);
+                    if f.dir.update_contact(&c(ids[identity]), accounts[account], ids[target], &u).is_ok() {
+                        prop_assert!(
+                            identity == target || model.may_know(person, target),
+                            "{} took {}'s recovery channel",
+                            LOGINS[person],
+                            LOGINS[target]
+                        );
+                        model.controls.insert((person, target));
+                    }
                 }
                 Step::RequestReset { target, channel } => {
                     f.dir.request_password_reset(LOGINS[target], channel.recovery()).unwrap();

@@ -129,6 +129,7 @@ pub extern "C" fn ck_directory_options_default() -> ck_directory_options {
         notify: None,
         notify_userdata: std::ptr::null_mut(),
         clock: std::ptr::null(),
+        throttle_attempts: core::signin::throttle::THROTTLE_ATTEMPTS,
     }
 }
 
@@ -183,6 +184,7 @@ pub(crate) unsafe fn build(
             absolute: time::Duration::seconds(o.session_absolute_seconds),
         })?
         .max_attempts(o.max_attempts)
+        .throttle_attempts(o.throttle_attempts)?
         .delivery_timeout(
             (o.delivery_timeout_ms > 0)
                 .then(|| std::time::Duration::from_millis(o.delivery_timeout_ms)),

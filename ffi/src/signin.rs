@@ -314,6 +314,21 @@ pub unsafe extern "C" fn ck_purge_expired_sessions(
     })
 }
 
+/// Removes the sign-in throttle's records that are as good as absent (D5):
+/// their window and lock have ended; `*out` (may be NULL) receives how
+/// many. Call it now and then, as `ck_purge_expired_sessions()`.
+#[no_mangle]
+pub unsafe extern "C" fn ck_purge_throttle(dir: *const ck_directory, out: *mut u64) -> ck_result {
+    guard(|| {
+        let d = unsafe { directory(dir) }?;
+        let n = d.purge_throttle()?;
+        if !out.is_null() {
+            Out::new(out, "out")?.set(n as u64);
+        }
+        Ok(())
+    })
+}
+
 /// Changes one's own password with the current one (D2, D8); ends the
 /// contact's other sessions.
 #[no_mangle]

@@ -795,6 +795,10 @@ pub struct ck_directory_options {
     /// A manual clock (tests, demos), or NULL for the system clock. The
     /// directory keeps its own reference: the clock may be freed before it.
     pub clock: *const crate::handles::ck_manual_clock,
+    /// The directory-wide sign-in throttle (D5): failed attempts any login,
+    /// known or not, may have in 30 minutes before the next one locks it;
+    /// 1 to 100 (default 100).
+    pub throttle_attempts: u32,
 }
 
 /// The core's actor for a C actor.

@@ -192,7 +192,7 @@ const PROFILE_KEYS: [&str; 7] = [
 #[pymethods]
 impl PyDirectory {
     #[new]
-    #[pyo3(signature = (path = None, *, notifier = None, clock = None, hash_cost = None, session_lifetimes = None, delivery_timeout = Timeout::Default, max_attempts = None, sqlite_options = None))]
+    #[pyo3(signature = (path = None, *, notifier = None, clock = None, hash_cost = None, session_lifetimes = None, delivery_timeout = Timeout::Default, max_attempts = None, sqlite_options = None, throttle_attempts = None))]
     #[expect(
         clippy::too_many_arguments,
         reason = "one keyword argument of the Python API each"
@@ -207,6 +207,7 @@ impl PyDirectory {
         delivery_timeout: Timeout,
         max_attempts: Option<u32>,
         sqlite_options: Option<&Bound<'_, PyAny>>,
+        throttle_attempts: Option<u32>,
     ) -> PyResult<Self> {
         let to_py = |e| errors::to_py(py, e);
         let path: Option<PathBuf> = match path.filter(|p| !p.is_none()) {
@@ -260,6 +261,9 @@ impl PyDirectory {
         }
         if let Some(n) = max_attempts {
             b = b.max_attempts(n);
+        }
+        if let Some(n) = throttle_attempts {
+            b = b.throttle_attempts(n).map_err(to_py)?;
         }
         Ok(PyDirectory {
             inner: RwLock::new(Some(Arc::new(b.build()))),
@@ -995,6 +999,12 @@ impl PyDirectory {
     /// the store; returns how many.
     fn purge_expired_sessions(&self, py: Python<'_>) -> PyResult<usize> {
         self.call(py, move |d| d.purge_expired_sessions())
+    }
+
+    /// Removes the sign-in throttle's records that are as good as absent
+    /// (D5); returns how many.
+    fn purge_throttle(&self, py: Python<'_>) -> PyResult<usize> {
+        self.call(py, move |d| d.purge_throttle())
     }
 
     /// Ends a session; ending one that is already gone is not an error.

@@ -209,6 +209,7 @@ def every_call(d: ck.Directory, w: dict[str, Any]) -> list[Callable[[], Any]]:
         lambda: d.session_actor("t"),
         lambda: d.sign_out("t"),
         lambda: d.purge_expired_sessions(),
+        lambda: d.purge_throttle(),
         lambda: d.complete_second_factor("t", "123456"),
         lambda: d.resend_second_factor_code("t"),
         lambda: d.change_password_with_session("t", current="a", new="b"),

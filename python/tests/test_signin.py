@@ -8,7 +8,7 @@ import ipaddress
 import pytest
 
 import contactkeeper as ck
-from conftest import IP, PASSWORD, World, new_contact
+from conftest import IP, PASSWORD, World, make_directory, new_contact
 
 PW2 = "second Passphrase 77"
 
@@ -226,3 +226,22 @@ def test_sign_in_attempts_are_audited_without_secrets(world: World) -> None:
     assert "wrong password" not in csv and o.token not in csv and PASSWORD not in csv
     assert world.dir.now() == world.clock.now()
     assert new_contact  # the helper is shared
+
+
+def test_every_login_is_under_the_directory_wide_throttle() -> None:
+    # rule D5: an unknown login answers as a real one with no lock policy.
+    d, clock, _ = make_directory(throttle_attempts=2)
+    d.create_account(ck.Actor.SYSTEM, name="Acme", owner=new_contact("zed", password=PASSWORD))
+    for _ in range(2):
+        for login in ("zed", "nobody-here"):
+            assert isinstance(d.sign_in(login, "guessing wrong", ip=IP), ck.InvalidCredentials)
+    for login in ("zed", "nobody-here"):
+        assert isinstance(d.sign_in(login, PASSWORD, ip=IP), ck.Locked)
+    assert d.purge_throttle() == 0
+    clock.advance(datetime.timedelta(minutes=31))
+    assert d.purge_throttle() == 2
+    assert isinstance(d.sign_in("zed", PASSWORD, ip=IP), ck.SignedIn)
+    for bad in (0, 101):
+        with pytest.raises(ck.InvalidInputError):
+            make_directory(throttle_attempts=bad)
+    d.close()

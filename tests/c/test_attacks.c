@@ -152,5 +152,30 @@ int main(void) {
     CHECK(refused == 1 && STREQ(ck_last_error_rule(), "B1"));
 
     OK(ck_directory_free(dir));
+
+    /* rule D5: the directory-wide throttle; an unknown login and a real
+     * login of an account with no lock policy answer alike at every
+     * attempt. */
+    ck_directory_options t = ck_test_options();
+    t.throttle_attempts = 0;
+    EXPECT(CK_INVALID_INPUT, ck_directory_new(&t, &dir));
+    t.throttle_attempts = 101;
+    EXPECT(CK_INVALID_INPUT, ck_directory_new(&t, &dir));
+    t.throttle_attempts = 3;
+    OK(ck_directory_new(&t, &dir));
+    uint64_t zed = 0;
+    account("zed", &zed);
+    for (int i = 0; i < 3; i++) {
+        CHECK(sign_in("zed", "guessing wrong") == CK_INVALID_LOGIN);
+        CHECK(sign_in("nobody-here", "guessing wrong") == CK_INVALID_LOGIN);
+    }
+    CHECK(sign_in("zed", PW) == CK_LOCKED);
+    CHECK(sign_in("nobody-here", PW) == CK_LOCKED);
+    uint64_t purged = 7;
+    OK(ck_purge_throttle(dir, &purged));
+    CHECK(purged == 0);
+    OK(ck_purge_throttle(dir, NULL));
+    EXPECT(CK_NULL_POINTER, ck_purge_throttle(NULL, &purged));
+    OK(ck_directory_free(dir));
     return ck_report("test_attacks");
 }

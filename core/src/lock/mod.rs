@@ -157,7 +157,8 @@ pub(crate) fn clear(c: &mut Credentials) {
     c.failed_attempts = 0;
 }
 
-fn lock_now(c: &mut Credentials, now: OffsetDateTime) -> AutoLock {
+/// Locks the login now for the cool-off (E2; D5's throttle too).
+pub(crate) fn lock_now(c: &mut Credentials, now: OffsetDateTime) -> AutoLock {
     let l = AutoLock {
         since: now,
         until: now.saturating_add(COOL_OFF),

@@ -14,6 +14,7 @@ use crate::notify::{Notification, NotificationKind};
 use crate::recovery::{RecoveryChannel, PHONE_CODE_DIGITS, RESET_LIFETIME, RESET_TRIES};
 use crate::roles::Actor;
 use crate::secret::Secret;
+use crate::signin::ops::anonymous_audit;
 use crate::tx::Tx;
 use crate::{lock, Directory};
 
@@ -27,11 +28,19 @@ impl Directory {
         login: &str,
         channel: RecoveryChannel,
     ) -> Result<(), Error> {
-        let Ok(key) = login_key(login) else {
-            return Ok(());
+        let found = match login_key(login) {
+            Ok(key) => self.store.contact_by_login(&key)?,
+            Err(_) => None,
         };
-        let Some(c) = self.store.contact_by_login(&key)? else {
-            return Ok(());
+        let Some(c) = found else {
+            // D5: the same work as for a known login: a secret made and
+            // hashed, and one unit of work committed.
+            let secret = Secret::random_hex(16)?;
+            SecretHash::new(secret.expose())?;
+            return self.transact("anonymous", |tx| {
+                anonymous_audit(tx, Operation::PasswordResetRequest, "unknown login");
+                Ok(())
+            });
         };
         let id = c.id;
         let sent = self.transact(&Actor::Contact(id).audit_label(), |tx| {
@@ -64,8 +73,21 @@ impl Directory {
         new: &Password,
     ) -> Result<(), Error> {
         let invalid = || Error::unauthenticated(AuthFailure::InvalidSecret);
-        let key = login_key(login).map_err(|_| invalid())?;
-        let c = self.store.contact_by_login(&key)?.ok_or_else(invalid)?;
+        let found = match login_key(login) {
+            Ok(key) => self.store.contact_by_login(&key)?,
+            Err(_) => None,
+        };
+        let Some(c) = found else {
+            // D5: the same work as a wrong secret for a known login: the
+            // secret compared, one unit of work committed, refused.
+            let decoy = SecretHash::new("")?;
+            let _ = decoy.matches(secret.expose().trim());
+            self.transact("anonymous", |tx| {
+                anonymous_audit(tx, Operation::PasswordReset, "unknown login");
+                Ok(())
+            })?;
+            return Err(invalid());
+        };
         let id = c.id;
         let label = Actor::Contact(id).audit_label();
         // Check the secret without using it up, so that a refused new

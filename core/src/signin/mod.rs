@@ -7,7 +7,6 @@
 //! commit the result (a reset count and a session, or a failure that may
 //! lock the login).
 
-use std::collections::HashMap;
 use std::net::IpAddr;
 
 use time::{Duration, OffsetDateTime};
@@ -22,8 +21,6 @@ use crate::roles::Actor;
 use crate::second_factor::TwoFactorMethod;
 use crate::secret::Secret;
 
-/// How many unknown logins' failure counts are remembered (D5: bounded).
-const UNKNOWN_CAPACITY: usize = 65_536;
 /// How long a code sent for sign-in stays valid, and how many wrong tries
 /// it allows (F1, with D6's rules).
 const CODE_LIFETIME: time::Duration = time::Duration::minutes(10);
@@ -161,26 +158,6 @@ impl SessionInfo {
             SessionStage::Full => Ok(Actor::Contact(self.contact)),
             _ => Err(Error::unauthenticated(AuthFailure::StepRequired)),
         }
-    }
-}
-
-/// Failure counts of logins no contact has, so that they lock like real
-/// ones (D5), in bounded memory.
-#[derive(Debug, Default)]
-pub(crate) struct UnknownLogins {
-    map: HashMap<String, Credentials>,
-}
-
-impl UnknownLogins {
-    fn entry(&mut self, key: &str, now: OffsetDateTime) -> &mut Credentials {
-        if !self.map.contains_key(key) && self.map.len() >= UNKNOWN_CAPACITY {
-            self.map
-                .retain(|_, c| lock::active(c, now).is_some() || c.failed_attempts > 1);
-            if self.map.len() >= UNKNOWN_CAPACITY {
-                self.map.clear();
-            }
-        }
-        self.map.entry(key.to_owned()).or_default()
     }
 }
 
@@ -381,6 +358,7 @@ pub(crate) fn take_code(
 }
 
 pub(crate) mod ops;
+pub mod throttle;
 
 #[cfg(test)]
 mod tests;

@@ -9,12 +9,13 @@ use crate::contacts::login_key;
 use crate::credentials::{AutoLock, PendingSecret, SecretHash, SessionRecord, SessionStage};
 use crate::error::{AuthFailure, Error, ErrorCode, Field, Problem};
 use crate::ids::{AccountId, ContactId, NotificationId};
-use crate::lock::{LockKind, LockMark, Reservation, DEFAULT_MAX_ATTEMPTS};
+use crate::lock::{LockKind, LockMark, Reservation};
 use crate::notify::{Notification, NotificationDraft, NotificationKind};
 use crate::op::{Done, Op};
 use crate::roles::Actor;
 use crate::second_factor::TwoFactorMethod;
 use crate::secret::Secret;
+use crate::signin::throttle::{self, Throttled};
 use crate::signin::{
     decide_after, decide_before, next_stage, After, Before, LoginFacts, MembershipFact,
     SessionGrant, SessionInfo, SignInOutcome, SignInRequest, CODE_LIFETIME, CODE_TRIES,
@@ -30,20 +31,23 @@ impl Directory {
     /// an unknown login tried too often answers locked as a real one would.
     /// Errors are only for a failing store.
     ///
-    /// Unknown logins lock after the default number of attempts (5, E1), as
-    /// a login under the default lock policy does. A login none of whose
-    /// accounts enables the policy never locks, so a host that wants every
-    /// login indistinguishable under repeated guessing enables the policy on
-    /// every account.
+    /// Every login, known or not, is under one directory-wide throttle whose
+    /// state is in the store:
+    /// [`THROTTLE_ATTEMPTS`](throttle::THROTTLE_ATTEMPTS) failed attempts
+    /// (or fewer, [`DirectoryBuilder::throttle_attempts`](crate::DirectoryBuilder::throttle_attempts))
+    /// within [`THROTTLE_WINDOW`](throttle::THROTTLE_WINDOW), and the next
+    /// attempt locks the login for the cool-off, in every process. An
+    /// account's lock policy (E1) tightens it for its contacts. So an
+    /// unknown login answers exactly as a real login whose accounts have no
+    /// lock policy.
     pub fn sign_in(&self, req: &SignInRequest<'_>) -> Result<SignInOutcome, Error> {
-        let now = self.clock.now();
         let key = login_key(req.login).ok();
         let found = match &key {
             Some(k) => self.store.contact_by_login(k)?,
             None => None,
         };
         let Some(contact) = found else {
-            return self.unknown_sign_in(key.as_deref().unwrap_or(""), req, now);
+            return self.unknown_sign_in(key.as_deref().unwrap_or(""), req);
         };
         let id = contact.id;
         let facts = self.login_facts(id, req.account)?;
@@ -52,7 +56,7 @@ impl Directory {
             Before::NotMember => {
                 let named = facts.named.map(|a| a.to_string()).unwrap_or_default();
                 let key = format!("{}@{named}", key.as_deref().unwrap_or(""));
-                return self.unknown_sign_in(&key, req, now);
+                return self.unknown_sign_in(&key, req);
             }
             Before::Locked(mark) => {
                 self.transact(&label, |tx| {
@@ -64,11 +68,22 @@ impl Directory {
             Before::Check => {}
         }
 
-        // 1. Reserve the attempt (D9).
+        // 1. Reserve the attempt (D9), under the login's lock policy (E2)
+        // and the directory-wide throttle (D5).
+        let tkey = throttle::throttle_key(key.as_deref().unwrap_or(""));
         let reserved = self.transact(&label, |tx| {
             let now = tx.now;
             let c = tx.contact_mut(id)?;
-            let r = lock::reserve(&mut c.credentials, facts.limit, now);
+            let mut r = lock::reserve(&mut c.credentials, facts.limit, now);
+            if r == Reservation::Check {
+                let t = tx.throttle_mut(tkey)?;
+                if throttle::reserve(t, self.throttle_attempts, now) != Throttled::Check {
+                    // Past the bound: the login locks as E2's lock would.
+                    let c = tx.contact_mut(id)?;
+                    r = Reservation::Locked(lock::lock_now(&mut c.credentials, now), true);
+                }
+            }
+            let c = tx.contact_mut(id)?;
             let hash = c.credentials.password_hash.clone();
             if let Reservation::Locked(l, new) = r {
                 if new {
@@ -105,7 +120,7 @@ impl Directory {
             }
             _ => None,
         };
-        self.commit_attempt(id, req.ip, &facts, &after, upgraded.as_deref())
+        self.commit_attempt(id, tkey, req.ip, &facts, &after, upgraded.as_deref())
     }
 
     /// What sign-in needs to know of a login's accounts (D5, E2, E6, G1).
@@ -137,6 +152,7 @@ impl Directory {
     fn commit_attempt(
         &self,
         id: ContactId,
+        tkey: [u8; 32],
         ip: std::net::IpAddr,
         facts: &LoginFacts,
         after: &After,
@@ -157,6 +173,9 @@ impl Directory {
             let c = tx.contact_mut(id)?;
             if let Some(l) = after.settle(&mut c.credentials, facts.limit, now) {
                 auto_locked(tx, id, l)?;
+            }
+            if *after != After::Invalid {
+                throttle::after_success(tx.throttle_mut(tkey)?, now);
             }
             let account = match after {
                 After::Invalid => {
@@ -219,55 +238,43 @@ impl Directory {
         })
     }
 
-    /// An attempt on a login no contact has: the same work and answers as
-    /// a wrong password, counted in bounded memory (D5).
-    fn unknown_sign_in(
-        &self,
-        key: &str,
-        req: &SignInRequest<'_>,
-        now: OffsetDateTime,
-    ) -> Result<SignInOutcome, Error> {
-        let limit = Some(DEFAULT_MAX_ATTEMPTS);
-        let reserved = {
-            let mut map = self
-                .unknown_logins
-                .lock()
-                .unwrap_or_else(|e| e.into_inner());
-            lock::reserve(map.entry(key, now), limit, now)
-        };
-        if let Reservation::Locked(l, _) = reserved {
-            self.anonymous_audit("locked")?;
+    /// An attempt on a login no contact has (D5): counted by the same
+    /// directory-wide throttle, in the store, as every login's, so it
+    /// answers as a real login whose accounts have no lock policy would,
+    /// after the same work: a reservation committed, a password hashed,
+    /// the attempt committed.
+    fn unknown_sign_in(&self, key: &str, req: &SignInRequest<'_>) -> Result<SignInOutcome, Error> {
+        let tkey = throttle::throttle_key(key);
+        let locked = self.transact("anonymous", |tx| {
+            let now = tx.now;
+            let t = tx.throttle_mut(tkey)?;
+            let lock = match throttle::reserve(t, self.throttle_attempts, now) {
+                Throttled::Check => return Ok(None),
+                Throttled::Trip => throttle::lock_unknown(t, now),
+                Throttled::Locked(l) => l,
+            };
+            anonymous_audit(tx, Operation::SignIn, "locked");
+            Ok(Some(lock))
+        })?;
+        if let Some(l) = locked {
             return Ok(SignInOutcome::Locked(auto_mark(l)));
         }
         match req.password.normalized(0) {
             Ok(n) => self.hasher.verify_dummy(&n),
             Err(_) => self.hasher.verify_dummy(""),
         }
-        {
-            let mut map = self
-                .unknown_logins
-                .lock()
-                .unwrap_or_else(|e| e.into_inner());
-            lock::after_failure(map.entry(key, now), limit, now);
-        }
-        self.anonymous_audit("invalid credentials")?;
+        self.transact("anonymous", |tx| {
+            anonymous_audit(tx, Operation::SignIn, "invalid credentials");
+            Ok(())
+        })?;
         Ok(SignInOutcome::InvalidCredentials)
     }
 
-    /// Audits an attempt on no known login in the directory's chain,
-    /// without the login typed (it may be a mistyped password).
-    fn anonymous_audit(&self, detail: &str) -> Result<(), Error> {
-        self.transact("anonymous", |tx| {
-            tx.audit_draft(AuditDraft {
-                account: None,
-                operation: Operation::SignIn,
-                target: None,
-                outcome: Outcome::Refused(ErrorCode::Unauthenticated),
-                fields: Vec::new(),
-                detail: Some(detail.to_owned()),
-            });
-            Ok(())
-        })
+    /// Removes the throttle records that are as good as absent (D5): their
+    /// window and lock have ended. Returns how many; a host calls it from
+    /// time to time, as it does [`Directory::purge_expired_sessions`].
+    pub fn purge_throttle(&self) -> Result<usize, Error> {
+        Ok(self.store.purge_throttle(self.clock.now())?)
     }
 
     /// The session behind a token, checked against the current state
@@ -558,4 +565,18 @@ pub(crate) fn send_code(
         secret: Some(code.clone()),
     });
     Ok(())
+}
+
+/// Audits an attempt on no known login in the directory's chain, without
+/// the login typed (it may be a mistyped password): a sign-in, or a
+/// password reset's request or completion (D5).
+pub(crate) fn anonymous_audit(tx: &mut Tx<'_>, operation: Operation, detail: &str) {
+    tx.audit_draft(AuditDraft {
+        account: None,
+        operation,
+        target: None,
+        outcome: Outcome::Refused(ErrorCode::Unauthenticated),
+        fields: Vec::new(),
+        detail: Some(detail.to_owned()),
+    });
 }

@@ -207,14 +207,26 @@ mod model;
 mod pure_model {
     use proptest::prelude::*;
 
-    use super::model::{step, Model, Seen, Step, UNKNOWN_LIMIT};
+    use super::model::{step, Model, Seen, Step, THROTTLE};
     use super::*;
     use crate::lock::{self, Reservation};
+    use crate::signin::throttle::{self, ThrottleRecord, Throttled};
 
-    #[derive(Default)]
     struct Login {
         credentials: Credentials,
         manual: Option<LockMark>,
+        /// Made at the first attempt, as the store's is.
+        throttle: Option<ThrottleRecord>,
+    }
+
+    impl Login {
+        fn new() -> Login {
+            Login {
+                credentials: Credentials::default(),
+                manual: None,
+                throttle: None,
+            }
+        }
     }
 
     fn attempt(
@@ -226,13 +238,15 @@ mod pure_model {
     ) -> Seen {
         let auto = |a: crate::credentials::AutoLock| Seen::Auto(a.since, a.until);
         if who == 2 {
-            // An unknown login: the phantom count (D5).
-            let limit = Some(UNKNOWN_LIMIT);
-            if let Reservation::Locked(a, _) = lock::reserve(&mut l.credentials, limit, now) {
-                return auto(a);
-            }
-            lock::after_failure(&mut l.credentials, limit, now);
-            return Seen::Invalid;
+            // An unknown login: the throttle alone, holding its lock (D5).
+            let t = l
+                .throttle
+                .get_or_insert_with(|| ThrottleRecord::new([0; 32], now));
+            return match throttle::reserve(t, THROTTLE, now) {
+                Throttled::Check => Seen::Invalid,
+                Throttled::Trip => auto(throttle::lock_unknown(t, now)),
+                Throttled::Locked(a) => auto(a),
+            };
         }
         let f = LoginFacts {
             memberships: vec![MembershipFact {
@@ -251,8 +265,19 @@ mod pure_model {
         if let Reservation::Locked(a, _) = lock::reserve(&mut l.credentials, limit, now) {
             return auto(a);
         }
+        let t = l
+            .throttle
+            .get_or_insert_with(|| ThrottleRecord::new([0; 32], now));
+        if throttle::reserve(t, THROTTLE, now) != Throttled::Check {
+            return auto(lock::lock_now(&mut l.credentials, now));
+        }
         let after = decide_after(&f, right, IP);
         after.settle(&mut l.credentials, limit, now);
+        if after != After::Invalid {
+            if let Some(t) = &mut l.throttle {
+                throttle::after_success(t, now);
+            }
+        }
         match after {
             After::Grant(_) => Seen::SignedIn,
             After::Locked(..) => Seen::Manual,
@@ -267,7 +292,7 @@ mod pure_model {
         #[test]
         fn the_lock_rules_match_the_model(steps in prop::collection::vec(step(), 1..60)) {
             let mut model = Model { now: NOW, policy: None, logins: Default::default() };
-            let mut logins: [Login; 3] = Default::default();
+            let mut logins: [Login; 3] = [Login::new(), Login::new(), Login::new()];
             let mut policy = None;
             for step in steps {
                 match step {

@@ -65,6 +65,10 @@ pub const CHECKS: &[(&str, CheckFn)] = &[
     ),
     ("expired_sessions_are_purged", expired_sessions_are_purged),
     (
+        "throttle_is_versioned_and_purged_only_when_expired",
+        throttle_is_versioned_and_purged_only_when_expired,
+    ),
+    (
         "resources_by_account_and_holder",
         resources_by_account_and_holder,
     ),
@@ -973,5 +977,72 @@ fn expired_sessions_are_purged(store: &dyn Store) -> CheckResult {
     }
     let again = ok(store.purge_sessions(minutes(120), minutes(60)), "purge")?;
     ensure!(again == 0, "a second purge removed {again}");
+    Ok(())
+}
+
+/// D5, D9: a throttle record is written at the version read, so two
+/// processes counting one login never both win; a purge removes only the
+/// records whose window and lock have ended.
+fn throttle_is_versioned_and_purged_only_when_expired(store: &dyn Store) -> CheckResult {
+    use crate::signin::throttle::{ThrottleRecord, THROTTLE_WINDOW};
+    let put = |r: &ThrottleRecord| {
+        store.commit(&Changeset {
+            throttle: vec![r.clone()],
+            ..Changeset::default()
+        })
+    };
+    let key = [7u8; 32];
+    ensure!(
+        ok(store.throttle(&key), "throttle")?.is_none(),
+        "a record before any write"
+    );
+    let mut r = ThrottleRecord::new(key, t0());
+    r.failures = 3;
+    ok(put(&r), "first write")?;
+    ensure!(
+        put(&r) == Err(StoreError::Conflict),
+        "a second first write of one key was not a conflict"
+    );
+    let stored = ok(store.throttle(&key), "throttle")?;
+    let Some(mut stored) = stored else {
+        return Err("the record written is gone".into());
+    };
+    ensure!(
+        stored.version == 1 && stored.failures == 3 && stored.window_start == t0(),
+        "read back {stored:?}"
+    );
+    stored.failures = 4;
+    let mut stale = stored.clone();
+    ok(put(&stored), "update")?;
+    stale.failures = 9;
+    ensure!(
+        put(&stale) == Err(StoreError::Conflict),
+        "a write at a version no longer current was not a conflict"
+    );
+    let now = ok(store.throttle(&key), "throttle")?.map(|r| (r.version, r.failures));
+    ensure!(now == Some((2, 4)), "after a conflict: {now:?}");
+    // A second record, locked past its window.
+    let mut locked = ThrottleRecord::new([8u8; 32], t0());
+    locked.lock = Some(crate::credentials::AutoLock {
+        since: t0(),
+        until: t0() + THROTTLE_WINDOW + Duration::minutes(10),
+    });
+    ok(put(&locked), "locked write")?;
+    let purged = ok(store.purge_throttle(t0() + THROTTLE_WINDOW), "purge")?;
+    ensure!(purged == 0, "a purge at the window's end removed {purged}");
+    let purged = ok(
+        store.purge_throttle(t0() + THROTTLE_WINDOW + Duration::seconds(1)),
+        "purge",
+    )?;
+    ensure!(purged == 1, "purged {purged}, expected the unlocked record");
+    ensure!(
+        ok(store.throttle(&[8u8; 32]), "throttle")?.is_some(),
+        "a record under a lock was purged"
+    );
+    let purged = ok(
+        store.purge_throttle(t0() + THROTTLE_WINDOW + Duration::minutes(11)),
+        "purge",
+    )?;
+    ensure!(purged == 1, "purged {purged} after the lock ended");
     Ok(())
 }

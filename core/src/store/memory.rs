@@ -8,7 +8,7 @@ use time::OffsetDateTime;
 use super::{
     AccountRecord, AccountWrite, Changeset, Check, ContactRecord, ContactWrite, DirectoryHead,
     MembershipRecord, MembershipWrite, ResourceRecord, ResourceWrite, SessionWrite, Settlement,
-    Store, StoreError,
+    Store, StoreError, ThrottleRecord,
 };
 use crate::audit::{AuditEntry, AuditQuery};
 use crate::credentials::SessionRecord;
@@ -34,6 +34,7 @@ struct Inner {
     directory_head: DirectoryHead,
     outbox: BTreeMap<NotificationId, OutboxItem>,
     sessions: HashMap<[u8; 32], SessionRecord>,
+    throttle: HashMap<[u8; 32], ThrottleRecord>,
     resources: BTreeMap<ResourceId, ResourceRecord>,
     by_account: HashMap<AccountId, BTreeSet<ResourceId>>,
     by_holder: HashMap<(AccountId, ContactId), BTreeSet<ResourceId>>,
@@ -140,6 +141,13 @@ impl Inner {
                 ContactWrite::Delete(id, v) => contact_at(*id, *v)?,
             }
         }
+        let mut throttled = BTreeSet::new();
+        for t in &c.throttle {
+            let current = self.throttle.get(&t.key).map_or(0, |r| r.version);
+            if t.version != current || !throttled.insert(t.key) {
+                return Err(StoreError::Conflict);
+            }
+        }
         let mut next_seq: HashMap<Option<AccountId>, u64> = HashMap::new();
         for e in &c.audit {
             let expected = next_seq
@@ -228,6 +236,11 @@ impl Inner {
                 self.index_resource(r, true);
                 self.resources.insert(r.id, r.clone());
             }
+        }
+        for t in &c.throttle {
+            let mut t = t.clone();
+            t.version += 1;
+            self.throttle.insert(t.key, t);
         }
         for w in &c.sessions {
             match w {
@@ -370,6 +383,17 @@ impl Store for MemoryStore {
             .sessions
             .retain(|_, s| s.last_seen_at >= last_seen_before && s.created_at >= created_before);
         Ok(before - inner.sessions.len())
+    }
+
+    fn throttle(&self, key: &[u8; 32]) -> Result<Option<ThrottleRecord>, StoreError> {
+        Ok(self.read().throttle.get(key).cloned())
+    }
+
+    fn purge_throttle(&self, now: OffsetDateTime) -> Result<usize, StoreError> {
+        let mut inner = self.write();
+        let before = inner.throttle.len();
+        inner.throttle.retain(|_, t| t.expires_at() >= now);
+        Ok(before - inner.throttle.len())
     }
 
     fn resource(&self, id: ResourceId) -> Result<Option<ResourceRecord>, StoreError> {

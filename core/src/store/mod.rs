@@ -18,15 +18,17 @@
 //!
 //! 1. refuse with [`StoreError::Conflict`] if any named version is no longer
 //!    current (an update or delete of a record that changed or vanished, a
-//!    check that fails, a directory-chain head whose version moved), or if
+//!    check that fails, a directory-chain head whose version moved, a
+//!    throttle record ([`Changeset::throttle`]) whose stored version is not
+//!    the one read, 0 meaning none is stored), or if
 //!    the audit entries of a chain do not continue it (each entry's `seq`
 //!    is the chain's last `seq` plus one, in order);
 //! 2. refuse with [`StoreError::Duplicate`] if an insert would repeat an
 //!    account id ([`Entity::Account`]), a contact id ([`Entity::Contact`])
 //!    or a contact's `login_key` ([`Entity::Login`]);
-//! 3. otherwise apply every write, storing each written account and contact
-//!    with `version + 1` (inserts start at version 1), and append the audit
-//!    entries and outbox items.
+//! 3. otherwise apply every write, storing each written account, contact
+//!    and throttle record with `version + 1` (inserts start at version 1),
+//!    and append the audit entries and outbox items.
 //!
 //! A refused commit leaves the store as it was. In SQL this is one
 //! transaction with `UPDATE … WHERE id = ? AND version = ?` and a check of
@@ -156,6 +158,7 @@ use crate::ids::{AccountId, ContactId, NotificationId, ResourceId};
 use crate::lock::ManualLock;
 use crate::notify::{NotificationPrefs, OutboxItem};
 use crate::roles::{RoleSet, TechScope};
+pub use crate::signin::throttle::ThrottleRecord;
 
 pub(crate) use crate::names::is_default;
 
@@ -361,6 +364,9 @@ pub struct Changeset {
     pub sessions: Vec<SessionWrite>,
     /// Resource writes (H1–H3).
     pub resources: Vec<ResourceWrite>,
+    /// Throttle records to store (D5), each at the version read (0 for a
+    /// new one); the store keeps each one version higher.
+    pub throttle: Vec<ThrottleRecord>,
 }
 
 /// What to do with an outbox item after a delivery attempt.
@@ -436,6 +442,12 @@ pub trait Store: Send + Sync {
         last_seen_before: OffsetDateTime,
         created_before: OffsetDateTime,
     ) -> Result<usize, StoreError>;
+    /// A login's throttle record (D5) by its key, with the version stored.
+    fn throttle(&self, key: &[u8; 32]) -> Result<Option<ThrottleRecord>, StoreError>;
+    /// Removes the throttle records that expired before `now`
+    /// ([`ThrottleRecord::expires_at`]); returns how many. A record still
+    /// in its window or lock is never removed.
+    fn purge_throttle(&self, now: OffsetDateTime) -> Result<usize, StoreError>;
     /// A resource by id.
     fn resource(&self, id: ResourceId) -> Result<Option<ResourceRecord>, StoreError>;
     /// An account's resources with id above `after`, by id, at most `limit`.

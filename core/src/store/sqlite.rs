@@ -14,7 +14,7 @@ use time::OffsetDateTime;
 use super::{
     AccountRecord, AccountWrite, Changeset, Check, ContactRecord, ContactWrite, DirectoryHead,
     MembershipRecord, MembershipWrite, ResourceRecord, ResourceWrite, SessionWrite, Settlement,
-    Store, StoreError,
+    Store, StoreError, ThrottleRecord,
 };
 use crate::audit::{AuditEntry, AuditQuery, ChainHead, Hash, Operation, Outcome};
 use crate::credentials::SessionRecord;
@@ -118,6 +118,14 @@ const MIGRATIONS: &[&str] = &[
     // 2: expired sessions are purged by their times (Store::purge_sessions).
     "CREATE INDEX sessions_by_last_seen ON sessions (last_seen);
     CREATE INDEX sessions_by_created ON sessions (created_at);",
+    // 3: the directory-wide sign-in throttle (D5), by the hash of a login.
+    "CREATE TABLE throttle (
+        key         BLOB PRIMARY KEY,
+        version     INTEGER NOT NULL,
+        expires     INTEGER NOT NULL,
+        doc         TEXT NOT NULL
+    ) STRICT, WITHOUT ROWID;
+    CREATE INDEX throttle_by_expiry ON throttle (expires);",
 ];
 
 /// How a [`SqliteStore`] opens its database.
@@ -534,6 +542,7 @@ const SESSION_COLUMNS: &[(&str, Kind)] = &[
     ("created_at", Kind::Time),
     ("last_seen_at", Kind::Time),
 ];
+const THROTTLE_COLUMNS: &[(&str, Kind)] = &[("key", Kind::Bytes32), ("version", Kind::Int)];
 const RESOURCE_COLUMNS: &[(&str, Kind)] = &[
     ("id", Kind::Int),
     ("account", Kind::Int),
@@ -864,6 +873,14 @@ mod sql {
     pub(super) const SESSION_DELETE: &str = "DELETE FROM sessions WHERE key = ?1";
     pub(super) const SESSION_PURGE_IDLE: &str = "DELETE FROM sessions WHERE last_seen < ?1";
     pub(super) const SESSION_PURGE_OLD: &str = "DELETE FROM sessions WHERE created_at < ?1";
+    pub(super) const THROTTLE_BY_KEY: &str = "SELECT version, doc FROM throttle WHERE key = ?1";
+    pub(super) const THROTTLE_INSERT: &str =
+        "INSERT INTO throttle (key, version, expires, doc) VALUES (?1, 1, ?2, ?3)
+         ON CONFLICT (key) DO NOTHING";
+    pub(super) const THROTTLE_UPDATE: &str =
+        "UPDATE throttle SET version = version + 1, expires = ?2, doc = ?3
+         WHERE key = ?1 AND version = ?4";
+    pub(super) const THROTTLE_PURGE: &str = "DELETE FROM throttle WHERE expires < ?1";
     pub(super) const RESOURCE_BY_ID: &str =
         "SELECT id, account, primary_contact, secondary_contact, created_at, doc
          FROM resources WHERE id = ?1";
@@ -915,6 +932,10 @@ mod sql {
         ("SESSION_DELETE", SESSION_DELETE),
         ("SESSION_PURGE_IDLE", SESSION_PURGE_IDLE),
         ("SESSION_PURGE_OLD", SESSION_PURGE_OLD),
+        ("THROTTLE_BY_KEY", THROTTLE_BY_KEY),
+        ("THROTTLE_INSERT", THROTTLE_INSERT),
+        ("THROTTLE_UPDATE", THROTTLE_UPDATE),
+        ("THROTTLE_PURGE", THROTTLE_PURGE),
         ("RESOURCE_BY_ID", RESOURCE_BY_ID),
         ("RESOURCES_PAGE", RESOURCES_PAGE),
         ("DUTIES_OF", DUTIES_OF),
@@ -938,6 +959,7 @@ fn apply(tx: &Connection, c: &Changeset) -> Result<(), StoreError> {
     write_outbox(tx, &c.outbox)?;
     write_resources(tx, &c.resources)?;
     write_sessions(tx, &c.sessions)?;
+    write_throttle(tx, &c.throttle)?;
     Ok(())
 }
 
@@ -1201,6 +1223,26 @@ fn write_resources(tx: &Connection, writes: &[ResourceWrite]) -> Result<(), Stor
 }
 
 /// Session puts and deletes.
+/// Throttle records, each at the version read (0: a new one), so that two
+/// processes counting one login's attempts never both win (D5, D9).
+fn write_throttle(tx: &Connection, records: &[ThrottleRecord]) -> Result<(), StoreError> {
+    for t in records {
+        // A record outlasting what the column holds is kept until then.
+        let expires = nanos(t.expires_at()).unwrap_or(i64::MAX);
+        let doc = doc_of("a throttle record", t, THROTTLE_COLUMNS)?;
+        let changed = if t.version == 0 {
+            tx.prepare_cached(sql::THROTTLE_INSERT)
+                .and_then(|mut s| s.execute(params![&t.key[..], expires, doc]))
+        } else {
+            tx.prepare_cached(sql::THROTTLE_UPDATE)
+                .and_then(|mut s| s.execute(params![&t.key[..], expires, doc, param(t.version)]))
+        }
+        .map_err(backend)?;
+        one_row(changed)?;
+    }
+    Ok(())
+}
+
 fn write_sessions(tx: &Connection, writes: &[SessionWrite]) -> Result<(), StoreError> {
     for w in writes {
         match w {
@@ -1469,6 +1511,36 @@ impl Store for SqliteStore {
                 .map_err(backend)?;
         }
         Ok(purged)
+    }
+
+    fn throttle(&self, key: &[u8; 32]) -> Result<Option<ThrottleRecord>, StoreError> {
+        let conn = self.conn();
+        let row: Option<(i64, String)> = conn
+            .prepare_cached(sql::THROTTLE_BY_KEY)
+            .and_then(|mut s| {
+                s.query_row([&key[..]], |r| Ok((r.get(0)?, r.get(1)?)))
+                    .optional()
+            })
+            .map_err(backend)?;
+        let Some((version, doc)) = row else {
+            return Ok(None);
+        };
+        let mut t: ThrottleRecord = from_doc("a throttle record", &doc, THROTTLE_COLUMNS)?;
+        t.key = *key;
+        t.version = uint("throttle version", version)?;
+        Ok(Some(t))
+    }
+
+    fn purge_throttle(&self, now: OffsetDateTime) -> Result<usize, StoreError> {
+        let now = match bound(now) {
+            Bound::Below => return Ok(0),
+            Bound::At(n) => n,
+            Bound::Above => i64::MAX,
+        };
+        let conn = self.conn();
+        conn.prepare_cached(sql::THROTTLE_PURGE)
+            .and_then(|mut s| s.execute(params![now]))
+            .map_err(backend)
     }
 
     fn resource(&self, id: ResourceId) -> Result<Option<ResourceRecord>, StoreError> {

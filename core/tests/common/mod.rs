@@ -156,6 +156,18 @@ impl Store for TempSqlite {
     ) -> Result<(), contactkeeper::StoreError> {
         self.store.settle(id, settlement)
     }
+    fn throttle(
+        &self,
+        key: &[u8; 32],
+    ) -> Result<Option<contactkeeper::store::ThrottleRecord>, contactkeeper::StoreError> {
+        self.store.throttle(key)
+    }
+    fn purge_throttle(
+        &self,
+        now: time::OffsetDateTime,
+    ) -> Result<usize, contactkeeper::StoreError> {
+        self.store.purge_throttle(now)
+    }
     fn session(
         &self,
         key: &[u8; 32],
@@ -213,14 +225,22 @@ impl Fixture {
     }
 
     pub fn on(store: Arc<dyn Store>) -> Fixture {
+        Fixture::tuned(store, |b| b)
+    }
+
+    /// A fixture whose directory's builder `tune` sets further.
+    pub fn tuned(
+        store: Arc<dyn Store>,
+        tune: impl FnOnce(contactkeeper::DirectoryBuilder) -> contactkeeper::DirectoryBuilder,
+    ) -> Fixture {
         let clock = Arc::new(ManualClock::new(datetime!(2026-03-01 12:00 UTC)));
         let notifier = Arc::new(MemoryNotifier::new());
-        let dir = Directory::builder(store.clone())
+        let builder = Directory::builder(store.clone())
             .clock(clock.clone())
             .notifier(notifier.clone())
             .hash_cost(FAST)
-            .unwrap()
-            .build();
+            .unwrap();
+        let dir = tune(builder).build();
         Fixture {
             dir,
             clock,
@@ -517,6 +537,18 @@ impl Store for Wrapped {
         settlement: contactkeeper::store::Settlement,
     ) -> Result<(), contactkeeper::StoreError> {
         self.inner.settle(id, settlement)
+    }
+    fn throttle(
+        &self,
+        key: &[u8; 32],
+    ) -> Result<Option<contactkeeper::store::ThrottleRecord>, contactkeeper::StoreError> {
+        self.inner.throttle(key)
+    }
+    fn purge_throttle(
+        &self,
+        now: time::OffsetDateTime,
+    ) -> Result<usize, contactkeeper::StoreError> {
+        self.inner.purge_throttle(now)
     }
     fn session(
         &self,

@@ -282,6 +282,7 @@ class Directory:
         delivery_timeout: datetime.timedelta | float | None = ...,
         max_attempts: int | None = None,
         sqlite_options: SqliteOptions | None = None,
+        throttle_attempts: int | None = None,
     ) -> Directory: ...
     @classmethod
     def open(
@@ -295,6 +296,7 @@ class Directory:
         delivery_timeout: datetime.timedelta | float | None = ...,
         max_attempts: int | None = ...,
         sqlite_options: SqliteOptions | None = ...,
+        throttle_attempts: int | None = ...,
     ) -> Directory:
         """A directory kept in the SQLite file at ``path``: ``Directory(path, ...)``."""
     @property
@@ -494,6 +496,8 @@ class Directory:
         """Ends a session."""
     def purge_expired_sessions(self) -> int:
         """Removes the sessions past their lifetime from the store (D8); returns how many."""
+    def purge_throttle(self) -> int:
+        """Removes the sign-in throttle's expired records (D5); returns how many."""
     def complete_second_factor(self, token: str, code: str) -> SignInOutcome:
         """Presents the second factor (F1)."""
     def resend_second_factor_code(self, token: str) -> None:
