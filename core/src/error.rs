@@ -506,6 +506,10 @@ pub enum Rule {
     /// B7: the login holds, or the account has sent, as many open
     /// invitations as it may ([`MAX_INVITATIONS`](crate::contacts::MAX_INVITATIONS)).
     B7InvitationLimit,
+    /// B7: only the host makes an existing login the owner of a new
+    /// account; anyone else creates it with a new owner and invites the
+    /// login.
+    B7ExistingOwner,
     /// B6: a contact shared with other accounts has one profile, changed only
     /// by that contact (a manager of one account must not change what another
     /// account relies on).
@@ -543,9 +547,11 @@ impl Rule {
             Rule::A6OwnerOnly => "A6",
             Rule::B1CheckLimit => "B1",
             Rule::B6SharedProfile => "B6",
-            Rule::B7NotInvited | Rule::B7Expired | Rule::B7Withdrawn | Rule::B7InvitationLimit => {
-                "B7"
-            }
+            Rule::B7NotInvited
+            | Rule::B7Expired
+            | Rule::B7Withdrawn
+            | Rule::B7InvitationLimit
+            | Rule::B7ExistingOwner => "B7",
             Rule::C3ProcurementDisabled => "C3",
             Rule::C6NoEscalation => "C6",
             Rule::C7MoreRoles | Rule::C7SharedLogin => "C7",
@@ -569,6 +575,10 @@ impl Rule {
             Rule::B1CheckLimit => "too many login checks in the last hour; try again later",
             Rule::B7NotInvited => "there is no invitation to this account for this contact",
             Rule::B7Expired => "the invitation expired; ask the account to invite you again",
+            Rule::B7ExistingOwner => {
+                "only the host makes an existing login the owner of a new account; create it \
+                 with a new owner and invite the login"
+            }
             Rule::B7InvitationLimit => {
                 "too many open invitations: they must be answered, withdrawn or expire first"
             }

@@ -460,14 +460,13 @@ impl Tx<'_> {
     ) -> Result<(), Error> {
         let member = self.member(account, contact)?;
         let (roles, scope) = (member.roles, member.tech_scope);
-        let offered = self.account(account)?.plan.tech_options.clone();
         let now = self.now;
         let c = self.contact(contact)?;
         let open = c.invitations.iter().filter(|i| now < i.expires_at).count();
         let count = c
             .account_count
             .saturating_add(u32::try_from(open).unwrap_or(u32::MAX));
-        guard_takeover(access, roles, &scope, &offered, count)
+        guard_takeover(access, roles, &scope, count)
     }
 
     /// [`guard_shared_profile`] on the contact's current accounts (B6).

@@ -845,3 +845,128 @@ fn invitations_are_bounded_for_the_login_and_for_the_account() {
         assert_eq!(rule_of(&e), Some(Rule::B7InvitationLimit));
     });
 }
+
+// rule C7, C6, C4: a contact manager and billing manager administering one
+// option narrows the plan to that option, so that a wider scope looks like
+// its own, takes over the wider administrator, widens its own scope, and
+// puts the plan back.
+#[test]
+fn narrowing_the_plan_for_a_moment_widens_no_scope() {
+    for_each_store(|f| {
+        let (acct, olga) = f.account("olga");
+        let ta = RoleSet::EMPTY.with(Role::TechnicalAdmin);
+        let mine = CM.union(ta).with(Role::BillingManager);
+        let nina = member(&f, acct, "nina", mine);
+        let only_users = TechScope::only(["users"]);
+        f.dir
+            .set_roles(&c(olga), acct, nina, mine, &only_users)
+            .unwrap();
+        let walt = member(&f, acct, "walt", ta);
+        let full = f.dir.account(&Actor::System, acct).unwrap().plan;
+        let mut narrow = full.clone();
+        narrow.tech_options = vec!["users".into()];
+        f.dir.set_plan(&c(nina), acct, &narrow).unwrap();
+        let code = ErrorCode::RuleViolation;
+        let e = f.refused(acct, &[], code, "C7", || {
+            f.dir
+                .reset_password(&c(nina), acct, walt, ManagerReset::TemporaryPassword)
+        });
+        assert_eq!(rule_of(&e), Some(Rule::C7MoreRoles));
+        f.refused(acct, &[], code, "C6", || {
+            f.dir.set_roles(&c(nina), acct, nina, mine, &TechScope::All)
+        });
+        f.dir.set_plan(&c(nina), acct, &full).unwrap();
+        assert_eq!(
+            f.dir
+                .contact(&Actor::System, acct, nina)
+                .unwrap()
+                .tech_scope,
+            only_users
+        );
+    });
+}
+
+// rule C7: a partner holds no role, so it reaches the credentials only of
+// contacts that hold none: it does not become the security manager by
+// resetting its password or moving its email.
+#[test]
+fn a_partner_reaches_no_contact_holding_a_role() {
+    for_each_store(|f| {
+        let mut new = NewAccount::new("Acme", new_contact("olga"));
+        new.plan = Plan::default();
+        let created = f
+            .dir
+            .create_account(&Actor::partner("resel"), &new)
+            .unwrap();
+        let acct = created.account;
+        let sm = member(&f, acct, "sara", SM);
+        let pat = member(&f, acct, "pat", RoleSet::EMPTY);
+        let partner = Actor::partner("resel");
+        let code = ErrorCode::RuleViolation;
+        let e = f.refused(acct, &[], code, "C7", || {
+            f.dir
+                .reset_password(&partner, acct, sm, ManagerReset::TemporaryPassword)
+        });
+        assert_eq!(rule_of(&e), Some(Rule::C7MoreRoles));
+        f.refused(acct, &[], code, "C7", || {
+            f.dir.update_contact(
+                &partner,
+                acct,
+                sm,
+                &ProfileUpdate {
+                    email: Some("reseller@example.com".into()),
+                    ..Default::default()
+                },
+            )
+        });
+        f.dir
+            .reset_password(&partner, acct, pat, ManagerReset::TemporaryPassword)
+            .unwrap();
+    });
+}
+
+// rule B7, B1, E2: a partner or the support desk makes an existing login
+// the owner of an account of its own, without its consent, to read its
+// profile and lock it out of every account with a one-attempt policy; or
+// to learn, without bound, which logins exist.
+#[test]
+fn only_the_host_makes_an_existing_login_the_owner_of_a_new_account() {
+    for_each_store(|f| {
+        let (a, _) = f.account("alice");
+        let vera = member(&f, a, "vera", SM);
+        for actor in [
+            Actor::partner("resel"),
+            Actor::support_desk("jo", "ticket 3"),
+        ] {
+            for login in ["vera", "nobody-has-this"] {
+                let e = f
+                    .dir
+                    .create_account(
+                        &actor,
+                        &NewAccount {
+                            name: "Trap".into(),
+                            plan: Plan::default(),
+                            owner: NewOwner::Existing(login.into()),
+                        },
+                    )
+                    .unwrap_err();
+                // The same answer whether the login exists or not.
+                assert_eq!(rule_of(&e), Some(Rule::B7ExistingOwner), "{login}");
+            }
+        }
+        assert_eq!(f.dir.contact(&Actor::System, a, vera).unwrap().accounts, 1);
+        // The host may, as when it migrates accounts.
+        let created = f
+            .dir
+            .create_account(
+                &Actor::System,
+                &NewAccount {
+                    name: "Migrated".into(),
+                    plan: Plan::default(),
+                    owner: NewOwner::Existing("vera".into()),
+                },
+            )
+            .unwrap();
+        assert_eq!(created.owner, vera);
+    });
+}

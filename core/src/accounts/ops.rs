@@ -43,6 +43,10 @@ impl Directory {
 
     /// Creates an account with its owner in one step (A1). The support desk,
     /// a partner (which then resells the account) or the host may do it.
+    /// Only the host makes an existing login its owner
+    /// ([`NewOwner::Existing`], B7); anyone else gives a new owner and
+    /// invites the login ([`Directory::add_existing_contact`]), to transfer
+    /// ownership to it once it has accepted.
     pub fn create_account(&self, actor: &Actor, new: &NewAccount) -> Result<AccountCreated, Error> {
         self.run(actor, &Op::unscoped(Operation::AccountCreate), |tx| {
             let standing = match actor {
@@ -61,6 +65,12 @@ impl Directory {
                     let policy = crate::credentials::PasswordPolicy::default();
                     let creds = new_credentials(&self.hasher, nc, &policy, tx.now)?;
                     insert_new_contact(tx, nc, creds)?
+                }
+                // B7: a login joins an account only by its consent; the
+                // host alone (migrations) ties one to a new account, and
+                // the refusal comes before any lookup, so it tells nothing.
+                NewOwner::Existing(_) if standing != Standing::System => {
+                    return Err(Error::refused(Rule::B7ExistingOwner))
                 }
                 NewOwner::Existing(login) => {
                     let key = login_key(login)?;

@@ -45,13 +45,15 @@ impl TechScope {
         }
     }
 
-    /// The options it reaches among those a plan offers.
-    pub(crate) fn resolve<'a>(&'a self, offered: &'a [String]) -> BTreeSet<&'a str> {
-        offered
-            .iter()
-            .map(String::as_str)
-            .filter(|o| self.allows(o))
-            .collect()
+    /// Whether this scope, as stored, reaches nothing `other` does not:
+    /// [`TechScope::All`] reaches every option, now and later, so only
+    /// `All` holds it.
+    pub(crate) fn within(&self, other: &TechScope) -> bool {
+        match (self, other) {
+            (_, TechScope::All) => true,
+            (TechScope::All, TechScope::Only(_)) => false,
+            (TechScope::Only(a), TechScope::Only(b)) => a.is_subset(b),
+        }
     }
 
     /// Checks that every named option is offered by the plan.
@@ -334,16 +336,22 @@ impl Access {
         offered: &[String],
     ) -> Result<(), Error> {
         new.validate(offered)?;
-        let (old, new) = (old.resolve(offered), new.resolve(offered));
+        // As stored, not as the plan resolves them today (a plan narrowed
+        // for a moment must not let a scope widen unseen).
         if old == new {
             return Ok(());
         }
         self.require(Permission::AssignRoles)?;
         if self.standing == Standing::Member {
-            let mine = self.scope.resolve(offered);
-            let escalates = !self.roles.contains(Role::TechnicalAdmin)
-                || old.symmetric_difference(&new).any(|o| !mine.contains(o));
-            if escalates {
+            let changed_within_mine = match (old, new, &self.scope) {
+                (_, _, TechScope::All) => true,
+                (TechScope::Only(a), TechScope::Only(b), TechScope::Only(mine)) => {
+                    a.symmetric_difference(b).all(|o| mine.contains(o))
+                }
+                // To or from every option: more than a narrow scope holds.
+                _ => false,
+            };
+            if !self.roles.contains(Role::TechnicalAdmin) || !changed_within_mine {
                 return Err(Error::refused(Rule::C6NoEscalation));
             }
         }
@@ -389,31 +397,36 @@ pub(crate) fn check_grant(
 /// C7: a manager acts on another contact's credentials and recovery
 /// channels only when that contact holds no power the manager lacks in the
 /// account: no role (`target_roles`), and, as a technical administrator, no
-/// option of the plan (`offered`) outside the manager's own scope
-/// (`target_scope`, as C6 weighs a grant). Nor may the contact belong to, or
+/// scope wider than the manager's own (`target_scope`, as stored: `All`
+/// is wider than any list). Nor may the contact belong to, or
 /// be invited by, any other account (`target_accounts`: its accepted
 /// memberships and its open invitations): its credentials are login-wide
 /// (B6), and whoever holds them could accept an invitation as it (B7). The
 /// host and the support desk are not managers of the account; a partner
-/// holds no role, so only the shared login stops it. The owner's own
+/// holds no role, so it reaches only contacts holding none. The owner's own
 /// details are A6's.
 pub(crate) fn guard_takeover(
     access: &Access,
     target_roles: RoleSet,
     target_scope: &TechScope,
-    offered: &[String],
     target_accounts: u32,
 ) -> Result<(), Error> {
     match access.standing() {
         Standing::System | Standing::SupportDesk => return Ok(()),
+        // A partner holds no role: it reaches only contacts that hold none.
+        Standing::Partner if !target_roles.is_empty() => {
+            return Err(Error::refused(Rule::C7MoreRoles))
+        }
         Standing::Member if !target_roles.is_subset(access.roles()) => {
             return Err(Error::refused(Rule::C7MoreRoles))
         }
-        Standing::Member if target_roles.contains(Role::TechnicalAdmin) => {
-            let mine = access.scope.resolve(offered);
-            if !target_scope.resolve(offered).is_subset(&mine) {
-                return Err(Error::refused(Rule::C7MoreRoles));
-            }
+        // Scopes as stored, not as the plan resolves them today: a plan
+        // narrowed for a moment must not make a wider scope look narrow.
+        Standing::Member
+            if target_roles.contains(Role::TechnicalAdmin)
+                && !target_scope.within(&access.scope) =>
+        {
+            return Err(Error::refused(Rule::C7MoreRoles))
         }
         _ => {}
     }
