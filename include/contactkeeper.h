@@ -431,7 +431,9 @@ typedef struct ck_new_contact {
     struct ck_tech_scope tech_scope;
     // Initial password (D2), or NULL.
     const char *password;
-    // An argon2 PHC hash to import instead of a password (D1), or NULL.
+    // A hash to import instead of a password (D1: argon2id/i/d PHC, bcrypt
+    // or Django's pbkdf2_sha256), or NULL; replaced by argon2id at the
+    // first successful sign-in.
     const char *password_hash;
     // Must change the password at next sign-in (D4).
     bool must_change_password;

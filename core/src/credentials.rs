@@ -203,11 +203,17 @@ impl Hasher {
     /// Whether `text` matches the PHC string, with the cost written in it.
     /// A malformed stored hash never matches.
     pub(crate) fn verify(&self, text: &str, phc: &str) -> bool {
-        match PasswordHash::new(phc) {
-            Ok(h) => Argon2::default()
-                .verify_password(text.as_bytes(), &h)
-                .is_ok(),
-            Err(_) => false,
+        use crate::passwords::imported::{family, verify_legacy, Family};
+        match family(phc) {
+            Some(Family::Argon2) => match PasswordHash::new(phc) {
+                Ok(h) => Argon2::default()
+                    .verify_password(text.as_bytes(), &h)
+                    .is_ok(),
+                Err(_) => false,
+            },
+            // D1: an imported hash, verified as it is (and upgraded).
+            Some(f) => verify_legacy(f, text, phc),
+            None => false,
         }
     }
 
@@ -239,19 +245,9 @@ impl Hasher {
     }
 }
 
-/// Checks that `phc` is an argon2 PHC string this library can verify (for
-/// hosts migrating existing hashes).
+/// Checks a hash a host imports (D1): see [`crate::passwords::imported`].
 pub(crate) fn check_phc(phc: &str) -> Result<String, Error> {
-    let malformed = || Error::invalid(Field::PasswordHash, Problem::Malformed);
-    if phc.len() > 512 {
-        return Err(malformed());
-    }
-    let h = PasswordHash::new(phc).map_err(|_| malformed())?;
-    if !matches!(h.algorithm.as_str(), "argon2id" | "argon2i" | "argon2d") || h.hash.is_none() {
-        return Err(malformed());
-    }
-    Params::try_from(&h).map_err(|_| malformed())?;
-    Ok(phc.to_owned())
+    crate::passwords::imported::check_import(phc)
 }
 
 /// An account's password requirements (D2). Security managers tighten the

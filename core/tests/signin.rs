@@ -174,6 +174,7 @@ fn phc_from_another_argon2_implementation_verifies() {
             "plain",
             "$argon2id$v=19$m=64$nohash",
             "$2b$12$abcdefghijklmnopqrstuv",
+            "$argon2id$v=19$m=64,t=1,p=1,m=64$MqPUtQ/eZpu3zkiSibX6kQ$kcZFRDIZZttad5mlJeh3irN2kbgLYXZQI3jvNGA6XTw",
         ] {
             let mut nc = new_contact("broken");
             nc.password_hash = Some(bad.into());
@@ -189,6 +190,93 @@ fn phc_from_another_argon2_implementation_verifies() {
                 "{bad}: {e:?}"
             );
         }
+    });
+}
+
+// rule D1: hashes made by the reference implementations (argon2-cffi,
+// Python's bcrypt, Django's PBKDF2 formula; the script that made them is
+// beside them) verify as they are, and are upgraded to this directory's
+// argon2id at the first successful sign-in.
+#[test]
+fn legacy_hashes_verify_and_are_upgraded_at_the_first_sign_in() {
+    let fixtures: Vec<serde_json::Value> =
+        serde_json::from_str(include_str!("fixtures/legacy_hashes.json")).unwrap();
+    assert!(fixtures.len() >= 15);
+    for_each_store(|f| {
+        let (acct, _, _, _) = setup(&f);
+        for (i, fx) in fixtures.iter().enumerate() {
+            let (kind, password, hash) = (
+                fx["kind"].as_str().unwrap(),
+                fx["password"].as_str().unwrap(),
+                fx["hash"].as_str().unwrap(),
+            );
+            let login = format!("migrated{i}");
+            let mut nc = new_contact(&login);
+            nc.password_hash = Some(hash.into());
+            let id = f
+                .dir
+                .create_contact(&Actor::System, acct, &nc)
+                .unwrap()
+                .contact;
+            assert_eq!(stored_hash(&f, id), hash, "{kind}");
+            assert!(
+                matches!(
+                    sign(&f, &login, "not the password"),
+                    SignInOutcome::InvalidCredentials
+                ),
+                "{kind}"
+            );
+            assert_eq!(stored_hash(&f, id), hash, "{kind}: kept after a failure");
+            let o = sign(&f, &login, password);
+            assert!(
+                matches!(o, SignInOutcome::SignedIn(_)),
+                "{kind} {hash}: {}",
+                o.name()
+            );
+            let upgraded = stored_hash(&f, id);
+            assert!(
+                upgraded.starts_with("$argon2id$v=19$m=256,t=1,p=1$"),
+                "{kind}: {upgraded}"
+            );
+            signed_in(&sign(&f, &login, password));
+        }
+    });
+}
+
+// rule D1: an import beyond the bounds is refused at once, with a typed
+// error, and nothing is stored.
+#[test]
+fn costly_imports_are_refused_and_change_nothing() {
+    for_each_store(|f| {
+        let (acct, _, _, _) = setup(&f);
+        let before = f
+            .dir
+            .list_contacts(&Actor::System, acct, None, 100)
+            .unwrap()
+            .len();
+        for hash in [
+            "$argon2id$v=19$m=4194304,t=1,p=1$c29tZXNhbHQ$aGFzaGhhc2hoYXNo",
+            "$2b$31$wSJyXzsSX2GgBvdc9L35muwFU0kZqnjjSahY1Iwfd8CeJRmlxDdPK",
+            "pbkdf2_sha256$1000000000$salt$7XXVUS/P72Ldk1WnkbSk+N2FTA6qKHapYLmjhMp6ZR0=",
+        ] {
+            let mut nc = new_contact("costly");
+            nc.password_hash = Some(hash.into());
+            let e = f.dir.create_contact(&Actor::System, acct, &nc).unwrap_err();
+            assert_eq!(
+                e,
+                Error::InvalidInput {
+                    field: Field::PasswordHash,
+                    problem: Problem::OutOfRange
+                },
+                "{hash}"
+            );
+        }
+        let after = f
+            .dir
+            .list_contacts(&Actor::System, acct, None, 100)
+            .unwrap()
+            .len();
+        assert_eq!(before, after);
     });
 }
 

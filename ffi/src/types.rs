@@ -485,7 +485,9 @@ pub struct ck_new_contact {
     pub tech_scope: ck_tech_scope,
     /// Initial password (D2), or NULL.
     pub password: *const c_char,
-    /// An argon2 PHC hash to import instead of a password (D1), or NULL.
+    /// A hash to import instead of a password (D1: argon2id/i/d PHC, bcrypt
+    /// or Django's pbkdf2_sha256), or NULL; replaced by argon2id at the
+    /// first successful sign-in.
     pub password_hash: *const c_char,
     /// Must change the password at next sign-in (D4).
     pub must_change_password: bool,

@@ -245,3 +245,28 @@ def test_every_login_is_under_the_directory_wide_throttle() -> None:
         with pytest.raises(ck.InvalidInputError):
             make_directory(throttle_attempts=bad)
     d.close()
+
+
+def test_legacy_hashes_are_imported_and_upgraded(world: World) -> None:
+    # rule D1: bcrypt and Django's PBKDF2-SHA256, made by the reference
+    # implementations (core/tests/fixtures/legacy_hashes.json).
+    cases = [
+        ("$2b$04$wSJyXzsSX2GgBvdc9L35muwFU0kZqnjjSahY1Iwfd8CeJRmlxDdPK", "correct horse battery"),
+        ("pbkdf2_sha256$1000$saltsalt0$7XXVUS/P72Ldk1WnkbSk+N2FTA6qKHapYLmjhMp6ZR0=", "correct horse battery"),
+    ]
+    for i, (h, pw) in enumerate(cases):
+        nc = ck.NewContact(login=f"old{i}", profile=ck.Profile(name="Old", email=f"old{i}@example.com"), password_hash=h)
+        world.dir.create_contact(ck.Actor.SYSTEM, world.account, nc)
+        assert isinstance(world.sign_in(f"old{i}", "wrong password here"), ck.InvalidCredentials)
+        assert isinstance(world.sign_in(f"old{i}", pw), ck.SignedIn)
+    with pytest.raises(ck.InvalidInputError) as e:
+        world.dir.create_contact(
+            ck.Actor.SYSTEM,
+            world.account,
+            ck.NewContact(
+                login="costly",
+                profile=ck.Profile(name="C", email="c@example.com"),
+                password_hash="$2b$31$wSJyXzsSX2GgBvdc9L35muwFU0kZqnjjSahY1Iwfd8CeJRmlxDdPK",
+            ),
+        )
+    assert e.value.field is ck.Field.PASSWORD_HASH

@@ -1,4 +1,4 @@
-/* The attack suite through the C API (SPEC A3, B1, B7, C7, D7, D8; the Rust
+/* The attack suite through the C API (SPEC A3, B1, B7, C7, D1, D5, D7, D8; the Rust
  * suite is core/tests/attacks.rs): a contact with one role in one account
  * tries to take over a contact holding more, or a login's other accounts,
  * or to outlast an invitation's sender.
@@ -171,6 +171,23 @@ int main(void) {
     }
     CHECK(sign_in("zed", PW) == CK_LOCKED);
     CHECK(sign_in("nobody-here", PW) == CK_LOCKED);
+    /* rule D1: a legacy hash imported (bcrypt, made by Python's bcrypt),
+     * verified and upgraded; one beyond the bounds, or not UTF-8, is
+     * refused. */
+    ck_actor sys2 = ck_actor_system();
+    uint64_t home = 0;
+    uint64_t zacct = account("yolanda", &home);
+    ck_new_contact old = ck_test_contact("oldie", "Oldie", "oldie@example.com", NULL, 0);
+    old.password_hash = "$2b$04$wSJyXzsSX2GgBvdc9L35muwFU0kZqnjjSahY1Iwfd8CeJRmlxDdPK";
+    ck_contact_added got = {0};
+    OK(ck_create_contact(dir, &sys2, zacct, &old, &got));
+    CHECK(sign_in("oldie", "correct horse battery") == CK_SIGNED_IN);
+    ck_new_contact costly = ck_test_contact("costly", "C", "c@example.com", NULL, 0);
+    costly.password_hash = "$2b$31$wSJyXzsSX2GgBvdc9L35muwFU0kZqnjjSahY1Iwfd8CeJRmlxDdPK";
+    EXPECT(CK_INVALID_INPUT, ck_create_contact(dir, &sys2, zacct, &costly, &got));
+    costly.password_hash = "$2b$04$\xff\xfe";
+    EXPECT(CK_INVALID_UTF8, ck_create_contact(dir, &sys2, zacct, &costly, &got));
+
     uint64_t purged = 7;
     OK(ck_purge_throttle(dir, &purged));
     CHECK(purged == 0);

@@ -92,8 +92,11 @@ pub struct NewContact {
     pub tech_scope: TechScope,
     /// The initial password (B1), checked against the account's policy (D2).
     pub password: Option<Password>,
-    /// Or an existing argon2 PHC hash, for a host migrating its contacts
-    /// (D1); it is upgraded to the current cost at the first sign-in.
+    /// Or an existing hash, for a host migrating its contacts (D1): an
+    /// argon2id, argon2i or argon2d PHC string, bcrypt (`$2a$`, `$2b$`,
+    /// `$2y$`) or Django's `pbkdf2_sha256$…`, within the bounds of
+    /// [`passwords::imported`](crate::passwords::imported); it is replaced
+    /// by argon2id at the first successful sign-in.
     pub password_hash: Option<String>,
     /// "Reset password at next login" (D4).
     pub must_change_password: bool,

@@ -13,4 +13,5 @@ pub enum ManagerReset {
     TemporaryPassword,
 }
 
+pub mod imported;
 pub(crate) mod ops;

@@ -198,8 +198,8 @@ class Profile:
 @dataclass(frozen=True)
 class NewContact:
     """A new contact (B1): a login no contact has, its profile, its roles in
-    the account, and optionally an initial password or an imported argon2 PHC
-    hash (D1)."""
+    the account, and optionally an initial password or an imported hash
+    (D1: argon2id/i/d PHC, bcrypt, or Django's PBKDF2-SHA256)."""
 
     login: str
     profile: Profile
