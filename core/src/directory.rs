@@ -23,6 +23,7 @@ use crate::notify::{
 };
 use crate::op::{Done, Op};
 use crate::roles::{Access, Actor};
+use crate::second_factor::sealing::SealingKey;
 use crate::signin::SessionLifetimes;
 use crate::store::{MemoryStore, Settlement, Store};
 use crate::tx::{access_in, Tx};
@@ -50,6 +51,8 @@ pub struct Directory {
     pub(crate) sessions: SessionLifetimes,
     /// D5's bound, for every login.
     pub(crate) throttle_attempts: u32,
+    /// F1: the keys authenticator secrets are sealed under.
+    pub(crate) keyring: crate::second_factor::sealing::Keyring,
     delivery_timeout: Option<std::time::Duration>,
 }
 
@@ -72,6 +75,7 @@ pub struct DirectoryBuilder {
     sessions: SessionLifetimes,
     delivery_timeout: Option<std::time::Duration>,
     throttle_attempts: u32,
+    sealing: Option<(SealingKey, Vec<SealingKey>)>,
 }
 
 impl DirectoryBuilder {
@@ -122,6 +126,30 @@ impl DirectoryBuilder {
         Ok(self)
     }
 
+    /// The key authenticator secrets are sealed under (F1), and the older
+    /// keys that still open what they sealed (key rotation: give the new
+    /// key as `current` and the old ones here, then
+    /// [`Directory::reseal_secrets`]). Key ids must differ.
+    ///
+    /// A persistent store needs its key on every start: without one, the
+    /// directory seals under a random key of its own, which is lost with it
+    /// (fine for a [`MemoryStore`](crate::MemoryStore);
+    /// [`Directory::open`] keeps one in a file beside the database).
+    pub fn sealing_keys(
+        mut self,
+        current: SealingKey,
+        older: Vec<SealingKey>,
+    ) -> Result<DirectoryBuilder, Error> {
+        let mut ids: Vec<u32> = older.iter().map(SealingKey::id).collect();
+        ids.push(current.id());
+        ids.sort_unstable();
+        if ids.windows(2).any(|w| w[0] == w[1]) {
+            return Err(Error::invalid(Field::SealingKey, Problem::Duplicate));
+        }
+        self.sealing = Some((current, older));
+        Ok(self)
+    }
+
     /// Sets the session lifetimes (D8): each between one minute and 30 days,
     /// the idle one no longer than the absolute one.
     pub fn session_lifetimes(
@@ -150,6 +178,10 @@ impl DirectoryBuilder {
     pub fn build(self) -> Directory {
         // The cost was validated by `hash_cost`, or is the default.
         let hasher = Hasher::new(self.cost).unwrap_or_default();
+        let (current, older) = match self.sealing {
+            Some(keys) => keys,
+            None => (SealingKey::ephemeral(), Vec::new()),
+        };
         Directory {
             store: self.store,
             notifier: self.notifier,
@@ -158,6 +190,7 @@ impl DirectoryBuilder {
             hasher: Arc::new(hasher),
             sessions: self.sessions,
             throttle_attempts: self.throttle_attempts,
+            keyring: crate::second_factor::sealing::Keyring::new(current, older),
             delivery_timeout: self.delivery_timeout,
         }
     }
@@ -181,6 +214,7 @@ impl Directory {
             sessions: SessionLifetimes::default(),
             delivery_timeout: Some(DEFAULT_DELIVERY_TIMEOUT),
             throttle_attempts: crate::signin::throttle::THROTTLE_ATTEMPTS,
+            sealing: None,
         }
     }
 

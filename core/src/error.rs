@@ -300,7 +300,7 @@ named_enum! {
         TimeRange => "time_range",
         /// A password (D2).
         Password => "password",
-        /// An existing argon2 PHC hash imported by a host (D1).
+        /// An existing hash imported by a host (D1).
         PasswordHash => "password_hash",
         /// An account's password policy (D2).
         PasswordPolicy => "password_policy",
@@ -338,6 +338,8 @@ named_enum! {
         Notice => "notice",
         /// The actor filter of an audit query (J2).
         ActorFilter => "actor_filter",
+        /// A key authenticator secrets are sealed under (F1).
+        SealingKey => "sealing_key",
     }
 }
 
@@ -354,6 +356,7 @@ impl Field {
             | Field::Account => "K2",
             Field::Password | Field::PasswordPolicy => "D2",
             Field::PasswordHash | Field::HashCost => "D1",
+            Field::SealingKey => "F1",
             Field::SessionLifetime => "D8",
             Field::Channel => "D6",
             Field::LockPolicy => "E1",

@@ -54,6 +54,7 @@ pub use notify::{
 pub use passwords::ManagerReset;
 pub use recovery::RecoveryChannel;
 pub use roles::{Access, Actor, Permission, PermissionSet, Role, RoleSet, Standing, TechScope};
+pub use second_factor::sealing::SealingKey;
 pub use second_factor::{AssignedFactor, EnrollmentStart, TwoFactorMethod};
 pub use security_questions::SecurityAnswer;
 pub use signin::{SessionGrant, SessionInfo, SessionLifetimes, SignInOutcome, SignInRequest};

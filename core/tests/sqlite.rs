@@ -713,6 +713,203 @@ impl Drop for Prober {
     }
 }
 
+// ----- sealed secrets (F1) -----
+
+/// A directory on the SQLite file at `path`, sealing with these keys.
+fn sealing_directory(path: &Path, clock: &Arc<ManualClock>, keys: (u32, &[u32])) -> Directory {
+    let key = |id: u32| SealingKey::new(id, &[id as u8; 32]).unwrap();
+    Directory::builder(Arc::new(SqliteStore::open(path).unwrap()))
+        .clock(clock.clone())
+        .hash_cost(FAST)
+        .unwrap()
+        .sealing_keys(key(keys.0), keys.1.iter().map(|i| key(*i)).collect())
+        .unwrap()
+        .build()
+}
+
+fn totp_sign_in(d: &Directory, clock: &ManualClock, secret: &[u8]) -> Result<SignInOutcome, Error> {
+    clock.advance(time::Duration::seconds(30));
+    let o = d.sign_in(&SignInRequest {
+        login: "tess",
+        password: &Password::new(PROBE_PASSWORD),
+        ip: "192.0.2.1".parse().unwrap(),
+        account: None,
+    })?;
+    let SignInOutcome::SecondFactorRequired { session, .. } = o else {
+        panic!("a second factor is due: {}", o.name())
+    };
+    let now = clock.now().unix_timestamp() as u64;
+    d.complete_second_factor(
+        &session.token,
+        &format!("{:06}", contactkeeper::second_factor::totp(secret, now, 6)),
+    )
+}
+
+/// Every column of every row of the file, as bytes.
+fn every_cell(path: &Path) -> Vec<Vec<u8>> {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    let tables: Vec<String> = conn
+        .prepare("SELECT name FROM sqlite_schema WHERE type = 'table'")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let mut cells = Vec::new();
+    for t in tables {
+        let mut st = conn.prepare(&format!("SELECT * FROM \"{t}\"")).unwrap();
+        let n = st.column_count();
+        let mut rows = st.query([]).unwrap();
+        while let Some(row) = rows.next().unwrap() {
+            for i in 0..n {
+                cells.push(match row.get_ref(i).unwrap() {
+                    rusqlite::types::ValueRef::Text(b) | rusqlite::types::ValueRef::Blob(b) => {
+                        b.to_vec()
+                    }
+                    other => format!("{other:?}").into_bytes(),
+                });
+            }
+        }
+    }
+    cells
+}
+
+// rule F1: the file holds no authenticator secret, reset secret or session
+// token in the clear, in any column; keys rotate, old keys still open what
+// they sealed, and a secret under a key the directory lacks is a typed
+// error that changes nothing.
+#[test]
+fn secrets_are_sealed_in_the_file_and_keys_rotate() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("sealed.db");
+    let clock = Arc::new(ManualClock::new(
+        time::macros::datetime!(2026-03-01 12:00 UTC),
+    ));
+    let one = sealing_directory(&path, &clock, (1, &[]));
+    let created = one
+        .create_account(
+            &Actor::System,
+            &NewAccount::new(
+                "Acme",
+                new_contact("tess").with_password(Password::new(PROBE_PASSWORD)),
+            ),
+        )
+        .unwrap();
+    let (acct, tess) = (created.account, created.owner);
+    let start = one
+        .begin_two_factor_enrollment(
+            &Actor::Contact(tess),
+            acct,
+            TwoFactorMethod::Totp,
+            None,
+            &Password::new(PROBE_PASSWORD),
+        )
+        .unwrap();
+    let b32 = start.secret_base32.unwrap();
+    let secret = data_encoding::BASE32_NOPAD
+        .decode(b32.expose().as_bytes())
+        .unwrap();
+    let now = clock.now().unix_timestamp() as u64;
+    one.confirm_two_factor_enrollment(
+        &Actor::Contact(tess),
+        acct,
+        &format!("{:06}", contactkeeper::second_factor::totp(&secret, now, 6)),
+    )
+    .unwrap();
+    let SignInOutcome::SignedIn(grant) = totp_sign_in(&one, &clock, &secret).unwrap() else {
+        panic!("signed in with the code")
+    };
+    one.request_password_reset("tess", RecoveryChannel::Email)
+        .unwrap();
+    // What must never be in the file: the TOTP secret (raw, base32, as a
+    // JSON array), the session token.
+    let json_array = format!("{:?}", secret).replace(' ', "");
+    let needles: Vec<Vec<u8>> = vec![
+        secret.clone(),
+        b32.expose().as_bytes().to_vec(),
+        json_array.into_bytes(),
+        grant.token.expose().as_bytes().to_vec(),
+    ];
+    for cell in every_cell(&path) {
+        for n in &needles {
+            assert!(
+                !cell.windows(n.len()).any(|w| w == &n[..]),
+                "a secret in the clear in the file"
+            );
+        }
+    }
+    // Rotation: key 2 is current, key 1 still opens.
+    drop(one);
+    let two = sealing_directory(&path, &clock, (2, &[1]));
+    assert!(matches!(
+        totp_sign_in(&two, &clock, &secret).unwrap(),
+        SignInOutcome::SignedIn(_)
+    ));
+    assert_eq!(
+        two.reseal_secrets(acct).unwrap(),
+        0,
+        "sealed again at its use already"
+    );
+    // Key 1 may go now.
+    let only_two = sealing_directory(&path, &clock, (2, &[]));
+    assert!(matches!(
+        totp_sign_in(&only_two, &clock, &secret).unwrap(),
+        SignInOutcome::SignedIn(_)
+    ));
+    // Under a key this directory lacks: typed, nothing changed.
+    let stranger = sealing_directory(&path, &clock, (3, &[]));
+    let before = SqliteStore::open(&path)
+        .unwrap()
+        .contact(tess)
+        .unwrap()
+        .unwrap();
+    let e = totp_sign_in(&stranger, &clock, &secret).unwrap_err();
+    assert_eq!(e.code(), ErrorCode::Store);
+    assert!(!e.to_string().contains(b32.expose()));
+    let after = SqliteStore::open(&path)
+        .unwrap()
+        .contact(tess)
+        .unwrap()
+        .unwrap();
+    assert_eq!(before.credentials, after.credentials);
+    assert_eq!(
+        stranger.reseal_secrets(acct).unwrap_err().code(),
+        ErrorCode::Store
+    );
+    // reseal_secrets does a whole account at once.
+    let three = sealing_directory(&path, &clock, (3, &[2]));
+    assert_eq!(three.reseal_secrets(acct).unwrap(), 1);
+    assert_eq!(three.reseal_secrets(acct).unwrap(), 0);
+    let only_three = sealing_directory(&path, &clock, (3, &[]));
+    assert!(matches!(
+        totp_sign_in(&only_three, &clock, &secret).unwrap(),
+        SignInOutcome::SignedIn(_)
+    ));
+}
+
+// rule F1: the embedded default keeps its key in a file beside the
+// database, readable by its owner only, and finds it again on reopening.
+#[test]
+fn the_default_key_file_is_private_and_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("keyed.db");
+    let key_path = dir.path().join("keyed.db.key");
+    let d = Directory::open(&path).unwrap();
+    drop(d);
+    let first = std::fs::read_to_string(&key_path).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&key_path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "{mode:o}");
+    }
+    Directory::open(&path).unwrap();
+    assert_eq!(std::fs::read_to_string(&key_path).unwrap(), first);
+    // A damaged key file is a typed error, not a new key.
+    std::fs::write(&key_path, "1:not hex").unwrap();
+    assert_eq!(Directory::open(&path).unwrap_err().code(), ErrorCode::Store);
+}
+
 // ----- crash safety -----
 
 /// A child performs a long stream of operations and is killed with SIGKILL

@@ -36,7 +36,12 @@ named_enum! {
 pub struct Enrollment {
     /// The method.
     pub method: TwoFactorMethod,
-    /// The TOTP secret (method `totp`).
+    /// The TOTP secret (method `totp`), sealed (F1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sealed_secret: Option<sealing::Sealed>,
+    /// A TOTP secret stored in the clear by an earlier version: read, and
+    /// sealed at its next use; never written.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub totp_secret: Option<Vec<u8>>,
     /// The 2FA phone (methods `sms` and `voice`), which may differ from the
     /// cell phone.
@@ -82,10 +87,12 @@ pub fn totp(secret: &[u8], unix_time: u64, digits: u32) -> u32 {
 /// Checks a TOTP code at `now`, one step either side (F1); a step at or
 /// before the last accepted one is refused, so a code is never accepted
 /// twice. On success the step is remembered.
-pub(crate) fn check_totp(e: &mut Enrollment, code: &str, now: OffsetDateTime) -> bool {
-    let Some(secret) = &e.totp_secret else {
-        return false;
-    };
+pub(crate) fn check_totp(
+    secret: &[u8],
+    e: &mut Enrollment,
+    code: &str,
+    now: OffsetDateTime,
+) -> bool {
     let Ok(t) = u64::try_from(now.unix_timestamp()) else {
         return false;
     };
@@ -134,3 +141,4 @@ pub struct AssignedFactor {
 }
 
 pub(crate) mod ops;
+pub mod sealing;

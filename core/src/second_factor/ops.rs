@@ -186,6 +186,53 @@ impl Directory {
         })
     }
 
+    /// Seals every authenticator secret of the account's contacts under the
+    /// current sealing key (F1, key rotation), and any an earlier version
+    /// stored in the clear; returns how many were sealed again. A host's
+    /// maintenance call, like [`Directory::purge_throttle`]: after it has
+    /// run for every account, the older keys may be dropped. Secrets are
+    /// also sealed again whenever they are used.
+    pub fn reseal_secrets(&self, account: AccountId) -> Result<usize, Error> {
+        let stale = |e: &Option<Enrollment>| {
+            e.as_ref().is_some_and(|e| {
+                e.totp_secret.is_some()
+                    || e.sealed_secret
+                        .as_ref()
+                        .is_some_and(|s| self.keyring.is_stale(s))
+            })
+        };
+        let mut resealed = 0;
+        let mut after = None;
+        loop {
+            let page = self
+                .store
+                .members(account, after, crate::contacts::MAX_PAGE)?;
+            let Some((last, _)) = page.last() else {
+                break;
+            };
+            after = Some(last.contact);
+            for (_, c) in &page {
+                let creds = &c.credentials;
+                if !stale(&creds.second_factor) && !stale(&creds.pending_enrollment) {
+                    continue;
+                }
+                let id = c.id;
+                self.transact("system", |tx| {
+                    let c = &mut tx.contact_mut(id)?.credentials;
+                    for e in [&mut c.second_factor, &mut c.pending_enrollment]
+                        .into_iter()
+                        .flatten()
+                    {
+                        self.keyring.totp_secret(id, e)?;
+                    }
+                    Ok(())
+                })?;
+                resealed += 1;
+            }
+        }
+        Ok(resealed)
+    }
+
     /// Requires (or stops requiring) a second factor of every contact
     /// of the account (F3). Security managers and the owner.
     pub fn set_require_two_factor(
@@ -229,11 +276,17 @@ impl Directory {
             secret = Some(raw);
         }
         let code = Secret::random_digits(super::CODE_DIGITS)?;
+        // F1: the secret is stored only sealed.
+        let sealed = match &secret {
+            Some(raw) => Some(self.keyring.seal_totp(id, raw)?),
+            None => None,
+        };
         self.transact(&Actor::Contact(id).audit_label(), |tx| {
             let now = tx.now;
             tx.contact_mut(id)?.credentials.pending_enrollment = Some(Enrollment {
                 method,
-                totp_secret: secret.clone(),
+                sealed_secret: sealed.clone(),
+                totp_secret: None,
                 phone: phone.clone(),
                 last_step: None,
                 since: now,
@@ -267,7 +320,10 @@ impl Directory {
                 return Err(Error::refused(Rule::F1NotEnrolled));
             };
             let ok = match e.method {
-                TwoFactorMethod::Totp => check_totp(&mut e, code, now),
+                TwoFactorMethod::Totp => match self.keyring.totp_secret(id, &mut e)? {
+                    Some(secret) => check_totp(&secret, &mut e, code, now),
+                    None => false,
+                },
                 _ => crate::signin::take_code(&mut c.credentials.pending_code, code, now, "enroll"),
             };
             if !ok {

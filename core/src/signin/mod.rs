@@ -321,14 +321,23 @@ pub(crate) fn next_stage(
 /// Checks the code a contact gives for its enrolled second factor (F1):
 /// a TOTP code for its current step (each step once), or the one-time code
 /// sent for sign-in. Uses the step or the code up.
-pub(crate) fn check_factor(c: &mut Credentials, code: &str, now: OffsetDateTime) -> bool {
-    match c.second_factor.as_mut() {
-        Some(e) if e.method == TwoFactorMethod::Totp => {
-            crate::second_factor::check_totp(e, code, now)
-        }
+/// A TOTP secret is opened with `keyring` (F1), and sealed again under its
+/// current key on the way.
+pub(crate) fn check_factor(
+    keyring: &crate::second_factor::sealing::Keyring,
+    contact: ContactId,
+    c: &mut Credentials,
+    code: &str,
+    now: OffsetDateTime,
+) -> Result<bool, Error> {
+    Ok(match c.second_factor.as_mut() {
+        Some(e) if e.method == TwoFactorMethod::Totp => match keyring.totp_secret(contact, e)? {
+            Some(secret) => crate::second_factor::check_totp(&secret, e, code, now),
+            None => false,
+        },
         Some(_) => take_code(&mut c.pending_code, code, now, "sign_in"),
         None => false,
-    }
+    })
 }
 
 /// Checks and uses a pending one-time code: right, unexpired, for this

@@ -382,7 +382,7 @@ impl Directory {
             let now = tx.now;
             let security = tx.account(info.account)?.security.clone();
             let c = tx.contact_mut(id)?;
-            if !crate::signin::check_factor(&mut c.credentials, code, now) {
+            if !crate::signin::check_factor(&self.keyring, id, &mut c.credentials, code, now)? {
                 // E8: a wrong code counts as a failed attempt.
                 if let Some(l) = lock::count_failure(&mut c.credentials, limit, now) {
                     auto_locked(tx, id, l)?;

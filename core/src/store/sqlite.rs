@@ -337,6 +337,17 @@ impl SqliteStore {
         MIGRATIONS.len() as u32
     }
 
+    /// The embedded default's sealing key (F1): the one in the file beside
+    /// the database (its path with `.key` added), created readable by its
+    /// owner only, with a new random key, when there is none. A host that
+    /// keeps its keys elsewhere (a key manager) gives them to
+    /// [`DirectoryBuilder::sealing_keys`](crate::DirectoryBuilder::sealing_keys) instead.
+    pub fn sealing_key(&self) -> Result<crate::second_factor::sealing::SealingKey, Error> {
+        let mut path = self.path().as_os_str().to_owned();
+        path.push(".key");
+        crate::second_factor::sealing::SealingKey::from_file(Path::new(&path))
+    }
+
     fn conn(&self) -> MutexGuard<'_, Connection> {
         self.conn.lock().unwrap_or_else(|e| e.into_inner())
     }
@@ -347,8 +358,16 @@ impl Directory {
     /// there is no file there), with the system clock and no notifier. For
     /// a notifier, another clock or [`SqliteOptions`], build one:
     /// `Directory::builder(Arc::new(SqliteStore::open(path)?))`.
+    ///
+    /// Authenticator secrets are sealed (F1) under the key in the file
+    /// beside the database ([`SqliteStore::sealing_key`]), made on first
+    /// use; keep it with the database's backups, but apart from them.
     pub fn open(path: impl AsRef<Path>) -> Result<Directory, Error> {
-        Ok(Directory::builder(Arc::new(SqliteStore::open(path)?)).build())
+        let store = SqliteStore::open(path)?;
+        let key = store.sealing_key()?;
+        Ok(Directory::builder(Arc::new(store))
+            .sealing_keys(key, Vec::new())?
+            .build())
     }
 }
 

@@ -193,7 +193,7 @@ class Field(enum.Enum):
     PASSWORD = "password"
     """A password (D2)."""
     PASSWORD_HASH = "password_hash"
-    """An existing argon2 PHC hash imported by a host (D1)."""
+    """An existing hash imported by a host (D1)."""
     PASSWORD_POLICY = "password_policy"
     """An account's password policy (D2)."""
     HASH_COST = "hash_cost"
@@ -230,6 +230,8 @@ class Field(enum.Enum):
     """A notice's subject or body (I4)."""
     ACTOR_FILTER = "actor_filter"
     """The actor filter of an audit query (J2)."""
+    SEALING_KEY = "sealing_key"
+    """A key authenticator secrets are sealed under (F1)."""
 
 class Entity(enum.Enum):
     """The kind of entity an error refers to."""
