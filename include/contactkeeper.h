@@ -842,6 +842,17 @@ typedef struct ck_duty_list {
 // use so. It must not unwind (no C++ exception, no longjmp out of it).
 typedef int32_t (*ck_notify_fn)(void *userdata, const struct ck_notification *notification);
 
+// A key authenticator secrets are sealed under (F1): 32 random bytes
+// (from a key manager, say), known by `id`. The library copies it.
+typedef struct ck_sealing_key {
+    // The id sealed values name the key by; ids must differ.
+    uint32_t id;
+    // The key's bytes.
+    const uint8_t *key;
+    // Their number: 32.
+    size_t key_len;
+} ck_sealing_key;
+
 // Options of a directory; start from `ck_directory_options_default()`.
 typedef struct ck_directory_options {
     // argon2id memory cost in KiB (D1; default 19456).
@@ -872,6 +883,14 @@ typedef struct ck_directory_options {
     // known or not, may have in 30 minutes before the next one locks it;
     // 1 to 100 (default 100).
     uint32_t throttle_attempts;
+    // The keys authenticator secrets are sealed under (F1): the first is
+    // the current one, the others older ones that still open what they
+    // sealed. NULL (with 0) for the default: `ck_directory_open()` keeps a
+    // key in a file beside the database; an in-memory directory uses a
+    // random key of its own.
+    const struct ck_sealing_key *sealing_keys;
+    // How many keys `sealing_keys` holds.
+    size_t sealing_keys_len;
 } ck_directory_options;
 
 // A sign-in result. Read-only; free with `ck_sign_in_result_free()`,
@@ -1558,6 +1577,11 @@ enum ck_result ck_purge_expired_sessions(const struct ck_directory *dir, uint64_
 // their window and lock have ended; `*out` (may be NULL) receives how
 // many. Call it now and then, as `ck_purge_expired_sessions()`.
 enum ck_result ck_purge_throttle(const struct ck_directory *dir, uint64_t *out);
+
+// Seals every authenticator secret of the account's contacts under the
+// current sealing key (F1, after a key rotation); `*out` (may be NULL)
+// receives how many were sealed again.
+enum ck_result ck_reseal_secrets(const struct ck_directory *dir, uint64_t account, uint64_t *out);
 
 // Changes one's own password with the current one (D2, D8); ends the
 // contact's other sessions.

@@ -130,6 +130,8 @@ pub extern "C" fn ck_directory_options_default() -> ck_directory_options {
         notify_userdata: std::ptr::null_mut(),
         clock: std::ptr::null(),
         throttle_attempts: core::signin::throttle::THROTTLE_ATTEMPTS,
+        sealing_keys: std::ptr::null(),
+        sealing_keys_len: 0,
     }
 }
 
@@ -162,10 +164,12 @@ impl Notifier for CNotifier {
 }
 
 /// # Safety
-/// `opts` is NULL or a valid options struct.
+/// `opts` is NULL or a valid options struct. `file_key` gives the key of a
+/// directory on a file when the options give none (F1).
 pub(crate) unsafe fn build(
     store: Arc<dyn core::Store>,
     opts: *const ck_directory_options,
+    file_key: impl FnOnce() -> Result<Option<core::SealingKey>, core::Error>,
 ) -> Result<Directory, Fail> {
     let o = if opts.is_null() {
         ck_directory_options_default()
@@ -189,6 +193,22 @@ pub(crate) unsafe fn build(
             (o.delivery_timeout_ms > 0)
                 .then(|| std::time::Duration::from_millis(o.delivery_timeout_ms)),
         );
+    // SAFETY: the caller lends `sealing_keys_len` keys, each with its bytes.
+    let keys = unsafe { crate::conv::slice(o.sealing_keys, o.sealing_keys_len, "sealing_keys") }?;
+    let mut sealing = Vec::with_capacity(keys.len());
+    for k in keys {
+        let bytes = unsafe { crate::conv::slice(k.key, k.key_len, "sealing_keys.key") }?;
+        sealing.push(core::SealingKey::new(k.id, bytes)?);
+    }
+    let mut sealing = sealing.into_iter();
+    match sealing.next() {
+        Some(current) => b = b.sealing_keys(current, sealing.collect())?,
+        None => {
+            if let Some(key) = file_key()? {
+                b = b.sealing_keys(key, Vec::new())?;
+            }
+        }
+    }
     if let Some(f) = o.notify {
         b = b.notifier(Arc::new(CNotifier {
             f,
@@ -221,7 +241,7 @@ pub unsafe extern "C" fn ck_directory_new(
 ) -> ck_result {
     guard(|| {
         let out = Out::new(out, "out")?;
-        let dir = unsafe { build(Arc::new(core::MemoryStore::new()), opts) }?;
+        let dir = unsafe { build(Arc::new(core::MemoryStore::new()), opts, || Ok(None)) }?;
         out.set(publish_directory(dir));
         Ok(())
     })
@@ -243,8 +263,9 @@ pub unsafe extern "C" fn ck_directory_open(
     guard(|| {
         let path = unsafe { req_str(path, "path") }?;
         let out = Out::new(out, "out")?;
-        let store = core::SqliteStore::open(path).map_err(core::Error::Store)?;
-        let dir = unsafe { build(Arc::new(store), opts) }?;
+        let store = Arc::new(core::SqliteStore::open(path).map_err(core::Error::Store)?);
+        let keyed = store.clone();
+        let dir = unsafe { build(store, opts, || keyed.sealing_key().map(Some)) }?;
         out.set(publish_directory(dir));
         Ok(())
     })

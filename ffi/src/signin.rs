@@ -329,6 +329,25 @@ pub unsafe extern "C" fn ck_purge_throttle(dir: *const ck_directory, out: *mut u
     })
 }
 
+/// Seals every authenticator secret of the account's contacts under the
+/// current sealing key (F1, after a key rotation); `*out` (may be NULL)
+/// receives how many were sealed again.
+#[no_mangle]
+pub unsafe extern "C" fn ck_reseal_secrets(
+    dir: *const ck_directory,
+    account: u64,
+    out: *mut u64,
+) -> ck_result {
+    guard(|| {
+        let d = unsafe { directory(dir) }?;
+        let n = d.reseal_secrets(core::AccountId(account))?;
+        if !out.is_null() {
+            Out::new(out, "out")?.set(n as u64);
+        }
+        Ok(())
+    })
+}
+
 /// Changes one's own password with the current one (D2, D8); ends the
 /// contact's other sessions.
 #[no_mangle]

@@ -801,6 +801,27 @@ pub struct ck_directory_options {
     /// known or not, may have in 30 minutes before the next one locks it;
     /// 1 to 100 (default 100).
     pub throttle_attempts: u32,
+    /// The keys authenticator secrets are sealed under (F1): the first is
+    /// the current one, the others older ones that still open what they
+    /// sealed. NULL (with 0) for the default: `ck_directory_open()` keeps a
+    /// key in a file beside the database; an in-memory directory uses a
+    /// random key of its own.
+    pub sealing_keys: *const ck_sealing_key,
+    /// How many keys `sealing_keys` holds.
+    pub sealing_keys_len: usize,
+}
+
+/// A key authenticator secrets are sealed under (F1): 32 random bytes
+/// (from a key manager, say), known by `id`. The library copies it.
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct ck_sealing_key {
+    /// The id sealed values name the key by; ids must differ.
+    pub id: u32,
+    /// The key's bytes.
+    pub key: *const u8,
+    /// Their number: 32.
+    pub key_len: usize,
 }
 
 /// The core's actor for a C actor.

@@ -192,7 +192,7 @@ const PROFILE_KEYS: [&str; 7] = [
 #[pymethods]
 impl PyDirectory {
     #[new]
-    #[pyo3(signature = (path = None, *, notifier = None, clock = None, hash_cost = None, session_lifetimes = None, delivery_timeout = Timeout::Default, max_attempts = None, sqlite_options = None, throttle_attempts = None))]
+    #[pyo3(signature = (path = None, *, notifier = None, clock = None, hash_cost = None, session_lifetimes = None, delivery_timeout = Timeout::Default, max_attempts = None, sqlite_options = None, throttle_attempts = None, sealing_keys = None))]
     #[expect(
         clippy::too_many_arguments,
         reason = "one keyword argument of the Python API each"
@@ -208,6 +208,7 @@ impl PyDirectory {
         max_attempts: Option<u32>,
         sqlite_options: Option<&Bound<'_, PyAny>>,
         throttle_attempts: Option<u32>,
+        sealing_keys: Option<Vec<(u32, Vec<u8>)>>,
     ) -> PyResult<Self> {
         let to_py = |e| errors::to_py(py, e);
         let path: Option<PathBuf> = match path.filter(|p| !p.is_none()) {
@@ -226,15 +227,32 @@ impl PyDirectory {
             Some(o) => convert::sqlite_options_in(o, "sqlite_options")?,
             None => contactkeeper::SqliteOptions::default(),
         };
-        let store: Arc<dyn contactkeeper::Store> = match &path {
-            None => Arc::new(MemoryStore::new()),
+        let mut keys = Vec::new();
+        for (id, bytes) in sealing_keys.unwrap_or_default() {
+            keys.push(contactkeeper::SealingKey::new(id, &bytes).map_err(to_py)?);
+        }
+        let mut keys = keys.into_iter();
+        let current = keys.next();
+        let (store, file_key): (Arc<dyn contactkeeper::Store>, _) = match &path {
+            None => (Arc::new(MemoryStore::new()), None),
             Some(p) => {
                 let p = p.clone();
                 let opened = py.detach(move || contactkeeper::SqliteStore::open_with(p, &options));
-                Arc::new(opened.map_err(|e| to_py(Error::Store(e)))?)
+                let store = opened.map_err(|e| to_py(Error::Store(e)))?;
+                // F1: the embedded default keeps its key beside the file.
+                let key = match current {
+                    Some(_) => None,
+                    None => Some(store.sealing_key().map_err(to_py)?),
+                };
+                (Arc::new(store), key)
             }
         };
         let mut b = Directory::builder(store);
+        match (current, file_key) {
+            (Some(k), _) => b = b.sealing_keys(k, keys.collect()).map_err(to_py)?,
+            (None, Some(k)) => b = b.sealing_keys(k, Vec::new()).map_err(to_py)?,
+            (None, None) => {}
+        }
         if let Some(n) = notifier.filter(|n| !n.is_none()) {
             b = b.notifier(PyNotifier::from_object(n)?);
         }
@@ -999,6 +1017,12 @@ impl PyDirectory {
     /// the store; returns how many.
     fn purge_expired_sessions(&self, py: Python<'_>) -> PyResult<usize> {
         self.call(py, move |d| d.purge_expired_sessions())
+    }
+
+    /// Seals the account's authenticator secrets under the current sealing
+    /// key (F1); returns how many were sealed again.
+    fn reseal_secrets(&self, py: Python<'_>, account: PyAccountId) -> PyResult<usize> {
+        self.call(py, move |d| d.reseal_secrets(account.0))
     }
 
     /// Removes the sign-in throttle's records that are as good as absent

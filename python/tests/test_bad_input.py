@@ -210,6 +210,7 @@ def every_call(d: ck.Directory, w: dict[str, Any]) -> list[Callable[[], Any]]:
         lambda: d.sign_out("t"),
         lambda: d.purge_expired_sessions(),
         lambda: d.purge_throttle(),
+        lambda: d.reseal_secrets(ck.AccountId(1)),
         lambda: d.complete_second_factor("t", "123456"),
         lambda: d.resend_second_factor_code("t"),
         lambda: d.change_password_with_session("t", current="a", new="b"),

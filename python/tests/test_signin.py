@@ -270,3 +270,24 @@ def test_legacy_hashes_are_imported_and_upgraded(world: World) -> None:
             ),
         )
     assert e.value.field is ck.Field.PASSWORD_HASH
+
+
+def test_authenticator_secrets_are_sealed_under_the_keys_given(tmp_path: object) -> None:
+    # rule F1: a directory on a file keeps its key beside it; keys given
+    # instead must be 32 bytes with distinct ids.
+    import pathlib
+    import stat
+
+    path = pathlib.Path(str(tmp_path)) / "d.db"
+    d = ck.Directory(path, hash_cost=ck.HashCost(m_kib=256, t=1, p=1))
+    created = d.create_account(ck.Actor.SYSTEM, name="Acme", owner=new_contact("tess", password=PASSWORD))
+    assert d.reseal_secrets(created.account) == 0
+    d.close()
+    key_file = pathlib.Path(str(path) + ".key")
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    with ck.Directory(sealing_keys=[(2, bytes(32)), (1, bytes([1]) * 32)]) as keyed:
+        assert keyed.reseal_secrets(ck.AccountId(1)) == 0
+    for bad in ([(1, bytes(16))], [(1, bytes(32)), (1, bytes(32))]):
+        with pytest.raises(ck.InvalidInputError) as e:
+            ck.Directory(sealing_keys=bad)
+        assert e.value.field is ck.Field.SEALING_KEY

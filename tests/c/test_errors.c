@@ -9,6 +9,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#include <sys/stat.h>
+
 #include "ck_test.h"
 
 static int notify_answer = CK_DELIVERED;
@@ -486,6 +488,33 @@ static void sqlite_store(void) {
     fclose(f);
     CHECK(STREQ(line, "this is not a database, and it stays as it is\n"));
     EXPECT(CK_NULL_POINTER, ck_directory_open(NULL, NULL, &none));
+
+    /* rule F1: the file's sealing key beside it, owner-only; keys given in
+     * the options instead, each of 32 bytes with distinct ids. */
+    char key_path[300];
+    snprintf(key_path, sizeof key_path, "%s.key", path);
+    struct stat st;
+    CHECK(stat(key_path, &st) == 0 && (st.st_mode & 0777) == 0600);
+    uint8_t bytes[32] = {1};
+    ck_sealing_key keys[2] = {{2, bytes, 32}, {1, bytes, 32}};
+    ck_directory_options o = ck_test_options();
+    o.sealing_keys = keys;
+    o.sealing_keys_len = 2;
+    OK(ck_directory_new(&o, &none));
+    uint64_t resealed = 9;
+    OK(ck_reseal_secrets(none, c.account, &resealed));
+    CHECK(resealed == 0);
+    OK(ck_directory_free(none));
+    none = NULL;
+    keys[1].id = 2;
+    EXPECT(CK_INVALID_INPUT, ck_directory_new(&o, &none));
+    keys[1].id = 1;
+    keys[0].key_len = 16;
+    EXPECT(CK_INVALID_INPUT, ck_directory_new(&o, &none));
+    keys[0].key = NULL;
+    EXPECT(CK_NULL_POINTER, ck_directory_new(&o, &none));
+    CHECK(none == NULL);
+    EXPECT(CK_NULL_POINTER, ck_reseal_secrets(NULL, c.account, &resealed));
 
     char cmd[300];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp);

@@ -3,7 +3,7 @@
 import datetime
 import os
 import pathlib
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Final, final
 
 from ._enums import (
@@ -283,6 +283,7 @@ class Directory:
         max_attempts: int | None = None,
         sqlite_options: SqliteOptions | None = None,
         throttle_attempts: int | None = None,
+        sealing_keys: Sequence[tuple[int, bytes]] | None = None,
     ) -> Directory: ...
     @classmethod
     def open(
@@ -297,6 +298,7 @@ class Directory:
         max_attempts: int | None = ...,
         sqlite_options: SqliteOptions | None = ...,
         throttle_attempts: int | None = ...,
+        sealing_keys: Sequence[tuple[int, bytes]] | None = ...,
     ) -> Directory:
         """A directory kept in the SQLite file at ``path``: ``Directory(path, ...)``."""
     @property
@@ -496,6 +498,8 @@ class Directory:
         """Ends a session."""
     def purge_expired_sessions(self) -> int:
         """Removes the sessions past their lifetime from the store (D8); returns how many."""
+    def reseal_secrets(self, account: AccountId) -> int:
+        """Seals the account's authenticator secrets under the current key (F1); returns how many."""
     def purge_throttle(self) -> int:
         """Removes the sign-in throttle's expired records (D5); returns how many."""
     def complete_second_factor(self, token: str, code: str) -> SignInOutcome:
