@@ -2,8 +2,10 @@
 //! a contact edit through the `Directory`, a sign-in lookup
 //! (`contact_by_login`, no password hashing) and an audit append, each on
 //! a small directory and on one of 100,000 contacts in 10,000 accounts;
-//! opening the large file; and the size on disk per contact and per audit
-//! entry (printed before the benches run).
+//! opening the large file; D5's throttle read beside the contact lookup,
+//! and a wrong password beside an unknown login on the large file; and the
+//! size on disk per contact and per audit entry (printed before the benches
+//! run).
 //!
 //! Run: `cargo bench -p contactkeeper --bench sqlite`. The figures are in
 //! BENCHMARKS.md.
@@ -314,6 +316,74 @@ fn main() {
                 rec = next;
             })
         });
+    }
+    g.finish();
+
+    // D5's throttle: reading a login's record, beside the contact lookup
+    // above (its peer), on a store holding a record for each of 100,000
+    // logins.
+    let mut g = c.benchmark_group("throttle_read");
+    for (name, store, accounts) in &stores {
+        let records: Vec<_> = (0..*accounts * PER_ACCOUNT)
+            .map(|i| {
+                let mut r = contactkeeper::store::ThrottleRecord::new(
+                    contactkeeper::signin::throttle::throttle_key(&format!("t{i}")),
+                    OffsetDateTime::now_utc(),
+                );
+                r.failures = 1;
+                r
+            })
+            .collect();
+        if store.throttle(&records[0].key).unwrap().is_none() {
+            for chunk in records.chunks(1000) {
+                store
+                    .commit(&Changeset {
+                        throttle: chunk.to_vec(),
+                        ..Changeset::default()
+                    })
+                    .unwrap();
+            }
+        }
+        let key = records[records.len() / 3].key;
+        g.bench_function(BenchmarkId::from_parameter(name), |b| {
+            b.iter(|| store.throttle(&key).unwrap().unwrap())
+        });
+    }
+    g.finish();
+
+    // D5: a wrong password and an unknown login, through the Directory on
+    // the large file with durable commits and the default argon2 cost: the
+    // same hashing and the same two commits. The clock moves an hour per
+    // attempt, so that neither login is ever throttled.
+    let mut g = c.benchmark_group("sign_in_d5");
+    g.sample_size(20);
+    for (name, store, _) in stores.iter().filter(|(n, _, _)| *n == "sqlite_100k") {
+        let clock = Arc::new(ManualClock::new(OffsetDateTime::now_utc()));
+        let dir = Directory::builder(store.clone()).clock(clock.clone()).build();
+        let owner = NewContact::new("d5owner", Profile::new("Owner", "d5@example.com"))
+            .with_password(Password::new("correct horse battery"));
+        if store.contact_by_login("d5owner").unwrap().is_none() {
+            dir.create_account(&Actor::System, &NewAccount::new("D5", owner))
+                .unwrap();
+        }
+        let wrong = Password::new("not the password");
+        for login in ["d5owner", "d5-nobody"] {
+            let what = if login == "d5owner" { "wrong_password" } else { "unknown_login" };
+            g.bench_function(BenchmarkId::new(what, name), |b| {
+                b.iter(|| {
+                    clock.advance(time::Duration::hours(1));
+                    let o = dir
+                        .sign_in(&SignInRequest {
+                            login,
+                            password: &wrong,
+                            ip: "192.0.2.1".parse().unwrap(),
+                            account: None,
+                        })
+                        .unwrap();
+                    assert!(matches!(o, SignInOutcome::InvalidCredentials));
+                })
+            });
+        }
     }
     g.finish();
 
