@@ -359,7 +359,9 @@ fn main() {
     g.sample_size(20);
     for (name, store, _) in stores.iter().filter(|(n, _, _)| *n == "sqlite_100k") {
         let clock = Arc::new(ManualClock::new(OffsetDateTime::now_utc()));
-        let dir = Directory::builder(store.clone()).clock(clock.clone()).build();
+        let dir = Directory::builder(store.clone())
+            .clock(clock.clone())
+            .build();
         let owner = NewContact::new("d5owner", Profile::new("Owner", "d5@example.com"))
             .with_password(Password::new("correct horse battery"));
         if store.contact_by_login("d5owner").unwrap().is_none() {
@@ -368,7 +370,11 @@ fn main() {
         }
         let wrong = Password::new("not the password");
         for login in ["d5owner", "d5-nobody"] {
-            let what = if login == "d5owner" { "wrong_password" } else { "unknown_login" };
+            let what = if login == "d5owner" {
+                "wrong_password"
+            } else {
+                "unknown_login"
+            };
             g.bench_function(BenchmarkId::new(what, name), |b| {
                 b.iter(|| {
                     clock.advance(time::Duration::hours(1));
