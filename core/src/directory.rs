@@ -51,8 +51,9 @@ pub struct Directory {
     pub(crate) sessions: SessionLifetimes,
     /// D5's bound, for every login.
     pub(crate) throttle_attempts: u32,
-    /// F1: the keys authenticator secrets are sealed under.
-    pub(crate) keyring: crate::second_factor::sealing::Keyring,
+    /// F1: the keys authenticator secrets are sealed under: the host's, or
+    /// the store's default, fetched at first use ([`Directory::keyring`]).
+    keyring: std::sync::OnceLock<crate::second_factor::sealing::Keyring>,
     delivery_timeout: Option<std::time::Duration>,
 }
 
@@ -131,10 +132,12 @@ impl DirectoryBuilder {
     /// key as `current` and the old ones here, then
     /// [`Directory::reseal_secrets`]). Key ids must differ.
     ///
-    /// A persistent store needs its key on every start: without one, the
-    /// directory seals under a random key of its own, which is lost with it
-    /// (fine for a [`MemoryStore`](crate::MemoryStore);
-    /// [`Directory::open`] keeps one in a file beside the database).
+    /// Without keys, the directory asks its store for one
+    /// ([`Store::sealing_key`]): a [`SqliteStore`](crate::SqliteStore)
+    /// keeps one in a file beside its database, a
+    /// [`MemoryStore`](crate::MemoryStore) lets the directory use a random
+    /// key, and any other store refuses, so that no persistent store loses
+    /// its secrets to a key that dies with the process.
     pub fn sealing_keys(
         mut self,
         current: SealingKey,
@@ -178,10 +181,10 @@ impl DirectoryBuilder {
     pub fn build(self) -> Directory {
         // The cost was validated by `hash_cost`, or is the default.
         let hasher = Hasher::new(self.cost).unwrap_or_default();
-        let (current, older) = match self.sealing {
-            Some(keys) => keys,
-            None => (SealingKey::ephemeral(), Vec::new()),
-        };
+        let keyring = std::sync::OnceLock::new();
+        if let Some((current, older)) = self.sealing {
+            let _ = keyring.set(crate::second_factor::sealing::Keyring::new(current, older));
+        }
         Directory {
             store: self.store,
             notifier: self.notifier,
@@ -190,7 +193,7 @@ impl DirectoryBuilder {
             hasher: Arc::new(hasher),
             sessions: self.sessions,
             throttle_attempts: self.throttle_attempts,
-            keyring: crate::second_factor::sealing::Keyring::new(current, older),
+            keyring,
             delivery_timeout: self.delivery_timeout,
         }
     }
@@ -216,6 +219,29 @@ impl Directory {
             throttle_attempts: crate::signin::throttle::THROTTLE_ATTEMPTS,
             sealing: None,
         }
+    }
+
+    /// The keys to seal and open authenticator secrets with (F1): the
+    /// host's, or else the store's ([`Store::sealing_key`]), or else, for a
+    /// store whose contents end with the process, a random key. A store
+    /// that refuses is a typed error at the first secret sealed or opened,
+    /// and is asked again at the next.
+    pub(crate) fn keyring(&self) -> Result<&crate::second_factor::sealing::Keyring, Error> {
+        if let Some(k) = self.keyring.get() {
+            return Ok(k);
+        }
+        let current = match self.store.sealing_key()? {
+            Some(k) => k,
+            None => SealingKey::random(0)?,
+        };
+        // Two threads may race here: the first key set is the one both use.
+        let _ = self
+            .keyring
+            .set(crate::second_factor::sealing::Keyring::new(
+                current,
+                Vec::new(),
+            ));
+        self.keyring.get().ok_or(Error::RandomUnavailable)
     }
 
     /// The store behind this directory.

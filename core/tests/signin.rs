@@ -701,9 +701,12 @@ fn two_directories_on_one_store_share_the_throttle() {
                 );
             }
         }
-        // Expired records are purged, and only those.
+        // Expired records are purged, and only those, a window after they
+        // expired.
         assert_eq!(one.dir.purge_throttle().unwrap(), 0);
         one.clock.advance(Duration::minutes(31));
+        assert_eq!(one.dir.purge_throttle().unwrap(), 0);
+        one.clock.advance(Duration::minutes(30));
         assert_eq!(one.dir.purge_throttle().unwrap(), 2);
     }
 }
@@ -2078,5 +2081,45 @@ fn unknown_logins_cost_the_same_commits_as_known_ones() {
         };
         assert_eq!(complete("carol"), complete("nobody-here"));
         assert_eq!(complete("carol").1, 1);
+    }
+}
+
+// rule D5, E8: someone who has the password guesses authenticator codes;
+// with no lock policy, the directory-wide throttle still bounds the
+// guesses, and past it the login locks.
+#[test]
+fn wrong_second_factor_codes_are_under_the_throttle() {
+    for (_, store) in stores() {
+        let f = Fixture::tuned(store, |b| b.throttle_attempts(4).unwrap());
+        let (acct, _, _, carol) = setup(&f);
+        enroll_totp(&f, acct, carol);
+        f.clock.advance(Duration::minutes(1));
+        // Each password check is one attempt and each wrong code one more;
+        // while the second factor is due, the right password does not
+        // start the count again, so signing in anew buys no guesses.
+        let first = sign(&f, "carol", PW);
+        let SignInOutcome::SecondFactorRequired { session, .. } = first else {
+            panic!("a second factor is due")
+        };
+        let e = f
+            .dir
+            .complete_second_factor(&session.token, "000000")
+            .unwrap_err();
+        assert_eq!(e.code(), ErrorCode::Unauthenticated);
+        let SignInOutcome::SecondFactorRequired { session, .. } = sign(&f, "carol", PW) else {
+            panic!("a second factor is due")
+        };
+        let e = f
+            .dir
+            .complete_second_factor(&session.token, "000000")
+            .unwrap_err();
+        assert_eq!(e.code(), ErrorCode::Unauthenticated);
+        // Four attempts: the bound is spent, the next guess locks the
+        // login, and its session ends.
+        f.dir
+            .complete_second_factor(&session.token, "000000")
+            .unwrap_err();
+        assert!(f.dir.authenticate(&session.token).is_err());
+        assert!(is_locked(&sign(&f, "carol", PW), LockKind::Automatic));
     }
 }

@@ -887,6 +887,62 @@ fn secrets_are_sealed_in_the_file_and_keys_rotate() {
     ));
 }
 
+// rule F1: a directory built on a SQLite store without keys seals under
+// the store's key file too, so a restart loses no authenticator.
+#[test]
+fn a_built_directory_without_keys_keeps_its_authenticators_across_restarts() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("built.db");
+    let clock = Arc::new(ManualClock::new(
+        time::macros::datetime!(2026-03-01 12:00 UTC),
+    ));
+    let build = || {
+        Directory::builder(Arc::new(SqliteStore::open(&path).unwrap()))
+            .clock(clock.clone())
+            .hash_cost(FAST)
+            .unwrap()
+            .build()
+    };
+    let first = build();
+    let created = first
+        .create_account(
+            &Actor::System,
+            &NewAccount::new(
+                "Acme",
+                new_contact("tess").with_password(Password::new(PROBE_PASSWORD)),
+            ),
+        )
+        .unwrap();
+    let (acct, tess) = (created.account, created.owner);
+    let start = first
+        .begin_two_factor_enrollment(
+            &Actor::Contact(tess),
+            acct,
+            TwoFactorMethod::Totp,
+            None,
+            &Password::new(PROBE_PASSWORD),
+        )
+        .unwrap();
+    let secret = data_encoding::BASE32_NOPAD
+        .decode(start.secret_base32.unwrap().expose().as_bytes())
+        .unwrap();
+    let now = clock.now().unix_timestamp() as u64;
+    first
+        .confirm_two_factor_enrollment(
+            &Actor::Contact(tess),
+            acct,
+            &format!("{:06}", contactkeeper::second_factor::totp(&secret, now, 6)),
+        )
+        .unwrap();
+    drop(first);
+    let again = build();
+    assert!(matches!(
+        totp_sign_in(&again, &clock, &secret).unwrap(),
+        SignInOutcome::SignedIn(_)
+    ));
+    assert!(dir.path().join("built.db.key").exists());
+}
+
 // rule F1: the embedded default keeps its key in a file beside the
 // database, readable by its owner only, and finds it again on reopening.
 #[test]
@@ -908,6 +964,39 @@ fn the_default_key_file_is_private_and_kept() {
     // A damaged key file is a typed error, not a new key.
     std::fs::write(&key_path, "1:not hex").unwrap();
     assert_eq!(Directory::open(&path).unwrap_err().code(), ErrorCode::Store);
+    // So is one that others may read.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::write(&key_path, &first).unwrap();
+        std::fs::set_permissions(&key_path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let e = Directory::open(&path).unwrap_err();
+        assert!(e.to_string().contains("0600"), "{e}");
+    }
+    // Several processes opening a new file at once agree on one key.
+    let fresh = dir.path().join("raced.db");
+    std::thread::scope(|s| {
+        for _ in 0..4 {
+            s.spawn(|| Directory::open(&fresh).unwrap());
+        }
+    });
+    let key = std::fs::read_to_string(dir.path().join("raced.db.key")).unwrap();
+    Directory::open(&fresh).unwrap();
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("raced.db.key")).unwrap(),
+        key
+    );
+    let leftovers = std::fs::read_dir(dir.path())
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .ends_with(".tmp")
+        })
+        .count();
+    assert_eq!(leftovers, 0);
 }
 
 // ----- crash safety -----

@@ -164,12 +164,10 @@ impl Notifier for CNotifier {
 }
 
 /// # Safety
-/// `opts` is NULL or a valid options struct. `file_key` gives the key of a
-/// directory on a file when the options give none (F1).
+/// `opts` is NULL or a valid options struct.
 pub(crate) unsafe fn build(
     store: Arc<dyn core::Store>,
     opts: *const ck_directory_options,
-    file_key: impl FnOnce() -> Result<Option<core::SealingKey>, core::Error>,
 ) -> Result<Directory, Fail> {
     let o = if opts.is_null() {
         ck_directory_options_default()
@@ -200,14 +198,10 @@ pub(crate) unsafe fn build(
         let bytes = unsafe { crate::conv::slice(k.key, k.key_len, "sealing_keys.key") }?;
         sealing.push(core::SealingKey::new(k.id, bytes)?);
     }
+    // Without keys, the store's own (F1: beside a SQLite file).
     let mut sealing = sealing.into_iter();
-    match sealing.next() {
-        Some(current) => b = b.sealing_keys(current, sealing.collect())?,
-        None => {
-            if let Some(key) = file_key()? {
-                b = b.sealing_keys(key, Vec::new())?;
-            }
-        }
+    if let Some(current) = sealing.next() {
+        b = b.sealing_keys(current, sealing.collect())?;
     }
     if let Some(f) = o.notify {
         b = b.notifier(Arc::new(CNotifier {
@@ -241,7 +235,7 @@ pub unsafe extern "C" fn ck_directory_new(
 ) -> ck_result {
     guard(|| {
         let out = Out::new(out, "out")?;
-        let dir = unsafe { build(Arc::new(core::MemoryStore::new()), opts, || Ok(None)) }?;
+        let dir = unsafe { build(Arc::new(core::MemoryStore::new()), opts) }?;
         out.set(publish_directory(dir));
         Ok(())
     })
@@ -263,9 +257,10 @@ pub unsafe extern "C" fn ck_directory_open(
     guard(|| {
         let path = unsafe { req_str(path, "path") }?;
         let out = Out::new(out, "out")?;
-        let store = Arc::new(core::SqliteStore::open(path).map_err(core::Error::Store)?);
-        let keyed = store.clone();
-        let dir = unsafe { build(store, opts, || keyed.sealing_key().map(Some)) }?;
+        let store = core::SqliteStore::open(path).map_err(core::Error::Store)?;
+        // F1: the key file beside it, made or read now, as Directory::open does.
+        core::Store::sealing_key(&store).map_err(core::Error::Store)?;
+        let dir = unsafe { build(Arc::new(store), opts) }?;
         out.set(publish_directory(dir));
         Ok(())
     })

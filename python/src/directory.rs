@@ -233,25 +233,23 @@ impl PyDirectory {
         }
         let mut keys = keys.into_iter();
         let current = keys.next();
-        let (store, file_key): (Arc<dyn contactkeeper::Store>, _) = match &path {
-            None => (Arc::new(MemoryStore::new()), None),
+        let store: Arc<dyn contactkeeper::Store> = match &path {
+            None => Arc::new(MemoryStore::new()),
             Some(p) => {
                 let p = p.clone();
-                let opened = py.detach(move || contactkeeper::SqliteStore::open_with(p, &options));
-                let store = opened.map_err(|e| to_py(Error::Store(e)))?;
-                // F1: the embedded default keeps its key beside the file.
-                let key = match current {
-                    Some(_) => None,
-                    None => Some(store.sealing_key().map_err(to_py)?),
-                };
-                (Arc::new(store), key)
+                let opened = py.detach(move || {
+                    let store = contactkeeper::SqliteStore::open_with(p, &options)?;
+                    // F1: the key file beside it, made or read now.
+                    contactkeeper::Store::sealing_key(&store)?;
+                    Ok(store)
+                });
+                Arc::new(opened.map_err(|e| to_py(Error::Store(e)))?)
             }
         };
         let mut b = Directory::builder(store);
-        match (current, file_key) {
-            (Some(k), _) => b = b.sealing_keys(k, keys.collect()).map_err(to_py)?,
-            (None, Some(k)) => b = b.sealing_keys(k, Vec::new()).map_err(to_py)?,
-            (None, None) => {}
+        // Without keys, the store's own (F1: beside a SQLite file).
+        if let Some(k) = current {
+            b = b.sealing_keys(k, keys.collect()).map_err(to_py)?;
         }
         if let Some(n) = notifier.filter(|n| !n.is_none()) {
             b = b.notifier(PyNotifier::from_object(n)?);

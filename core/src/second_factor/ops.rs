@@ -193,12 +193,13 @@ impl Directory {
     /// run for every account, the older keys may be dropped. Secrets are
     /// also sealed again whenever they are used.
     pub fn reseal_secrets(&self, account: AccountId) -> Result<usize, Error> {
+        let keyring = self.keyring()?;
         let stale = |e: &Option<Enrollment>| {
             e.as_ref().is_some_and(|e| {
                 e.totp_secret.is_some()
                     || e.sealed_secret
                         .as_ref()
-                        .is_some_and(|s| self.keyring.is_stale(s))
+                        .is_some_and(|s| keyring.is_stale(s))
             })
         };
         let mut resealed = 0;
@@ -223,7 +224,7 @@ impl Directory {
                         .into_iter()
                         .flatten()
                     {
-                        self.keyring.totp_secret(id, e)?;
+                        keyring.totp_secret(id, e)?;
                     }
                     Ok(())
                 })?;
@@ -278,7 +279,7 @@ impl Directory {
         let code = Secret::random_digits(super::CODE_DIGITS)?;
         // F1: the secret is stored only sealed.
         let sealed = match &secret {
-            Some(raw) => Some(self.keyring.seal_totp(id, raw)?),
+            Some(raw) => Some(self.keyring()?.seal_totp(id, raw)?),
             None => None,
         };
         self.transact(&Actor::Contact(id).audit_label(), |tx| {
@@ -320,17 +321,18 @@ impl Directory {
                 return Err(Error::refused(Rule::F1NotEnrolled));
             };
             let ok = match e.method {
-                TwoFactorMethod::Totp => match self.keyring.totp_secret(id, &mut e)? {
+                TwoFactorMethod::Totp => match self.keyring()?.totp_secret(id, &mut e)? {
                     Some(secret) => check_totp(&secret, &mut e, code, now),
                     None => false,
                 },
                 _ => crate::signin::take_code(&mut c.credentials.pending_code, code, now, "enroll"),
             };
             if !ok {
-                // E8: a wrong code counts as a failed attempt.
+                // E8: a wrong code counts as a failed attempt (and D5's).
                 if let Some(l) = lock::count_failure(&mut c.credentials, limit, now) {
                     auto_locked(tx, id, l)?;
                 }
+                crate::signin::ops::throttle_code_failure(tx, id, self.throttle_attempts)?;
                 return Ok(Done::unrecorded(false));
             }
             e.since = now;

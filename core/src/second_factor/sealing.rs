@@ -66,55 +66,38 @@ impl SealingKey {
     /// as `<id>:<64 hex digits>`.
     pub fn from_file(path: &Path) -> Result<SealingKey, Error> {
         let bad = |what: String| Error::Store(StoreError::Backend(what));
-        match std::fs::read_to_string(path) {
-            Ok(text) => {
-                let text = Zeroizing::new(text);
-                let (id, hex) = text
-                    .trim()
-                    .split_once(':')
-                    .ok_or_else(|| bad(format!("the key file {} is malformed", path.display())))?;
-                let id: u32 = id
-                    .parse()
-                    .map_err(|_| bad(format!("the key file {} is malformed", path.display())))?;
-                let bytes = Zeroizing::new(
-                    data_encoding::HEXLOWER_PERMISSIVE
-                        .decode(hex.as_bytes())
-                        .map_err(|_| {
-                            bad(format!("the key file {} is malformed", path.display()))
-                        })?,
-                );
-                SealingKey::new(id, &bytes)
+        // A new key is written whole to a file of its own, then linked into
+        // place, which fails if another process got there first: then its
+        // key is the one read.
+        for _ in 0..50 {
+            match read_key_file(path)? {
+                Some(key) => return Ok(key),
+                None => {
+                    let key = SealingKey::random(1)?;
+                    let text = Zeroizing::new(format!(
+                        "{}:{}\n",
+                        key.id,
+                        data_encoding::HEXLOWER.encode(&key.key[..])
+                    ));
+                    match publish_private(path, text.as_bytes()) {
+                        Ok(()) => return Ok(key),
+                        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                            std::thread::sleep(std::time::Duration::from_millis(10));
+                        }
+                        Err(e) => {
+                            return Err(bad(format!(
+                                "cannot create the key file {}: {e}",
+                                path.display()
+                            )))
+                        }
+                    }
+                }
             }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                let key = SealingKey::random(1)?;
-                let text = Zeroizing::new(format!(
-                    "{}:{}\n",
-                    key.id,
-                    data_encoding::HEXLOWER.encode(&key.key[..])
-                ));
-                write_private(path, text.as_bytes()).map_err(|e| {
-                    bad(format!(
-                        "cannot create the key file {}: {e}",
-                        path.display()
-                    ))
-                })?;
-                Ok(key)
-            }
-            Err(e) => Err(bad(format!(
-                "cannot read the key file {}: {e}",
-                path.display()
-            ))),
         }
-    }
-
-    /// A random key for a directory given none, lost with it. Without
-    /// randomness the zero key stands in: nothing is sealed under it, since
-    /// a seal's nonce needs randomness too.
-    pub(crate) fn ephemeral() -> SealingKey {
-        SealingKey::random(0).unwrap_or(SealingKey {
-            id: 0,
-            key: Zeroizing::new([0; SEALING_KEY_LEN]),
-        })
+        Err(bad(format!(
+            "the key file {} cannot be read",
+            path.display()
+        )))
     }
 
     /// The id sealed values name this key by.
@@ -123,10 +106,65 @@ impl SealingKey {
     }
 }
 
-/// Creates `path` for its owner alone, failing if it exists (two processes
-/// starting at once: the loser reads the winner's key instead).
-fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+/// The key in the file at `path`, or `None` when there is no file. A file
+/// that others than its owner may read, or that does not hold a key, is an
+/// error, never replaced.
+fn read_key_file(path: &Path) -> Result<Option<SealingKey>, Error> {
+    let bad = |what: &str| {
+        Error::Store(StoreError::Backend(format!(
+            "the key file {} {what}",
+            path.display()
+        )))
+    };
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => Zeroizing::new(text),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(bad(&format!("cannot be read: {e}"))),
+    };
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(path)
+            .map_err(|e| bad(&format!("cannot be read: {e}")))?
+            .permissions()
+            .mode();
+        if mode & 0o077 != 0 {
+            return Err(bad("may be read by others than its owner (make it 0600)"));
+        }
+    }
+    let (id, hex) = text
+        .trim()
+        .split_once(':')
+        .ok_or_else(|| bad("is malformed"))?;
+    let id: u32 = id.parse().map_err(|_| bad("is malformed"))?;
+    let bytes = Zeroizing::new(
+        data_encoding::HEXLOWER_PERMISSIVE
+            .decode(hex.as_bytes())
+            .map_err(|_| bad("is malformed"))?,
+    );
+    SealingKey::new(id, &bytes)
+        .map(Some)
+        .map_err(|_| bad("is malformed"))
+}
+
+/// Writes `bytes` to a new file readable by its owner alone, on the disk,
+/// then links it in at `path`: failing with `AlreadyExists` if another
+/// process published first, and never leaving a partial file at `path`.
+fn publish_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let mut nonce = [0u8; 8];
+    getrandom::fill(&mut nonce).map_err(|_| std::io::Error::other("no randomness"))?;
+    let temp = dir.join(format!(
+        ".{}.{}.tmp",
+        path.file_name()
+            .map(|n| n.to_string_lossy())
+            .unwrap_or_default(),
+        data_encoding::HEXLOWER.encode(&nonce)
+    ));
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
@@ -134,9 +172,17 @@ fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         use std::os::unix::fs::OpenOptionsExt;
         options.mode(0o600);
     }
-    let mut f = options.open(path)?;
-    f.write_all(bytes)?;
-    f.sync_all()
+    let written = options.open(&temp).and_then(|mut f| {
+        f.write_all(bytes)?;
+        f.sync_all()
+    });
+    let linked = written.and_then(|()| std::fs::hard_link(&temp, path));
+    let _ = std::fs::remove_file(&temp);
+    linked?;
+    // The new name is on the disk too.
+    #[cfg(unix)]
+    std::fs::File::open(dir)?.sync_all()?;
+    Ok(())
 }
 
 /// A secret sealed under a key: the key's id, the nonce, the ciphertext

@@ -323,15 +323,15 @@ pub(crate) fn next_stage(
 /// sent for sign-in. Uses the step or the code up.
 /// A TOTP secret is opened with `keyring` (F1), and sealed again under its
 /// current key on the way.
-pub(crate) fn check_factor(
-    keyring: &crate::second_factor::sealing::Keyring,
+pub(crate) fn check_factor<'k>(
+    keyring: impl FnOnce() -> Result<&'k crate::second_factor::sealing::Keyring, Error>,
     contact: ContactId,
     c: &mut Credentials,
     code: &str,
     now: OffsetDateTime,
 ) -> Result<bool, Error> {
     Ok(match c.second_factor.as_mut() {
-        Some(e) if e.method == TwoFactorMethod::Totp => match keyring.totp_secret(contact, e)? {
+        Some(e) if e.method == TwoFactorMethod::Totp => match keyring()?.totp_secret(contact, e)? {
             Some(secret) => crate::second_factor::check_totp(&secret, e, code, now),
             None => false,
         },

@@ -77,6 +77,9 @@ impl Directory {
             let mut r = lock::reserve(&mut c.credentials, facts.limit, now);
             if r == Reservation::Check {
                 let t = tx.throttle_mut(tkey)?;
+                // A known login's lock is its contact's: one the record
+                // took while no contact had the login does not count.
+                t.lock = None;
                 if throttle::reserve(t, self.throttle_attempts, now) != Throttled::Check {
                     // Past the bound: the login locks as E2's lock would.
                     let c = tx.contact_mut(id)?;
@@ -174,7 +177,10 @@ impl Directory {
             if let Some(l) = after.settle(&mut c.credentials, facts.limit, now) {
                 auto_locked(tx, id, l)?;
             }
-            if *after != After::Invalid {
+            // D5: the right password starts the throttle's count again,
+            // unless a second factor is still due (then its success does):
+            // so that the password alone does not buy unbounded guesses.
+            if !matches!(after, After::Invalid | After::Grant(_)) {
                 throttle::after_success(tx.throttle_mut(tkey)?, now);
             }
             let account = match after {
@@ -209,6 +215,8 @@ impl Directory {
             let method = c.credentials.second_factor.as_ref().map(|e| e.method);
             if stage == SessionStage::SecondFactor {
                 send_code(tx, id, Some(account), "sign_in", code)?;
+            } else {
+                throttle::after_success(tx.throttle_mut(tkey)?, now);
             }
             let m = tx
                 .membership(account, id)?
@@ -271,10 +279,13 @@ impl Directory {
     }
 
     /// Removes the throttle records that are as good as absent (D5): their
-    /// window and lock have ended. Returns how many; a host calls it from
+    /// window and lock ended at least a window ago. Returns how many; a host calls it from
     /// time to time, as it does [`Directory::purge_expired_sessions`].
     pub fn purge_throttle(&self) -> Result<usize, Error> {
-        Ok(self.store.purge_throttle(self.clock.now())?)
+        // A whole window of grace, so that no unit of work still holding a
+        // record it read loses to one that made the record anew.
+        let before = self.clock.now().saturating_sub(throttle::THROTTLE_WINDOW);
+        Ok(self.store.purge_throttle(before)?)
     }
 
     /// The session behind a token, checked against the current state
@@ -382,17 +393,21 @@ impl Directory {
             let now = tx.now;
             let security = tx.account(info.account)?.security.clone();
             let c = tx.contact_mut(id)?;
-            if !crate::signin::check_factor(&self.keyring, id, &mut c.credentials, code, now)? {
-                // E8: a wrong code counts as a failed attempt.
+            if !crate::signin::check_factor(|| self.keyring(), id, &mut c.credentials, code, now)? {
+                // E8: a wrong code counts as a failed attempt (and D5's).
                 if let Some(l) = lock::count_failure(&mut c.credentials, limit, now) {
                     auto_locked(tx, id, l)?;
                 }
+                throttle_code_failure(tx, id, self.throttle_attempts)?;
                 let mut d = attempt_draft(info.account, false, "invalid second factor");
                 d.operation = Operation::SecondFactor;
                 tx.audit_draft(d);
                 return Ok(None);
             }
             lock::after_success(&mut c.credentials);
+            let login_key = tx.contact(id)?.login_key.clone();
+            throttle::after_success(tx.throttle_mut(throttle::throttle_key(&login_key))?, now);
+            let c = tx.contact_mut(id)?;
             let stage = next_stage(&c.credentials, &security, now, true);
             let s = tx
                 .store()
@@ -482,6 +497,26 @@ fn attempt_audit(tx: &mut Tx<'_>, chains: &[AccountId], ok: bool, detail: &str) 
 
 /// E9: an automatic lock is audited in each of the contact's accounts and
 /// the contact is sent a security notification.
+/// A wrong second-factor code counted by D5's throttle too (E8): codes are
+/// not guessed without bound by someone who has the password, under an
+/// account with no lock policy. Past the bound the login locks.
+pub(crate) fn throttle_code_failure(
+    tx: &mut Tx<'_>,
+    id: ContactId,
+    bound: u32,
+) -> Result<(), Error> {
+    let now = tx.now;
+    let key = throttle::throttle_key(&tx.contact(id)?.login_key);
+    if throttle::reserve(tx.throttle_mut(key)?, bound, now) != Throttled::Check {
+        let c = &mut tx.contact_mut(id)?.credentials;
+        if lock::active(c, now).is_none() {
+            let l = lock::lock_now(c, now);
+            auto_locked(tx, id, l)?;
+        }
+    }
+    Ok(())
+}
+
 pub(crate) fn auto_locked(tx: &mut Tx<'_>, id: ContactId, l: AutoLock) -> Result<(), Error> {
     let accounts = tx.audit_everywhere(
         id,

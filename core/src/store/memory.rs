@@ -385,6 +385,11 @@ impl Store for MemoryStore {
         Ok(before - inner.sessions.len())
     }
 
+    /// Its contents end with the process: a random key will do.
+    fn sealing_key(&self) -> Result<Option<crate::SealingKey>, StoreError> {
+        Ok(None)
+    }
+
     fn throttle(&self, key: &[u8; 32]) -> Result<Option<ThrottleRecord>, StoreError> {
         Ok(self.read().throttle.get(key).cloned())
     }

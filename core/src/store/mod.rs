@@ -442,11 +442,28 @@ pub trait Store: Send + Sync {
         last_seen_before: OffsetDateTime,
         created_before: OffsetDateTime,
     ) -> Result<usize, StoreError>;
+    /// The key a directory on this store seals authenticator secrets under
+    /// when the host gives none (F1): `Ok(None)` for a store whose contents
+    /// end with the process (the directory then uses a random key of its
+    /// own). The default refuses, so that a persistent store never loses
+    /// its secrets to a key that dies with the process: give the directory
+    /// its keys with
+    /// [`DirectoryBuilder::sealing_keys`](crate::DirectoryBuilder::sealing_keys),
+    /// or keep one here ([`SqliteStore`] keeps a file beside its database).
+    fn sealing_key(&self) -> Result<Option<crate::SealingKey>, StoreError> {
+        Err(StoreError::Backend(
+            "this store keeps no sealing key: give the directory its keys \
+             (DirectoryBuilder::sealing_keys)"
+                .into(),
+        ))
+    }
     /// A login's throttle record (D5) by its key, with the version stored.
     fn throttle(&self, key: &[u8; 32]) -> Result<Option<ThrottleRecord>, StoreError>;
     /// Removes the throttle records that expired before `now`
     /// ([`ThrottleRecord::expires_at`]); returns how many. A record still
-    /// in its window or lock is never removed.
+    /// in its window or lock is never removed. (The directory passes a
+    /// time a whole window in the past, so that no unit of work in flight
+    /// still holds a record it purges.)
     fn purge_throttle(&self, now: OffsetDateTime) -> Result<usize, StoreError>;
     /// A resource by id.
     fn resource(&self, id: ResourceId) -> Result<Option<ResourceRecord>, StoreError>;

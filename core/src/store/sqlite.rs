@@ -339,10 +339,9 @@ impl SqliteStore {
 
     /// The embedded default's sealing key (F1): the one in the file beside
     /// the database (its path with `.key` added), created readable by its
-    /// owner only, with a new random key, when there is none. A host that
-    /// keeps its keys elsewhere (a key manager) gives them to
-    /// [`DirectoryBuilder::sealing_keys`](crate::DirectoryBuilder::sealing_keys) instead.
-    pub fn sealing_key(&self) -> Result<crate::second_factor::sealing::SealingKey, Error> {
+    /// owner only, with a new random key, when there is none
+    /// ([`Store::sealing_key`] gives it to a directory given no keys).
+    fn key_file(&self) -> Result<crate::second_factor::sealing::SealingKey, Error> {
         let mut path = self.path().as_os_str().to_owned();
         path.push(".key");
         crate::second_factor::sealing::SealingKey::from_file(Path::new(&path))
@@ -360,14 +359,14 @@ impl Directory {
     /// `Directory::builder(Arc::new(SqliteStore::open(path)?))`.
     ///
     /// Authenticator secrets are sealed (F1) under the key in the file
-    /// beside the database ([`SqliteStore::sealing_key`]), made on first
-    /// use; keep it with the database's backups, but apart from them.
+    /// beside the database ([`Store::sealing_key`]), made on first
+    /// use (as for any directory on a SQLite store given no keys); keep it
+    /// with the database's backups, but apart from them.
     pub fn open(path: impl AsRef<Path>) -> Result<Directory, Error> {
         let store = SqliteStore::open(path)?;
-        let key = store.sealing_key()?;
-        Ok(Directory::builder(Arc::new(store))
-            .sealing_keys(key, Vec::new())?
-            .build())
+        // Made or read now, so that a damaged key file is told at once.
+        store.key_file()?;
+        Ok(Directory::builder(Arc::new(store)).build())
     }
 }
 
@@ -1530,6 +1529,18 @@ impl Store for SqliteStore {
                 .map_err(backend)?;
         }
         Ok(purged)
+    }
+
+    /// The key in the file beside the database (`<path>.key`), created
+    /// readable by its owner only, with a new random key, when there is
+    /// none. A host that keeps its keys elsewhere (a key manager) gives
+    /// them to [`DirectoryBuilder::sealing_keys`](crate::DirectoryBuilder::sealing_keys) instead.
+    fn sealing_key(&self) -> Result<Option<crate::SealingKey>, StoreError> {
+        match self.key_file() {
+            Ok(k) => Ok(Some(k)),
+            Err(Error::Store(e)) => Err(e),
+            Err(e) => Err(StoreError::Backend(format!("the key file: {e}"))),
+        }
     }
 
     fn throttle(&self, key: &[u8; 32]) -> Result<Option<ThrottleRecord>, StoreError> {

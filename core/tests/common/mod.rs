@@ -168,6 +168,9 @@ impl Store for TempSqlite {
     ) -> Result<usize, contactkeeper::StoreError> {
         self.store.purge_throttle(now)
     }
+    fn sealing_key(&self) -> Result<Option<contactkeeper::SealingKey>, contactkeeper::StoreError> {
+        self.store.sealing_key()
+    }
     fn session(
         &self,
         key: &[u8; 32],
@@ -549,6 +552,9 @@ impl Store for Wrapped {
         now: time::OffsetDateTime,
     ) -> Result<usize, contactkeeper::StoreError> {
         self.inner.purge_throttle(now)
+    }
+    fn sealing_key(&self) -> Result<Option<contactkeeper::SealingKey>, contactkeeper::StoreError> {
+        self.inner.sealing_key()
     }
     fn session(
         &self,
