@@ -17,9 +17,8 @@ use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
 use super::Enrollment;
-use crate::error::{Error, Field, Problem};
+use crate::error::{Error, Field, Problem, StoreError};
 use crate::ids::ContactId;
-use crate::store::StoreError;
 
 /// The length of a sealing key, in bytes.
 pub const SEALING_KEY_LEN: usize = 32;
