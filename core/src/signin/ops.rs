@@ -279,8 +279,9 @@ impl Directory {
     }
 
     /// Removes the throttle records that are as good as absent (D5): their
-    /// window and lock ended at least a window ago. Returns how many; a host calls it from
-    /// time to time, as it does [`Directory::purge_expired_sessions`].
+    /// window and lock ended at least a window ago. Returns how many; a
+    /// host calls it from time to time, as it does
+    /// [`Directory::purge_expired_sessions`].
     pub fn purge_throttle(&self) -> Result<usize, Error> {
         // A whole window of grace, so that no unit of work still holding a
         // record it read loses to one that made the record anew.
