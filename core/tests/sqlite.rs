@@ -745,6 +745,42 @@ fn totp_sign_in(d: &Directory, clock: &ManualClock, secret: &[u8]) -> Result<Sig
     )
 }
 
+/// An account owned by `tess`, who enrolls an authenticator app: the
+/// account, tess, and the secret as shown (base32) and as bytes.
+fn tess_with_totp(d: &Directory, clock: &ManualClock) -> (AccountId, ContactId, Secret, Vec<u8>) {
+    let created = d
+        .create_account(
+            &Actor::System,
+            &NewAccount::new(
+                "Acme",
+                new_contact("tess").with_password(Password::new(PROBE_PASSWORD)),
+            ),
+        )
+        .unwrap();
+    let (acct, tess) = (created.account, created.owner);
+    let start = d
+        .begin_two_factor_enrollment(
+            &Actor::Contact(tess),
+            acct,
+            TwoFactorMethod::Totp,
+            None,
+            &Password::new(PROBE_PASSWORD),
+        )
+        .unwrap();
+    let b32 = start.secret_base32.unwrap();
+    let secret = data_encoding::BASE32_NOPAD
+        .decode(b32.expose().as_bytes())
+        .unwrap();
+    let now = clock.now().unix_timestamp() as u64;
+    d.confirm_two_factor_enrollment(
+        &Actor::Contact(tess),
+        acct,
+        &format!("{:06}", contactkeeper::second_factor::totp(&secret, now, 6)),
+    )
+    .unwrap();
+    (acct, tess, b32, secret)
+}
+
 /// Every column of every row of the file, as bytes.
 fn every_cell(path: &Path) -> Vec<Vec<u8>> {
     let conn = rusqlite::Connection::open(path).unwrap();
@@ -786,36 +822,7 @@ fn secrets_are_sealed_in_the_file_and_keys_rotate() {
         time::macros::datetime!(2026-03-01 12:00 UTC),
     ));
     let one = sealing_directory(&path, &clock, (1, &[]));
-    let created = one
-        .create_account(
-            &Actor::System,
-            &NewAccount::new(
-                "Acme",
-                new_contact("tess").with_password(Password::new(PROBE_PASSWORD)),
-            ),
-        )
-        .unwrap();
-    let (acct, tess) = (created.account, created.owner);
-    let start = one
-        .begin_two_factor_enrollment(
-            &Actor::Contact(tess),
-            acct,
-            TwoFactorMethod::Totp,
-            None,
-            &Password::new(PROBE_PASSWORD),
-        )
-        .unwrap();
-    let b32 = start.secret_base32.unwrap();
-    let secret = data_encoding::BASE32_NOPAD
-        .decode(b32.expose().as_bytes())
-        .unwrap();
-    let now = clock.now().unix_timestamp() as u64;
-    one.confirm_two_factor_enrollment(
-        &Actor::Contact(tess),
-        acct,
-        &format!("{:06}", contactkeeper::second_factor::totp(&secret, now, 6)),
-    )
-    .unwrap();
+    let (acct, tess, b32, secret) = tess_with_totp(&one, &clock);
     let SignInOutcome::SignedIn(grant) = totp_sign_in(&one, &clock, &secret).unwrap() else {
         panic!("signed in with the code")
     };
@@ -904,36 +911,7 @@ fn a_built_directory_without_keys_keeps_its_authenticators_across_restarts() {
             .build()
     };
     let first = build();
-    let created = first
-        .create_account(
-            &Actor::System,
-            &NewAccount::new(
-                "Acme",
-                new_contact("tess").with_password(Password::new(PROBE_PASSWORD)),
-            ),
-        )
-        .unwrap();
-    let (acct, tess) = (created.account, created.owner);
-    let start = first
-        .begin_two_factor_enrollment(
-            &Actor::Contact(tess),
-            acct,
-            TwoFactorMethod::Totp,
-            None,
-            &Password::new(PROBE_PASSWORD),
-        )
-        .unwrap();
-    let secret = data_encoding::BASE32_NOPAD
-        .decode(start.secret_base32.unwrap().expose().as_bytes())
-        .unwrap();
-    let now = clock.now().unix_timestamp() as u64;
-    first
-        .confirm_two_factor_enrollment(
-            &Actor::Contact(tess),
-            acct,
-            &format!("{:06}", contactkeeper::second_factor::totp(&secret, now, 6)),
-        )
-        .unwrap();
+    let (_, _, _, secret) = tess_with_totp(&first, &clock);
     drop(first);
     let again = build();
     assert!(matches!(
