@@ -953,6 +953,9 @@ fn the_default_key_file_is_private_and_kept() {
     }
     // Several processes opening a new file at once agree on one key.
     let fresh = dir.path().join("raced.db");
+    // The database first (its own creation is not what races here).
+    drop(SqliteStore::open(&fresh).unwrap());
+    assert!(!dir.path().join("raced.db.key").exists());
     std::thread::scope(|s| {
         for _ in 0..4 {
             s.spawn(|| Directory::open(&fresh).unwrap());
