@@ -136,6 +136,8 @@ fn sign(dir: &Directory, login: &str, pw: &Password) -> SignInOutcome {
         password: pw,
         ip: "192.0.2.1".parse().unwrap(),
         account: None,
+        device_token: None,
+        remember_device: false,
     })
     .unwrap()
 }

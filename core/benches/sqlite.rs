@@ -384,6 +384,8 @@ fn main() {
                             password: &wrong,
                             ip: "192.0.2.1".parse().unwrap(),
                             account: None,
+                            device_token: None,
+                            remember_device: false,
                         })
                         .unwrap();
                     assert!(matches!(o, SignInOutcome::InvalidCredentials));

@@ -354,6 +354,13 @@ pub struct Credentials {
     /// Bumped to end every session of the contact at once (D8).
     #[serde(skip_serializing_if = "crate::names::is_default")]
     pub session_epoch: u64,
+    /// Bumped by every automatic lock (E2), to end the sessions that no
+    /// device token made (D8, D10).
+    #[serde(default, skip_serializing_if = "crate::names::is_default")]
+    pub lock_epoch: u64,
+    /// The login's device tokens, by their hashes (D10).
+    #[serde(default, skip_serializing_if = "crate::names::is_default")]
+    pub device_tokens: Vec<DeviceRecord>,
     /// A pending password-reset secret (D6).
     #[serde(skip_serializing_if = "crate::names::is_default")]
     pub reset: Option<PendingSecret>,
@@ -382,6 +389,7 @@ impl fmt::Debug for Credentials {
             .field("must_change", &self.must_change)
             .field("failed_attempts", &self.failed_attempts)
             .field("lock", &self.lock)
+            .field("device_tokens", &self.device_tokens.len())
             .field(
                 "second_factor",
                 &self.second_factor.as_ref().map(|e| e.method),
@@ -400,6 +408,34 @@ pub struct AutoLock {
     /// When it ends (a 30-minute cool-off).
     #[serde(with = "time::serde::rfc3339")]
     pub until: OffsetDateTime,
+}
+
+/// A device token as stored (D10): only the hash of the token, when it
+/// was issued and last used, and the failed attempts made with it since
+/// its last success.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeviceRecord {
+    /// SHA-256 of the token (it carries 256 random bits).
+    pub key: [u8; 32],
+    /// When it was issued.
+    #[serde(with = "time::serde::rfc3339")]
+    pub issued_at: OffsetDateTime,
+    /// When a sign-in last presented it (its 180 days run from here).
+    #[serde(with = "time::serde::rfc3339")]
+    pub last_used_at: OffsetDateTime,
+    /// Failed attempts made with it since its last success.
+    #[serde(default, skip_serializing_if = "crate::names::is_default")]
+    pub failures: u32,
+}
+
+impl fmt::Debug for DeviceRecord {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DeviceRecord")
+            .field("issued_at", &self.issued_at)
+            .field("last_used_at", &self.last_used_at)
+            .field("failures", &self.failures)
+            .finish_non_exhaustive()
+    }
 }
 
 /// A one-time secret waiting to be used: its hash, where it was sent, when
@@ -466,6 +502,19 @@ pub struct SessionRecord {
     pub contact_epoch: u64,
     /// The membership's session epoch at creation (D8).
     pub membership_epoch: u64,
+    /// The contact's lock epoch at creation: an automatic lock ends a
+    /// session that no device token made (D8, D10).
+    #[serde(default, skip_serializing_if = "crate::names::is_default")]
+    pub lock_epoch: u64,
+    /// The hash of the device token the sign-in presented, if a valid one
+    /// (D10): such a session outlives an automatic lock, and its wrong
+    /// second-factor codes count against that token.
+    #[serde(default, skip_serializing_if = "crate::names::is_default")]
+    pub device: Option<[u8; 32]>,
+    /// Whether to issue a device token once the second factor is given
+    /// (D10).
+    #[serde(default, skip_serializing_if = "crate::names::is_default")]
+    pub remember_device: bool,
 }
 
 impl Password {

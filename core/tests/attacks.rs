@@ -48,6 +48,8 @@ fn sign_in(f: &Fixture, login: &str, password: &str) -> SignInOutcome {
             password: &Password::new(password),
             ip: ip(),
             account: None,
+            device_token: None,
+            remember_device: false,
         })
         .unwrap()
 }

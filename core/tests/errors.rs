@@ -954,6 +954,8 @@ fn a_clock_at_the_end_of_time_panics_nowhere() {
                 password: &Password::new(password),
                 ip: "192.0.2.1".parse().unwrap(),
                 account: None,
+                device_token: None,
+                remember_device: false,
             })
         };
         let results = [
@@ -977,6 +979,8 @@ fn a_clock_at_the_end_of_time_panics_nowhere() {
                         password: &Password::new(temporary.expose()),
                         ip: "192.0.2.1".parse().unwrap(),
                         account: None,
+                        device_token: None,
+                        remember_device: false,
                     })?;
                     Ok(o.name())
                 }),

@@ -1,7 +1,9 @@
 //! Property test of the lock policy (SPEC D5, D9, E1–E6) against a small
 //! reference model, on a manual clock: random sequences of right and wrong
 //! attempts by known and unknown logins, clock jumps around the 30-minute
-//! edge, password resets, manual locks and unlocks, and policy changes.
+//! edge, password resets, manual locks and unlocks, policy changes, and
+//! attempts with and without device tokens (D10), the logins' own and each
+//! other's.
 //! After every step the sign-in outcome equals the model's.
 
 mod common;
@@ -34,7 +36,7 @@ proptest! {
 
     #[test]
     fn lock_policy_matches_the_model(steps in prop::collection::vec(step(), 1..40)) {
-        // rule D5, D9, E1, E2, E3, E4, E5, E6
+        // rule D5, D9, D10, E1, E2, E3, E4, E5, E6
         let f = Fixture::tuned(std::sync::Arc::new(MemoryStore::new()), |b| b.throttle_attempts(THROTTLE).unwrap());
         let (acct, owner) = f.account("owner");
         let mut ids = Vec::new();
@@ -42,14 +44,32 @@ proptest! {
             let nc = new_contact(login).with_password(password(0));
             ids.push(f.dir.create_contact(&Actor::System, acct, &nc).unwrap().contact);
         }
-        let mut model = Model { now: f.clock.now(), policy: None, logins: Default::default() };
+        let mut model = Model::new(f.clock.now());
+        // The device tokens the test was given, by login and slot (D10).
+        let mut tokens: [[Option<Secret>; SLOTS]; 3] = Default::default();
         for step in steps {
             match step {
                 Step::Attempt { who, right } => {
                     let pw = if right { password(model.logins[who].password) } else { Password::new("wrong-password-x") };
-                    let o = f.dir.sign_in(&SignInRequest { login: LOGINS[who], password: &pw, ip: "192.0.2.1".parse().unwrap(), account: None }).unwrap();
+                    let o = f.dir.sign_in(&SignInRequest::new(LOGINS[who], &pw, "192.0.2.1".parse().unwrap())).unwrap();
                     let expected = model.attempt(who, right);
                     prop_assert_eq!(seen(&o), expected, "attempt by {} ({})", LOGINS[who], right);
+                }
+                Step::Device { who, right, token, keep } => {
+                    let pw = if right { password(model.logins[who].password) } else { Password::new("wrong-password-x") };
+                    let presented = token.and_then(|(owner, slot)| tokens[owner][slot].clone());
+                    let req = SignInRequest {
+                        device_token: presented.as_ref(),
+                        remember_device: true,
+                        ..SignInRequest::new(LOGINS[who], &pw, "192.0.2.1".parse().unwrap())
+                    };
+                    let o = f.dir.sign_in(&req).unwrap();
+                    let token = token.filter(|(owner, slot)| tokens[*owner][*slot].is_some());
+                    let expected = model.device_attempt(who, right, token, keep);
+                    prop_assert_eq!(seen(&o), expected, "attempt by {} ({}) with {:?}", LOGINS[who], right, token);
+                    if let Some(new) = o.session().and_then(|s| s.device_token.clone()) {
+                        tokens[who][keep] = Some(new);
+                    }
                 }
                 Step::Advance(secs) => {
                     f.clock.advance(Duration::seconds(secs));

@@ -54,6 +54,8 @@ fn sign(f: &Fixture, login: &str, password: &str) -> SignInOutcome {
             password: &Password::new(password),
             ip: ip(),
             account: None,
+            device_token: None,
+            remember_device: false,
         })
         .unwrap()
 }
@@ -112,6 +114,8 @@ fn passwords_are_argon2id_phc_and_upgraded_at_sign_in() {
             password: &Password::new("wrong-password-1"),
             ip: ip(),
             account: None,
+            device_token: None,
+            remember_device: false,
         });
         assert!(matches!(bad.unwrap(), SignInOutcome::InvalidCredentials));
         assert_eq!(stored_hash(&f, alice), h);
@@ -121,6 +125,8 @@ fn passwords_are_argon2id_phc_and_upgraded_at_sign_in() {
                 password: &Password::new(PW),
                 ip: ip(),
                 account: None,
+                device_token: None,
+                remember_device: false,
             })
             .unwrap();
         signed_in(&ok);
@@ -742,6 +748,8 @@ fn shared_contacts_name_the_account_and_ip_rules_apply_per_account() {
                     password: &Password::new(PW),
                     ip: ip(),
                     account: Some(account),
+                    device_token: None,
+                    remember_device: false,
                 })
                 .unwrap()
         };
@@ -1104,6 +1112,8 @@ fn managers_lock_and_unlock_by_hand_per_membership_and_listings_show_padlocks() 
                     password: &Password::new(PW),
                     ip: ip(),
                     account: Some(account),
+                    device_token: None,
+                    remember_device: false,
                 })
                 .unwrap()
         };
@@ -1202,6 +1212,8 @@ fn parallel_wrong_attempts_never_get_more_checks_than_allowed() {
                                 password: &Password::new("wrong-password-x"),
                                 ip: ip(),
                                 account: None,
+                                device_token: None,
+                                remember_device: false,
                             })
                             .unwrap()
                         })
@@ -1887,6 +1899,8 @@ fn ip_allowlists_accept_v4_and_v6_ranges_and_never_shut_out_their_setter() {
                     password: &Password::new(PW),
                     ip: addr.parse().unwrap(),
                     account: None,
+                    device_token: None,
+                    remember_device: false,
                 })
                 .unwrap()
         };
@@ -1903,6 +1917,8 @@ fn ip_allowlists_accept_v4_and_v6_ranges_and_never_shut_out_their_setter() {
                 password: &Password::new("nope-nope-1"),
                 ip: "192.0.3.1".parse().unwrap(),
                 account: None,
+                device_token: None,
+                remember_device: false,
             })
             .unwrap();
         assert!(matches!(wrong, SignInOutcome::InvalidCredentials));

@@ -78,6 +78,8 @@ fn everything_survives_closing_and_reopening() {
             password: &Password::new("correct horse battery staple"),
             ip: "192.0.2.1".parse().unwrap(),
             account: None,
+            device_token: None,
+            remember_device: false,
         })
         .unwrap()
     {
@@ -729,11 +731,14 @@ fn sealing_directory(path: &Path, clock: &Arc<ManualClock>, keys: (u32, &[u32]))
 
 fn totp_sign_in(d: &Directory, clock: &ManualClock, secret: &[u8]) -> Result<SignInOutcome, Error> {
     clock.advance(time::Duration::seconds(30));
+    // A device token is asked for, and given once the code is (D10).
     let o = d.sign_in(&SignInRequest {
-        login: "tess",
-        password: &Password::new(PROBE_PASSWORD),
-        ip: "192.0.2.1".parse().unwrap(),
-        account: None,
+        remember_device: true,
+        ..SignInRequest::new(
+            "tess",
+            &Password::new(PROBE_PASSWORD),
+            "192.0.2.1".parse().unwrap(),
+        )
     })?;
     let SignInOutcome::SecondFactorRequired { session, .. } = o else {
         panic!("a second factor is due: {}", o.name())
@@ -810,8 +815,8 @@ fn every_cell(path: &Path) -> Vec<Vec<u8>> {
     cells
 }
 
-// rule F1: the file holds no authenticator secret, reset secret or session
-// token in the clear, in any column; keys rotate, old keys still open what
+// rule F1, D10: the file holds no authenticator secret, reset secret,
+// session token or device token in the clear, in any column; keys rotate, old keys still open what
 // they sealed, and a secret under a key the directory lacks is a typed
 // error that changes nothing.
 #[test]
@@ -829,13 +834,18 @@ fn secrets_are_sealed_in_the_file_and_keys_rotate() {
     one.request_password_reset("tess", RecoveryChannel::Email)
         .unwrap();
     // What must never be in the file: the TOTP secret (raw, base32, as a
-    // JSON array), the session token.
+    // JSON array), the session token, the device token.
     let json_array = format!("{:?}", secret).replace(' ', "");
+    let device = grant
+        .device_token
+        .clone()
+        .expect("a device token, asked for");
     let needles: Vec<Vec<u8>> = vec![
         secret.clone(),
         b32.expose().as_bytes().to_vec(),
         json_array.into_bytes(),
         grant.token.expose().as_bytes().to_vec(),
+        device.expose().as_bytes().to_vec(),
     ];
     for cell in every_cell(&path) {
         for n in &needles {
@@ -1342,6 +1352,8 @@ fn child_process() {
                         password: &Password::new(password),
                         ip: "192.0.2.1".parse().unwrap(),
                         account: None,
+                        device_token: None,
+                        remember_device: false,
                     })
                     .unwrap();
                 say(&format!("CK {}", o.name()));

@@ -323,6 +323,8 @@ proptest! {
                             password: &temporary,
                             ip: "192.0.2.1".parse().unwrap(),
                             account: Some(accounts[account]),
+                            device_token: None,
+                            remember_device: false,
                         }).unwrap();
                         let SignInOutcome::PasswordChangeRequired(g) = o else {
                             panic!("a temporary password signs in to change it: {}", o.name())
@@ -413,6 +415,8 @@ proptest! {
                         password: &pw,
                         ip: "192.0.2.1".parse().unwrap(),
                         account: Some(accounts[model.home(target)]),
+                        device_token: None,
+                        remember_device: false,
                     }).unwrap();
                     match o {
                         SignInOutcome::SignedIn(g) => model.sessions.push((person, target, g.token)),

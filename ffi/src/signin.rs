@@ -181,6 +181,8 @@ pub unsafe extern "C" fn ck_sign_in(
             password: &pw,
             ip,
             account: opt_id(account).map(AccountId),
+            device_token: None,
+            remember_device: false,
         })?;
         out.set(outcome_view(&o));
         Ok(())

@@ -989,6 +989,8 @@ impl PyDirectory {
                 password: &password,
                 ip,
                 account: account.map(|a| a.0),
+                device_token: None,
+                remember_device: false,
             })
         })?;
         outcome(slf, o)

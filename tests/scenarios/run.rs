@@ -208,6 +208,8 @@ impl Runner {
                     password: &password,
                     ip,
                     account,
+                    device_token: None,
+                    remember_device: false,
                 })?;
                 let lock = match &o {
                     SignInOutcome::Locked(l) => json!(match l.kind {

@@ -164,8 +164,9 @@ pub(crate) fn lock_now(c: &mut Credentials, now: OffsetDateTime) -> AutoLock {
         until: now.saturating_add(COOL_OFF),
     };
     c.lock = Some(l);
-    // A lock ends every session at once (D8).
-    c.session_epoch = c.session_epoch.wrapping_add(1);
+    // A lock ends every session at once (D8), but those a device token
+    // made (D10): the lock is the doing of attempts without one.
+    c.lock_epoch = c.lock_epoch.wrapping_add(1);
     l
 }
 

@@ -70,15 +70,18 @@ fn while_locked_nothing_is_checked_nor_counted() {
     assert_eq!(c.failed_attempts, count);
 }
 
-// rule D8
+// rule D8, D10
 #[test]
-fn a_lock_ends_every_session() {
+fn a_lock_ends_every_session_but_a_device_tokens() {
     let mut c = Credentials::default();
-    let epoch = c.session_epoch;
+    let (epoch, locks) = (c.session_epoch, c.lock_epoch);
     for _ in 0..2 {
         reserve(&mut c, Some(1), T0);
     }
-    assert_ne!(c.session_epoch, epoch);
+    // The lock epoch ends the sessions no device token made; the session
+    // epoch, which would end them all, is left alone.
+    assert_ne!(c.lock_epoch, locks);
+    assert_eq!(c.session_epoch, epoch);
 }
 
 // rule E4

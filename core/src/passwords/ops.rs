@@ -168,9 +168,15 @@ impl Directory {
             let c = tx.contact(id)?;
             let stage = next_stage(&c.credentials, &acc.security, now, true);
             let epoch = c.credentials.session_epoch;
+            let lock_epoch = c.credentials.lock_epoch;
             let m = tx
                 .membership(info.account, id)?
                 .ok_or(Error::unauthenticated(AuthFailure::Revoked))?;
+            // The new session was made the way the old one was (D10).
+            let device = tx
+                .store()
+                .session(&crate::credentials::token_key(token.expose()))?
+                .and_then(|s| s.device);
             tx.put_session(SessionRecord {
                 key: crate::credentials::token_key(new_token.expose()),
                 contact: id,
@@ -181,6 +187,9 @@ impl Directory {
                 last_seen_at: now,
                 contact_epoch: epoch,
                 membership_epoch: m.session_epoch,
+                lock_epoch,
+                device,
+                remember_device: false,
             });
             Ok(SessionGrant {
                 token: new_token.clone(),
@@ -188,6 +197,7 @@ impl Directory {
                 account: info.account,
                 stage,
                 expires_at: now.saturating_add(self.sessions.absolute),
+                device_token: None,
             })
         })?;
         Ok(match grant.stage {

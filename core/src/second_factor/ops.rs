@@ -111,6 +111,7 @@ impl Directory {
             account: info.account,
             stage,
             expires_at: info.expires_at,
+            device_token: None,
         };
         Ok(match stage {
             SessionStage::PasswordChange => SignInOutcome::PasswordChangeRequired(grant),

@@ -58,6 +58,30 @@ pub struct SignInRequest<'a> {
     /// The account to sign in to; may be omitted for a contact of one
     /// account.
     pub account: Option<AccountId>,
+    /// The device token this client was given at an earlier sign-in to
+    /// this login, if any (D10). A valid one lets the attempt through an
+    /// automatic lock that attempts without it caused; a token of another
+    /// login, expired or evicted counts as none.
+    pub device_token: Option<&'a Secret>,
+    /// Issue a device token once this sign-in succeeds (the password and
+    /// any second factor given), unless a valid one was presented
+    /// ([`SessionGrant::device_token`]).
+    pub remember_device: bool,
+}
+
+impl<'a> SignInRequest<'a> {
+    /// An attempt naming no account, presenting no device token and
+    /// asking for none.
+    pub fn new(login: &'a str, password: &'a Password, ip: IpAddr) -> SignInRequest<'a> {
+        SignInRequest {
+            login,
+            password,
+            ip,
+            account: None,
+            device_token: None,
+            remember_device: false,
+        }
+    }
 }
 
 /// A new session, and its token, shown once (D8).
@@ -73,6 +97,11 @@ pub struct SessionGrant {
     pub stage: SessionStage,
     /// When it ends at the latest.
     pub expires_at: OffsetDateTime,
+    /// A new device token (D10), when the sign-in asked for one
+    /// ([`SignInRequest::remember_device`]) and is complete: shown once;
+    /// the client keeps it (say, in a long-lived cookie) and presents it
+    /// at its next sign-ins to this login.
+    pub device_token: Option<Secret>,
 }
 
 /// The result of a sign-in (D5). Only `SignedIn` gives a session that acts;
@@ -366,6 +395,7 @@ pub(crate) fn take_code(
     false
 }
 
+pub mod device;
 pub(crate) mod ops;
 pub mod throttle;
 

@@ -15,6 +15,7 @@ use crate::op::{Done, Op};
 use crate::roles::Actor;
 use crate::second_factor::TwoFactorMethod;
 use crate::secret::Secret;
+use crate::signin::device;
 use crate::signin::throttle::{self, Throttled};
 use crate::signin::{
     decide_after, decide_before, next_stage, After, Before, LoginFacts, MembershipFact,
@@ -68,12 +69,26 @@ impl Directory {
             Before::Check => {}
         }
 
-        // 1. Reserve the attempt (D9), under the login's lock policy (E2)
-        // and the directory-wide throttle (D5).
+        // 1. Reserve the attempt (D9): against the device token presented,
+        // if it is a valid one of this login (D10); otherwise under the
+        // login's lock policy (E2) and the directory-wide throttle (D5).
         let tkey = throttle::throttle_key(key.as_deref().unwrap_or(""));
+        let presented = req
+            .device_token
+            .map(|t| crate::credentials::token_key(t.expose()));
+        let bound = device::bound(facts.limit, self.throttle_attempts);
         let reserved = self.transact(&label, |tx| {
             let now = tx.now;
             let c = tx.contact_mut(id)?;
+            device::prune(&mut c.credentials.device_tokens, now);
+            let tokens = &mut c.credentials.device_tokens;
+            let via = presented.filter(|k| {
+                device::find(tokens, k, now).is_some_and(|i| device::reserve(tokens, i, bound))
+            });
+            let hash = c.credentials.password_hash.clone();
+            if via.is_some() {
+                return Ok((Reservation::Check, hash, via));
+            }
             let mut r = lock::reserve(&mut c.credentials, facts.limit, now);
             if r == Reservation::Check {
                 let t = tx.throttle_mut(tkey)?;
@@ -86,19 +101,17 @@ impl Directory {
                     r = Reservation::Locked(lock::lock_now(&mut c.credentials, now), true);
                 }
             }
-            let c = tx.contact_mut(id)?;
-            let hash = c.credentials.password_hash.clone();
             if let Reservation::Locked(l, new) = r {
                 if new {
                     auto_locked(tx, id, l)?;
                 }
                 attempt_audit(tx, &facts.chains(), false, "locked");
             }
-            Ok((r, hash))
+            Ok((r, hash, None))
         })?;
-        let hash = match reserved {
-            (Reservation::Locked(l, _), _) => return Ok(SignInOutcome::Locked(auto_mark(l))),
-            (Reservation::Check, hash) => hash,
+        let (hash, via) = match reserved {
+            (Reservation::Locked(l, _), _, _) => return Ok(SignInOutcome::Locked(auto_mark(l))),
+            (Reservation::Check, hash, via) => (hash, via),
         };
 
         // 2. Check the password, holding nothing.
@@ -123,7 +136,14 @@ impl Directory {
             }
             _ => None,
         };
-        self.commit_attempt(id, tkey, req.ip, &facts, &after, upgraded.as_deref())
+        let attempt = Attempt {
+            id,
+            tkey,
+            ip: req.ip,
+            device: via,
+            remember: req.remember_device,
+        };
+        self.commit_attempt(&attempt, &facts, &after, upgraded.as_deref())
     }
 
     /// What sign-in needs to know of a login's accounts (D5, E2, E6, G1).
@@ -149,24 +169,26 @@ impl Directory {
     }
 
     /// Commits what a checked attempt decided, in one unit of work: the
-    /// failure count (and a new lock, E2, E9), the attempt's audit entries
-    /// (J1) and, for a grant, the upgraded hash (D1), the session (D8) and
-    /// a code for its second factor (F1).
+    /// failure count (and a new lock, E2, E9) or the device token's (D10),
+    /// the attempt's audit entries (J1) and, for a grant, the upgraded hash
+    /// (D1), the session (D8), a code for its second factor (F1) and a new
+    /// device token (D10).
     fn commit_attempt(
         &self,
-        id: ContactId,
-        tkey: [u8; 32],
-        ip: std::net::IpAddr,
+        at: &Attempt,
         facts: &LoginFacts,
         after: &After,
         upgraded: Option<&str>,
     ) -> Result<SignInOutcome, Error> {
+        let id = at.id;
         let label = Actor::Contact(id).audit_label();
-        // A session's token, and a code in case it needs a second factor.
+        // A session's token, a code in case it needs a second factor, and
+        // a device token in case one is asked for.
         let fresh = match after {
             After::Grant(_) => Some((
                 Secret::random_hex(32)?,
                 Secret::random_digits(second_factor::CODE_DIGITS)?,
+                Secret::random_hex(32)?,
             )),
             _ => None,
         };
@@ -174,14 +196,28 @@ impl Directory {
         self.transact(&label, |tx| {
             let now = tx.now;
             let c = tx.contact_mut(id)?;
-            if let Some(l) = after.settle(&mut c.credentials, facts.limit, now) {
-                auto_locked(tx, id, l)?;
-            }
-            // D5: the right password starts the throttle's count again,
-            // unless a second factor is still due (then its success does):
-            // so that the password alone does not buy unbounded guesses.
-            if !matches!(after, After::Invalid | After::Grant(_)) {
-                throttle::after_success(tx.throttle_mut(tkey)?, now);
+            match at.device {
+                // D10: the token's count was taken at the reservation, and
+                // a right password gives it back; the login's count and the
+                // throttle are the doing of attempts without it, and are
+                // left alone.
+                Some(k) => {
+                    if *after != After::Invalid {
+                        device::release(&mut c.credentials.device_tokens, &k);
+                    }
+                }
+                None => {
+                    if let Some(l) = after.settle(&mut c.credentials, facts.limit, now) {
+                        auto_locked(tx, id, l)?;
+                    }
+                    // D5: the right password starts the throttle's count
+                    // again, unless a second factor is still due (then its
+                    // success does): so that the password alone does not
+                    // buy unbounded guesses.
+                    if !matches!(after, After::Invalid | After::Grant(_)) {
+                        throttle::after_success(tx.throttle_mut(at.tkey)?, now);
+                    }
+                }
             }
             let account = match after {
                 After::Invalid => {
@@ -202,7 +238,7 @@ impl Directory {
                 }
                 After::Grant(account) => *account,
             };
-            let Some((token, code)) = &fresh else {
+            let Some((token, code, new_device)) = &fresh else {
                 return Err(Error::RandomUnavailable);
             };
             let security = tx.account(account)?.security.clone();
@@ -212,11 +248,17 @@ impl Directory {
             }
             let stage = next_stage(&c.credentials, &security, now, false);
             let epoch = c.credentials.session_epoch;
+            let lock_epoch = c.credentials.lock_epoch;
             let method = c.credentials.second_factor.as_ref().map(|e| e.method);
+            let (mut issued, mut device) = (None, at.device);
             if stage == SessionStage::SecondFactor {
                 send_code(tx, id, Some(account), "sign_in", code)?;
             } else {
-                throttle::after_success(tx.throttle_mut(tkey)?, now);
+                let c = tx.contact_mut(id)?;
+                (issued, device) = settle_device(&mut c.credentials, at, new_device, now);
+                if at.device.is_none() {
+                    throttle::after_success(tx.throttle_mut(at.tkey)?, now);
+                }
             }
             let m = tx
                 .membership(account, id)?
@@ -226,14 +268,21 @@ impl Directory {
                 contact: id,
                 account,
                 stage,
-                ip,
+                ip: at.ip,
                 created_at: now,
                 last_seen_at: now,
                 contact_epoch: epoch,
                 membership_epoch: m.session_epoch,
+                lock_epoch,
+                // The client that now holds a device token holds the session.
+                device,
+                remember_device: at.remember && stage == SessionStage::SecondFactor,
             });
             let mut d = attempt_draft(account, true, stage.name());
             d.fields = vec!["session".into()];
+            if issued.is_some() {
+                d.fields.push("device_token".into());
+            }
             tx.audit_draft(d);
             let grant = SessionGrant {
                 token: token.clone(),
@@ -241,6 +290,7 @@ impl Directory {
                 account,
                 stage,
                 expires_at: now.saturating_add(self.sessions.absolute),
+                device_token: issued,
             };
             Ok(outcome_for(grant, method))
         })
@@ -317,7 +367,13 @@ impl Directory {
         if c.credentials.session_epoch != s.contact_epoch || m.session_epoch != s.membership_epoch {
             return Err(fail(AuthFailure::Revoked));
         }
-        if m.manual_lock.is_some() || lock::active(&c.credentials, now).is_some() {
+        // An automatic lock ends the sessions no device token made (D8),
+        // and holds up those made since; a device token's live on (D10).
+        let by_device = s.device.is_some();
+        if !by_device && c.credentials.lock_epoch != s.lock_epoch {
+            return Err(fail(AuthFailure::Revoked));
+        }
+        if m.manual_lock.is_some() || (!by_device && lock::active(&c.credentials, now).is_some()) {
             return Err(fail(AuthFailure::Locked));
         }
         let a = self
@@ -389,38 +445,65 @@ impl Directory {
         let id = info.contact;
         let label = Actor::Contact(id).audit_label();
         let limit = self.lock_limit(id)?;
+        let bound = device::bound(limit, self.throttle_attempts);
         let key = crate::credentials::token_key(token.expose());
+        let fresh_device = Secret::random_hex(32)?;
         let result = self.transact(&label, |tx| {
             let now = tx.now;
+            let s = tx
+                .store()
+                .session(&key)?
+                .ok_or(Error::unauthenticated(AuthFailure::InvalidToken))?;
             let security = tx.account(info.account)?.security.clone();
             let c = tx.contact_mut(id)?;
             if !crate::signin::check_factor(|| self.keyring(), id, &mut c.credentials, code, now)? {
-                // E8: a wrong code counts as a failed attempt (and D5's).
-                if let Some(l) = lock::count_failure(&mut c.credentials, limit, now) {
-                    auto_locked(tx, id, l)?;
+                // E8: a wrong code counts as a failed attempt: against the
+                // device token the sign-in presented (D10), or the login's
+                // (and D5's).
+                let counted = s.device.is_some_and(|k| {
+                    device::count_failure(&mut c.credentials.device_tokens, &k, bound)
+                });
+                if !counted {
+                    if let Some(l) = lock::count_failure(&mut c.credentials, limit, now) {
+                        auto_locked(tx, id, l)?;
+                    }
+                    throttle_code_failure(tx, id, self.throttle_attempts)?;
                 }
-                throttle_code_failure(tx, id, self.throttle_attempts)?;
                 let mut d = attempt_draft(info.account, false, "invalid second factor");
                 d.operation = Operation::SecondFactor;
                 tx.audit_draft(d);
                 return Ok(None);
             }
-            lock::after_success(&mut c.credentials);
-            let login_key = tx.contact(id)?.login_key.clone();
-            throttle::after_success(tx.throttle_mut(throttle::throttle_key(&login_key))?, now);
+            let at = Attempt {
+                id,
+                tkey: throttle::throttle_key(&tx.contact(id)?.login_key),
+                ip: info.ip,
+                device: s.device,
+                remember: s.remember_device,
+            };
             let c = tx.contact_mut(id)?;
+            let (issued, device) = settle_device(&mut c.credentials, &at, &fresh_device, now);
+            if at.device.is_none() {
+                lock::after_success(&mut c.credentials);
+                throttle::after_success(tx.throttle_mut(at.tkey)?, now);
+            }
+            let c = tx.contact(id)?;
             let stage = next_stage(&c.credentials, &security, now, true);
-            let s = tx
-                .store()
-                .session(&key)?
-                .ok_or(Error::unauthenticated(AuthFailure::InvalidToken))?;
-            tx.put_session(SessionRecord { stage, ..s });
+            tx.put_session(SessionRecord {
+                stage,
+                device,
+                remember_device: false,
+                ..s
+            });
             let mut d = attempt_draft(info.account, true, stage.name());
             d.operation = Operation::SecondFactor;
+            if issued.is_some() {
+                d.fields = vec!["device_token".into()];
+            }
             tx.audit_draft(d);
-            Ok(Some(stage))
+            Ok(Some((stage, issued)))
         })?;
-        let Some(stage) = result else {
+        let Some((stage, device_token)) = result else {
             return Err(Error::unauthenticated(AuthFailure::InvalidCode));
         };
         let grant = SessionGrant {
@@ -429,6 +512,7 @@ impl Directory {
             account: info.account,
             stage,
             expires_at: info.expires_at,
+            device_token,
         };
         Ok(outcome_for(grant, None))
     }
@@ -442,6 +526,42 @@ impl Directory {
             }
         }
         Ok(lock::strictest(policies))
+    }
+}
+
+/// A password attempt on a known login, as sign-in's last step commits it.
+struct Attempt {
+    id: ContactId,
+    /// The login's throttle record (D5).
+    tkey: [u8; 32],
+    ip: std::net::IpAddr,
+    /// The hash of the valid device token presented, if any (D10).
+    device: Option<[u8; 32]>,
+    /// Whether a device token is asked for (D10).
+    remember: bool,
+}
+
+/// A complete sign-in's effect on device tokens (D10): the token presented
+/// starts its count again; otherwise, when one is asked for, a new one is
+/// stored (by its hash) and returned, to be shown once. Also returns the
+/// hash of the token the session is now made with, if any.
+fn settle_device(
+    c: &mut crate::credentials::Credentials,
+    at: &Attempt,
+    new: &Secret,
+    now: OffsetDateTime,
+) -> (Option<Secret>, Option<[u8; 32]>) {
+    match at.device {
+        Some(k) => {
+            device::after_success(&mut c.device_tokens, &k, now);
+            (None, Some(k))
+        }
+        None if at.remember => {
+            let key = crate::credentials::token_key(new.expose());
+            device::issue(&mut c.device_tokens, key, now);
+            (Some(new.clone()), Some(key))
+        }
+        None => (None, None),
     }
 }
 

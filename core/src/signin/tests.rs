@@ -207,9 +207,10 @@ mod model;
 mod pure_model {
     use proptest::prelude::*;
 
-    use super::model::{step, Model, Seen, Step, THROTTLE};
+    use super::model::{step, Model, Seen, Step, SLOTS, THROTTLE};
     use super::*;
     use crate::lock::{self, Reservation};
+    use crate::signin::device;
     use crate::signin::throttle::{self, ThrottleRecord, Throttled};
 
     struct Login {
@@ -285,17 +286,66 @@ mod pure_model {
         }
     }
 
+    /// An attempt that presents a device token (D10) and asks for a new
+    /// one (`new`, stored when it is given): the token's reservation comes
+    /// first, after the manual lock; without a valid token the attempt is
+    /// [`attempt`]'s.
+    fn device_attempt(
+        l: &mut Login,
+        who: usize,
+        limit: Option<u32>,
+        right: bool,
+        presented: Option<[u8; 32]>,
+        new: [u8; 32],
+        now: OffsetDateTime,
+    ) -> (Seen, bool) {
+        if l.manual.is_some() {
+            return (Seen::Manual, false);
+        }
+        let tokens = &mut l.credentials.device_tokens;
+        device::prune(tokens, now);
+        let bound = device::bound(limit, THROTTLE);
+        let via = presented.filter(|k| {
+            device::find(tokens, k, now).is_some_and(|i| device::reserve(tokens, i, bound))
+        });
+        if let Some(k) = via {
+            if !right {
+                return (Seen::Invalid, false);
+            }
+            device::after_success(tokens, &k, now);
+            return (Seen::SignedIn, false);
+        }
+        let seen = attempt(l, who, limit, right, now);
+        let issued = seen == Seen::SignedIn;
+        if issued {
+            device::issue(&mut l.credentials.device_tokens, new, now);
+        }
+        (seen, issued)
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
 
-        // rule D5, D9, E1, E2, E3, E4, E5, E6
+        // rule D5, D9, D10, E1, E2, E3, E4, E5, E6
         #[test]
         fn the_lock_rules_match_the_model(steps in prop::collection::vec(step(), 1..60)) {
-            let mut model = Model { now: NOW, policy: None, logins: Default::default() };
+            let mut model = Model::new(NOW);
             let mut logins: [Login; 3] = [Login::new(), Login::new(), Login::new()];
             let mut policy = None;
+            let mut keys: [[Option<[u8; 32]>; SLOTS]; 3] = Default::default();
+            let mut issued = 0u8;
             for step in steps {
                 match step {
+                    Step::Device { who, right, token, keep } => {
+                        issued = issued.wrapping_add(1);
+                        let presented = token.and_then(|(o, s)| keys[o][s]);
+                        let (seen, new) = device_attempt(&mut logins[who], who, policy, right, presented, [issued; 32], model.now);
+                        let token = token.filter(|(o, s)| keys[*o][*s].is_some());
+                        prop_assert_eq!(seen, model.device_attempt(who, right, token, keep));
+                        if new {
+                            keys[who][keep] = Some([issued; 32]);
+                        }
+                    }
                     Step::Attempt { who, right } => {
                         let seen = attempt(&mut logins[who], who, policy, right, model.now);
                         prop_assert_eq!(seen, model.attempt(who, right));

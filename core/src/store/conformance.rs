@@ -791,6 +791,9 @@ fn sessions_round_trip_touch_and_delete(store: &dyn Store) -> CheckResult {
         last_seen_at: t0() + Duration::nanoseconds(7),
         contact_epoch: 3,
         membership_epoch: 4,
+        lock_epoch: 5,
+        device: Some([k.wrapping_add(1); 32]),
+        remember_device: true,
     };
     ok(
         store.commit(&Changeset {
@@ -956,6 +959,9 @@ fn expired_sessions_are_purged(store: &dyn Store) -> CheckResult {
         last_seen_at: minutes(seen),
         contact_epoch: 0,
         membership_epoch: 0,
+        lock_epoch: 0,
+        device: None,
+        remember_device: false,
     };
     // 1: idle too long; 2: too old though used lately; 3: fine.
     ok(
