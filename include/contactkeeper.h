@@ -917,6 +917,11 @@ typedef struct ck_sign_in_result {
     const uint64_t *accounts;
     // How many.
     size_t accounts_len;
+    // A new device token (D10, a secret, shown once) when the sign-in
+    // asked for one (`ck_sign_in_device()`) and is complete, else NULL.
+    // Keep it (say, in a long-lived cookie) and present it at the
+    // client's next sign-ins to this login.
+    const char *device_token;
 } ck_sign_in_result;
 
 // A valid session (D8). Read-only; free with `ck_session_free()`.
@@ -1522,13 +1527,30 @@ enum ck_result ck_manual_clock_free(struct ck_manual_clock *clock_);
 // to `account` (0: the contact's only account). Every outcome, refusals
 // included, is `CK_OK` with `*out` telling which; an error code means the
 // attempt could not be made (bad input, store failure). Free `*out` with
-// `ck_sign_in_result_free()`.
+// `ck_sign_in_result_free()`. The same as `ck_sign_in_device()` with no
+// device token.
 enum ck_result ck_sign_in(const struct ck_directory *dir,
                           const char *login,
                           const char *password_,
                           const char *ip,
                           uint64_t account,
                           struct ck_sign_in_result **out);
+
+// Signs in as `ck_sign_in()` does, presenting `device_token` (D10: the
+// one this client was given at an earlier sign-in to this login, or
+// NULL) and, when `remember_device`, asking for a new one, given in
+// `device_token` of `*out` once the sign-in is complete. A valid device
+// token lets the attempt through an automatic lock that attempts without
+// it caused, and its own failures spend only it; a token of another
+// login, expired or evicted counts as none.
+enum ck_result ck_sign_in_device(const struct ck_directory *dir,
+                                 const char *login,
+                                 const char *password_,
+                                 const char *ip,
+                                 uint64_t account,
+                                 const char *device_token,
+                                 bool remember_device,
+                                 struct ck_sign_in_result **out);
 
 // Frees (and wipes) a sign-in result. NULL is a no-op; a freed or
 // foreign pointer gives `CK_INVALID_HANDLE`.

@@ -48,9 +48,17 @@ static ck_new_contact new_contact(const char *login, const char *name, const cha
     return c;
 }
 
-static void sign_in(ck_directory *dir, const char *login, const char *password) {
+/* Signs in, presenting `device` (a device token, D10, or NULL); when
+ * `keep` is not NULL, asks for a new token and copies it there (65 bytes). */
+static void sign_in_with(ck_directory *dir, const char *login, const char *password,
+                         const char *device, char *keep) {
     ck_sign_in_result *r = NULL;
-    must(ck_sign_in(dir, login, password, "192.0.2.10", 0, &r), "sign in");
+    must(ck_sign_in_device(dir, login, password, "192.0.2.10", 0, device, keep != NULL, &r),
+         "sign in");
+    if (keep != NULL && r->device_token != NULL) {
+        strncpy(keep, r->device_token, 64);
+        keep[64] = '\0';
+    }
     static const char *outcomes[] = {
         "signed in",  "password change required", "second factor required",
         "enrollment required", "locked", "ip not allowed", "invalid login or password",
@@ -61,6 +69,10 @@ static void sign_in(ck_directory *dir, const char *login, const char *password) 
     printf("\n");
     if (r->token != NULL) must(ck_sign_out(dir, r->token), "sign out");
     ck_sign_in_result_free(r); /* also wipes the token */
+}
+
+static void sign_in(ck_directory *dir, const char *login, const char *password) {
+    sign_in_with(dir, login, password, NULL, NULL);
 }
 
 int main(void) {
@@ -108,11 +120,14 @@ int main(void) {
     printf("\n");
     ck_access_free(access);
 
-    printf("== Sign-in, a lock after too many failures, and an unlock (D5, E1-E5)\n");
+    printf("== Sign-in, a lock after too many failures, and an unlock (D5, E1-E5, D10)\n");
     must(ck_set_lock_policy(dir, &as_alice, account, true, 3), "lock policy");
-    sign_in(dir, "bob", "tr0ub4dor&3 horse");
+    char laptop[65] = {0}; /* bob's laptop keeps a device token (D10) */
+    sign_in_with(dir, "bob", "tr0ub4dor&3 horse", NULL, laptop);
     for (int i = 0; i < 4; i++) sign_in(dir, "bob", "wrong guess");
     sign_in(dir, "bob", "tr0ub4dor&3 horse"); /* locked: no password is checked */
+    printf("   from bob's laptop, with its device token:\n");
+    sign_in_with(dir, "bob", "tr0ub4dor&3 horse", laptop, NULL); /* signed in */
     ck_contact_list *list = NULL;
     must(ck_list_contacts(dir, &as_alice, account, 0, 100, &list), "list");
     for (size_t i = 0; i < list->len; i++)

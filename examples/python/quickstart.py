@@ -35,14 +35,20 @@ class PrintingNotifier:
         return ck.Delivery.DELIVERED
 
 
-def sign_in(d: ck.Directory, login: str, password: str) -> None:
-    outcome = d.sign_in(login, password, ip="192.0.2.10")
+def sign_in(
+    d: ck.Directory, login: str, password: str, device: str | None = None, remember: bool = False
+) -> str | None:
+    """Signs in, presenting a device token (D10) if given; returns a new
+    one when asked to remember the device."""
+    outcome = d.sign_in(login, password, ip="192.0.2.10", device_token=device, remember_device=remember)
     detail = ""
     if isinstance(outcome, ck.Locked):
         detail = f" ({outcome.lock.kind.value} lock until {outcome.lock.until})"
     print(f"   {login}: {outcome.name}{detail}")
     if isinstance(outcome, ck.SignedIn):
         outcome.sign_out()
+        return outcome.session.device_token
+    return None
 
 
 def main() -> None:
@@ -138,12 +144,14 @@ def first_run(d: ck.Directory) -> None:
     except ck.ContactKeeperError as e:
         print(f"   refused: {e} (rule {e.rule})")
 
-    print("== Sign-in, a lock after too many failures, and an unlock (D5, E1-E5)")
+    print("== Sign-in, a lock after too many failures, and an unlock (D5, E1-E5, D10)")
     d.set_lock_policy(alice, account, ck.LockPolicy(max_attempts=3))
-    sign_in(d, "bob", BOB_PASSWORD)
+    laptop = sign_in(d, "bob", BOB_PASSWORD, remember=True)  # bob's laptop keeps a device token
     for _ in range(4):
         sign_in(d, "bob", "wrong guess")
     sign_in(d, "bob", BOB_PASSWORD)  # locked: no password is checked (E3)
+    print("   from bob's laptop, with its device token:")
+    sign_in(d, "bob", BOB_PASSWORD, device=laptop)  # signed in (D10)
     for c in d.iter_contacts(alice, account):
         print(f"   {c.login:<6} {'(locked)' if c.locked else ''}")
     d.unlock_contact(alice, account, bob)

@@ -9,10 +9,13 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use contactkeeper::{
-    login_key, AccountId, Actor, AuditQuery, AuditVerification, ContactId, Directory,
-    MemoryNotifier, Money, NewAccount, NewContact, Permission, Plan, Profile, ProfileUpdate, Role,
-    RoleSet, SqliteStore, TechScope,
+    login_key, AccountId, Actor, AuditQuery, AuditVerification, ContactId, Directory, LockPolicy,
+    MemoryNotifier, Money, NewAccount, NewContact, Password, Permission, Plan, Profile,
+    ProfileUpdate, Role, RoleSet, SignInOutcome, SignInRequest, SqliteStore, TechScope,
 };
+
+/// Carol's password in this demo.
+const CAROL_PASSWORD: &str = "tech lead passphrase 9";
 
 type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
 
@@ -119,7 +122,8 @@ fn first_run(dir: &Directory, notifier: &MemoryNotifier) -> Result<()> {
         .create_contact(
             &Actor::contact(bob),
             acct,
-            &NewContact::new("carol", Profile::new("Carol Tech", "carol@acme.example")),
+            &NewContact::new("carol", Profile::new("Carol Tech", "carol@acme.example"))
+                .with_password(Password::new(CAROL_PASSWORD)),
         )?
         .contact;
     let dave = dir.create_contact(
@@ -156,6 +160,47 @@ fn first_run(dir: &Directory, notifier: &MemoryNotifier) -> Result<()> {
         .iter()
         .collect();
     println!("   carol may: {menu:?}");
+
+    println!("== Sign-in, a lock that others cause, and a device token (D5, E2, D10)");
+    dir.set_lock_policy(
+        &Actor::contact(alice),
+        acct,
+        Some(LockPolicy { max_attempts: 3 }),
+    )?;
+    let (pw, here) = (Password::new(CAROL_PASSWORD), "192.0.2.10".parse()?);
+    let asked = SignInRequest {
+        remember_device: true,
+        ..SignInRequest::new("carol", &pw, here)
+    };
+    let laptop = match dir.sign_in(&asked)? {
+        SignInOutcome::SignedIn(g) => {
+            dir.sign_out(&g.token)?;
+            g.device_token
+        }
+        other => return Err(format!("carol could not sign in: {}", other.name()).into()),
+    };
+    println!("   carol signs in from her laptop, which keeps a device token");
+    let guess = Password::new("a wrong guess");
+    for _ in 0..4 {
+        let o = dir.sign_in(&SignInRequest::new(
+            "carol",
+            &guess,
+            "198.51.100.7".parse()?,
+        ))?;
+        println!("   someone else guesses: {}", o.name());
+    }
+    let o = dir.sign_in(&SignInRequest::new("carol", &pw, here))?;
+    println!("   carol, from a new browser: {}", o.name());
+    let o = dir.sign_in(&SignInRequest {
+        device_token: laptop.as_ref(),
+        ..SignInRequest::new("carol", &pw, here)
+    })?;
+    println!("   carol, from her laptop: {}", o.name());
+    if let Some(s) = o.session() {
+        dir.sign_out(&s.token)?;
+    }
+    dir.unlock_contact(&Actor::contact(alice), acct, carol)?;
+    println!("   the owner ends the lock (E5)");
 
     println!("== Nobody but the owner touches the owner (A6)");
     let refused = dir.update_contact(

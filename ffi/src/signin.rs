@@ -69,6 +69,11 @@ pub struct ck_sign_in_result {
     pub accounts: *const u64,
     /// How many.
     pub accounts_len: usize,
+    /// A new device token (D10, a secret, shown once) when the sign-in
+    /// asked for one (`ck_sign_in_device()`) and is complete, else NULL.
+    /// Keep it (say, in a long-lived cookie) and present it at the
+    /// client's next sign-ins to this login.
+    pub device_token: *const c_char,
 }
 
 /// A valid session (D8). Read-only; free with `ck_session_free()`.
@@ -116,9 +121,13 @@ fn outcome_view(o: &SignInOutcome) -> *mut ck_sign_in_result {
         lock: lock_mark(None),
         accounts: std::ptr::null(),
         accounts_len: 0,
+        device_token: std::ptr::null(),
     };
     if let Some(s) = o.session() {
         r.token = arena.str(s.token.expose());
+        if let Some(t) = &s.device_token {
+            r.device_token = arena.str(t.expose());
+        }
         r.contact = s.contact.get();
         r.account = s.account.get();
         r.stage = stage_of(s.stage);
@@ -160,7 +169,8 @@ unsafe fn password(p: *const c_char, what: &str) -> Result<Password, Fail> {
 /// to `account` (0: the contact's only account). Every outcome, refusals
 /// included, is `CK_OK` with `*out` telling which; an error code means the
 /// attempt could not be made (bad input, store failure). Free `*out` with
-/// `ck_sign_in_result_free()`.
+/// `ck_sign_in_result_free()`. The same as `ck_sign_in_device()` with no
+/// device token.
 #[no_mangle]
 pub unsafe extern "C" fn ck_sign_in(
     dir: *const ck_directory,
@@ -170,19 +180,50 @@ pub unsafe extern "C" fn ck_sign_in(
     account: u64,
     out: *mut *mut ck_sign_in_result,
 ) -> ck_result {
+    unsafe {
+        ck_sign_in_device(
+            dir,
+            login,
+            password_,
+            ip,
+            account,
+            std::ptr::null(),
+            false,
+            out,
+        )
+    }
+}
+
+/// Signs in as `ck_sign_in()` does, presenting `device_token` (D10: the
+/// one this client was given at an earlier sign-in to this login, or
+/// NULL) and, when `remember_device`, asking for a new one, given in
+/// `device_token` of `*out` once the sign-in is complete. A valid device
+/// token lets the attempt through an automatic lock that attempts without
+/// it caused, and its own failures spend only it; a token of another
+/// login, expired or evicted counts as none.
+#[no_mangle]
+pub unsafe extern "C" fn ck_sign_in_device(
+    dir: *const ck_directory,
+    login: *const c_char,
+    password_: *const c_char,
+    ip: *const c_char,
+    account: u64,
+    device_token: *const c_char,
+    remember_device: bool,
+    out: *mut *mut ck_sign_in_result,
+) -> ck_result {
     guard(|| {
         let d = unsafe { directory(dir) }?;
         let login = unsafe { req_str(login, "login") }?;
         let pw = unsafe { password(password_, "password") }?;
         let ip = core::ip_access::parse_ip(unsafe { req_str(ip, "ip") }?)?;
+        let device = unsafe { opt_str(device_token, "device_token") }?.map(Secret::new);
         let out = Out::new(out, "out")?;
         let o = d.sign_in(&SignInRequest {
-            login,
-            password: &pw,
-            ip,
             account: opt_id(account).map(AccountId),
-            device_token: None,
-            remember_device: false,
+            device_token: device.as_ref(),
+            remember_device,
+            ..SignInRequest::new(login, &pw, ip)
         })?;
         out.set(outcome_view(&o));
         Ok(())

@@ -786,6 +786,7 @@ pub(crate) fn session_grant_py<'py>(
         "account" => account_py(py, g.account)?,
         "stage" => t.session_stage.py(py, g.stage)?,
         "expires_at" => time_py(py, g.expires_at)?,
+        "device_token" => g.device_token.as_ref().map(|s| s.expose()),
     );
     build(py, &t.session_grant, kw)
 }

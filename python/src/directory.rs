@@ -970,27 +970,34 @@ impl PyDirectory {
 
     /// Signs in (D5): one of the `SignInOutcome` types. An unknown login and
     /// a wrong password give the same answer; errors are only for a failing
-    /// store.
-    #[pyo3(signature = (login, password, *, ip, account = None))]
+    /// store. `device_token` is the one this client was given at an earlier
+    /// sign-in to this login (D10): a valid one passes an automatic lock
+    /// that attempts without it caused. With `remember_device`, a complete
+    /// sign-in gives a new one in its session's `device_token`.
+    #[pyo3(signature = (login, password, *, ip, account = None, device_token = None, remember_device = false))]
     fn sign_in<'py>(
         slf: &Bound<'py, Self>,
         login: &Bound<'py, PyAny>,
         password: &Bound<'py, PyAny>,
         ip: &Bound<'py, PyAny>,
         account: Option<PyAccountId>,
+        device_token: Option<&Bound<'py, PyAny>>,
+        remember_device: bool,
     ) -> PyResult<Bound<'py, PyAny>> {
         let py = slf.py();
         let login = convert::presented(login, "login")?;
         let password = convert::presented_password(password, "password")?;
         let ip = convert::ip(ip, "ip")?;
+        let device = match device_token.filter(|t| !t.is_none()) {
+            Some(t) => Some(Secret::new(convert::presented(t, "device_token")?)),
+            None => None,
+        };
         let o = slf.get().call(py, move |d| {
             d.sign_in(&SignInRequest {
-                login: &login,
-                password: &password,
-                ip,
                 account: account.map(|a| a.0),
-                device_token: None,
-                remember_device: false,
+                device_token: device.as_ref(),
+                remember_device,
+                ..SignInRequest::new(&login, &password, ip)
             })
         })?;
         outcome(slf, o)

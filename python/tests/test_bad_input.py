@@ -51,6 +51,8 @@ def test_wrong_types_raise_type_error_and_change_nothing(world: World) -> None:
         lambda: world.dir.list_contacts(world.alice, world.account, limit="10"),
         lambda: world.dir.sign_in(42, PASSWORD, ip="10.0.0.1"),
         lambda: world.dir.sign_in("alice", 42, ip="10.0.0.1"),
+        lambda: world.dir.sign_in("alice", PASSWORD, ip="10.0.0.1", device_token=42),
+        lambda: world.dir.sign_in("alice", PASSWORD, ip="10.0.0.1", remember_device="yes"),
         lambda: world.dir.authenticate(b"token"),
         lambda: world.dir.set_security_answers(world.alice, world.account, [(0, "a")], current_password=PASSWORD),
         lambda: world.dir.set_lock_policy(world.alice, world.account, 5),
@@ -108,6 +110,7 @@ def test_surrogates_are_invalid_input_for_the_field_they_were_meant_for(world: W
     # Values presented for verification answer as any wrong value would.
     assert isinstance(world.dir.sign_in("\ud800", PASSWORD, ip="10.0.0.1"), ck.InvalidCredentials)
     assert isinstance(world.dir.sign_in("alice", "\ud800", ip="10.0.0.1"), ck.InvalidCredentials)
+    assert isinstance(world.dir.sign_in("alice", PASSWORD, ip="10.0.0.1", device_token="\ud800"), ck.SignedIn)
     with pytest.raises(ck.UnauthenticatedError) as u:
         world.dir.authenticate("\ud800")
     assert u.value.reason is ck.AuthFailure.INVALID_TOKEN

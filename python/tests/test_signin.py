@@ -248,6 +248,40 @@ def test_every_login_is_under_the_directory_wide_throttle() -> None:
     d.close()
 
 
+def test_a_device_token_passes_a_lock_that_others_caused(world: World) -> None:
+    # rule D10, D8, E2
+    world.contact("pat")
+    plain = world.sign_in("pat")
+    assert isinstance(plain, ck.SignedIn) and plain.session.device_token is None
+    first = world.sign_in("pat", remember_device=True)
+    assert isinstance(first, ck.SignedIn)
+    token = first.session.device_token
+    assert token is not None and len(token) == 64 and token not in repr(first)
+    world.dir.set_lock_policy(ck.Actor.SYSTEM, world.account, ck.LockPolicy(2))
+    for _ in range(2):
+        assert isinstance(world.sign_in("pat", "guessing wrong"), ck.InvalidCredentials)
+    assert isinstance(world.sign_in("pat"), ck.Locked)
+    # The lock ends the session no device token made, not the other.
+    with pytest.raises(ck.UnauthenticatedError):
+        world.dir.authenticate(plain.session.token)
+    assert world.dir.authenticate(first.session.token).contact == first.session.contact
+    again = world.sign_in("pat", device_token=token)
+    assert isinstance(again, ck.SignedIn) and again.session.device_token is None
+    # Another login's token, or none, or a made-up one, is no way through.
+    assert isinstance(world.sign_in("pat", device_token="f" * 64), ck.Locked)
+    assert isinstance(world.sign_in("pat", device_token=None), ck.Locked)
+    world.contact("quinn")
+    quinns = world.sign_in("quinn", remember_device=True)
+    assert isinstance(quinns, ck.SignedIn) and quinns.session.device_token is not None
+    assert isinstance(world.sign_in("pat", device_token=quinns.session.device_token), ck.Locked)
+    # The token's own failures disable it at the policy's number.
+    for _ in range(2):
+        assert isinstance(world.sign_in("pat", "guessing wrong", device_token=token), ck.InvalidCredentials)
+    assert isinstance(world.sign_in("pat", device_token=token), ck.Locked)
+    with pytest.raises(TypeError):
+        world.sign_in("pat", device_token=b"bytes are no token")  # type: ignore[arg-type]
+
+
 def test_legacy_hashes_are_imported_and_upgraded(world: World) -> None:
     # rule D1: bcrypt and Django's PBKDF2-SHA256, made by the reference
     # implementations (core/tests/fixtures/legacy_hashes.json).

@@ -1,4 +1,4 @@
-/* The attack suite through the C API (SPEC A3, B1, B7, C7, D1, D5, D7, D8; the Rust
+/* The attack suite through the C API (SPEC A3, B1, B7, C7, D1, D5, D7, D8, D10; the Rust
  * suite is core/tests/attacks.rs): a contact with one role in one account
  * tries to take over a contact holding more, or a login's other accounts,
  * or to outlast an invitation's sender.
@@ -165,12 +165,37 @@ int main(void) {
     OK(ck_directory_new(&t, &dir));
     uint64_t zed = 0;
     account("zed", &zed);
+    /* rule D10: zed's own client asks for a device token; it comes only
+     * when asked for. */
+    ck_sign_in_result *r = NULL;
+    OK(ck_sign_in_device(dir, "zed", PW, IP, 0, NULL, false, &r));
+    CHECK(r != NULL && r->outcome == CK_SIGNED_IN && r->device_token == NULL);
+    OK(ck_sign_in_result_free(r));
+    OK(ck_sign_in_device(dir, "zed", PW, IP, 0, NULL, true, &r));
+    CHECK(r != NULL && r->device_token != NULL && strlen(r->device_token) == 64);
+    char device[65] = {0};
+    if (r != NULL && r->device_token != NULL) strncpy(device, r->device_token, 64);
+    OK(ck_sign_in_result_free(r));
     for (int i = 0; i < 3; i++) {
         CHECK(sign_in("zed", "guessing wrong") == CK_INVALID_LOGIN);
         CHECK(sign_in("nobody-here", "guessing wrong") == CK_INVALID_LOGIN);
     }
     CHECK(sign_in("zed", PW) == CK_LOCKED);
     CHECK(sign_in("nobody-here", PW) == CK_LOCKED);
+    /* rule D10: the client with the token passes the lock others caused;
+     * a token it was never given, or one of another login, does not. */
+    OK(ck_sign_in_device(dir, "zed", PW, IP, 0, device, false, &r));
+    CHECK(r != NULL && r->outcome == CK_SIGNED_IN && r->device_token == NULL);
+    OK(ck_sign_in_result_free(r));
+    OK(ck_sign_in_device(dir, "zed", PW, IP, 0, "0123456789abcdef", false, &r));
+    CHECK(r != NULL && r->outcome == CK_LOCKED);
+    OK(ck_sign_in_result_free(r));
+    OK(ck_sign_in_device(dir, "nobody-here", PW, IP, 0, device, false, &r));
+    CHECK(r != NULL && r->outcome == CK_LOCKED);
+    OK(ck_sign_in_result_free(r));
+    r = NULL;
+    EXPECT(CK_INVALID_UTF8, ck_sign_in_device(dir, "zed", PW, IP, 0, "\xff\xfe", false, &r));
+    CHECK(r == NULL);
     /* rule D1: a legacy hash imported (bcrypt, made by Python's bcrypt),
      * verified and upgraded; one beyond the bounds, or not UTF-8, is
      * refused. */

@@ -487,9 +487,17 @@ class Directory:
 
     # ----- sign-in and sessions (D) -----
     def sign_in(
-        self, login: str, password: Password, *, ip: IPLike, account: AccountId | None = None
+        self,
+        login: str,
+        password: Password,
+        *,
+        ip: IPLike,
+        account: AccountId | None = None,
+        device_token: str | None = None,
+        remember_device: bool = False,
     ) -> SignInOutcome:
-        """Signs in (D5): one of the ``SignInOutcome`` types."""
+        """Signs in (D5): one of the ``SignInOutcome`` types; a valid
+        ``device_token`` passes an automatic lock others caused (D10)."""
     def authenticate(self, token: str) -> SessionInfo:
         """The session behind a token, checked against the current state (D8)."""
     def session_actor(self, token: str) -> Actor:

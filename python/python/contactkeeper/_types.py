@@ -368,6 +368,9 @@ class SessionGrant:
     account: AccountId
     stage: SessionStage
     expires_at: datetime.datetime
+    device_token: Optional[str] = field(default=None, repr=False)
+    """A new device token (D10), when the sign-in asked for one
+    (``remember_device=True``) and is complete; shown once."""
 
 
 @dataclass(frozen=True)
