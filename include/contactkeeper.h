@@ -1125,6 +1125,17 @@ enum ck_result ck_directory_audit_verify(const struct ck_directory *dir,
                                          const struct ck_actor *actor,
                                          struct ck_audit_verification *out);
 
+// Prunes the directory's own chain (J4): its entries older than
+// `retention_days` days (90 is the library's advice), at most 10,000 per
+// call, behind a checkpoint entry that names the last one removed, so
+// that `ck_directory_audit_verify()` still holds. `*out` (may be NULL)
+// receives how many went; call again while it is 10,000. Only the host
+// (`CK_ACTOR_SYSTEM`) prunes; account chains are never pruned.
+enum ck_result ck_prune_directory_audit(const struct ck_directory *dir,
+                                        const struct ck_actor *actor,
+                                        int64_t retention_days,
+                                        uint64_t *out);
+
 // Notifications not yet delivered, by due time, at most `limit` (1 to
 // 1000). Free `*out` with `ck_outbox_list_free()`.
 enum ck_result ck_pending_notifications(const struct ck_directory *dir,

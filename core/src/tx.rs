@@ -48,6 +48,10 @@ pub(crate) struct Tx<'s> {
     sessions: Vec<SessionWrite>,
     resources: Vec<ResourceWrite>,
     throttle: BTreeMap<[u8; 32], ThrottleRecord>,
+    /// The directory chain's head, once read (J4).
+    directory: Option<DirectoryHead>,
+    /// Prune the directory chain up to this new base (J4).
+    prune: Option<crate::audit::ChainHead>,
 }
 
 impl<'s> Tx<'s> {
@@ -64,7 +68,30 @@ impl<'s> Tx<'s> {
             sessions: Vec::new(),
             resources: Vec::new(),
             throttle: BTreeMap::new(),
+            directory: None,
+            prune: None,
         }
+    }
+
+    /// The directory chain's head (J4), read once: the commit is checked
+    /// against the version read.
+    pub(crate) fn directory_head(&mut self) -> Result<DirectoryHead, Error> {
+        match self.directory {
+            Some(h) => Ok(h),
+            None => Ok(*self.directory.insert(self.store.directory_head()?)),
+        }
+    }
+
+    /// Prunes the directory chain's entries up to and including `base`,
+    /// which becomes the chain's base (J4). `base` must be an entry of the
+    /// chain as [`Self::directory_head`] read it.
+    pub(crate) fn prune_directory_audit(
+        &mut self,
+        base: crate::audit::ChainHead,
+    ) -> Result<(), Error> {
+        self.directory_head()?;
+        self.prune = Some(base);
+        Ok(())
     }
 
     /// A login's throttle record to change (D5), loaded once; a fresh one
@@ -351,6 +378,8 @@ impl<'s> Tx<'s> {
         default_detail: Option<&str>,
     ) -> Result<(Changeset, Vec<Notification>), Error> {
         let mut cs = Changeset::default();
+        // Written only when an entry goes to the directory chain, or a
+        // prune moves its base; a head only read is left alone.
         let mut directory: Option<DirectoryHead> = None;
         let now = self.now;
         for mut draft in std::mem::take(&mut self.drafts) {
@@ -368,12 +397,19 @@ impl<'s> Tx<'s> {
                 None => {
                     let head = match &mut directory {
                         Some(h) => h,
-                        None => directory.insert(self.store.directory_head()?),
+                        None => directory.insert(match self.directory {
+                            Some(h) => h,
+                            None => self.store.directory_head()?,
+                        }),
                     };
                     draft.seal(actor, now, &mut head.head)
                 }
             };
             cs.audit.push(entry);
+        }
+        if let (Some(base), Some(read)) = (self.prune, self.directory) {
+            directory.get_or_insert(read).base = base;
+            cs.prune_directory_audit = Some(base.seq);
         }
         cs.directory_head = directory;
         for (_, slot) in std::mem::take(&mut self.accounts) {

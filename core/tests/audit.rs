@@ -9,7 +9,9 @@
 
 mod common;
 use common::*;
-use contactkeeper::audit::{neutralise_formula, CSV_HEADER};
+use contactkeeper::audit::{
+    neutralise_formula, CSV_HEADER, DIRECTORY_AUDIT_RETENTION, PRUNE_BATCH,
+};
 use contactkeeper::*;
 
 use std::sync::atomic::Ordering;
@@ -974,4 +976,161 @@ fn a_refused_change_of_ones_own_settings_names_the_contact() {
         assert_eq!(last.operation, Operation::PasswordChange);
         assert_eq!(last.target, Some(outsider.to_string()));
     });
+}
+
+// rule J4: attempts on unknown logins go to the directory chain, which no
+// account operation, and no sign-in of a known login, writes; the host
+// prunes it behind a checkpoint, and verify holds across it.
+#[test]
+fn the_directory_chain_is_pruned_behind_a_checkpoint() {
+    for (name, store) in stores() {
+        eprintln!("-- on the {name} store");
+        let w = Wrapped::new(store);
+        let f = Fixture::on(w.clone());
+        let (acct, alice) = f.account("alice");
+        let guess = |login: &str| {
+            f.dir
+                .sign_in(&SignInRequest::new(
+                    login,
+                    &Password::new("a wrong guess"),
+                    "192.0.2.1".parse().unwrap(),
+                ))
+                .unwrap()
+        };
+        // Account work and a known login's attempts leave it alone.
+        let before = w.directory_writes.load(Ordering::SeqCst);
+        f.dir
+            .update_contact(&c(alice), acct, alice, &rename("Alice A"))
+            .unwrap();
+        guess("alice");
+        assert_eq!(w.directory_writes.load(Ordering::SeqCst), before);
+        for _ in 0..5 {
+            guess("nobody-here");
+        }
+        assert!(w.directory_writes.load(Ordering::SeqCst) > before);
+        let account_entries = f.audit_len(acct);
+
+        f.clock.advance(Duration::days(91));
+        for _ in 0..3 {
+            guess("nobody-either");
+        }
+        let all = f
+            .dir
+            .directory_audit_entries(&Actor::System, &AuditQuery::default())
+            .unwrap();
+        assert_eq!(all.len(), 8);
+        // Only the host prunes, and not into the future.
+        let desk = Actor::support_desk("agent", "ticket 7");
+        assert!(f
+            .dir
+            .prune_directory_audit(&desk, DIRECTORY_AUDIT_RETENTION)
+            .is_err());
+        assert_eq!(
+            f.dir
+                .prune_directory_audit(&Actor::System, Duration::days(-1))
+                .unwrap_err()
+                .code(),
+            ErrorCode::InvalidInput
+        );
+        let pruned = f
+            .dir
+            .prune_directory_audit(&Actor::System, DIRECTORY_AUDIT_RETENTION)
+            .unwrap();
+        assert_eq!(pruned, 5);
+        let left = f
+            .dir
+            .directory_audit_entries(&Actor::System, &AuditQuery::default())
+            .unwrap();
+        assert_eq!(
+            left.iter().map(|e| e.seq).collect::<Vec<_>>(),
+            vec![6, 7, 8, 9]
+        );
+        let checkpoint = left.last().unwrap();
+        assert_eq!(checkpoint.operation, Operation::AuditPrune);
+        let named = data_encoding::HEXLOWER.encode(&all[4].hash);
+        let detail = checkpoint.detail.as_deref().unwrap();
+        assert!(
+            detail.contains("entry 5") && detail.contains(&named),
+            "{detail}"
+        );
+        assert_eq!(
+            f.dir.verify_directory_audit(&Actor::System).unwrap(),
+            AuditVerification::Intact { entries: 4 }
+        );
+        // Nothing more is old enough, and nothing is written; the
+        // account's chain is untouched.
+        let writes = w.directory_writes.load(Ordering::SeqCst);
+        assert_eq!(
+            f.dir
+                .prune_directory_audit(&Actor::System, DIRECTORY_AUDIT_RETENTION)
+                .unwrap(),
+            0
+        );
+        assert_eq!(w.directory_writes.load(Ordering::SeqCst), writes);
+        assert_eq!(f.audit_len(acct), account_entries);
+        assert!(matches!(
+            f.dir.verify_audit(&c(alice), acct).unwrap(),
+            AuditVerification::Intact { .. }
+        ));
+        // The chain goes on after the checkpoint.
+        guess("nobody-here");
+        assert_eq!(
+            f.dir.verify_directory_audit(&Actor::System).unwrap(),
+            AuditVerification::Intact { entries: 5 }
+        );
+        // An entry removed behind the checkpoint's back is found.
+        w.set_alter(Some(Box::new(|mut v: Vec<AuditEntry>| {
+            v.retain(|e| e.seq != 6);
+            v
+        })));
+        assert_eq!(
+            f.dir.verify_directory_audit(&Actor::System).unwrap(),
+            broken(6, ChainProblem::Missing)
+        );
+        w.set_alter(None);
+        // Everything older goes: the last checkpoint is all that is left
+        // of what was pruned, and it still verifies.
+        f.clock.advance(Duration::days(1));
+        assert_eq!(
+            f.dir
+                .prune_directory_audit(&Actor::System, Duration::ZERO)
+                .unwrap(),
+            5
+        );
+        assert_eq!(
+            f.dir.verify_directory_audit(&Actor::System).unwrap(),
+            AuditVerification::Intact { entries: 1 }
+        );
+    }
+}
+
+// rule J4: one call prunes at most PRUNE_BATCH entries; the next goes on.
+#[test]
+fn a_prune_goes_in_batches() {
+    let w = Wrapped::new(Arc::new(MemoryStore::new()));
+    let f = Fixture::on(w.clone());
+    for _ in 0..PRUNE_BATCH + 5 {
+        f.dir
+            .sign_in(&SignInRequest::new(
+                "nobody-here",
+                &Password::new("a wrong guess"),
+                "192.0.2.1".parse().unwrap(),
+            ))
+            .unwrap();
+        // Under the throttle's window, so that the attempts stay checks.
+        f.clock.advance(Duration::seconds(20));
+    }
+    f.clock.advance(Duration::days(91));
+    let prune = || {
+        f.dir
+            .prune_directory_audit(&Actor::System, DIRECTORY_AUDIT_RETENTION)
+            .unwrap()
+    };
+    assert_eq!(prune(), PRUNE_BATCH as u64);
+    assert!(prune() > 0);
+    assert_eq!(prune(), 0);
+    assert!(matches!(
+        f.dir.verify_directory_audit(&Actor::System).unwrap(),
+        AuditVerification::Intact { .. }
+    ));
 }

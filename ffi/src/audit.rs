@@ -397,6 +397,32 @@ pub unsafe extern "C" fn ck_directory_audit_verify(
     })
 }
 
+/// Prunes the directory's own chain (J4): its entries older than
+/// `retention_days` days (90 is the library's advice), at most 10,000 per
+/// call, behind a checkpoint entry that names the last one removed, so
+/// that `ck_directory_audit_verify()` still holds. `*out` (may be NULL)
+/// receives how many went; call again while it is 10,000. Only the host
+/// (`CK_ACTOR_SYSTEM`) prunes; account chains are never pruned.
+#[no_mangle]
+pub unsafe extern "C" fn ck_prune_directory_audit(
+    dir: *const ck_directory,
+    actor: *const ck_actor,
+    retention_days: i64,
+    out: *mut u64,
+) -> ck_result {
+    guard(|| {
+        let d = unsafe { directory(dir) }?;
+        let a = unsafe { actor_from(actor) }?;
+        // Saturating: a negative count is refused below, a huge one keeps all.
+        let retention = time::Duration::seconds(retention_days.saturating_mul(86_400));
+        let n = d.prune_directory_audit(&a, retention)?;
+        if !out.is_null() {
+            Out::new(out, "out")?.set(n);
+        }
+        Ok(())
+    })
+}
+
 /// Notifications not yet delivered, by due time, at most `limit` (1 to
 /// 1000). Free `*out` with `ck_outbox_list_free()`.
 #[no_mangle]

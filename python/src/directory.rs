@@ -892,6 +892,23 @@ impl PyDirectory {
         convert::verification_py(py, v)
     }
 
+    /// Prunes the directory's own chain (J4) behind a checkpoint: entries
+    /// older than `retention` (90 days unless given), at most 10,000 per
+    /// call; returns how many went. Only the host (`Actor.SYSTEM`) prunes.
+    #[pyo3(signature = (actor, *, retention = None))]
+    fn prune_directory_audit(
+        &self,
+        py: Python<'_>,
+        actor: ActorArg,
+        retention: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<u64> {
+        let retention = match retention {
+            None => contactkeeper::audit::DIRECTORY_AUDIT_RETENTION,
+            Some(r) => convert::duration(r, "retention")?,
+        };
+        self.call(py, move |d| d.prune_directory_audit(&actor.0, retention))
+    }
+
     /// A page of the directory's own chain, for the host or the support desk.
     #[pyo3(signature = (actor, *, since = None, until = None, by = None, operation = None, after_seq = 0, limit = 100))]
     #[expect(

@@ -160,3 +160,31 @@ def test_verification(world: World) -> None:
         world.dir.verify_directory_audit(world.alice)
     with pytest.raises(ck.PermissionDeniedError):
         world.dir.directory_audit_entries(world.alice)
+
+
+def test_the_directory_chain_is_pruned_behind_a_checkpoint(world: World) -> None:
+    # rule J4
+    for _ in range(3):
+        assert isinstance(world.sign_in("nobody-here", "a wrong guess"), ck.InvalidCredentials)
+    world.clock.advance(datetime.timedelta(days=91))
+    assert isinstance(world.sign_in("nobody-either", "a wrong guess"), ck.InvalidCredentials)
+    before = world.dir.directory_audit_entries(ck.Actor.SYSTEM)
+    with pytest.raises(ck.PermissionDeniedError):
+        world.dir.prune_directory_audit(world.alice)
+    with pytest.raises(ck.PermissionDeniedError):
+        world.dir.prune_directory_audit(ck.Actor.support_desk("jo", "tidy"))
+    with pytest.raises(ck.InvalidInputError):
+        world.dir.prune_directory_audit(ck.Actor.SYSTEM, retention=datetime.timedelta(days=-1))
+    with pytest.raises(TypeError):
+        world.dir.prune_directory_audit(ck.Actor.SYSTEM, retention="90 days")  # type: ignore[arg-type]
+    assert world.dir.directory_audit_entries(ck.Actor.SYSTEM) == before
+    assert world.dir.prune_directory_audit(ck.Actor.SYSTEM) == len(before) - 1
+    left = world.dir.directory_audit_entries(ck.Actor.SYSTEM)
+    assert [e.seq for e in left] == [len(before), len(before) + 1]
+    assert left[-1].operation == ck.Operation.AUDIT_PRUNE
+    assert left[-1].detail is not None and f"entry {len(before) - 1} " in left[-1].detail
+    assert world.dir.verify_directory_audit(ck.Actor.SYSTEM) == ck.AuditIntact(entries=2)
+    assert world.dir.prune_directory_audit(ck.Actor.SYSTEM, retention=0) == 0
+    world.clock.advance(1)
+    assert world.dir.prune_directory_audit(ck.Actor.SYSTEM, retention=0) == 2
+    assert world.dir.verify_directory_audit(ck.Actor.SYSTEM).intact

@@ -203,6 +203,7 @@ def every_call(d: ck.Directory, w: dict[str, Any]) -> list[Callable[[], Any]]:
         lambda: d.verify_audit(a, acct),
         lambda: d.verify_directory_audit(a),
         lambda: d.directory_audit_entries(a),
+        lambda: d.prune_directory_audit(a),
         lambda: d.pending_notifications(),
         lambda: d.deliver_pending(),
         lambda: d.set_notification_prefs(a, acct, c, ck.NotificationPrefs()),

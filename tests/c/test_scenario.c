@@ -593,6 +593,26 @@ static void audit(void) {
     OK(ck_directory_audit_entries(dir, &sys, NULL, &entries));
     OK(ck_audit_entry_list_free(entries));
 
+    /* rule J4: the host prunes the directory chain behind a checkpoint */
+    ck_sign_in_result *guess = NULL;
+    CHECK(sign_in("nobody-here", "a wrong guess", 0, &guess) == CK_INVALID_LOGIN);
+    OK(ck_sign_in_result_free(guess));
+    OK(ck_manual_clock_advance(clk, 91 * 86400));
+    uint64_t pruned = 0;
+    EXPECT(CK_PERMISSION_DENIED, ck_prune_directory_audit(dir, &a, 90, &pruned));
+    EXPECT(CK_INVALID_INPUT, ck_prune_directory_audit(dir, &sys, -1, &pruned));
+    EXPECT(CK_NULL_POINTER, ck_prune_directory_audit(NULL, &sys, 90, &pruned));
+    OK(ck_prune_directory_audit(dir, &sys, INT64_MAX, &pruned));
+    CHECK(pruned == 0);
+    OK(ck_prune_directory_audit(dir, &sys, 90, &pruned));
+    CHECK(pruned >= 1);
+    OK(ck_prune_directory_audit(dir, &sys, 90, NULL));
+    OK(ck_directory_audit_verify(dir, &sys, &v));
+    CHECK(v.intact && v.entries >= 1);
+    OK(ck_directory_audit_entries(dir, &sys, NULL, &entries));
+    CHECK(entries->len >= 1 && strcmp(entries->items[entries->len - 1].operation, "audit.prune") == 0);
+    OK(ck_audit_entry_list_free(entries));
+
     ck_outbox_list *pending = NULL;
     OK(ck_pending_notifications(dir, 100, &pending));
     CHECK(pending->len == 0); /* everything was delivered inline */

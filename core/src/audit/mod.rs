@@ -1,13 +1,22 @@
 //! The audit log (SPEC J1–J3, C5).
 //!
-//! Each account has its own append-only chain of entries; entries that
-//! belong to no account (an operation on an account that does not exist)
-//! go to the directory's chain. Every entry carries the SHA-256 hash of its
-//! content and of the entry before it, and the chain's head (last sequence
-//! number and hash) is stored with the account, so [`verify`] detects an
-//! edited entry, a removed one, and a removed tail (J3).
+//! Each account has its own append-only chain of entries, so accounts
+//! never wait on each other (J4); entries that belong to no account
+//! (attempts on unknown logins, an operation on an account that does not
+//! exist) go to the directory's chain, which no account operation waits
+//! on. Every entry carries the SHA-256 hash of its content and of the entry
+//! before it, and the chain's head (last sequence number and hash) is
+//! stored with the account, so [`verify`] detects an edited entry, a
+//! removed one, and a removed tail (J3).
+//!
+//! The directory chain is the one that junk attempts grow: the host prunes
+//! it to a retention period ([`prune_directory_audit`]). A prune removes
+//! the oldest entries, keeps the last one removed as the chain's base, and
+//! appends a checkpoint entry that names it, so verify still holds over
+//! what is left (J4).
 //!
 //! [`verify`]: crate::Directory::verify_audit
+//! [`prune_directory_audit`]: crate::Directory::prune_directory_audit
 
 use std::io::Write;
 
@@ -103,6 +112,8 @@ named_enum! {
         TwoFactorAssign => "credentials.two_factor_assign",
         /// A notification redirected to the secondary contact (H6).
         NotificationRedirect => "notification.redirect",
+        /// The directory chain pruned behind a checkpoint (J4).
+        AuditPrune => "audit.prune",
     }
 }
 
@@ -326,9 +337,19 @@ pub enum ChainProblem {
 #[derive(Debug, Default)]
 pub(crate) struct ChainVerifier {
     head: ChainHead,
+    /// Entries up to this one were pruned (J4).
+    base_seq: u64,
 }
 
 impl ChainVerifier {
+    /// A verifier of a chain whose entries up to `base` were pruned (J4).
+    pub(crate) fn after(base: ChainHead) -> ChainVerifier {
+        ChainVerifier {
+            head: base,
+            base_seq: base.seq,
+        }
+    }
+
     pub(crate) fn last_seq(&self) -> u64 {
         self.head.seq
     }
@@ -362,7 +383,7 @@ impl ChainVerifier {
             };
         }
         AuditVerification::Intact {
-            entries: self.head.seq,
+            entries: self.head.seq - self.base_seq,
         }
     }
 }
@@ -459,3 +480,4 @@ pub(crate) fn check_range(q: &AuditQuery) -> Result<(), Error> {
 }
 
 pub(crate) mod ops;
+pub use ops::{DIRECTORY_AUDIT_RETENTION, PRUNE_BATCH};

@@ -5,16 +5,22 @@
 use std::io::Write;
 
 use crate::audit::{
-    check_limit, check_range, AuditEntry, AuditQuery, AuditVerification, ChainVerifier, CsvExport,
-    Operation,
+    check_limit, check_range, AuditDraft, AuditEntry, AuditQuery, AuditVerification, ChainHead,
+    ChainVerifier, CsvExport, Operation, Outcome,
 };
 use crate::directory::SCAN_PAGE;
-use crate::error::Error;
+use crate::error::{Error, Field, Problem};
 use crate::ids::AccountId;
 use crate::op::{Done, Op};
 use crate::roles::{Actor, Permission};
 use crate::store::Store;
 use crate::Directory;
+
+/// How long the directory's own chain keeps its entries, by default (J4).
+pub const DIRECTORY_AUDIT_RETENTION: time::Duration = time::Duration::days(90);
+
+/// The most entries one [`Directory::prune_directory_audit`] removes.
+pub const PRUNE_BATCH: usize = 10_000;
 
 impl Directory {
     /// A page of the account's audit log, filtered (J2). Every contact of
@@ -100,8 +106,67 @@ impl Directory {
             Actor::System | Actor::SupportDesk { .. } => {}
             _ => return Err(Error::denied(Permission::ReadAudit)),
         }
-        let head = self.store.directory_head()?.head;
-        verify_chain(self.store.as_ref(), None, head)
+        let head = self.store.directory_head()?;
+        verify_chain_after(self.store.as_ref(), None, head.base, head.head)
+    }
+
+    /// Prunes the directory's own chain (J4) to `retention` (say
+    /// [`DIRECTORY_AUDIT_RETENTION`], 90 days): its oldest entries, as far
+    /// as the first one that is not older, at most
+    /// [`PRUNE_BATCH`] of them per call. The last one removed becomes the
+    /// chain's base, and a checkpoint entry (`audit.prune`) that names it
+    /// is appended, so [`Self::verify_directory_audit`] still holds over
+    /// what is left. Returns how many entries went: a host calls it from
+    /// time to time, again while it returns [`PRUNE_BATCH`]. Only the host
+    /// (`Actor::System`) prunes; account chains are never pruned.
+    pub fn prune_directory_audit(
+        &self,
+        actor: &Actor,
+        retention: time::Duration,
+    ) -> Result<u64, Error> {
+        if *actor != Actor::System {
+            return Err(Error::denied(Permission::ReadAudit));
+        }
+        if retention.is_negative() {
+            return Err(Error::invalid(Field::TimeRange, Problem::OutOfRange));
+        }
+        self.transact(&actor.audit_label(), |tx| {
+            let cutoff = tx.now.saturating_sub(retention);
+            let head = tx.directory_head()?;
+            let page = tx.store().audit(
+                None,
+                &AuditQuery {
+                    after_seq: head.base.seq,
+                    limit: PRUNE_BATCH,
+                    ..AuditQuery::default()
+                },
+            )?;
+            let old = page.iter().take_while(|e| e.at < cutoff);
+            let (count, last) = old.fold((0u64, None), |(n, _), e| (n + 1, Some(e)));
+            let Some(last) = last else {
+                return Ok(0);
+            };
+            let base = ChainHead {
+                seq: last.seq,
+                hash: last.hash,
+            };
+            tx.prune_directory_audit(base)?;
+            let first = head.base.seq + 1;
+            tx.audit_draft(AuditDraft {
+                account: None,
+                operation: Operation::AuditPrune,
+                target: None,
+                outcome: Outcome::Success,
+                fields: Vec::new(),
+                detail: Some(format!(
+                    "entries {first} to {} pruned; the chain continues from entry {} with hash {}",
+                    base.seq,
+                    base.seq,
+                    data_encoding::HEXLOWER.encode(&base.hash)
+                )),
+            });
+            Ok(count)
+        })
     }
 
     /// A page of the directory's own chain, for the host or the support desk.
@@ -122,10 +187,21 @@ impl Directory {
 pub(crate) fn verify_chain(
     store: &dyn Store,
     chain: Option<AccountId>,
-    head: crate::audit::ChainHead,
+    head: ChainHead,
 ) -> Result<AuditVerification, Error> {
-    let mut verifier = ChainVerifier::default();
+    verify_chain_after(store, chain, ChainHead::default(), head)
+}
+
+/// Verifies a chain whose entries up to `base` were pruned (J4).
+fn verify_chain_after(
+    store: &dyn Store,
+    chain: Option<AccountId>,
+    base: ChainHead,
+    head: ChainHead,
+) -> Result<AuditVerification, Error> {
+    let mut verifier = ChainVerifier::after(base);
     let mut q = AuditQuery {
+        after_seq: base.seq,
         limit: SCAN_PAGE,
         ..AuditQuery::default()
     };

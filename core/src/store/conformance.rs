@@ -58,6 +58,10 @@ pub const CHECKS: &[(&str, CheckFn)] = &[
         audit_query_filters_and_pages,
     ),
     ("directory_chain_is_versioned", directory_chain_is_versioned),
+    (
+        "directory_chain_prunes_behind_its_base",
+        directory_chain_prunes_behind_its_base,
+    ),
     ("outbox_keeps_until_settled", outbox_keeps_until_settled),
     (
         "sessions_round_trip_touch_and_delete",
@@ -681,6 +685,7 @@ fn directory_chain_is_versioned(store: &dyn Store) -> CheckResult {
             directory_head: Some(DirectoryHead {
                 head,
                 version: start.version,
+                ..start
             }),
             audit: e.clone(),
             ..Changeset::default()
@@ -698,6 +703,7 @@ fn directory_chain_is_versioned(store: &dyn Store) -> CheckResult {
         directory_head: Some(DirectoryHead {
             head: stale,
             version: start.version,
+            ..start
         }),
         audit: more,
         ..Changeset::default()
@@ -708,6 +714,87 @@ fn directory_chain_is_versioned(store: &dyn Store) -> CheckResult {
     );
     let got = ok(store.audit(None, &AuditQuery::default()), "audit")?;
     ensure!(got == e, "directory chain is not what was appended");
+    Ok(())
+}
+
+fn directory_chain_prunes_behind_its_base(store: &dyn Store) -> CheckResult {
+    // J4: entries 1-3, then a commit that appends 4 and prunes 1-2.
+    let start = ok(store.directory_head(), "directory_head")?;
+    let mut head = start.head;
+    let first = entries(None, &mut head, 3, t0());
+    ok(
+        store.commit(&Changeset {
+            directory_head: Some(DirectoryHead { head, ..start }),
+            audit: first.clone(),
+            ..Changeset::default()
+        }),
+        "append",
+    )?;
+    let read = ok(store.directory_head(), "directory_head")?;
+    let base = ChainHead {
+        seq: first[1].seq,
+        hash: first[1].hash,
+    };
+    let checkpoint = entries(None, &mut head, 1, t0());
+    ok(
+        store.commit(&Changeset {
+            directory_head: Some(DirectoryHead { head, base, ..read }),
+            audit: checkpoint.clone(),
+            prune_directory_audit: Some(base.seq),
+            ..Changeset::default()
+        }),
+        "prune",
+    )?;
+    let now = ok(store.directory_head(), "directory_head")?;
+    ensure!(
+        now.base == base && now.head == head,
+        "the base is not kept: {now:?}"
+    );
+    let got = ok(store.audit(None, &AuditQuery::default()), "audit")?;
+    let want = vec![first[2].clone(), checkpoint[0].clone()];
+    ensure!(
+        got == want,
+        "after a prune the chain holds seqs {:?}",
+        got.iter().map(|e| e.seq).collect::<Vec<_>>()
+    );
+    let paged = AuditQuery {
+        after_seq: 3,
+        ..AuditQuery::default()
+    };
+    let got = ok(store.audit(None, &paged), "audit after 3")?;
+    ensure!(got == checkpoint, "paging after a prune is off");
+    // The chain goes on from its head, not from what is left of it.
+    let more = entries(None, &mut head, 1, t0());
+    ok(
+        store.commit(&Changeset {
+            directory_head: Some(DirectoryHead { head, ..now }),
+            audit: more,
+            ..Changeset::default()
+        }),
+        "append after a prune",
+    )?;
+    // A prune of everything but the head also leaves the chain going on.
+    let read = ok(store.directory_head(), "directory_head")?;
+    let all = read.head;
+    let last = entries(None, &mut head, 1, t0());
+    ok(
+        store.commit(&Changeset {
+            directory_head: Some(DirectoryHead {
+                head,
+                base: all,
+                ..read
+            }),
+            audit: last.clone(),
+            prune_directory_audit: Some(all.seq),
+            ..Changeset::default()
+        }),
+        "prune all",
+    )?;
+    let got = ok(store.audit(None, &AuditQuery::default()), "audit")?;
+    ensure!(
+        got == last,
+        "a prune of all but the checkpoint left {got:?}"
+    );
     Ok(())
 }
 

@@ -150,15 +150,23 @@ impl Inner {
         }
         let mut next_seq: HashMap<Option<AccountId>, u64> = HashMap::new();
         for e in &c.audit {
-            let expected = next_seq
-                .entry(e.account)
-                .or_insert_with(|| self.audit.get(&e.account).map_or(0, |v| v.len() as u64) + 1);
+            let expected = next_seq.entry(e.account).or_insert_with(|| {
+                self.base(e.account) + self.audit.get(&e.account).map_or(0, |v| v.len() as u64) + 1
+            });
             if e.seq != *expected {
                 return Err(StoreError::Conflict);
             }
             *expected += 1;
         }
         Ok(())
+    }
+
+    /// How many entries of a chain were pruned from its start (J4).
+    fn base(&self, chain: Option<AccountId>) -> u64 {
+        match chain {
+            Some(_) => 0,
+            None => self.directory_head.base.seq,
+        }
     }
 
     fn apply(&mut self, c: &Changeset) {
@@ -212,14 +220,18 @@ impl Inner {
                 }
             }
         }
-        if let Some(h) = &c.directory_head {
-            self.directory_head = DirectoryHead {
-                head: h.head,
-                version: h.version + 1,
-            };
-        }
         for e in &c.audit {
             self.audit.entry(e.account).or_default().push(e.clone());
+        }
+        if let (Some(through), Some(entries)) = (c.prune_directory_audit, self.audit.get_mut(&None))
+        {
+            entries.retain(|e| e.seq > through);
+        }
+        if let Some(h) = &c.directory_head {
+            self.directory_head = DirectoryHead {
+                version: h.version + 1,
+                ..*h
+            };
         }
         for item in &c.outbox {
             self.outbox.insert(item.notification.id, item.clone());
@@ -325,8 +337,9 @@ impl Store for MemoryStore {
         let Some(entries) = inner.audit.get(&chain) else {
             return Ok(Vec::new());
         };
-        // Entries sit at index seq - 1.
-        let start = usize::try_from(query.after_seq).unwrap_or(usize::MAX);
+        // Entries sit at index seq - 1, less the entries pruned (J4).
+        let after = query.after_seq.saturating_sub(inner.base(chain));
+        let start = usize::try_from(after).unwrap_or(usize::MAX);
         Ok(entries
             .get(start.min(entries.len())..)
             .unwrap_or_default()

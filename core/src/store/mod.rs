@@ -89,12 +89,17 @@
 //!   an error. They carry no version: the changeset that writes one also
 //!   writes (or checks) its account and contact.
 //! - *The directory chain's head* ([`Changeset::directory_head`]) is one
-//!   row with a version, updated like an account.
+//!   row with a version, updated like an account; it holds the chain's
+//!   last entry and its base (the last entry pruned, J4).
 //! - *Audit entries* are appended to their chain (the account's, or the
 //!   directory's for `account: None`: give it a key no account id takes),
 //!   keyed by `(chain, seq)`; an entry whose `seq` does not continue the
 //!   chain is a conflict. Store every field as given, hashes included: the
 //!   hash chain is what lets `verify` detect an edited row (J3).
+//! - *A prune of the directory chain* ([`Changeset::prune_directory_audit`],
+//!   J4): after the entries are appended, the directory chain's entries up
+//!   to and including that `seq` are deleted. The changeset also writes the
+//!   head, whose base names the last one deleted.
 //! - *Outbox items* are inserted (an existing id is replaced).
 //! - *Sessions* ([`SessionWrite`]) and *resources* ([`ResourceWrite`]):
 //!   `Put` inserts or replaces, `Delete` of one that is not there is not an
@@ -339,6 +344,9 @@ pub enum Check {
 pub struct DirectoryHead {
     /// The head.
     pub head: ChainHead,
+    /// The last entry pruned (J4): the chain's first stored entry follows
+    /// it and links to its hash. Zero and zeros before any prune.
+    pub base: ChainHead,
     /// Its version.
     pub version: u64,
 }
@@ -367,6 +375,10 @@ pub struct Changeset {
     /// Throttle records to store (D5), each at the version read (0 for a
     /// new one); the store keeps each one version higher.
     pub throttle: Vec<ThrottleRecord>,
+    /// Delete the directory chain's entries up to and including this
+    /// `seq`, after appending [`Changeset::audit`] (J4). Comes with a
+    /// [`Changeset::directory_head`] whose base is that entry.
+    pub prune_directory_audit: Option<u64>,
 }
 
 /// What to do with an outbox item after a delivery attempt.

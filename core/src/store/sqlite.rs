@@ -126,6 +126,10 @@ const MIGRATIONS: &[&str] = &[
         doc         TEXT NOT NULL
     ) STRICT, WITHOUT ROWID;
     CREATE INDEX throttle_by_expiry ON throttle (expires);",
+    // 4: the directory chain is pruned behind a base (J4).
+    "ALTER TABLE directory_head ADD COLUMN base_seq INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE directory_head ADD COLUMN base_hash BLOB NOT NULL
+        DEFAULT x'0000000000000000000000000000000000000000000000000000000000000000';",
 ];
 
 /// How a [`SqliteStore`] opens its database.
@@ -223,7 +227,7 @@ impl SqliteOptions {
 /// | `contacts` | `id` | `login_key` (unique), `version`, `created_at` | login, profile, account count … |
 /// | `memberships` | `(account, contact)`, indexed by `(contact, account)` too | `since` | roles, technical scope … |
 /// | `audit` | `(chain, seq)` | every field of the entry; `chain` is the account id, -1 for the directory's chain | — |
-/// | `directory_head` | one row | `seq`, `hash`, `version` | — |
+/// | `directory_head` | one row | `seq`, `hash` (the chain head), `base_seq`, `base_hash` (the last entry pruned, J4), `version` | — |
 /// | `outbox` | `id`, indexed by `(due, id)` | `due`, `attempts`, `at` | the notification |
 /// | `sessions` | `key` (SHA-256 of the token) | `contact`, `account`, `created_at`, `last_seen` | stage, address, epochs … |
 /// | `resources` | `id`, indexed by `(account, id)`, `(account, primary_contact)`, `(account, secondary_contact)` | `account`, `primary_contact`, `secondary_contact`, `created_at` | kind, name … |
@@ -834,7 +838,8 @@ mod sql {
          WHERE m.account = ?1 AND m.contact > ?2
          ORDER BY m.contact LIMIT ?3";
     pub(super) const DIRECTORY_HEAD: &str =
-        "SELECT seq, hash, version FROM directory_head WHERE only = 1";
+        "SELECT seq, hash, version, base_seq, base_hash FROM directory_head WHERE only = 1";
+    pub(super) const AUDIT_PRUNE: &str = "DELETE FROM audit WHERE chain = ?1 AND seq <= ?2";
     pub(super) const AUDIT_PAGE: &str =
         "SELECT seq, at, actor, operation, target, outcome, fields, detail, prev_hash, hash
          FROM audit
@@ -850,7 +855,8 @@ mod sql {
     pub(super) const ACCOUNT_VERSION: &str = "SELECT version FROM accounts WHERE id = ?1";
     pub(super) const CONTACT_VERSION: &str = "SELECT version FROM contacts WHERE id = ?1";
     pub(super) const HEAD_UPDATE: &str =
-        "UPDATE directory_head SET seq = ?1, hash = ?2, version = version + 1
+        "UPDATE directory_head SET seq = ?1, hash = ?2, base_seq = ?4, base_hash = ?5,
+                                  version = version + 1
          WHERE only = 1 AND version = ?3";
     pub(super) const ACCOUNT_INSERT: &str =
         "INSERT INTO accounts (id, version, created_at, audit_seq, audit_hash, doc)
@@ -942,6 +948,7 @@ mod sql {
         ("MEMBERSHIP_PUT", MEMBERSHIP_PUT),
         ("MEMBERSHIP_DELETE", MEMBERSHIP_DELETE),
         ("AUDIT_LAST", AUDIT_LAST),
+        ("AUDIT_PRUNE", AUDIT_PRUNE),
         ("AUDIT_INSERT", AUDIT_INSERT),
         ("OUTBOX_PUT", OUTBOX_PUT),
         ("SESSION_BY_KEY", SESSION_BY_KEY),
@@ -974,6 +981,7 @@ fn apply(tx: &Connection, c: &Changeset) -> Result<(), StoreError> {
     write_contacts(tx, &c.contacts)?;
     write_memberships(tx, &c.memberships)?;
     append_audit(tx, &c.audit)?;
+    prune_directory_audit(tx, c.prune_directory_audit)?;
     write_outbox(tx, &c.outbox)?;
     write_resources(tx, &c.resources)?;
     write_sessions(tx, &c.sessions)?;
@@ -1013,11 +1021,31 @@ fn check_versions(tx: &Connection, checks: &[Check]) -> Result<(), StoreError> {
 fn write_directory_head(tx: &Connection, head: Option<&DirectoryHead>) -> Result<(), StoreError> {
     if let Some(h) = head {
         let seq = int("audit seq", h.head.seq)?;
+        let base = int("audit seq", h.base.seq)?;
         let changed = tx
             .prepare_cached(sql::HEAD_UPDATE)
-            .and_then(|mut s| s.execute(params![seq, &h.head.hash[..], param(h.version),]))
+            .and_then(|mut s| {
+                s.execute(params![
+                    seq,
+                    &h.head.hash[..],
+                    param(h.version),
+                    base,
+                    &h.base.hash[..],
+                ])
+            })
             .map_err(backend)?;
         one_row(changed)?;
+    }
+    Ok(())
+}
+
+/// The directory chain's entries up to the new base, removed (J4).
+fn prune_directory_audit(tx: &Connection, through: Option<u64>) -> Result<(), StoreError> {
+    if let Some(through) = through {
+        let seq = int("audit seq", through)?;
+        tx.prepare_cached(sql::AUDIT_PRUNE)
+            .and_then(|mut s| s.execute(params![DIRECTORY_CHAIN, seq]))
+            .map_err(backend)?;
     }
     Ok(())
 }
@@ -1397,14 +1425,23 @@ impl Store for SqliteStore {
 
     fn directory_head(&self) -> Result<DirectoryHead, StoreError> {
         let conn = self.conn();
-        let (seq, hash, version): (i64, Vec<u8>, i64) = conn
+        type Row = (i64, Vec<u8>, i64, i64, Vec<u8>);
+        let (seq, hash, version, base_seq, base_hash): Row = conn
             .prepare_cached(sql::DIRECTORY_HEAD)
-            .and_then(|mut s| s.query_row([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))))
+            .and_then(|mut s| {
+                s.query_row([], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+                })
+            })
             .map_err(backend)?;
         Ok(DirectoryHead {
             head: ChainHead {
                 seq: uint("directory head", seq)?,
                 hash: hash_of("the directory head", &hash)?,
+            },
+            base: ChainHead {
+                seq: uint("directory chain base", base_seq)?,
+                hash: hash_of("the directory chain base", &base_hash)?,
             },
             version: uint("directory head version", version)?,
         })
@@ -1814,6 +1851,26 @@ mod tests {
             )
             .unwrap();
         assert_eq!(indexes, 2);
+    }
+
+    // rule J4: a file from before the prune keeps its directory chain,
+    // whose base is its start.
+    #[test]
+    fn a_version_3_file_gets_the_directory_chain_base() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v3.db");
+        let mut conn = Connection::open(&path).unwrap();
+        migrate(&mut conn, &MIGRATIONS[..3]).unwrap();
+        conn.execute_batch(
+            "UPDATE directory_head SET seq = 7, hash = x'0700000000000000000000000000000000000000000000000000000000000000', version = 7;",
+        )
+        .unwrap();
+        drop(conn);
+        let store = SqliteStore::open(&path).unwrap();
+        let head = store.directory_head().unwrap();
+        assert_eq!((head.head.seq, head.head.hash[0]), (7, 7));
+        assert_eq!(head.base, ChainHead::default());
+        assert_eq!(head.version, 7);
     }
 
     #[test]

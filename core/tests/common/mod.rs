@@ -426,6 +426,8 @@ pub struct Wrapped {
     pub conflicts: std::sync::atomic::AtomicUsize,
     /// How many commits were tried.
     pub commits: std::sync::atomic::AtomicUsize,
+    /// How many of them wrote the directory chain's head (J4).
+    pub directory_writes: std::sync::atomic::AtomicUsize,
     pub audit_calls: std::sync::atomic::AtomicUsize,
     pub alter_audit: std::sync::Mutex<Option<AuditFilter>>,
 }
@@ -437,6 +439,7 @@ impl Wrapped {
             fail_commits: Default::default(),
             conflicts: Default::default(),
             commits: Default::default(),
+            directory_writes: Default::default(),
             audit_calls: Default::default(),
             alter_audit: Default::default(),
         })
@@ -517,6 +520,9 @@ impl Store for Wrapped {
     ) -> Result<(), contactkeeper::StoreError> {
         use std::sync::atomic::Ordering::SeqCst;
         self.commits.fetch_add(1, SeqCst);
+        if changes.directory_head.is_some() {
+            self.directory_writes.fetch_add(1, SeqCst);
+        }
         if self.fail_commits.load(SeqCst) {
             return Err(contactkeeper::StoreError::Backend("disk on fire".into()));
         }

@@ -141,6 +141,8 @@ class Operation(enum.Enum):
     """A manager set another contact's 2FA method and phone (F1, C7)."""
     NOTIFICATION_REDIRECT = "notification.redirect"
     """A notification redirected to the secondary contact (H6)."""
+    AUDIT_PRUNE = "audit.prune"
+    """Pruning the directory's own chain behind a checkpoint (J4)."""
 
 class Field(enum.Enum):
     """An input field that a host supplies."""

@@ -460,6 +460,10 @@ class Directory:
         """Verifies the account's audit chain (J3)."""
     def verify_directory_audit(self, actor: ActorLike) -> AuditVerification:
         """Verifies the directory's own chain."""
+    def prune_directory_audit(
+        self, actor: ActorLike, *, retention: datetime.timedelta | float | None = None
+    ) -> int:
+        """Prunes the directory's own chain behind a checkpoint (J4); returns how many entries went."""
     def directory_audit_entries(
         self,
         actor: ActorLike,
