@@ -233,36 +233,46 @@ fn a_manual_lock_and_the_ip_rules_hold_against_a_token() {
     });
 }
 
+/// Enrolls `carol` in TOTP; returns a code maker (each call moves the
+/// clock on to the next 30-second step).
+fn with_totp(f: &Fixture, acct: AccountId, carol: ContactId) -> impl Fn(&Fixture) -> String {
+    let start = f
+        .dir
+        .begin_two_factor_enrollment(
+            &c(carol),
+            acct,
+            TwoFactorMethod::Totp,
+            None,
+            &Password::new(PW),
+        )
+        .unwrap();
+    let secret = data_encoding::BASE32_NOPAD
+        .decode(start.secret_base32.unwrap().expose().as_bytes())
+        .unwrap();
+    let code = move |f: &Fixture| {
+        f.clock.advance(Duration::seconds(30));
+        let now = f.clock.now().unix_timestamp() as u64;
+        format!("{:06}", second_factor::totp(&secret, now, 6))
+    };
+    f.dir
+        .confirm_two_factor_enrollment(&c(carol), acct, &code(f))
+        .unwrap();
+    code
+}
+
+fn second(o: SignInOutcome) -> SessionGrant {
+    match o {
+        SignInOutcome::SecondFactorRequired { session, .. } => session,
+        other => panic!("expected a second factor, got {}", other.name()),
+    }
+}
+
 #[test]
 fn with_a_second_factor_the_token_comes_with_the_code_and_wrong_codes_spend_it() {
     // rule D10, E8, F1
     for_each_store(|f| {
         let (acct, carol, _) = setup(&f);
-        let start = f
-            .dir
-            .begin_two_factor_enrollment(
-                &c(carol),
-                acct,
-                TwoFactorMethod::Totp,
-                None,
-                &Password::new(PW),
-            )
-            .unwrap();
-        let secret = data_encoding::BASE32_NOPAD
-            .decode(start.secret_base32.unwrap().expose().as_bytes())
-            .unwrap();
-        let code = |f: &Fixture| {
-            f.clock.advance(Duration::seconds(30));
-            let now = f.clock.now().unix_timestamp() as u64;
-            format!("{:06}", second_factor::totp(&secret, now, 6))
-        };
-        f.dir
-            .confirm_two_factor_enrollment(&c(carol), acct, &code(&f))
-            .unwrap();
-        let second = |o: SignInOutcome| match o {
-            SignInOutcome::SecondFactorRequired { session, .. } => session,
-            other => panic!("expected a second factor, got {}", other.name()),
-        };
+        let code = with_totp(&f, acct, carol);
         // The password alone earns no token; the code does.
         let s = second(sign(&f, "carol", PW, None, true));
         assert!(s.device_token.is_none());
@@ -310,5 +320,143 @@ fn a_token_is_audited_by_name_only() {
         let csv = String::from_utf8(csv).unwrap();
         assert!(csv.contains("device_token"));
         assert!(!csv.contains(token.expose()));
+    });
+}
+
+// rule D10, E8: a session waiting for its code that a device token made
+// is under the lock again once its token is spent: no more guesses.
+#[test]
+fn a_session_whose_token_is_spent_gets_no_more_codes_through_the_lock() {
+    for_each_store(|f| {
+        let (acct, carol, _) = setup(&f);
+        let code = with_totp(&f, acct, carol);
+        let s = second(sign(&f, "carol", PW, None, true));
+        let token = f
+            .dir
+            .complete_second_factor(&s.token, &code(&f))
+            .unwrap()
+            .session()
+            .unwrap()
+            .device_token
+            .clone()
+            .unwrap();
+        lock_out(&f, "carol");
+        let s = second(sign(&f, "carol", PW, Some(&token), false));
+        for _ in 0..3 {
+            assert_eq!(
+                f.dir
+                    .complete_second_factor(&s.token, "000000")
+                    .unwrap_err(),
+                Error::Unauthenticated {
+                    reason: AuthFailure::InvalidCode
+                }
+            );
+        }
+        // The token is gone: the session is one no token made, made while
+        // the lock holds, and it is held up, the right code included.
+        let held = Error::Unauthenticated {
+            reason: AuthFailure::Locked,
+        };
+        assert_eq!(
+            f.dir
+                .complete_second_factor(&s.token, "000000")
+                .unwrap_err(),
+            held
+        );
+        assert_eq!(
+            f.dir
+                .complete_second_factor(&s.token, &code(&f))
+                .unwrap_err(),
+            held
+        );
+        assert_eq!(f.dir.authenticate(&s.token).unwrap_err(), held);
+    });
+}
+
+// rule D10, D8: the current password asked for again from a session a
+// device token made counts against the token, so the lock an attacker
+// caused does not keep the contact from changing its password; the new
+// password ends every token, and the session gets a new one.
+#[test]
+fn a_device_session_changes_the_password_through_a_lock_and_gets_a_new_token() {
+    for_each_store(|f| {
+        let (acct, _, _) = setup(&f);
+        let (token, by_device) = remembered(&f, "carol");
+        let (other, _) = remembered(&f, "carol");
+        lock_out(&f, "carol");
+        // Two wrong current passwords spend the token, not the login.
+        for _ in 0..2 {
+            assert_eq!(
+                f.dir
+                    .change_password_with_session(
+                        &by_device,
+                        &Password::new(WRONG),
+                        &Password::new("a new one, long and fresh"),
+                    )
+                    .unwrap_err(),
+                Error::InvalidCredentials
+            );
+        }
+        let o = f
+            .dir
+            .change_password_with_session(
+                &by_device,
+                &Password::new(PW),
+                &Password::new("a new one, long and fresh"),
+            )
+            .unwrap();
+        let SignInOutcome::SignedIn(g) = o else {
+            panic!("signed in, got {}", o.name())
+        };
+        let fresh = g.device_token.clone().expect("a new device token");
+        assert_ne!(fresh.expose(), token.expose());
+        assert!(f.dir.authenticate(&g.token).is_ok());
+        assert_eq!(f.last_audit(acct).operation, Operation::PasswordChange);
+        // The lock still holds for others; the old tokens are no use.
+        let new_pw = "a new one, long and fresh";
+        assert!(locked(&sign(&f, "carol", new_pw, None, false)));
+        assert!(locked(&sign(&f, "carol", new_pw, Some(&token), false)));
+        assert!(locked(&sign(&f, "carol", new_pw, Some(&other), false)));
+        assert!(sign(&f, "carol", new_pw, Some(&fresh), false)
+            .session()
+            .is_some());
+    });
+}
+
+// rule D10, D7, D4: a temporary password alone earns no device token;
+// the sign-in that changed it, complete, does.
+#[test]
+fn a_token_waits_for_the_password_change_a_temporary_password_requires() {
+    for_each_store(|f| {
+        let (acct, carol, _) = setup(&f);
+        let olga = f.dir.store().contact_by_login("olga").unwrap().unwrap().id;
+        let temp = f
+            .dir
+            .reset_password(&c(olga), acct, carol, ManagerReset::TemporaryPassword)
+            .unwrap()
+            .unwrap();
+        let o = sign(&f, "carol", temp.expose(), None, true);
+        let SignInOutcome::PasswordChangeRequired(g) = o else {
+            panic!("a password change, got {}", o.name())
+        };
+        assert!(g.device_token.is_none());
+        let o = f
+            .dir
+            .change_password_with_session(
+                &g.token,
+                &temp,
+                &Password::new("her own, long and fresh"),
+            )
+            .unwrap();
+        let SignInOutcome::SignedIn(g) = o else {
+            panic!("signed in, got {}", o.name())
+        };
+        let token = g.device_token.expect("the token asked for at sign-in");
+        lock_out(&f, "carol");
+        assert!(
+            sign(&f, "carol", "her own, long and fresh", Some(&token), false)
+                .session()
+                .is_some()
+        );
     });
 }

@@ -282,6 +282,27 @@ def test_a_device_token_passes_a_lock_that_others_caused(world: World) -> None:
         world.sign_in("pat", device_token=b"bytes are no token")  # type: ignore[arg-type]
 
 
+def test_a_device_session_changes_the_password_through_a_lock(world: World) -> None:
+    # rule D10, D8: the current password counts against the session's
+    # token; the new password ends every token and the session gets a new one.
+    world.contact("pat")
+    first = world.sign_in("pat", remember_device=True)
+    assert isinstance(first, ck.SignedIn) and first.session.device_token is not None
+    world.dir.set_lock_policy(ck.Actor.SYSTEM, world.account, ck.LockPolicy(2))
+    for _ in range(2):
+        world.sign_in("pat", "guessing wrong")
+    assert isinstance(world.sign_in("pat"), ck.Locked)
+    new = "a new one, long and fresh"
+    with pytest.raises(ck.InvalidCredentialsError):
+        world.dir.change_password_with_session(first.session.token, current="guessing wrong", new=new)
+    changed = world.dir.change_password_with_session(first.session.token, current=PASSWORD, new=new)
+    assert isinstance(changed, ck.SignedIn)
+    fresh = changed.session.device_token
+    assert fresh is not None and fresh != first.session.device_token
+    assert isinstance(world.sign_in("pat", new, device_token=first.session.device_token), ck.Locked)
+    assert isinstance(world.sign_in("pat", new, device_token=fresh), ck.SignedIn)
+
+
 def test_legacy_hashes_are_imported_and_upgraded(world: World) -> None:
     # rule D1: bcrypt and Django's PBKDF2-SHA256, made by the reference
     # implementations (core/tests/fixtures/legacy_hashes.json).

@@ -172,7 +172,8 @@ impl Directory {
                 None => false,
             };
             if changes {
-                let r = self.check_current_password(contact, update.current_password.as_ref());
+                let r =
+                    self.check_current_password(contact, update.current_password.as_ref(), None);
                 if let Err(e) = r {
                     self.record_refusal(actor, &op, &e);
                     return Err(e);

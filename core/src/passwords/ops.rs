@@ -17,7 +17,8 @@ use crate::passwords::{ManagerReset, TEMPORARY_PASSWORD_LENGTH};
 use crate::recovery::ops::install_password;
 use crate::roles::{Actor, Permission};
 use crate::secret::Secret;
-use crate::signin::ops::auto_locked;
+use crate::signin::device;
+use crate::signin::ops::{auto_locked, settle_device};
 use crate::signin::{next_stage, SessionGrant, SignInOutcome};
 use crate::tx::Tx;
 use crate::{lock, Directory};
@@ -26,11 +27,15 @@ impl Directory {
     /// Checks a contact's current password again before a sensitive change
     /// (D8). It is a real credential check: a wrong one counts as a failed
     /// attempt and may lock the login (D9, E2); a locked login is refused
-    /// without a check (E3). A contact with no password passes.
+    /// without a check (E3). A contact with no password passes. From a
+    /// session a valid device token made (`device`, D10), the attempt
+    /// counts against that token instead, and the login's automatic lock
+    /// does not refuse it, as at sign-in.
     pub(crate) fn check_current_password(
         &self,
         id: ContactId,
         password: Option<&Password>,
+        device: Option<[u8; 32]>,
     ) -> Result<(), Error> {
         let Some(c) = self.store.contact(id)? else {
             return Err(Error::not_found(Entity::Contact));
@@ -43,15 +48,23 @@ impl Directory {
         };
         let label = Actor::Contact(id).audit_label();
         let limit = self.lock_limit(id)?;
-        let (r, hash) = self.transact(&label, |tx| {
+        let bound = device::bound(limit, self.throttle_attempts);
+        let (r, hash, via) = self.transact(&label, |tx| {
             let now = tx.now;
             let c = tx.contact_mut(id)?;
-            let r = lock::reserve(&mut c.credentials, limit, now);
             let hash = c.credentials.password_hash.clone();
+            let tokens = &mut c.credentials.device_tokens;
+            let via = device.filter(|k| {
+                device::find(tokens, k, now).is_some_and(|i| device::reserve(tokens, i, bound))
+            });
+            if via.is_some() {
+                return Ok((Reservation::Check, hash, via));
+            }
+            let r = lock::reserve(&mut c.credentials, limit, now);
             if let Reservation::Locked(l, true) = r {
                 auto_locked(tx, id, l)?;
             }
-            Ok((r, hash))
+            Ok((r, hash, None))
         })?;
         if let Reservation::Locked(..) = r {
             return Err(Error::unauthenticated(AuthFailure::Locked));
@@ -63,7 +76,12 @@ impl Directory {
         self.transact(&label, |tx| {
             let now = tx.now;
             let c = tx.contact_mut(id)?;
-            if ok {
+            if let Some(k) = via {
+                // The token's reservation stays a failure, or is given back.
+                if ok {
+                    device::release(&mut c.credentials.device_tokens, &k);
+                }
+            } else if ok {
                 lock::after_success(&mut c.credentials);
             } else if let Some(l) = lock::after_failure(&mut c.credentials, limit, now) {
                 auto_locked(tx, id, l)?;
@@ -123,7 +141,7 @@ impl Directory {
     ) -> Result<(), Error> {
         let op = Op::new(Operation::PasswordChange, account);
         let prepare = |id| {
-            self.check_current_password(id, Some(current))
+            self.check_current_password(id, Some(current), None)
                 .and_then(|()| self.hash_new_password(id, new))
         };
         self.own_change(actor, op, prepare, |tx, id, hash| {
@@ -149,8 +167,13 @@ impl Directory {
         }
         let id = info.contact;
         let actor = Actor::Contact(id);
+        let key = crate::credentials::token_key(token.expose());
+        let old = self
+            .store
+            .session(&key)?
+            .ok_or(Error::unauthenticated(AuthFailure::InvalidToken))?;
         let hash = self
-            .check_current_password(id, Some(current))
+            .check_current_password(id, Some(current), old.device)
             .and_then(|()| self.hash_new_password(id, new));
         let hash = match hash {
             Ok(h) => h,
@@ -161,22 +184,27 @@ impl Directory {
             }
         };
         let new_token = Secret::random_hex(32)?;
+        let new_device = Secret::random_hex(32)?;
         let grant = self.transact(&actor.audit_label(), |tx| {
+            // D10: the old session's device token, if it made it, ended
+            // with the new password as every other did; the client gets a
+            // new one once signed in, as it would have asked.
+            let had_device = old.device.is_some() || old.remember_device;
             install_password(tx, id, &hash, false, "changed at sign-in")?;
             let now = tx.now;
             let acc = tx.account(info.account)?.clone();
-            let c = tx.contact(id)?;
+            let c = tx.contact_mut(id)?;
             let stage = next_stage(&c.credentials, &acc.security, now, true);
+            let (issued, device) = if stage == SessionStage::Full {
+                settle_device(&mut c.credentials, None, had_device, &new_device, now)
+            } else {
+                (None, None)
+            };
             let epoch = c.credentials.session_epoch;
             let lock_epoch = c.credentials.lock_epoch;
             let m = tx
                 .membership(info.account, id)?
                 .ok_or(Error::unauthenticated(AuthFailure::Revoked))?;
-            // The new session was made the way the old one was (D10).
-            let device = tx
-                .store()
-                .session(&crate::credentials::token_key(token.expose()))?
-                .and_then(|s| s.device);
             tx.put_session(SessionRecord {
                 key: crate::credentials::token_key(new_token.expose()),
                 contact: id,
@@ -189,7 +217,7 @@ impl Directory {
                 membership_epoch: m.session_epoch,
                 lock_epoch,
                 device,
-                remember_device: false,
+                remember_device: had_device && stage != SessionStage::Full,
             });
             Ok(SessionGrant {
                 token: new_token.clone(),
@@ -197,7 +225,7 @@ impl Directory {
                 account: info.account,
                 stage,
                 expires_at: now.saturating_add(self.sessions.absolute),
-                device_token: None,
+                device_token: issued,
             })
         })?;
         Ok(match grant.stage {

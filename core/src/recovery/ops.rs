@@ -227,6 +227,9 @@ pub(crate) fn install_password(
     creds.must_change = must_change;
     creds.reset = None;
     creds.session_epoch = creds.session_epoch.wrapping_add(1);
+    // D10: a new password ends the login's device tokens too, so that
+    // one a thief got with the old password is no use.
+    creds.device_tokens.clear();
     let accounts = tx.audit_everywhere(
         id,
         Operation::PasswordChange,

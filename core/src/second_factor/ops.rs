@@ -12,7 +12,7 @@ use crate::notify::ops::security_notice;
 use crate::op::{Done, Op};
 use crate::roles::{Access, Actor, Permission};
 use crate::secret::Secret;
-use crate::signin::ops::{auto_locked, send_code};
+use crate::signin::ops::{auto_locked, send_code, settle_device, valid_device};
 use crate::signin::{next_stage, SessionGrant, SignInOutcome};
 use crate::tx::Tx;
 use crate::{lock, Directory};
@@ -33,7 +33,7 @@ impl Directory {
         let op = Op::new(Operation::TwoFactorEnroll, account);
         let id = self.own_contact(actor, &op)?;
         let r = self
-            .check_current_password(id, Some(current_password))
+            .check_current_password(id, Some(current_password), None)
             .and_then(|()| self.start_enrollment(id, account, method, phone));
         if let Err(e) = &r {
             self.record_refusal(actor, &op.on(id), e);
@@ -82,36 +82,50 @@ impl Directory {
         }
         self.finish_enrollment(info.contact, info.account, code)?;
         let key = crate::credentials::token_key(token.expose());
-        let stage = self.transact(&Actor::Contact(info.contact).audit_label(), |tx| {
-            let acc = tx.account(info.account)?.clone();
-            let now = tx.now;
-            let stage = next_stage(
-                &tx.contact(info.contact)?.credentials,
-                &acc.security,
-                now,
-                true,
-            );
-            let s = tx
-                .store()
-                .session(&key)?
-                .ok_or(Error::unauthenticated(AuthFailure::InvalidToken))?;
-            // The enrolling session lives on; the contact's others ended
-            // with the new factor (D8).
-            let contact_epoch = tx.contact(info.contact)?.credentials.session_epoch;
-            tx.put_session(crate::credentials::SessionRecord {
-                stage,
-                contact_epoch,
-                ..s
-            });
-            Ok(stage)
-        })?;
+        let new_device = Secret::random_hex(32)?;
+        let (stage, device_token) =
+            self.transact(&Actor::Contact(info.contact).audit_label(), |tx| {
+                let acc = tx.account(info.account)?.clone();
+                let now = tx.now;
+                let stage = next_stage(
+                    &tx.contact(info.contact)?.credentials,
+                    &acc.security,
+                    now,
+                    true,
+                );
+                let s = tx
+                    .store()
+                    .session(&key)?
+                    .ok_or(Error::unauthenticated(AuthFailure::InvalidToken))?;
+                // The enrolling session lives on; the contact's others ended
+                // with the new factor (D8). Signed in now, it gets the device
+                // token it asked for at sign-in (D10).
+                let c = tx.contact_mut(info.contact)?;
+                let contact_epoch = c.credentials.session_epoch;
+                let (issued, device, remember_device) = if stage == SessionStage::Full {
+                    let via = valid_device(&c.credentials, &s, now);
+                    let (issued, device) =
+                        settle_device(&mut c.credentials, via, s.remember_device, &new_device, now);
+                    (issued, device, false)
+                } else {
+                    (None, s.device, s.remember_device)
+                };
+                tx.put_session(crate::credentials::SessionRecord {
+                    stage,
+                    contact_epoch,
+                    device,
+                    remember_device,
+                    ..s
+                });
+                Ok((stage, issued))
+            })?;
         let grant = SessionGrant {
             token: token.clone(),
             contact: info.contact,
             account: info.account,
             stage,
             expires_at: info.expires_at,
-            device_token: None,
+            device_token,
         };
         Ok(match stage {
             SessionStage::PasswordChange => SignInOutcome::PasswordChangeRequired(grant),

@@ -26,7 +26,7 @@ impl Directory {
         let op = Op::new(Operation::SecurityAnswers, account);
         let prepare = |id| {
             check_questions(answers)
-                .and_then(|()| self.check_current_password(id, Some(current_password)))
+                .and_then(|()| self.check_current_password(id, Some(current_password), None))
                 .and_then(|()| {
                     answers
                         .iter()

@@ -10,7 +10,12 @@
 //! automatic lock (E2) nor by the directory-wide throttle (D5), and is not
 //! counted by them: its failures count against the token, and the
 //! policy's number of failures (the throttle's, under no policy) disables
-//! it. These functions are pure; sign-in commits their results with the
+//! it. A token is issued only once a sign-in is complete (its second
+//! factor given, the password change or the enrollment it required done),
+//! and a new password ends all of the login's tokens (the session that
+//! changed it, if a token made it or asked for one, gets a new one). A
+//! session a token made stays out of the automatic lock only while that
+//! token is valid. These functions are pure; sign-in commits their results with the
 //! contact's version check, so parallel attempts with one token never get
 //! more checks than its bound (D9).
 

@@ -250,12 +250,19 @@ impl Directory {
             let epoch = c.credentials.session_epoch;
             let lock_epoch = c.credentials.lock_epoch;
             let method = c.credentials.second_factor.as_ref().map(|e| e.method);
+            // D10: a device token is issued, or the one presented starts
+            // again, only once the sign-in is complete; until then the
+            // session carries the request (a second factor, a password to
+            // change, a factor to enroll come first).
             let (mut issued, mut device) = (None, at.device);
             if stage == SessionStage::SecondFactor {
                 send_code(tx, id, Some(account), "sign_in", code)?;
             } else {
-                let c = tx.contact_mut(id)?;
-                (issued, device) = settle_device(&mut c.credentials, at, new_device, now);
+                if stage == SessionStage::Full {
+                    let c = tx.contact_mut(id)?;
+                    (issued, device) =
+                        settle_device(&mut c.credentials, at.device, at.remember, new_device, now);
+                }
                 if at.device.is_none() {
                     throttle::after_success(tx.throttle_mut(at.tkey)?, now);
                 }
@@ -276,7 +283,7 @@ impl Directory {
                 lock_epoch,
                 // The client that now holds a device token holds the session.
                 device,
-                remember_device: at.remember && stage == SessionStage::SecondFactor,
+                remember_device: at.remember && stage != SessionStage::Full,
             });
             let mut d = attempt_draft(account, true, stage.name());
             d.fields = vec!["session".into()];
@@ -367,14 +374,11 @@ impl Directory {
         if c.credentials.session_epoch != s.contact_epoch || m.session_epoch != s.membership_epoch {
             return Err(fail(AuthFailure::Revoked));
         }
-        // An automatic lock ends the sessions no device token made (D8),
-        // and holds up those made since; a device token's live on (D10).
-        let by_device = s.device.is_some();
-        if !by_device && c.credentials.lock_epoch != s.lock_epoch {
-            return Err(fail(AuthFailure::Revoked));
-        }
-        if m.manual_lock.is_some() || (!by_device && lock::active(&c.credentials, now).is_some()) {
+        if m.manual_lock.is_some() {
             return Err(fail(AuthFailure::Locked));
+        }
+        if let Some(why) = auto_lock_refusal(&c.credentials, &s, now) {
+            return Err(fail(why));
         }
         let a = self
             .store
@@ -456,11 +460,17 @@ impl Directory {
                 .ok_or(Error::unauthenticated(AuthFailure::InvalidToken))?;
             let security = tx.account(info.account)?.security.clone();
             let c = tx.contact_mut(id)?;
+            // As authenticate did, under the version this commit checks:
+            // a session whose device token is gone is under the lock again.
+            if let Some(why) = auto_lock_refusal(&c.credentials, &s, now) {
+                return Err(Error::unauthenticated(why));
+            }
+            let via = valid_device(&c.credentials, &s, now);
             if !crate::signin::check_factor(|| self.keyring(), id, &mut c.credentials, code, now)? {
                 // E8: a wrong code counts as a failed attempt: against the
-                // device token the sign-in presented (D10), or the login's
-                // (and D5's).
-                let counted = s.device.is_some_and(|k| {
+                // device token the sign-in presented (D10), while it is
+                // valid, or the login's (and D5's).
+                let counted = via.is_some_and(|k| {
                     device::count_failure(&mut c.credentials.device_tokens, &k, bound)
                 });
                 if !counted {
@@ -474,25 +484,30 @@ impl Directory {
                 tx.audit_draft(d);
                 return Ok(None);
             }
-            let at = Attempt {
-                id,
-                tkey: throttle::throttle_key(&tx.contact(id)?.login_key),
-                ip: info.ip,
-                device: s.device,
-                remember: s.remember_device,
-            };
+            let tkey = throttle::throttle_key(&tx.contact(id)?.login_key);
             let c = tx.contact_mut(id)?;
-            let (issued, device) = settle_device(&mut c.credentials, &at, &fresh_device, now);
-            if at.device.is_none() {
+            if via.is_none() {
                 lock::after_success(&mut c.credentials);
-                throttle::after_success(tx.throttle_mut(at.tkey)?, now);
+                throttle::after_success(tx.throttle_mut(tkey)?, now);
             }
-            let c = tx.contact(id)?;
+            let c = tx.contact_mut(id)?;
             let stage = next_stage(&c.credentials, &security, now, true);
+            let (issued, device, remember_device) = if stage == SessionStage::Full {
+                let (issued, device) = settle_device(
+                    &mut c.credentials,
+                    via,
+                    s.remember_device,
+                    &fresh_device,
+                    now,
+                );
+                (issued, device, false)
+            } else {
+                (None, via, s.remember_device)
+            };
             tx.put_session(SessionRecord {
                 stage,
                 device,
-                remember_device: false,
+                remember_device,
                 ..s
             });
             let mut d = attempt_draft(info.account, true, stage.name());
@@ -541,27 +556,61 @@ struct Attempt {
     remember: bool,
 }
 
-/// A complete sign-in's effect on device tokens (D10): the token presented
-/// starts its count again; otherwise, when one is asked for, a new one is
-/// stored (by its hash) and returned, to be shown once. Also returns the
-/// hash of the token the session is now made with, if any.
-fn settle_device(
+/// A complete sign-in's effect on device tokens (D10): the token it was
+/// made with (`device`), if still valid, starts its count again;
+/// otherwise, when one is asked for (`remember`), a new one is stored (by
+/// its hash) and returned, to be shown once. Also returns the hash of the
+/// token the session is now made with, if any.
+pub(crate) fn settle_device(
     c: &mut crate::credentials::Credentials,
-    at: &Attempt,
+    device: Option<[u8; 32]>,
+    remember: bool,
     new: &Secret,
     now: OffsetDateTime,
 ) -> (Option<Secret>, Option<[u8; 32]>) {
-    match at.device {
+    let valid = device.filter(|k| device::find(&c.device_tokens, k, now).is_some());
+    match valid {
         Some(k) => {
             device::after_success(&mut c.device_tokens, &k, now);
             (None, Some(k))
         }
-        None if at.remember => {
+        None if remember => {
             let key = crate::credentials::token_key(new.expose());
             device::issue(&mut c.device_tokens, key, now);
             (Some(new.clone()), Some(key))
         }
         None => (None, None),
+    }
+}
+
+/// The device token a session was made with (D10), while it is still one
+/// of the login's valid tokens: disabled, evicted or expired, it no longer
+/// counts.
+pub(crate) fn valid_device(
+    c: &crate::credentials::Credentials,
+    s: &SessionRecord,
+    now: OffsetDateTime,
+) -> Option<[u8; 32]> {
+    s.device
+        .filter(|k| device::find(&c.device_tokens, k, now).is_some())
+}
+
+/// Why an automatic lock refuses a session (D8, E2), if it does: a lock
+/// since the session began ends it, and a lock in force holds up one made
+/// since. A session a still-valid device token made lives on (D10).
+fn auto_lock_refusal(
+    c: &crate::credentials::Credentials,
+    s: &SessionRecord,
+    now: OffsetDateTime,
+) -> Option<AuthFailure> {
+    if valid_device(c, s, now).is_some() {
+        None
+    } else if c.lock_epoch != s.lock_epoch {
+        Some(AuthFailure::Revoked)
+    } else if lock::active(c, now).is_some() {
+        Some(AuthFailure::Locked)
+    } else {
+        None
     }
 }
 
