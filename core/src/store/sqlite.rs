@@ -244,6 +244,41 @@ impl SqliteOptions {
 pub struct SqliteStore {
     conn: Mutex<Connection>,
     path: PathBuf,
+    busy_timeout: Duration,
+}
+
+thread_local! {
+    /// The busy timeout of the connection this thread holds (only the
+    /// thread holding a store's connection runs its busy handler).
+    static BUSY_TIMEOUT: std::cell::Cell<Duration> =
+        const { std::cell::Cell::new(Duration::from_secs(5)) };
+    /// When the current wait for another connection's write began.
+    static BUSY_SINCE: std::cell::Cell<Option<std::time::Instant>> =
+        const { std::cell::Cell::new(None) };
+}
+
+/// SQLite's busy handler: waits for another connection's write to end in
+/// short, jittered steps (0.1 to about 1.6 ms), up to the busy timeout.
+/// SQLite's own `busy_timeout` sleeps 1, 2, 5, 10 … up to 100 ms a step,
+/// so that two processes taking turns at short commits wait far longer
+/// than the commits take, and fall into step with each other.
+fn wait_while_busy(retries: i32) -> bool {
+    let now = std::time::Instant::now();
+    let since = match BUSY_SINCE.get() {
+        Some(t) if retries > 0 => t,
+        _ => {
+            BUSY_SINCE.set(Some(now));
+            now
+        }
+    };
+    if now.duration_since(since) >= BUSY_TIMEOUT.get() {
+        return false;
+    }
+    let step = 100u64 << retries.clamp(0, 4);
+    // Jitter from the clock's low bits: enough to break a lockstep.
+    let jitter = u64::from(now.duration_since(since).subsec_nanos() % 1000) * step / 1000;
+    std::thread::sleep(Duration::from_micros(step / 2 + jitter));
+    true
 }
 
 impl std::fmt::Debug for SqliteStore {
@@ -280,7 +315,8 @@ impl SqliteStore {
             | OpenFlags::SQLITE_OPEN_CREATE
             | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let mut conn = Connection::open_with_flags(path, flags).map_err(opening)?;
-        conn.busy_timeout(options.busy_timeout).map_err(opening)?;
+        BUSY_TIMEOUT.set(options.busy_timeout);
+        conn.busy_handler(Some(wait_while_busy)).map_err(opening)?;
         conn.set_prepared_statement_cache_capacity(64);
         // Only reads until the file is known to be ours, or empty.
         let found = inspect(&conn, path)?;
@@ -327,6 +363,7 @@ impl SqliteStore {
         Ok(SqliteStore {
             conn: Mutex::new(conn),
             path: path.to_owned(),
+            busy_timeout: options.busy_timeout,
         })
     }
 
@@ -352,7 +389,9 @@ impl SqliteStore {
     }
 
     fn conn(&self) -> MutexGuard<'_, Connection> {
-        self.conn.lock().unwrap_or_else(|e| e.into_inner())
+        let guard = self.conn.lock().unwrap_or_else(|e| e.into_inner());
+        BUSY_TIMEOUT.set(self.busy_timeout);
+        guard
     }
 }
 
