@@ -2,7 +2,8 @@
 //! a contact edit through the `Directory`, a sign-in lookup
 //! (`contact_by_login`, no password hashing) and an audit append, each on
 //! a small directory and on one of 100,000 contacts in 10,000 accounts;
-//! opening the large file; D5's throttle read beside the contact lookup,
+//! opening the large file; D5's throttle read beside the contact lookup
+//! and beside its floor (the same statement issued with rusqlite directly),
 //! and a wrong password beside an unknown login on the large file; and the
 //! size on disk per contact and per audit entry (printed before the benches
 //! run).
@@ -348,6 +349,22 @@ fn main() {
         g.bench_function(BenchmarkId::from_parameter(name), |b| {
             b.iter(|| store.throttle(&key).unwrap().unwrap())
         });
+        // The floor: the same row by the same statement, issued directly
+        // with rusqlite on a connection of its own, and not parsed.
+        if *name == "sqlite_100k" {
+            let conn = rusqlite::Connection::open(&setup.large).unwrap();
+            g.bench_function(BenchmarkId::new("floor_rusqlite", name), |b| {
+                b.iter(|| {
+                    let mut st = conn
+                        .prepare_cached("SELECT version, doc FROM throttle WHERE key = ?1")
+                        .unwrap();
+                    st.query_row([&key[..]], |r| {
+                        Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+                    })
+                    .unwrap()
+                })
+            });
+        }
     }
     g.finish();
 

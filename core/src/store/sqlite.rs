@@ -1631,10 +1631,24 @@ impl Store for SqliteStore {
         let Some((version, doc)) = row else {
             return Ok(None);
         };
-        let mut t: ThrottleRecord = from_doc("a throttle record", &doc, THROTTLE_COLUMNS)?;
-        t.key = *key;
-        t.version = uint("throttle version", version)?;
-        Ok(Some(t))
+        // Read on every sign-in attempt: parsed straight into its fields,
+        // without the key and version that `from_doc` would splice in.
+        #[derive(serde::Deserialize)]
+        struct Doc {
+            failures: u32,
+            #[serde(with = "time::serde::rfc3339")]
+            window_start: OffsetDateTime,
+            lock: Option<crate::credentials::AutoLock>,
+        }
+        let d: Doc = serde_json::from_str(&doc)
+            .map_err(|e| StoreError::Corrupt(format!("a throttle record: {e}")))?;
+        Ok(Some(ThrottleRecord {
+            key: *key,
+            failures: d.failures,
+            window_start: d.window_start,
+            lock: d.lock,
+            version: uint("throttle version", version)?,
+        }))
     }
 
     fn purge_throttle(&self, now: OffsetDateTime) -> Result<usize, StoreError> {
