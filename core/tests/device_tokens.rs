@@ -267,6 +267,20 @@ fn second(o: SignInOutcome) -> SessionGrant {
     }
 }
 
+/// `n` wrong codes for the session `s`, each refused as a wrong code.
+fn wrong_codes(f: &Fixture, s: &SessionGrant, n: usize) {
+    for _ in 0..n {
+        assert_eq!(
+            f.dir
+                .complete_second_factor(&s.token, "000000")
+                .unwrap_err(),
+            Error::Unauthenticated {
+                reason: AuthFailure::InvalidCode
+            }
+        );
+    }
+}
+
 #[test]
 fn with_a_second_factor_the_token_comes_with_the_code_and_wrong_codes_spend_it() {
     // rule D10, E8, F1
@@ -282,16 +296,7 @@ fn with_a_second_factor_the_token_comes_with_the_code_and_wrong_codes_spend_it()
         // Through the lock, the code is asked for; wrong codes count
         // against the token, and two of them leave the third try.
         let s = second(sign(&f, "carol", PW, Some(&token), false));
-        for _ in 0..2 {
-            assert_eq!(
-                f.dir
-                    .complete_second_factor(&s.token, "000000")
-                    .unwrap_err(),
-                Error::Unauthenticated {
-                    reason: AuthFailure::InvalidCode
-                }
-            );
-        }
+        wrong_codes(&f, &s, 2);
         let o = f.dir.complete_second_factor(&s.token, &code(&f)).unwrap();
         assert!(matches!(o, SignInOutcome::SignedIn(ref g) if g.device_token.is_none()));
         // Three wrong codes spend it.
@@ -342,16 +347,7 @@ fn a_session_whose_token_is_spent_gets_no_more_codes_through_the_lock() {
             .unwrap();
         lock_out(&f, "carol");
         let s = second(sign(&f, "carol", PW, Some(&token), false));
-        for _ in 0..3 {
-            assert_eq!(
-                f.dir
-                    .complete_second_factor(&s.token, "000000")
-                    .unwrap_err(),
-                Error::Unauthenticated {
-                    reason: AuthFailure::InvalidCode
-                }
-            );
-        }
+        wrong_codes(&f, &s, 3);
         // The token is gone: the session is one no token made, made while
         // the lock holds, and it is held up, the right code included.
         let held = Error::Unauthenticated {
