@@ -397,10 +397,7 @@ impl<'s> Tx<'s> {
                 None => {
                     let head = match &mut directory {
                         Some(h) => h,
-                        None => directory.insert(match self.directory {
-                            Some(h) => h,
-                            None => self.store.directory_head()?,
-                        }),
+                        None => directory.insert(self.directory_head()?),
                     };
                     draft.seal(actor, now, &mut head.head)
                 }

@@ -18,7 +18,7 @@ use crate::recovery::ops::install_password;
 use crate::roles::{Actor, Permission};
 use crate::secret::Secret;
 use crate::signin::device;
-use crate::signin::ops::{auto_locked, settle_device};
+use crate::signin::ops::{auto_locked, device_for_stage};
 use crate::signin::{next_stage, SessionGrant, SignInOutcome};
 use crate::tx::Tx;
 use crate::{lock, Directory};
@@ -158,7 +158,7 @@ impl Directory {
         current: &Password,
         new: &Password,
     ) -> Result<SignInOutcome, Error> {
-        let info = self.authenticate(token)?;
+        let (info, old) = self.authenticate_record(token)?;
         if !matches!(
             info.stage,
             SessionStage::Full | SessionStage::PasswordChange
@@ -167,11 +167,6 @@ impl Directory {
         }
         let id = info.contact;
         let actor = Actor::Contact(id);
-        let key = crate::credentials::token_key(token.expose());
-        let old = self
-            .store
-            .session(&key)?
-            .ok_or(Error::unauthenticated(AuthFailure::InvalidToken))?;
         let hash = self
             .check_current_password(id, Some(current), old.device)
             .and_then(|()| self.hash_new_password(id, new));
@@ -195,11 +190,14 @@ impl Directory {
             let acc = tx.account(info.account)?.clone();
             let c = tx.contact_mut(id)?;
             let stage = next_stage(&c.credentials, &acc.security, now, true);
-            let (issued, device) = if stage == SessionStage::Full {
-                settle_device(&mut c.credentials, None, had_device, &new_device, now)
-            } else {
-                (None, None)
-            };
+            let (issued, device, remember_device) = device_for_stage(
+                &mut c.credentials,
+                stage,
+                None,
+                had_device,
+                &new_device,
+                now,
+            );
             let epoch = c.credentials.session_epoch;
             let lock_epoch = c.credentials.lock_epoch;
             let m = tx
@@ -217,7 +215,7 @@ impl Directory {
                 membership_epoch: m.session_epoch,
                 lock_epoch,
                 device,
-                remember_device: had_device && stage != SessionStage::Full,
+                remember_device,
             });
             Ok(SessionGrant {
                 token: new_token.clone(),

@@ -12,7 +12,7 @@ use crate::notify::ops::security_notice;
 use crate::op::{Done, Op};
 use crate::roles::{Access, Actor, Permission};
 use crate::secret::Secret;
-use crate::signin::ops::{auto_locked, send_code, settle_device, valid_device};
+use crate::signin::ops::{auto_locked, device_for_stage, send_code};
 use crate::signin::{next_stage, SessionGrant, SignInOutcome};
 use crate::tx::Tx;
 use crate::{lock, Directory};
@@ -102,14 +102,14 @@ impl Directory {
                 // token it asked for at sign-in (D10).
                 let c = tx.contact_mut(info.contact)?;
                 let contact_epoch = c.credentials.session_epoch;
-                let (issued, device, remember_device) = if stage == SessionStage::Full {
-                    let via = valid_device(&c.credentials, &s, now);
-                    let (issued, device) =
-                        settle_device(&mut c.credentials, via, s.remember_device, &new_device, now);
-                    (issued, device, false)
-                } else {
-                    (None, s.device, s.remember_device)
-                };
+                let (issued, device, remember_device) = device_for_stage(
+                    &mut c.credentials,
+                    stage,
+                    s.device,
+                    s.remember_device,
+                    &new_device,
+                    now,
+                );
                 tx.put_session(crate::credentials::SessionRecord {
                     stage,
                     contact_epoch,

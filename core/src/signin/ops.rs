@@ -254,18 +254,19 @@ impl Directory {
             // again, only once the sign-in is complete; until then the
             // session carries the request (a second factor, a password to
             // change, a factor to enroll come first).
-            let (mut issued, mut device) = (None, at.device);
+            let c = tx.contact_mut(id)?;
+            let (issued, device, remember_device) = device_for_stage(
+                &mut c.credentials,
+                stage,
+                at.device,
+                at.remember,
+                new_device,
+                now,
+            );
             if stage == SessionStage::SecondFactor {
                 send_code(tx, id, Some(account), "sign_in", code)?;
-            } else {
-                if stage == SessionStage::Full {
-                    let c = tx.contact_mut(id)?;
-                    (issued, device) =
-                        settle_device(&mut c.credentials, at.device, at.remember, new_device, now);
-                }
-                if at.device.is_none() {
-                    throttle::after_success(tx.throttle_mut(at.tkey)?, now);
-                }
+            } else if at.device.is_none() {
+                throttle::after_success(tx.throttle_mut(at.tkey)?, now);
             }
             let m = tx
                 .membership(account, id)?
@@ -283,7 +284,7 @@ impl Directory {
                 lock_epoch,
                 // The client that now holds a device token holds the session.
                 device,
-                remember_device: at.remember && stage != SessionStage::Full,
+                remember_device,
             });
             let mut d = attempt_draft(account, true, stage.name());
             d.fields = vec!["session".into()];
@@ -351,6 +352,14 @@ impl Directory {
     /// or removal, not locked, and still within the account's IP
     /// allowlist (G1). Marks it used.
     pub fn authenticate(&self, token: &Secret) -> Result<SessionInfo, Error> {
+        self.authenticate_record(token).map(|(info, _)| info)
+    }
+
+    /// [`Self::authenticate`], with the session's record as read.
+    pub(crate) fn authenticate_record(
+        &self,
+        token: &Secret,
+    ) -> Result<(SessionInfo, SessionRecord), Error> {
         let now = self.clock.now();
         let key = crate::credentials::token_key(token.expose());
         let fail = Error::unauthenticated;
@@ -390,14 +399,15 @@ impl Directory {
         if now >= s.last_seen_at.saturating_add(TOUCH_EVERY) {
             self.store.touch_session(&key, now)?;
         }
-        Ok(SessionInfo {
+        let info = SessionInfo {
             contact: s.contact,
             account: s.account,
             stage: s.stage,
             ip: s.ip,
             created_at: s.created_at,
             expires_at: s.created_at.saturating_add(self.sessions.absolute),
-        })
+        };
+        Ok((info, s))
     }
 
     /// Removes the sessions past their idle or absolute lifetime (D8) from
@@ -492,18 +502,14 @@ impl Directory {
             }
             let c = tx.contact_mut(id)?;
             let stage = next_stage(&c.credentials, &security, now, true);
-            let (issued, device, remember_device) = if stage == SessionStage::Full {
-                let (issued, device) = settle_device(
-                    &mut c.credentials,
-                    via,
-                    s.remember_device,
-                    &fresh_device,
-                    now,
-                );
-                (issued, device, false)
-            } else {
-                (None, via, s.remember_device)
-            };
+            let (issued, device, remember_device) = device_for_stage(
+                &mut c.credentials,
+                stage,
+                via,
+                s.remember_device,
+                &fresh_device,
+                now,
+            );
             tx.put_session(SessionRecord {
                 stage,
                 device,
@@ -556,37 +562,44 @@ struct Attempt {
     remember: bool,
 }
 
-/// A complete sign-in's effect on device tokens (D10): the token it was
-/// made with (`device`), if still valid, starts its count again;
-/// otherwise, when one is asked for (`remember`), a new one is stored (by
-/// its hash) and returned, to be shown once. Also returns the hash of the
-/// token the session is now made with, if any.
-pub(crate) fn settle_device(
+/// What a session that reached `stage` holds of device tokens (D10), as
+/// (the token issued, to be shown once; the hash of the token the session
+/// is made with; whether one is still asked for). Only a complete sign-in
+/// settles: the token it was made with (`device`), if still valid, starts
+/// its count again; otherwise, when one is asked for (`remember`), a new
+/// one is stored by its hash. Until then the session keeps both as they
+/// are (a second factor, a password to change, a factor to enroll come
+/// first).
+pub(crate) fn device_for_stage(
     c: &mut crate::credentials::Credentials,
+    stage: SessionStage,
     device: Option<[u8; 32]>,
     remember: bool,
     new: &Secret,
     now: OffsetDateTime,
-) -> (Option<Secret>, Option<[u8; 32]>) {
+) -> (Option<Secret>, Option<[u8; 32]>, bool) {
+    if stage != SessionStage::Full {
+        return (None, device, remember);
+    }
     let valid = device.filter(|k| device::find(&c.device_tokens, k, now).is_some());
     match valid {
         Some(k) => {
             device::after_success(&mut c.device_tokens, &k, now);
-            (None, Some(k))
+            (None, Some(k), false)
         }
         None if remember => {
             let key = crate::credentials::token_key(new.expose());
             device::issue(&mut c.device_tokens, key, now);
-            (Some(new.clone()), Some(key))
+            (Some(new.clone()), Some(key), false)
         }
-        None => (None, None),
+        None => (None, None, false),
     }
 }
 
 /// The device token a session was made with (D10), while it is still one
 /// of the login's valid tokens: disabled, evicted or expired, it no longer
 /// counts.
-pub(crate) fn valid_device(
+fn valid_device(
     c: &crate::credentials::Credentials,
     s: &SessionRecord,
     now: OffsetDateTime,
