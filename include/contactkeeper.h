@@ -1009,6 +1009,21 @@ enum ck_result ck_set_procurement(const struct ck_directory *dir,
                                   uint64_t account,
                                   bool enabled);
 
+// Gates a chargeable action the host declares (C3): `CK_OK` when the
+// actor holds `permission` (a `ck_permission`: what the action itself
+// needs) and, while procurement mode is on and `amount` (minor units of
+// `currency`, at most `INT64_MAX`) is not zero, completes chargeable
+// actions; otherwise `CK_PERMISSION_DENIED` naming what is missing. Each
+// authorization is audited under `action` (a key: `[a-z0-9_.-]`, at most
+// 64 bytes) with its amount.
+enum ck_result ck_authorize_charge(const struct ck_directory *dir,
+                                   const struct ck_actor *actor,
+                                   uint64_t account,
+                                   const char *action,
+                                   uint32_t permission,
+                                   uint64_t amount,
+                                   const char *currency);
+
 // Registers a service of an account, or replaces the one with its key
 // (A8). The host does this.
 enum ck_result ck_register_service(const struct ck_directory *dir,

@@ -256,7 +256,8 @@ named_enum! {
         AccountName => "account_name",
         /// A plan's name.
         PlanName => "plan_name",
-        /// A plan's price of an additional contact.
+        /// An amount of money: a plan's price of an additional contact, or
+        /// a chargeable action's amount (C3).
         Price => "price",
         /// A currency code (ISO 4217).
         Currency => "currency",
@@ -340,6 +341,8 @@ named_enum! {
         ActorFilter => "actor_filter",
         /// A key authenticator secrets are sealed under (F1).
         SealingKey => "sealing_key",
+        /// A chargeable action a host declares (C3).
+        ChargeAction => "charge_action",
     }
 }
 
@@ -357,6 +360,7 @@ impl Field {
             Field::Password | Field::PasswordPolicy => "D2",
             Field::PasswordHash | Field::HashCost => "D1",
             Field::SealingKey => "F1",
+            Field::ChargeAction => "C3",
             Field::SessionLifetime => "D8",
             Field::Channel => "D6",
             Field::LockPolicy => "E1",

@@ -33,7 +33,7 @@ mod tx;
 
 pub use accounts::{
     AccountCreated, AccountView, ContactAdded, Money, NewAccount, NewOwner, Plan, SecurityPolicy,
-    Service,
+    Service, MAX_MINOR_UNITS,
 };
 pub use audit::{AuditEntry, AuditQuery, AuditVerification, ChainProblem, Operation, Outcome};
 pub use clock::{Clock, ManualClock, SystemClock};

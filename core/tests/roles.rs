@@ -385,11 +385,10 @@ impl Op {
             Op::SetRoles => f
                 .dir
                 .set_roles(actor, acct, k.target, RoleSet::EMPTY, &TechScope::All),
+            // The plan the account has: with procurement on, changing it is
+            // a chargeable action too (C3, tested on its own).
             Op::SetPlan => {
-                let plan = Plan {
-                    included_contacts: 100 + n as u32,
-                    ..Plan::default()
-                };
+                let plan = f.dir.account(&Actor::System, acct).ok()?.plan;
                 f.dir.set_plan(actor, acct, &plan)
             }
             Op::Transfer => f.dir.transfer_ownership(actor, acct, k.target),
@@ -645,6 +644,161 @@ fn with_procurement_on_only_procurement_managers_complete_chargeable_actions() {
             .create_contact(&c(cm), acct, &new_contact("extra2"))
             .unwrap();
         assert_eq!(by_cm.charge, Some(Money::new(900, "EUR")));
+    });
+}
+
+// rule C3
+#[test]
+fn with_procurement_on_a_billing_manager_cannot_rewrite_the_plan() {
+    for_each_store(|f| {
+        let (acct, alice) = f.account("alice");
+        let bm = f.contact(acct, "bm", RoleSet::of(&[Role::BillingManager]));
+        f.dir.set_procurement(&Actor::System, acct, true).unwrap();
+        let buyer = f.contact(
+            acct,
+            "buyer",
+            RoleSet::of(&[Role::BillingManager, Role::ProcurementManager]),
+        );
+        let mut dearer = f.dir.account(&c(alice), acct).unwrap().plan;
+        dearer.additional_contact_price = Money::new(9_900, "USD");
+        // Procurement off: billing is enough.
+        f.dir.set_procurement(&Actor::System, acct, false).unwrap();
+        f.dir.set_plan(&c(bm), acct, &dearer).unwrap();
+        f.dir.set_procurement(&Actor::System, acct, true).unwrap();
+        let mut cheaper = dearer.clone();
+        cheaper.additional_contact_price = Money::new(100, "USD");
+        let bm_cm = f.contact(
+            acct,
+            "bm-cm",
+            RoleSet::of(&[Role::BillingManager, Role::ContactManager]),
+        );
+        for actor in [c(bm), c(bm_cm)] {
+            let err = f.refused(acct, &[], ErrorCode::PermissionDenied, "C2", || {
+                f.dir.set_plan(&actor, acct, &cheaper)
+            });
+            assert_eq!(
+                err,
+                Error::PermissionDenied {
+                    permission: Permission::CompleteChargeable
+                }
+            );
+        }
+        // Setting the plan the account has changes nothing it pays.
+        f.dir.set_plan(&c(bm), acct, &dearer).unwrap();
+        f.dir.set_plan(&c(buyer), acct, &cheaper).unwrap();
+        assert_eq!(f.dir.account(&c(alice), acct).unwrap().plan, cheaper);
+        f.dir.set_plan(&c(alice), acct, &dearer).unwrap();
+        assert_eq!(f.last_audit(acct).operation, Operation::PlanUpdate);
+    });
+}
+
+// rule C3
+#[test]
+fn a_contact_that_costs_nothing_is_no_charge_to_complete() {
+    for_each_store(|f| {
+        let mut new = NewAccount::new("Acme", new_contact("alice"));
+        new.plan.included_contacts = 1;
+        new.plan.additional_contact_price = Money::new(0, "USD");
+        let created = f.dir.create_account(&Actor::System, &new).unwrap();
+        let acct = created.account;
+        let cm = f.contact(acct, "cm", RoleSet::of(&[Role::ContactManager]));
+        f.dir.set_procurement(&Actor::System, acct, true).unwrap();
+        let added = f
+            .dir
+            .create_contact(&c(cm), acct, &new_contact("free"))
+            .unwrap();
+        assert_eq!(added.charge, None);
+        assert_eq!(f.last_audit(acct).detail, None);
+    });
+}
+
+// rule C3
+#[test]
+fn a_host_declared_chargeable_action_is_gated_and_audited() {
+    for_each_store(|f| {
+        let (acct, alice) = f.account("alice");
+        let bm = f.contact(acct, "bm", RoleSet::of(&[Role::BillingManager]));
+        let plain = f.contact(acct, "plain", RoleSet::EMPTY);
+        f.dir.set_procurement(&Actor::System, acct, true).unwrap();
+        let buyer = f.contact(
+            acct,
+            "buyer",
+            RoleSet::of(&[Role::BillingManager, Role::ProcurementManager]),
+        );
+        let price = Money::new(1_250, "EUR");
+        let buy = |actor: &Actor, amount: &Money| {
+            f.dir.authorize_charge(
+                actor,
+                acct,
+                "disk.upgrade",
+                Permission::ManageBilling,
+                amount,
+            )
+        };
+        // Procurement off: whoever the action needs.
+        f.dir.set_procurement(&Actor::System, acct, false).unwrap();
+        buy(&c(bm), &price).unwrap();
+        let e = f.last_audit(acct);
+        assert_eq!(e.operation, Operation::ChargeAuthorize);
+        assert_eq!(e.actor, c(bm).audit_label());
+        let detail = e.detail.unwrap();
+        assert!(
+            detail.contains("disk.upgrade") && detail.contains("1250"),
+            "{detail}"
+        );
+        // The action's own permission comes first.
+        let err = f.refused(acct, &[], ErrorCode::PermissionDenied, "C2", || {
+            buy(&c(plain), &price)
+        });
+        assert_eq!(
+            err,
+            Error::PermissionDenied {
+                permission: Permission::ManageBilling
+            }
+        );
+        f.dir.set_procurement(&Actor::System, acct, true).unwrap();
+        let err = f.refused(acct, &[], ErrorCode::PermissionDenied, "C2", || {
+            buy(&c(bm), &price)
+        });
+        assert_eq!(
+            err,
+            Error::PermissionDenied {
+                permission: Permission::CompleteChargeable
+            }
+        );
+        // What costs nothing is not chargeable.
+        buy(&c(bm), &Money::new(0, "EUR")).unwrap();
+        assert!(f.last_audit(acct).detail.unwrap().contains("free"));
+        buy(&c(buyer), &price).unwrap();
+        buy(&c(alice), &price).unwrap();
+        buy(&Actor::System, &price).unwrap();
+        // Bad input: a typed error naming the field, nothing changed.
+        for (action, amount, field, rule) in [
+            ("Disk Upgrade", price.clone(), Field::ChargeAction, "C3"),
+            ("", price.clone(), Field::ChargeAction, "C3"),
+            (
+                "disk",
+                Money::new(MAX_MINOR_UNITS + 1, "EUR"),
+                Field::Price,
+                "A7",
+            ),
+            ("disk", Money::new(u64::MAX, "EUR"), Field::Price, "A7"),
+            ("disk", Money::new(5, "euro"), Field::Currency, "A7"),
+        ] {
+            let err = f.refused(acct, &[], ErrorCode::InvalidInput, rule, || {
+                f.dir
+                    .authorize_charge(&c(buyer), acct, action, Permission::ManageBilling, &amount)
+            });
+            assert!(
+                matches!(err, Error::InvalidInput { field: got, .. } if got == field),
+                "{action:?} {amount:?}: {err:?}"
+            );
+        }
+        // Another account's owner holds nothing here.
+        let (other, olga) = f.account("olga");
+        f.refused(acct, &[other], ErrorCode::PermissionDenied, "C2", || {
+            buy(&c(olga), &price)
+        });
     });
 }
 

@@ -11,6 +11,7 @@ use crate::error::{ck_result, guard, Fail};
 use crate::handles::{ck_directory, directory};
 use crate::types::{
     actor_from, ck_account_created, ck_actor, ck_money, ck_new_contact, ck_plan, ck_service, money,
+    permission_from,
 };
 
 /// An account as the actor sees it. Read-only; free with `ck_account_free()`.
@@ -204,6 +205,34 @@ pub unsafe extern "C" fn ck_set_procurement(
         let d = unsafe { directory(dir) }?;
         let a = unsafe { actor_from(actor) }?;
         d.set_procurement(&a, AccountId(account), enabled)?;
+        Ok(())
+    })
+}
+
+/// Gates a chargeable action the host declares (C3): `CK_OK` when the
+/// actor holds `permission` (a `ck_permission`: what the action itself
+/// needs) and, while procurement mode is on and `amount` (minor units of
+/// `currency`, at most `INT64_MAX`) is not zero, completes chargeable
+/// actions; otherwise `CK_PERMISSION_DENIED` naming what is missing. Each
+/// authorization is audited under `action` (a key: `[a-z0-9_.-]`, at most
+/// 64 bytes) with its amount.
+#[no_mangle]
+pub unsafe extern "C" fn ck_authorize_charge(
+    dir: *const ck_directory,
+    actor: *const ck_actor,
+    account: u64,
+    action: *const c_char,
+    permission: u32,
+    amount: u64,
+    currency: *const c_char,
+) -> ck_result {
+    guard(|| {
+        let d = unsafe { directory(dir) }?;
+        let a = unsafe { actor_from(actor) }?;
+        let action = unsafe { req_str(action, "action") }?;
+        let p = permission_from(permission)?;
+        let m = core::Money::new(amount, unsafe { req_str(currency, "currency") }?);
+        d.authorize_charge(&a, AccountId(account), action, p, &m)?;
         Ok(())
     })
 }

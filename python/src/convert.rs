@@ -953,10 +953,25 @@ fn instance(obj: &Bound<'_, PyAny>, class: &Py<PyAny>, name: &str, arg: &str) ->
     }
 }
 
+/// A `Money`: an amount that is negative or beyond what the library keeps
+/// (an `int`, but not a `u64`) is the library's typed error on the price,
+/// as an amount over [`contactkeeper::MAX_MINOR_UNITS`] is.
 pub(crate) fn money_in(obj: &Bound<'_, PyAny>, arg: &str) -> PyResult<Money> {
-    instance(obj, &types(obj.py())?.money, "Money", arg)?;
+    let py = obj.py();
+    instance(obj, &types(py)?.money, "Money", arg)?;
+    let units = obj.getattr("minor_units")?;
+    let minor_units = match int::<u64>(&units, "Money.minor_units") {
+        Ok(v) => v,
+        Err(_)
+            if units.is_instance_of::<pyo3::types::PyInt>()
+                && !units.is_instance_of::<PyBool>() =>
+        {
+            return Err(invalid(py, Field::Price, Problem::OutOfRange));
+        }
+        Err(e) => return Err(e),
+    };
     Ok(Money::new(
-        int(&obj.getattr("minor_units")?, "Money.minor_units")?,
+        minor_units,
         text(&obj.getattr("currency")?, Field::Currency, "Money.currency")?,
     ))
 }

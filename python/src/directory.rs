@@ -718,6 +718,29 @@ impl PyDirectory {
         self.read(py, move |d| d.authorize(&actor.0, account.0, p))
     }
 
+    /// Gates a chargeable action the host declares (C3): returns when the
+    /// actor holds `permission` (what the action itself needs) and, while
+    /// procurement mode is on and `amount` is not zero, completes
+    /// chargeable actions; otherwise raises `PermissionDeniedError` naming
+    /// what is missing. Each authorization is audited under `action` (a key:
+    /// `[a-z0-9_.-]`, at most 64 bytes) with its amount.
+    fn authorize_charge(
+        &self,
+        py: Python<'_>,
+        actor: ActorArg,
+        account: PyAccountId,
+        action: &Bound<'_, PyAny>,
+        permission: &Bound<'_, PyAny>,
+        amount: &Bound<'_, PyAny>,
+    ) -> PyResult<()> {
+        let action = convert::text(action, Field::ChargeAction, "action")?;
+        let p = types(py)?.permission.rust(permission, "permission")?;
+        let amount = convert::money_in(amount, "amount")?;
+        self.call(py, move |d| {
+            d.authorize_charge(&actor.0, account.0, &action, p, &amount)
+        })
+    }
+
     /// Whether the actor holds `permission` in the account (C2).
     fn allows(
         &self,

@@ -195,6 +195,7 @@ def every_call(d: ck.Directory, w: dict[str, Any]) -> list[Callable[[], Any]]:
         lambda: d.iter_contacts(a, acct),
         lambda: d.access(a, acct),
         lambda: d.authorize(a, acct, ck.Permission.READ_AUDIT),
+        lambda: d.authorize_charge(a, acct, "disk", ck.Permission.MANAGE_BILLING, ck.Money(1, "USD")),
         lambda: d.allows(a, acct, ck.Permission.READ_AUDIT),
         lambda: d.audit_entries(a, acct, since=now),
         lambda: d.iter_audit(a, acct),

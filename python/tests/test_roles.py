@@ -91,8 +91,66 @@ def test_procurement_managers_complete_chargeable_actions(world: World) -> None:
     world.dir.set_procurement(ck.Actor.support_desk("jo", "partner request"), world.account, True)
     bob = world.contact("bob", ck.Role.CONTACT_MANAGER)
     assert not world.dir.access(bob, world.account).may_complete_charge()
+    # Additional contacts cost nothing on this plan: nothing to complete.
+    assert world.dir.contact_charge(world.alice, world.account) is None
+    free = world.dir.create_contact(bob, world.account, new_contact("carol"))
+    assert free.charge is None
+    priced = ck.Plan(included_contacts=1, additional_contact_price=ck.Money(500, "EUR"))
+    world.dir.set_plan(world.alice, world.account, priced)
+    assert world.dir.contact_charge(world.alice, world.account) == ck.Money(500, "EUR")
     with pytest.raises(ck.PermissionDeniedError) as e:
-        world.dir.create_contact(bob, world.account, new_contact("carol"))
+        world.dir.create_contact(bob, world.account, new_contact("dave"))
     assert e.value.permission is ck.Permission.COMPLETE_CHARGEABLE
-    added = world.dir.create_contact(world.alice, world.account, new_contact("carol"))
-    assert added.charge == ck.Money(0, "USD")
+    second = world.dir.create_contact(world.alice, world.account, new_contact("dave"))
+    assert second.charge == ck.Money(minor_units=500, currency="EUR")
+    with pytest.raises(ck.InvalidInputError) as ie:
+        world.dir.set_plan(world.alice, world.account, ck.Plan(additional_contact_price=ck.Money(1, "eur")))
+    assert ie.value.field is ck.Field.CURRENCY
+
+
+def test_with_procurement_on_changing_the_plan_is_chargeable(world: World) -> None:
+    # rule C3
+    world.dir.set_procurement(ck.Actor.SYSTEM, world.account, True)
+    billing = world.contact("bill", ck.Role.BILLING_MANAGER)
+    current = world.dir.account(world.alice, world.account).plan
+    world.dir.set_plan(billing, world.account, current)  # no change, nothing charged
+    dearer = ck.Plan(included_contacts=2, additional_contact_price=ck.Money(900, "USD"))
+    with pytest.raises(ck.PermissionDeniedError) as e:
+        world.dir.set_plan(billing, world.account, dearer)
+    assert e.value.permission is ck.Permission.COMPLETE_CHARGEABLE and e.value.rule == "C2"
+    assert world.dir.account(world.alice, world.account).plan == current
+    world.dir.set_plan(world.alice, world.account, dearer)
+
+
+def test_a_host_declared_chargeable_action_is_gated(world: World) -> None:
+    # rule C3
+    billing = world.contact("bill", ck.Role.BILLING_MANAGER)
+    price = ck.Money(1250, "EUR")
+
+    def authorized() -> list[ck.AuditEntry]:
+        entries = world.dir.audit_entries(ck.Actor.SYSTEM, world.account, operation=ck.Operation.CHARGE_AUTHORIZE)
+        return [e for e in entries if e.ok]
+
+    world.dir.authorize_charge(billing, world.account, "disk.upgrade", ck.Permission.MANAGE_BILLING, price)
+    detail = authorized()[-1].detail
+    assert detail is not None and "disk.upgrade" in detail and "1250" in detail
+    world.dir.set_procurement(ck.Actor.SYSTEM, world.account, True)
+    with pytest.raises(ck.PermissionDeniedError) as e:
+        world.dir.authorize_charge(billing, world.account, "disk.upgrade", "manage_billing", price)
+    assert e.value.permission is ck.Permission.COMPLETE_CHARGEABLE
+    world.dir.authorize_charge(billing, world.account, "disk.upgrade", "manage_billing", ck.Money(0, "EUR"))
+    world.dir.authorize_charge(world.alice, world.account, "disk.upgrade", "manage_billing", price)
+    assert len(authorized()) == 3
+    bad: list[tuple[str, ck.Money, ck.Field]] = [
+        ("Disk Upgrade", price, ck.Field.CHARGE_ACTION),
+        ("disk", ck.Money(-1, "EUR"), ck.Field.PRICE),
+        ("disk", ck.Money(2**63, "EUR"), ck.Field.PRICE),
+        ("disk", ck.Money(2**80, "EUR"), ck.Field.PRICE),
+    ]
+    for action, amount, field in bad:
+        with pytest.raises(ck.InvalidInputError) as ie:
+            world.dir.authorize_charge(world.alice, world.account, action, "manage_billing", amount)
+        assert ie.value.field is field, (action, amount)
+    assert len(authorized()) == 3
+    with pytest.raises(TypeError):
+        world.dir.authorize_charge(world.alice, world.account, "disk", "manage_billing", 5)  # type: ignore[arg-type]

@@ -104,6 +104,30 @@ static void contacts(void) {
     OK(ck_create_contact(dir, &a, acct, &b, &added));
     bob = added.contact;
     CHECK(!added.charged);
+
+    /* rule C3: a host-declared chargeable action, gated by the library. */
+    ck_actor sys = ck_actor_system();
+    ck_actor bm = ck_actor_contact(bob);
+    OK(ck_authorize_charge(dir, &bm, acct, "disk.upgrade", CK_PERMISSION_MANAGE_CONTACTS, 1250,
+                           "EUR"));
+    OK(ck_set_procurement(dir, &sys, acct, true));
+    EXPECT(CK_PERMISSION_DENIED, ck_authorize_charge(dir, &bm, acct, "disk.upgrade",
+                                                     CK_PERMISSION_MANAGE_CONTACTS, 1250, "EUR"));
+    CHECK(STREQ(ck_last_error_rule(), "C2"));
+    OK(ck_authorize_charge(dir, &bm, acct, "disk.upgrade", CK_PERMISSION_MANAGE_CONTACTS, 0,
+                           "EUR")); /* what costs nothing is not chargeable */
+    OK(ck_authorize_charge(dir, &a, acct, "disk.upgrade", CK_PERMISSION_MANAGE_CONTACTS, 1250,
+                           "EUR"));
+    EXPECT(CK_INVALID_INPUT, ck_authorize_charge(dir, &a, acct, "Disk Upgrade",
+                                                 CK_PERMISSION_MANAGE_CONTACTS, 1, "EUR"));
+    CHECK(STREQ(ck_last_error_field(), "charge_action"));
+    EXPECT(CK_INVALID_INPUT, ck_authorize_charge(dir, &a, acct, "disk", CK_PERMISSION_MANAGE_CONTACTS,
+                                                 (uint64_t)INT64_MAX + 1, "EUR"));
+    CHECK(STREQ(ck_last_error_field(), "price"));
+    EXPECT(CK_NULL_POINTER, ck_authorize_charge(dir, &a, acct, NULL, CK_PERMISSION_MANAGE_CONTACTS,
+                                                1, "EUR"));
+    EXPECT(CK_INVALID_ARGUMENT, ck_authorize_charge(dir, &a, acct, "disk", 999, 1, "EUR"));
+    OK(ck_set_procurement(dir, &sys, acct, false));
     const char *scope_opts[] = {"users", "reports"};
     ck_new_contact c = ck_test_contact("carol", "Carol Tech", "carol@acme.example",
                                        "tech lead passphrase", CK_ROLE_TECHNICAL_ADMIN);

@@ -35,14 +35,28 @@ impl Money {
         }
     }
 
-    fn validated(&self) -> Result<Money, Error> {
+    pub(crate) fn validated(&self) -> Result<Money, Error> {
         let c = self.currency.trim();
         if c.len() != 3 || !c.bytes().all(|b| b.is_ascii_uppercase()) {
             return Err(Error::invalid(Field::Currency, Problem::Malformed));
         }
+        if self.minor_units > MAX_MINOR_UNITS {
+            return Err(Error::invalid(Field::Price, Problem::OutOfRange));
+        }
         Ok(Money::new(self.minor_units, c))
     }
+
+    /// Whether the amount is nothing: an action that costs nothing is not
+    /// chargeable (C3).
+    pub fn is_zero(&self) -> bool {
+        self.minor_units == 0
+    }
 }
+
+/// The largest amount of money accepted, in minor units: what a signed
+/// 64-bit integer holds, so that every store and every host's integer type
+/// keeps it exactly.
+pub const MAX_MINOR_UNITS: u64 = i64::MAX as u64;
 
 /// What an account's plan includes (A7) and offers technical administrators
 /// (C4).
@@ -99,9 +113,12 @@ impl Plan {
     }
 
     /// What adding one contact costs when the account has `current`
-    /// contacts (A7): nothing while within the plan.
+    /// contacts (A7): nothing while within the plan, nor when additional
+    /// contacts are free (C3: an action that costs nothing is not
+    /// chargeable).
     pub fn charge_for_contact(&self, current: u32) -> Option<Money> {
-        (current >= self.included_contacts).then(|| self.additional_contact_price.clone())
+        (current >= self.included_contacts && !self.additional_contact_price.is_zero())
+            .then(|| self.additional_contact_price.clone())
     }
 }
 
@@ -272,10 +289,27 @@ pub(crate) fn charge_for_addition(
     contact_count: u32,
 ) -> Result<Option<Money>, Error> {
     let charge = plan.charge_for_contact(contact_count);
-    if charge.is_some() && !access.may_complete_charge() {
-        return Err(Error::denied(Permission::CompleteChargeable));
+    if charge.is_some() {
+        require_charge(access)?;
     }
     Ok(charge)
+}
+
+/// C3: a chargeable action (one that changes what the account pays) is
+/// completed, while procurement mode is on, only by a procurement manager
+/// (the owner included).
+pub(crate) fn require_charge(access: &Access) -> Result<(), Error> {
+    if access.may_complete_charge() {
+        Ok(())
+    } else {
+        Err(Error::denied(Permission::CompleteChargeable))
+    }
+}
+
+/// A chargeable action the host declares (C3): its key, validated as a
+/// service key is.
+pub(crate) fn check_charge_action(action: &str) -> Result<String, Error> {
+    check_key(Field::ChargeAction, action)
 }
 
 /// A6: nobody but the owner (and the host) touches the owner.

@@ -5,8 +5,8 @@
 use time::OffsetDateTime;
 
 use crate::accounts::{
-    AccountCreated, AccountView, Money, NewAccount, NewOwner, Plan, SecurityPolicy, Service,
-    MAX_SERVICES,
+    charge_detail, check_charge_action, require_charge, AccountCreated, AccountView, Money,
+    NewAccount, NewOwner, Plan, SecurityPolicy, Service, MAX_SERVICES,
 };
 use crate::audit::Operation;
 use crate::contacts::login_key;
@@ -139,11 +139,17 @@ impl Directory {
     }
 
     /// Changes an account's plan (A7; plan and pricing: billing managers).
-    /// Every registered service's option must stay offered.
+    /// Every registered service's option must stay offered. A change of plan
+    /// changes what the account pays, so while procurement mode is on only a
+    /// procurement manager completes it (C3); setting the plan it already
+    /// has changes nothing and needs no more than billing.
     pub fn set_plan(&self, actor: &Actor, account: AccountId, plan: &Plan) -> Result<(), Error> {
         let op = Op::new(Operation::PlanUpdate, account).needs(Permission::ManageBilling);
-        self.write(actor, op, |tx, _| {
+        self.write(actor, op, |tx, access| {
             let plan = plan.validated()?;
+            if tx.account(account)?.plan != plan {
+                require_charge(&access)?;
+            }
             let a = tx.account_mut(account)?;
             if a.services
                 .iter()
@@ -153,6 +159,42 @@ impl Directory {
             }
             a.plan = plan;
             Ok(Done::new(()).fields(["plan"]))
+        })
+    }
+
+    /// Gates a chargeable action the host declares (C3): a purchase, an
+    /// upgrade, anything of the portal's own that changes what the account
+    /// pays. `Ok` when the actor holds `permission` (what the action itself
+    /// needs) and, if `amount` is not zero while procurement mode is on, is a
+    /// procurement manager; the host then completes the action. Each
+    /// authorization is audited under `action` with its amount, so the log
+    /// says who approved what was charged; a refusal is audited as any is.
+    ///
+    /// `action` is a key like a service's (`[a-z0-9_.-]`, at most 64
+    /// bytes); `amount` is at most [`MAX_MINOR_UNITS`](crate::MAX_MINOR_UNITS)
+    /// in a three-letter currency.
+    pub fn authorize_charge(
+        &self,
+        actor: &Actor,
+        account: AccountId,
+        action: &str,
+        permission: Permission,
+        amount: &Money,
+    ) -> Result<(), Error> {
+        let op = Op::new(Operation::ChargeAuthorize, account).needs(permission);
+        self.write(actor, op, |tx, access| {
+            let action = check_charge_action(action)?;
+            let amount = amount.validated()?;
+            tx.account(account)?;
+            let charge = (!amount.is_zero()).then_some(amount);
+            if charge.is_some() {
+                require_charge(&access)?;
+            }
+            let detail = match charge_detail(&charge) {
+                Some(c) => format!("{action}: {c}"),
+                None => format!("{action}: free"),
+            };
+            Ok(Done::new(()).detail(Some(detail)))
         })
     }
 

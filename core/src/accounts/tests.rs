@@ -54,3 +54,56 @@ fn in_procurement_mode_only_a_procurement_manager_completes_a_charge() {
     let pm = member(&[Role::ContactManager, Role::ProcurementManager], true);
     assert!(charge_for_addition(&pm, &plan(5, 500), 5).is_ok());
 }
+
+// rule C3
+#[test]
+fn what_costs_nothing_is_not_chargeable() {
+    let cm = member(&[Role::ContactManager], true);
+    assert_eq!(plan(5, 0).charge_for_contact(9), None);
+    assert_eq!(charge_for_addition(&cm, &plan(5, 0), 9).ok(), Some(None));
+    assert!(Money::new(0, "EUR").is_zero());
+    assert!(!Money::new(1, "EUR").is_zero());
+}
+
+// rule C3
+#[test]
+fn a_chargeable_action_is_completed_by_a_procurement_manager_while_the_mode_is_on() {
+    let bm = member(&[Role::BillingManager], true);
+    assert!(matches!(
+        require_charge(&bm),
+        Err(Error::PermissionDenied {
+            permission: Permission::CompleteChargeable
+        })
+    ));
+    assert!(require_charge(&member(&[Role::BillingManager], false)).is_ok());
+    assert!(require_charge(&member(&[Role::ProcurementManager], true)).is_ok());
+}
+
+// rule C3
+#[test]
+fn a_host_declared_action_has_a_key_and_a_bounded_amount() {
+    assert_eq!(
+        check_charge_action("upgrade.disk").ok().as_deref(),
+        Some("upgrade.disk")
+    );
+    for bad in ["", "Upgrade", "a b", "ü", &"x".repeat(65)] {
+        assert!(
+            matches!(
+                check_charge_action(bad),
+                Err(Error::InvalidInput {
+                    field: Field::ChargeAction,
+                    ..
+                })
+            ),
+            "{bad:?}"
+        );
+    }
+    assert!(Money::new(MAX_MINOR_UNITS, "USD").validated().is_ok());
+    assert!(matches!(
+        Money::new(MAX_MINOR_UNITS + 1, "USD").validated(),
+        Err(Error::InvalidInput {
+            field: Field::Price,
+            problem: Problem::OutOfRange
+        })
+    ));
+}

@@ -114,6 +114,8 @@ named_enum! {
         NotificationRedirect => "notification.redirect",
         /// The directory chain pruned behind a checkpoint (J4).
         AuditPrune => "audit.prune",
+        /// A chargeable action the host declared, authorized (C3).
+        ChargeAuthorize => "account.charge_authorize",
     }
 }
 

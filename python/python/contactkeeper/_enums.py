@@ -143,6 +143,8 @@ class Operation(enum.Enum):
     """A notification redirected to the secondary contact (H6)."""
     AUDIT_PRUNE = "audit.prune"
     """Pruning the directory's own chain behind a checkpoint (J4)."""
+    CHARGE_AUTHORIZE = "account.charge_authorize"
+    """A chargeable action the host declared, authorized (C3)."""
 
 class Field(enum.Enum):
     """An input field that a host supplies."""
@@ -151,7 +153,8 @@ class Field(enum.Enum):
     PLAN_NAME = "plan_name"
     """A plan's name."""
     PRICE = "price"
-    """A plan's price of an additional contact."""
+    """An amount of money: a plan's price of an additional contact, or
+    a chargeable action's amount (C3)."""
     CURRENCY = "currency"
     """A currency code (ISO 4217)."""
     TECH_OPTIONS = "tech_options"
@@ -234,6 +237,8 @@ class Field(enum.Enum):
     """The actor filter of an audit query (J2)."""
     SEALING_KEY = "sealing_key"
     """A key authenticator secrets are sealed under (F1)."""
+    CHARGE_ACTION = "charge_action"
+    """A chargeable action a host declares (C3)."""
 
 class Entity(enum.Enum):
     """The kind of entity an error refers to."""

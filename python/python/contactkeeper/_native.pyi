@@ -404,6 +404,20 @@ class Directory:
         """What the actor may do in the account (C2)."""
     def authorize(self, actor: ActorLike, account: AccountId, permission: Permission | str) -> None:
         """Raises ``PermissionDeniedError`` unless the actor holds ``permission``."""
+    def authorize_charge(
+        self,
+        actor: ActorLike,
+        account: AccountId,
+        action: str,
+        permission: Permission | str,
+        amount: Money,
+    ) -> None:
+        """Gates a chargeable action the host declares (C3): returns when the
+        actor holds ``permission`` (what the action itself needs) and, while
+        procurement mode is on and ``amount`` is not zero, completes
+        chargeable actions; otherwise raises ``PermissionDeniedError`` naming
+        what is missing. Each authorization is audited under ``action`` (a key:
+        ``[a-z0-9_.-]``, at most 64 bytes) with its amount."""
     def allows(self, actor: ActorLike, account: AccountId, permission: Permission | str) -> bool:
         """Whether the actor holds ``permission`` in the account (C2)."""
 
