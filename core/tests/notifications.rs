@@ -673,17 +673,24 @@ fn milestone_preferences_decide_who_is_told() {
             milestones: false,
             ..NotificationPrefs::default()
         };
-        // The primary does not want milestones: the secondary gets them
-        // straight away (with no one to fall back on).
+        // The primary does not want milestones: that is not being
+        // unreachable, so the secondary gets nothing either, and the audit
+        // entry says why.
         e.f.dir
             .set_notification_prefs(&c(e.pat), e.acct, e.pat, off)
             .unwrap();
         notifier.take();
         milestone(&e, &Milestone::SoftwareReady);
-        let sent = notifier.take();
-        assert_eq!(sent.len(), 1);
-        assert_eq!(sent[0].recipient, e.sam);
-        assert_eq!(sent[0].fallback, None);
+        assert!(notifier.take().is_empty());
+        assert!(pending(&e).is_empty());
+        let last = e.f.last_audit(e.acct);
+        assert_eq!(last.operation, Operation::Milestone);
+        assert_eq!(last.outcome, Outcome::Success);
+        let why = last.detail.unwrap();
+        assert!(
+            why.contains("not sent") && why.contains(&e.pat.to_string()) && why.contains("off"),
+            "{why}"
+        );
         // Neither wants them: nobody is told; the milestone is still audited.
         e.f.dir
             .set_notification_prefs(&c(e.sam), e.acct, e.sam, off)

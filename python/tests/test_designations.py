@@ -108,6 +108,14 @@ def test_milestones_go_to_the_secondary_only_when_the_primary_is_undeliverable()
     received.clear()
     d.report_milestone(ck.Actor.SYSTEM, acme.account, pc, "firmware updated")
     assert "firmware updated" in received[0].subject
+    # A primary that turned milestones off is not unreachable: nobody is
+    # told, and the audit says why.
+    d.set_notification_prefs(ck.Actor.SYSTEM, acme.account, sue, ck.NotificationPrefs(milestones=False))
+    received.clear()
+    d.report_milestone(ck.Actor.SYSTEM, acme.account, pc, ck.Milestone.SOFTWARE_READY)
+    assert [n for n in received if n.kind is ck.NotificationKind.MILESTONE] == []
+    last = d.audit_entries(ck.Actor.SYSTEM, acme.account, operation=ck.Operation.MILESTONE)[-1]
+    assert last.ok and last.detail is not None and "not sent" in last.detail
     with pytest.raises(ck.PermissionDeniedError):
         d.report_milestone(acme.owner, acme.account, pc, ck.Milestone.SOFTWARE_READY)
     with pytest.raises(ck.InvalidInputError) as e:

@@ -515,6 +515,13 @@ static void designations(void) {
     OK(ck_report_milestone(dir, &sys, acct, pc, CK_MILESTONE_OTHER, "agent upgraded"));
     CHECK(seen.milestones == 3 && seen.milestone_to[2] == dave);
     seen.unreachable = 0;
+    /* A primary that turned milestones off is not unreachable: nobody. */
+    ck_notification_prefs no_milestones = {true, true, true, false};
+    OK(ck_set_notification_prefs(dir, &a, acct, carol, &no_milestones));
+    OK(ck_report_milestone(dir, &sys, acct, pc, CK_MILESTONE_SOFTWARE_READY, NULL));
+    CHECK(seen.milestones == 3);
+    ck_notification_prefs all_on = {true, true, true, true};
+    OK(ck_set_notification_prefs(dir, &a, acct, carol, &all_on));
 
     /* Billing contacts (H7), bulk reassignment (H3), create with a duty (H5). */
     OK(ck_set_billing_contacts(dir, &a, acct, dave, 0));

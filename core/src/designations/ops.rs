@@ -285,9 +285,10 @@ impl Directory {
     }
 
     /// Reports a resource milestone (H6): the notification goes to the
-    /// primary technical contact; the secondary gets it only when the
-    /// notifier reports the primary undeliverable (or the primary has
-    /// milestone notifications off). The host reports milestones.
+    /// primary technical contact; the secondary (if it wants milestones)
+    /// gets it only when the notifier reports the primary undeliverable. A
+    /// primary that turned milestone notices off is not unreachable: nobody
+    /// is told, and the audit entry says so. The host reports milestones.
     pub fn report_milestone(
         &self,
         actor: &Actor,
@@ -306,31 +307,31 @@ impl Directory {
                     .membership(account, c)?
                     .is_some_and(|m| m.notifications.milestones))
             };
-            let secondary = match r.secondary {
+            if !wants(tx, r.primary)? {
+                let why = format!(
+                    "{what}; not sent: the primary technical contact {} turned milestone notices off",
+                    r.primary
+                );
+                return Ok(Done::new(()).detail(Some(why)));
+            }
+            let fallback = match r.secondary {
                 Some(s) if wants(tx, s)? => Some(s),
                 _ => None,
             };
-            let (to, fallback) = if wants(tx, r.primary)? {
-                (Some(r.primary), secondary)
-            } else {
-                (secondary, None)
-            };
-            if let Some(to) = to {
-                let zone = tx.contact(to)?.profile.time_zone.clone();
-                let when = crate::notify::local_time(tx.now, &zone);
-                tx.notify(NotificationDraft {
-                    account: Some(account),
-                    fields: vec!["milestone".into()],
-                    resource: Some(resource),
-                    fallback,
-                    ..NotificationDraft::new(
-                        NotificationKind::Milestone,
-                        to,
-                        format!("{}: {what}", r.name),
-                        format!("{} {} ({}): {what}, at {when}.", r.kind, r.name, r.id),
-                    )
-                })?;
-            }
+            let zone = tx.contact(r.primary)?.profile.time_zone.clone();
+            let when = crate::notify::local_time(tx.now, &zone);
+            tx.notify(NotificationDraft {
+                account: Some(account),
+                fields: vec!["milestone".into()],
+                resource: Some(resource),
+                fallback,
+                ..NotificationDraft::new(
+                    NotificationKind::Milestone,
+                    r.primary,
+                    format!("{}: {what}", r.name),
+                    format!("{} {} ({}): {what}, at {when}.", r.kind, r.name, r.id),
+                )
+            })?;
             Ok(Done::new(()).detail(Some(what)))
         })
     }
