@@ -38,8 +38,8 @@ pub use accounts::{
 pub use audit::{AuditEntry, AuditQuery, AuditVerification, ChainProblem, Operation, Outcome};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use contacts::{
-    login_key, ChangedFields, ContactView, Invitation, InvitationView, NewContact, PendingMember,
-    Profile, ProfileUpdate, INVITATION_LIFETIME, MAX_PAGE,
+    login_key, ChangedFields, ContactView, Invitation, InvitationView, Membership, NewContact,
+    PendingMember, Profile, ProfileUpdate, INVITATION_LIFETIME, MAX_PAGE,
 };
 pub use credentials::{HashCost, Password, PasswordPolicy, Secret, SessionStage};
 pub use designations::{BillingContacts, Duty, DutyTarget, Milestone, NewResource, Rank};
@@ -51,11 +51,11 @@ pub use notify::{
     local_time, Delivery, DeliveryReport, MemoryNotifier, Notification, NotificationKind,
     NotificationPrefs, Notifier, OutboxItem,
 };
-pub use passwords::ManagerReset;
+pub use passwords::{ManagerReset, PasswordStatus};
 pub use recovery::RecoveryChannel;
 pub use roles::{Access, Actor, Permission, PermissionSet, Role, RoleSet, Standing, TechScope};
 pub use second_factor::sealing::SealingKey;
-pub use second_factor::{AssignedFactor, EnrollmentStart, TwoFactorMethod};
+pub use second_factor::{AssignedFactor, EnrollmentStart, TwoFactorMethod, TwoFactorStatus};
 pub use security_questions::SecurityAnswer;
 pub use signin::{SessionGrant, SessionInfo, SessionLifetimes, SignInOutcome, SignInRequest};
 pub use store::{MemoryStore, ResourceRecord, Store, StoreError};

@@ -156,7 +156,9 @@ fn still_offered(
 }
 
 /// The invited contact: only a contact answers its own invitations.
-fn invitee(actor: &Actor) -> Result<ContactId, Error> {
+/// The contact an operation on one's own memberships is for: only a
+/// contact has them.
+pub(super) fn invitee(actor: &Actor) -> Result<ContactId, Error> {
     match actor {
         Actor::Contact(id) => Ok(*id),
         _ => Err(Error::denied(Permission::ManageOwnSettings)),

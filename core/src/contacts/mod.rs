@@ -273,6 +273,25 @@ pub struct InvitationView {
     pub expires_at: OffsetDateTime,
 }
 
+/// An account a login belongs to, as the signed-in contact sees it (B6,
+/// I5): for an account switcher.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Membership {
+    /// The account.
+    pub account: crate::ids::AccountId,
+    /// Its name.
+    pub account_name: String,
+    /// Whether the contact owns it.
+    pub owner: bool,
+    /// Its roles there (every role for the owner, A2).
+    pub roles: RoleSet,
+    /// When it joined.
+    #[serde(with = "time::serde::rfc3339")]
+    pub since: OffsetDateTime,
+    /// Whether a manual lock keeps it out of that account (E6).
+    pub locked: bool,
+}
+
 /// A pending member, as the inviting account's managers see it (B7): the
 /// login and the roles offered, nothing of its profile.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -347,6 +366,9 @@ pub struct ContactView {
     /// The padlock (E7): a lock in force, manual in this account or
     /// automatic for the login.
     pub lock: Option<LockMark>,
+    /// Who locked the contact by hand in this account (an audit label:
+    /// `contact:7`, `support:jo` …), while a manual lock is on (E6, I5).
+    pub locked_by: Option<String>,
     /// What the contact wants to be told in this account (I2, I4, H6).
     pub notifications: crate::notify::NotificationPrefs,
 }

@@ -4,12 +4,12 @@
 
 use time::{Duration, OffsetDateTime};
 
-use super::invitations::join;
+use super::invitations::{invitee, join};
 use crate::accounts::{charge_for_addition, contact_added, ContactAdded, Money};
 use crate::audit::{check_limit, Operation};
 use crate::contacts::{
     changes_channel, check_login_budget, login_key, new_contact_fields, ChangedFields, ContactView,
-    NewContact, ProfileUpdate, MAX_PAGE,
+    Membership, NewContact, ProfileUpdate, MAX_PAGE,
 };
 use crate::credentials::{check_new_password, check_phc, Credentials, Hasher};
 use crate::designations::duty::Duty;
@@ -313,6 +313,57 @@ impl Directory {
         )
     }
 
+    /// The contact of the account with this login (I5), for whoever may
+    /// list the account's contacts. A login that is not a member of this
+    /// account is not found, whether or not it exists elsewhere: this
+    /// reveals nothing [`Directory::check_login`] would not.
+    pub fn find_contact(
+        &self,
+        actor: &Actor,
+        account: AccountId,
+        login: &str,
+    ) -> Result<ContactView, Error> {
+        self.read(
+            actor,
+            Op::read(account, Permission::ViewAccount),
+            |tx, _| {
+                let key = login_key(login)?;
+                let owner = tx.account(account)?.owner;
+                let not_found = Error::not_found(Entity::Contact);
+                let c = tx
+                    .store()
+                    .contact_by_login(&key)?
+                    .ok_or(not_found.clone())?;
+                let m = tx.membership(account, c.id)?.ok_or(not_found)?;
+                Ok(view(&m, &c, owner, tx.now))
+            },
+        )
+    }
+
+    /// The accounts the signed-in contact belongs to (B6, I5), by account
+    /// id: for the account switcher after sign-in. Invitations not yet
+    /// accepted are [`Directory::invitations`].
+    pub fn my_accounts(&self, actor: &Actor) -> Result<Vec<Membership>, Error> {
+        let id = invitee(actor)?;
+        let mut out = Vec::new();
+        for m in self.store.memberships_of(id)? {
+            let Some(a) = self.store.account(m.account)? else {
+                continue;
+            };
+            let owner = a.owner == id;
+            out.push(Membership {
+                account: a.id,
+                account_name: a.name,
+                owner,
+                roles: if owner { RoleSet::ALL } else { m.roles },
+                since: m.since,
+                locked: m.manual_lock.is_some(),
+            });
+        }
+        out.sort_by_key(|m| m.account);
+        Ok(out)
+    }
+
     /// A page of the account's contacts, by id: those with an id above
     /// `after`, at most `limit` (1 to [`MAX_PAGE`]).
     pub fn list_contacts(
@@ -521,6 +572,7 @@ pub(crate) fn view(
         accounts: c.account_count,
         member_since: m.since,
         lock,
+        locked_by: m.manual_lock.as_ref().map(|l| l.by.clone()),
         notifications: m.notifications,
     }
 }

@@ -13,5 +13,47 @@ pub enum ManagerReset {
     TemporaryPassword,
 }
 
+/// What the General tab shows of a contact's password (I5, D3, D4): never
+/// the password or its hash.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct PasswordStatus {
+    /// Whether the contact has a password.
+    pub set: bool,
+    /// When it was last changed.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub changed_at: Option<time::OffsetDateTime>,
+    /// When it expires (D3: 365 days after the last change).
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub expires_at: Option<time::OffsetDateTime>,
+    /// "Reset password at next login", as a manager set it (D4).
+    pub must_change: bool,
+    /// Whether the next sign-in must change the password, for any reason:
+    /// the flag, expiry (D3), or the account's forced change (D2).
+    pub change_required: bool,
+}
+
+impl PasswordStatus {
+    pub(crate) fn of(
+        c: &crate::credentials::Credentials,
+        security: &crate::accounts::SecurityPolicy,
+        now: time::OffsetDateTime,
+    ) -> PasswordStatus {
+        let changed_at = c.password_changed_at;
+        let expires_at =
+            changed_at.map(|t| t.saturating_add(crate::credentials::PASSWORD_LIFETIME));
+        let expired = expires_at.is_some_and(|t| now >= t);
+        let forced = security
+            .force_change_before
+            .is_some_and(|f| changed_at.is_none_or(|t| t < f));
+        PasswordStatus {
+            set: c.password_hash.is_some(),
+            changed_at,
+            expires_at,
+            must_change: c.must_change,
+            change_required: c.password_hash.is_some() && (c.must_change || expired || forced),
+        }
+    }
+}
+
 pub mod imported;
 pub(crate) mod ops;

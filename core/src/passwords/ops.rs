@@ -340,6 +340,33 @@ impl Directory {
         })
     }
 
+    /// What a contact's General tab shows of its password (I5): when it
+    /// expires, and whether it must be changed at the next sign-in. One's
+    /// own, or another contact's for a contact manager.
+    pub fn password_status(
+        &self,
+        actor: &Actor,
+        account: AccountId,
+        contact: ContactId,
+    ) -> Result<crate::passwords::PasswordStatus, Error> {
+        let op = Op::new(Operation::Read, account).on_contact(
+            actor,
+            contact,
+            Permission::ManageContacts,
+        );
+        self.read(actor, op, |tx, _| {
+            tx.member(account, contact)?;
+            let now = tx.now;
+            let security = tx.account(account)?.security.clone();
+            let c = tx.contact(contact)?;
+            Ok(crate::passwords::PasswordStatus::of(
+                &c.credentials,
+                &security,
+                now,
+            ))
+        })
+    }
+
     /// The account's security policies (D2, E1, F3, G1), for anyone who
     /// may see the account.
     pub fn security_policy(

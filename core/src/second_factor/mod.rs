@@ -140,5 +140,34 @@ pub struct AssignedFactor {
     pub phone: Option<String>,
 }
 
+/// What the Login options tab shows of a contact's second factor (I5, F1,
+/// F3): the method and 2FA phone, never a secret or a code.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TwoFactorStatus {
+    /// The method enrolled, if any.
+    pub method: Option<TwoFactorMethod>,
+    /// The enrolled 2FA phone (methods `sms` and `voice`).
+    pub phone: Option<String>,
+    /// The method (and phone) a manager set, to be enrolled at the next
+    /// sign-in.
+    pub assigned: Option<AssignedFactor>,
+    /// Whether an enrollment was started and not yet confirmed.
+    pub enrollment_pending: bool,
+    /// Whether the account requires a second factor (F3).
+    pub required: bool,
+}
+
+impl TwoFactorStatus {
+    pub(crate) fn of(c: &crate::credentials::Credentials, required: bool) -> TwoFactorStatus {
+        TwoFactorStatus {
+            method: c.second_factor.as_ref().map(|e| e.method),
+            phone: c.second_factor.as_ref().and_then(|e| e.phone.clone()),
+            assigned: c.assigned_factor.clone(),
+            enrollment_pending: c.pending_enrollment.is_some(),
+            required,
+        }
+    }
+}
+
 pub(crate) mod ops;
 pub mod sealing;

@@ -201,6 +201,30 @@ impl Directory {
         })
     }
 
+    /// What a contact's Login options tab shows of its second factor (I5):
+    /// the method enrolled and its phone, a method a manager set, whether an
+    /// enrollment is under way, whether the account requires one. One's
+    /// own, or another contact's for those who may set it
+    /// ([`Permission::ResetTwoFactor`]).
+    pub fn two_factor_status(
+        &self,
+        actor: &Actor,
+        account: AccountId,
+        contact: ContactId,
+    ) -> Result<super::TwoFactorStatus, Error> {
+        let op = Op::new(Operation::Read, account).on_contact(
+            actor,
+            contact,
+            Permission::ResetTwoFactor,
+        );
+        self.read(actor, op, |tx, _| {
+            tx.member(account, contact)?;
+            let required = tx.account(account)?.security.require_two_factor;
+            let c = tx.contact(contact)?;
+            Ok(super::TwoFactorStatus::of(&c.credentials, required))
+        })
+    }
+
     /// Seals every authenticator secret of the account's contacts under the
     /// current sealing key (F1, key rotation), and any an earlier version
     /// stored in the clear; returns how many were sealed again. A host's
