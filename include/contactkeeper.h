@@ -706,7 +706,36 @@ typedef struct ck_contact {
     int64_t member_since;
     // The padlock: `lock.kind == CK_LOCK_NONE` when not locked.
     struct ck_lock_mark lock;
+    // Who locked it by hand in this account (an audit label such as
+    // `contact:7`), or NULL when no manual lock is on (E6, I5).
+    const char *locked_by;
 } ck_contact;
+
+// An account the signed-in contact belongs to (B6, I5). Inside a
+// `ck_membership_list`.
+typedef struct ck_membership {
+    // The account.
+    uint64_t account;
+    // Its name.
+    const char *account_name;
+    // Whether the contact owns it.
+    bool owner;
+    // Its roles there (`ck_role` flags; every role for the owner).
+    uint32_t roles;
+    // Member since (unix seconds).
+    int64_t since;
+    // Whether a manual lock keeps it out of that account (E6).
+    bool locked;
+} ck_membership;
+
+// The accounts of a login, by account id. Read-only; free with
+// `ck_membership_list_free()`.
+typedef struct ck_membership_list {
+    // The accounts.
+    const struct ck_membership *items;
+    // How many.
+    size_t len;
+} ck_membership_list;
 
 // A page of contacts. Read-only; free with `ck_contact_list_free()`.
 typedef struct ck_contact_list {
@@ -939,6 +968,71 @@ typedef struct ck_session {
     // When it ends at the latest (unix seconds).
     int64_t expires_at;
 } ck_session;
+
+// What a contact's General tab shows of its password (I5, D3, D4).
+// Written into the caller's struct.
+typedef struct ck_password_status {
+    // Whether the contact has a password.
+    bool set;
+    // Whether `changed_at` and `expires_at` apply (a password is set).
+    bool has_dates;
+    // When it was last changed (unix seconds).
+    int64_t changed_at;
+    // When it expires (unix seconds; D3: 365 days after the change).
+    int64_t expires_at;
+    // "Reset password at next login", as a manager set it (D4).
+    bool must_change;
+    // Whether the next sign-in must change it, for any reason: the flag,
+    // expiry (D3) or the account's forced change (D2).
+    bool change_required;
+} ck_password_status;
+
+// What a contact's Login options tab shows of its second factor (I5,
+// F1, F3). Read-only; free with `ck_two_factor_status_free()`.
+typedef struct ck_two_factor_status {
+    // Whether a method is enrolled; then `method` and `phone` apply.
+    bool enrolled;
+    // The method enrolled.
+    enum ck_two_factor_method method;
+    // Its 2FA phone (SMS and voice), or NULL.
+    const char *phone;
+    // Whether a manager set a method to enroll at the next sign-in; then
+    // `assigned_method` and `assigned_phone` apply.
+    bool assigned;
+    // The method a manager set.
+    enum ck_two_factor_method assigned_method;
+    // Its 2FA phone, or NULL.
+    const char *assigned_phone;
+    // Whether an enrollment was started and not yet confirmed.
+    bool enrollment_pending;
+    // Whether the account requires a second factor (F3).
+    bool required;
+} ck_two_factor_status;
+
+// An account's security policies (D2, E1, F3, G1), as anyone who may see
+// the account reads them back. Read-only; free with
+// `ck_security_policy_free()`.
+typedef struct ck_security_policy {
+    // Whether the locked-account policy is on (E1); then `max_attempts`.
+    bool lock_enabled;
+    // Failed attempts before an automatic lock.
+    uint32_t max_attempts;
+    // The password policy's minimum length (D2).
+    uint32_t password_min_length;
+    // How many earlier passwords may not be reused (D2).
+    uint32_t password_history;
+    // Whether every contact must use a second factor (F3).
+    bool require_two_factor;
+    // The IP allowlist as CIDR strings (G1); none allows every address.
+    const char *const *ip_allowlist;
+    // How many ranges.
+    size_t ip_allowlist_len;
+    // Whether a forced password change applies (D2); then
+    // `force_change_before`.
+    bool has_force_change_before;
+    // Passwords changed before this time (unix seconds) must change.
+    int64_t force_change_before;
+} ck_security_policy;
 
 // The start of a second-factor enrollment (F1). Read-only; free with
 // `ck_enrollment_free()`, which also wipes the secrets.
@@ -1245,6 +1339,27 @@ enum ck_result ck_contact_get(const struct ck_directory *dir,
                               uint64_t account,
                               uint64_t contact,
                               struct ck_contact **out);
+
+// The contact of the account with this login (I5), compared
+// case-insensitively (B3). A login that is not a member of this account
+// gives `CK_NOT_FOUND`, whether or not it exists elsewhere. On success
+// `*out` is the contact (free with `ck_contact_free()`).
+enum ck_result ck_find_contact(const struct ck_directory *dir,
+                               const struct ck_actor *actor,
+                               uint64_t account,
+                               const char *login,
+                               struct ck_contact **out);
+
+// The accounts the signed-in contact `actor` belongs to (B6, I5): for the
+// account switcher after sign-in. Invitations not yet accepted are
+// `ck_invitations()`. Any actor but a contact gets
+// `CK_PERMISSION_DENIED`. Free `*out` with `ck_membership_list_free()`.
+enum ck_result ck_my_accounts(const struct ck_directory *dir,
+                              const struct ck_actor *actor,
+                              struct ck_membership_list **out);
+
+// Frees a list from `ck_my_accounts()` (NULL is fine).
+enum ck_result ck_membership_list_free(struct ck_membership_list *list);
 
 // Frees a contact view. NULL is a no-op; a freed or foreign pointer gives
 // `CK_INVALID_HANDLE`.
@@ -1730,6 +1845,36 @@ enum ck_result ck_set_ip_allowlist(const struct ck_directory *dir,
                                    const char *const *ranges,
                                    size_t ranges_len,
                                    const char *current_ip);
+
+// Reads a contact's password status into `*out` (I5): one's own, or
+// another contact's for a contact manager.
+enum ck_result ck_password_status_get(const struct ck_directory *dir,
+                                      const struct ck_actor *actor,
+                                      uint64_t account,
+                                      uint64_t contact,
+                                      struct ck_password_status *out);
+
+// Reads a contact's second-factor status (I5): one's own, or another
+// contact's for those who may set it (`CK_PERMISSION_RESET_TWO_FACTOR`).
+// Never a secret or a code. Free `*out` with `ck_two_factor_status_free()`.
+enum ck_result ck_two_factor_status_get(const struct ck_directory *dir,
+                                        const struct ck_actor *actor,
+                                        uint64_t account,
+                                        uint64_t contact,
+                                        struct ck_two_factor_status **out);
+
+// Frees a status from `ck_two_factor_status_get()` (NULL is fine).
+enum ck_result ck_two_factor_status_free(struct ck_two_factor_status *status);
+
+// Reads an account's security policies (D2, E1, F3, G1). Free `*out` with
+// `ck_security_policy_free()`.
+enum ck_result ck_security_policy_get(const struct ck_directory *dir,
+                                      const struct ck_actor *actor,
+                                      uint64_t account,
+                                      struct ck_security_policy **out);
+
+// Frees policies from `ck_security_policy_get()` (NULL is fine).
+enum ck_result ck_security_policy_free(struct ck_security_policy *policy);
 
 // Requires (or stops requiring) a second factor of every contact of the
 // account (F3). Security managers and the owner.

@@ -37,6 +37,9 @@ pub struct ck_contact {
     pub member_since: i64,
     /// The padlock: `lock.kind == CK_LOCK_NONE` when not locked.
     pub lock: ck_lock_mark,
+    /// Who locked it by hand in this account (an audit label such as
+    /// `contact:7`), or NULL when no manual lock is on (E6, I5).
+    pub locked_by: *const c_char,
 }
 
 /// A page of contacts. Read-only; free with `ck_contact_list_free()`.
@@ -137,6 +140,7 @@ fn contact_view(c: &ContactView, arena: &mut Arena) -> ck_contact {
         accounts: c.accounts,
         member_since: c.member_since.unix_timestamp(),
         lock: lock_mark(c.lock.as_ref()),
+        locked_by: arena.opt_str(c.locked_by.as_deref()),
     }
 }
 
@@ -353,6 +357,104 @@ pub unsafe extern "C" fn ck_contact_get(
         out.set(publish(view, arena, "ck_contact"));
         Ok(())
     })
+}
+
+/// The contact of the account with this login (I5), compared
+/// case-insensitively (B3). A login that is not a member of this account
+/// gives `CK_NOT_FOUND`, whether or not it exists elsewhere. On success
+/// `*out` is the contact (free with `ck_contact_free()`).
+#[no_mangle]
+pub unsafe extern "C" fn ck_find_contact(
+    dir: *const ck_directory,
+    actor: *const ck_actor,
+    account: u64,
+    login: *const c_char,
+    out: *mut *mut ck_contact,
+) -> ck_result {
+    guard(|| {
+        let d = unsafe { directory(dir) }?;
+        let a = unsafe { actor_from(actor) }?;
+        let login = unsafe { req_str(login, "login") }?;
+        let out = Out::new(out, "out")?;
+        let c = d.find_contact(&a, AccountId(account), login)?;
+        let mut arena = Arena::default();
+        let view = contact_view(&c, &mut arena);
+        out.set(publish(view, arena, "ck_contact"));
+        Ok(())
+    })
+}
+
+/// An account the signed-in contact belongs to (B6, I5). Inside a
+/// `ck_membership_list`.
+#[repr(C)]
+#[derive(Debug)]
+pub struct ck_membership {
+    /// The account.
+    pub account: u64,
+    /// Its name.
+    pub account_name: *const c_char,
+    /// Whether the contact owns it.
+    pub owner: bool,
+    /// Its roles there (`ck_role` flags; every role for the owner).
+    pub roles: u32,
+    /// Member since (unix seconds).
+    pub since: i64,
+    /// Whether a manual lock keeps it out of that account (E6).
+    pub locked: bool,
+}
+
+/// The accounts of a login, by account id. Read-only; free with
+/// `ck_membership_list_free()`.
+#[repr(C)]
+#[derive(Debug)]
+pub struct ck_membership_list {
+    /// The accounts.
+    pub items: *const ck_membership,
+    /// How many.
+    pub len: usize,
+}
+
+/// The accounts the signed-in contact `actor` belongs to (B6, I5): for the
+/// account switcher after sign-in. Invitations not yet accepted are
+/// `ck_invitations()`. Any actor but a contact gets
+/// `CK_PERMISSION_DENIED`. Free `*out` with `ck_membership_list_free()`.
+#[no_mangle]
+pub unsafe extern "C" fn ck_my_accounts(
+    dir: *const ck_directory,
+    actor: *const ck_actor,
+    out: *mut *mut ck_membership_list,
+) -> ck_result {
+    guard(|| {
+        let d = unsafe { directory(dir) }?;
+        let a = unsafe { actor_from(actor) }?;
+        let out = Out::new(out, "out")?;
+        let list = d.my_accounts(&a)?;
+        let mut arena = Arena::default();
+        let items: Vec<ck_membership> = list
+            .iter()
+            .map(|m| ck_membership {
+                account: m.account.get(),
+                account_name: arena.str(&m.account_name),
+                owner: m.owner,
+                roles: u32::from(m.roles.bits()),
+                since: m.since.unix_timestamp(),
+                locked: m.locked,
+            })
+            .collect();
+        let (items, len) = arena.vec(items);
+        out.set(publish(
+            ck_membership_list { items, len },
+            arena,
+            "ck_membership_list",
+        ));
+        Ok(())
+    })
+}
+
+/// Frees a list from `ck_my_accounts()` (NULL is fine).
+#[no_mangle]
+pub unsafe extern "C" fn ck_membership_list_free(list: *mut ck_membership_list) -> ck_result {
+    guard(|| unsafe { release(list, "ck_membership_list") })
 }
 
 /// Frees a contact view. NULL is a no-op; a freed or foreign pointer gives

@@ -641,6 +641,186 @@ pub unsafe extern "C" fn ck_set_ip_allowlist(
     })
 }
 
+/// What a contact's General tab shows of its password (I5, D3, D4).
+/// Written into the caller's struct.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ck_password_status {
+    /// Whether the contact has a password.
+    pub set: bool,
+    /// Whether `changed_at` and `expires_at` apply (a password is set).
+    pub has_dates: bool,
+    /// When it was last changed (unix seconds).
+    pub changed_at: i64,
+    /// When it expires (unix seconds; D3: 365 days after the change).
+    pub expires_at: i64,
+    /// "Reset password at next login", as a manager set it (D4).
+    pub must_change: bool,
+    /// Whether the next sign-in must change it, for any reason: the flag,
+    /// expiry (D3) or the account's forced change (D2).
+    pub change_required: bool,
+}
+
+/// Reads a contact's password status into `*out` (I5): one's own, or
+/// another contact's for a contact manager.
+#[no_mangle]
+pub unsafe extern "C" fn ck_password_status_get(
+    dir: *const ck_directory,
+    actor: *const ck_actor,
+    account: u64,
+    contact: u64,
+    out: *mut ck_password_status,
+) -> ck_result {
+    guard(|| {
+        let d = unsafe { directory(dir) }?;
+        let a = unsafe { actor_from(actor) }?;
+        let out = Out::new(out, "out")?;
+        let s = d.password_status(&a, AccountId(account), ContactId(contact))?;
+        let (has_dates, changed_at, expires_at) = match (s.changed_at, s.expires_at) {
+            (Some(c), Some(e)) => (true, c.unix_timestamp(), e.unix_timestamp()),
+            _ => (false, 0, 0),
+        };
+        out.set(ck_password_status {
+            set: s.set,
+            has_dates,
+            changed_at,
+            expires_at,
+            must_change: s.must_change,
+            change_required: s.change_required,
+        });
+        Ok(())
+    })
+}
+
+/// What a contact's Login options tab shows of its second factor (I5,
+/// F1, F3). Read-only; free with `ck_two_factor_status_free()`.
+#[repr(C)]
+#[derive(Debug)]
+pub struct ck_two_factor_status {
+    /// Whether a method is enrolled; then `method` and `phone` apply.
+    pub enrolled: bool,
+    /// The method enrolled.
+    pub method: ck_two_factor_method,
+    /// Its 2FA phone (SMS and voice), or NULL.
+    pub phone: *const c_char,
+    /// Whether a manager set a method to enroll at the next sign-in; then
+    /// `assigned_method` and `assigned_phone` apply.
+    pub assigned: bool,
+    /// The method a manager set.
+    pub assigned_method: ck_two_factor_method,
+    /// Its 2FA phone, or NULL.
+    pub assigned_phone: *const c_char,
+    /// Whether an enrollment was started and not yet confirmed.
+    pub enrollment_pending: bool,
+    /// Whether the account requires a second factor (F3).
+    pub required: bool,
+}
+
+/// Reads a contact's second-factor status (I5): one's own, or another
+/// contact's for those who may set it (`CK_PERMISSION_RESET_TWO_FACTOR`).
+/// Never a secret or a code. Free `*out` with `ck_two_factor_status_free()`.
+#[no_mangle]
+pub unsafe extern "C" fn ck_two_factor_status_get(
+    dir: *const ck_directory,
+    actor: *const ck_actor,
+    account: u64,
+    contact: u64,
+    out: *mut *mut ck_two_factor_status,
+) -> ck_result {
+    guard(|| {
+        let d = unsafe { directory(dir) }?;
+        let a = unsafe { actor_from(actor) }?;
+        let out = Out::new(out, "out")?;
+        let s = d.two_factor_status(&a, AccountId(account), ContactId(contact))?;
+        let mut arena = Arena::default();
+        let none = method_of(core::TwoFactorMethod::Totp);
+        let view = ck_two_factor_status {
+            enrolled: s.method.is_some(),
+            method: s.method.map_or(none, method_of),
+            phone: arena.opt_str(s.phone.as_deref()),
+            assigned: s.assigned.is_some(),
+            assigned_method: s.assigned.as_ref().map_or(none, |f| method_of(f.method)),
+            assigned_phone: arena.opt_str(s.assigned.as_ref().and_then(|f| f.phone.as_deref())),
+            enrollment_pending: s.enrollment_pending,
+            required: s.required,
+        };
+        out.set(publish(view, arena, "ck_two_factor_status"));
+        Ok(())
+    })
+}
+
+/// Frees a status from `ck_two_factor_status_get()` (NULL is fine).
+#[no_mangle]
+pub unsafe extern "C" fn ck_two_factor_status_free(status: *mut ck_two_factor_status) -> ck_result {
+    guard(|| unsafe { release(status, "ck_two_factor_status") })
+}
+
+/// An account's security policies (D2, E1, F3, G1), as anyone who may see
+/// the account reads them back. Read-only; free with
+/// `ck_security_policy_free()`.
+#[repr(C)]
+#[derive(Debug)]
+pub struct ck_security_policy {
+    /// Whether the locked-account policy is on (E1); then `max_attempts`.
+    pub lock_enabled: bool,
+    /// Failed attempts before an automatic lock.
+    pub max_attempts: u32,
+    /// The password policy's minimum length (D2).
+    pub password_min_length: u32,
+    /// How many earlier passwords may not be reused (D2).
+    pub password_history: u32,
+    /// Whether every contact must use a second factor (F3).
+    pub require_two_factor: bool,
+    /// The IP allowlist as CIDR strings (G1); none allows every address.
+    pub ip_allowlist: *const *const c_char,
+    /// How many ranges.
+    pub ip_allowlist_len: usize,
+    /// Whether a forced password change applies (D2); then
+    /// `force_change_before`.
+    pub has_force_change_before: bool,
+    /// Passwords changed before this time (unix seconds) must change.
+    pub force_change_before: i64,
+}
+
+/// Reads an account's security policies (D2, E1, F3, G1). Free `*out` with
+/// `ck_security_policy_free()`.
+#[no_mangle]
+pub unsafe extern "C" fn ck_security_policy_get(
+    dir: *const ck_directory,
+    actor: *const ck_actor,
+    account: u64,
+    out: *mut *mut ck_security_policy,
+) -> ck_result {
+    guard(|| {
+        let d = unsafe { directory(dir) }?;
+        let a = unsafe { actor_from(actor) }?;
+        let out = Out::new(out, "out")?;
+        let p = d.security_policy(&a, AccountId(account))?;
+        let mut arena = Arena::default();
+        let ranges: Vec<String> = p.ip_allowlist.iter().map(ToString::to_string).collect();
+        let (ip_allowlist, ip_allowlist_len) = arena.strs(ranges.iter().map(String::as_str));
+        let view = ck_security_policy {
+            lock_enabled: p.lock.is_some(),
+            max_attempts: p.lock.map_or(0, |l| l.max_attempts),
+            password_min_length: p.password.min_length,
+            password_history: p.password.history,
+            require_two_factor: p.require_two_factor,
+            ip_allowlist,
+            ip_allowlist_len,
+            has_force_change_before: p.force_change_before.is_some(),
+            force_change_before: p.force_change_before.map_or(0, |t| t.unix_timestamp()),
+        };
+        out.set(publish(view, arena, "ck_security_policy"));
+        Ok(())
+    })
+}
+
+/// Frees policies from `ck_security_policy_get()` (NULL is fine).
+#[no_mangle]
+pub unsafe extern "C" fn ck_security_policy_free(policy: *mut ck_security_policy) -> ck_result {
+    guard(|| unsafe { release(policy, "ck_security_policy") })
+}
+
 /// Requires (or stops requiring) a second factor of every contact of the
 /// account (F3). Security managers and the owner.
 #[no_mangle]

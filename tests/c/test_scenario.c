@@ -653,6 +653,78 @@ static void audit(void) {
     CHECK(report.delivered == 0 && report.retry_later == 0);
 }
 
+/* What the seeds' screens read back (I5). */
+static void screens(void) {
+    ck_actor a = ck_actor_contact(alice);
+    ck_actor sys = ck_actor_system();
+    ck_contact *found = NULL;
+    OK(ck_find_contact(dir, &a, acct, " DAVE ", &found));
+    CHECK(found->id == dave && found->locked_by == NULL);
+    OK(ck_contact_free(found));
+    EXPECT(CK_NOT_FOUND, ck_find_contact(dir, &a, acct, "nobody-at-all", &found));
+    EXPECT(CK_NULL_POINTER, ck_find_contact(dir, &a, acct, NULL, &found));
+
+    /* The padlock says who locked by hand (E6). */
+    OK(ck_lock_contact(dir, &a, acct, dave));
+    ck_contact *view = NULL;
+    OK(ck_contact_get(dir, &a, acct, dave, &view));
+    char label[64];
+    snprintf(label, sizeof label, "contact:%llu", (unsigned long long)alice);
+    CHECK(view->lock.kind == CK_LOCK_MANUAL && STREQ(view->locked_by, label));
+    OK(ck_contact_free(view));
+    OK(ck_unlock_contact(dir, &a, acct, dave));
+
+    /* General tab (D3, D4). */
+    ck_password_status ps;
+    OK(ck_password_status_get(dir, &a, acct, dave, &ps));
+    CHECK(ps.set && ps.has_dates && ps.expires_at - ps.changed_at == 365 * 86400);
+    CHECK(!ps.must_change);
+    OK(ck_set_must_change_password(dir, &a, acct, dave, true));
+    OK(ck_password_status_get(dir, &a, acct, dave, &ps));
+    CHECK(ps.must_change && ps.change_required);
+    OK(ck_set_must_change_password(dir, &a, acct, dave, false));
+    EXPECT(CK_NULL_POINTER, ck_password_status_get(dir, &a, acct, dave, NULL));
+
+    /* Login options tab (F1, F3). */
+    ck_actor d = ck_actor_contact(dave);
+    ck_two_factor_status *tf = NULL;
+    OK(ck_two_factor_status_get(dir, &d, acct, dave, &tf));
+    CHECK(!tf->required && !tf->enrollment_pending);
+    CHECK(tf->enrolled || tf->phone == NULL);
+    OK(ck_two_factor_status_free(tf));
+    OK(ck_set_require_two_factor(dir, &a, acct, true));
+    OK(ck_two_factor_status_get(dir, &a, acct, dave, &tf));
+    CHECK(tf->required);
+    OK(ck_two_factor_status_free(tf));
+    OK(ck_set_require_two_factor(dir, &a, acct, false));
+
+    /* The account's policies (D2, E1, F3, G1). */
+    ck_security_policy *pol = NULL;
+    OK(ck_security_policy_get(dir, &d, acct, &pol));
+    bool was_enabled = pol->lock_enabled;
+    uint32_t was_max = pol->max_attempts;
+    CHECK(pol->password_min_length == 12 && pol->password_history == 6); /* as set above */
+    OK(ck_security_policy_free(pol));
+    OK(ck_set_lock_policy(dir, &a, acct, true, 4));
+    const char *ranges[] = {"10.0.0.0/8", "192.0.2.0/24"};
+    OK(ck_set_ip_allowlist(dir, &a, acct, ranges, 2, "192.0.2.7"));
+    OK(ck_security_policy_get(dir, &d, acct, &pol));
+    CHECK(pol->lock_enabled && pol->max_attempts == 4 && !pol->require_two_factor);
+    CHECK(pol->ip_allowlist_len == 2 && STREQ(pol->ip_allowlist[0], "10.0.0.0/8"));
+    OK(ck_security_policy_free(pol));
+    OK(ck_set_ip_allowlist(dir, &a, acct, NULL, 0, "192.0.2.7"));
+    OK(ck_set_lock_policy(dir, &a, acct, was_enabled, was_enabled ? was_max : 1));
+
+    /* The account switcher (B6). */
+    ck_membership_list *mine = NULL;
+    OK(ck_my_accounts(dir, &a, &mine));
+    CHECK(mine->len == 1 && mine->items[0].account == acct && mine->items[0].owner);
+    CHECK(STREQ(mine->items[0].account_name, "Acme Corp"));
+    OK(ck_membership_list_free(mine));
+    EXPECT(CK_PERMISSION_DENIED, ck_my_accounts(dir, &sys, &mine));
+    EXPECT(CK_NULL_POINTER, ck_my_accounts(dir, &a, NULL));
+}
+
 int main(void) {
     OK(ck_manual_clock_new(1767225600, &clk)); /* 2026-01-01 */
     ck_directory_options o = ck_test_options();
@@ -664,6 +736,7 @@ int main(void) {
     contacts();
     sign_in_and_locks();
     passwords_and_recovery();
+    screens();
     second_factor();
     questions();
     designations();
