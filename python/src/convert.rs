@@ -149,6 +149,10 @@ pub(crate) struct Types {
     pub contact_added: Py<PyAny>,
     pub invitation: Py<PyAny>,
     pub pending_member: Py<PyAny>,
+    pub membership: Py<PyAny>,
+    pub security_policy: Py<PyAny>,
+    pub password_status: Py<PyAny>,
+    pub two_factor_status: Py<PyAny>,
     pub lock_mark: Py<PyAny>,
     pub contact_view: Py<PyAny>,
     pub password_policy: Py<PyAny>,
@@ -271,6 +275,10 @@ impl Types {
             contact_added: get("ContactAdded")?,
             invitation: get("Invitation")?,
             pending_member: get("PendingMember")?,
+            membership: get("Membership")?,
+            security_policy: get("SecurityPolicy")?,
+            password_status: get("PasswordStatus")?,
+            two_factor_status: get("TwoFactorStatus")?,
             lock_mark: get("LockMark")?,
             contact_view: get("ContactView")?,
             password_policy: get("PasswordPolicy")?,
@@ -720,6 +728,86 @@ pub(crate) fn pending_member_py<'py>(
     build(py, &types(py)?.pending_member, kw)
 }
 
+pub(crate) fn membership_py<'py>(
+    py: Python<'py>,
+    m: &contactkeeper::Membership,
+) -> PyResult<Bound<'py, PyAny>> {
+    let kw = kwargs!(py,
+        "account" => account_py(py, m.account)?,
+        "account_name" => m.account_name.as_str(),
+        "is_owner" => m.owner,
+        "roles" => roles_py(py, m.roles)?,
+        "since" => time_py(py, m.since)?,
+        "locked" => m.locked,
+    );
+    build(py, &types(py)?.membership, kw)
+}
+
+pub(crate) fn security_policy_py<'py>(
+    py: Python<'py>,
+    p: &contactkeeper::SecurityPolicy,
+) -> PyResult<Bound<'py, PyAny>> {
+    let t = types(py)?;
+    let lock = match p.lock {
+        Some(l) => build(
+            py,
+            &t.lock_policy,
+            kwargs!(py, "max_attempts" => l.max_attempts),
+        )?,
+        None => py.None().into_bound(py),
+    };
+    let password = build(
+        py,
+        &t.password_policy,
+        kwargs!(py,
+            "min_length" => p.password.min_length,
+            "history" => p.password.history,
+        ),
+    )?;
+    let ranges: Vec<String> = p.ip_allowlist.iter().map(ToString::to_string).collect();
+    let kw = kwargs!(py,
+        "lock" => lock,
+        "password" => password,
+        "require_two_factor" => p.require_two_factor,
+        "ip_allowlist" => PyTuple::new(py, ranges)?,
+        "force_change_before" => opt_time_py(py, p.force_change_before)?,
+    );
+    build(py, &t.security_policy, kw)
+}
+
+pub(crate) fn password_status_py(
+    py: Python<'_>,
+    s: contactkeeper::PasswordStatus,
+) -> PyResult<Bound<'_, PyAny>> {
+    let kw = kwargs!(py,
+        "set" => s.set,
+        "changed_at" => opt_time_py(py, s.changed_at)?,
+        "expires_at" => opt_time_py(py, s.expires_at)?,
+        "must_change" => s.must_change,
+        "change_required" => s.change_required,
+    );
+    build(py, &types(py)?.password_status, kw)
+}
+
+pub(crate) fn two_factor_status_py<'py>(
+    py: Python<'py>,
+    s: &contactkeeper::TwoFactorStatus,
+) -> PyResult<Bound<'py, PyAny>> {
+    let t = types(py)?;
+    let method = |m: Option<TwoFactorMethod>| -> PyResult<Bound<'py, PyAny>> {
+        opt(py, m, |py, m| t.two_factor_method.py(py, m))
+    };
+    let kw = kwargs!(py,
+        "method" => method(s.method)?,
+        "phone" => s.phone.as_deref(),
+        "assigned_method" => method(s.assigned.as_ref().map(|a| a.method))?,
+        "assigned_phone" => s.assigned.as_ref().and_then(|a| a.phone.as_deref()),
+        "enrollment_pending" => s.enrollment_pending,
+        "required" => s.required,
+    );
+    build(py, &t.two_factor_status, kw)
+}
+
 pub(crate) fn lock_mark_py(py: Python<'_>, l: LockMark) -> PyResult<Bound<'_, PyAny>> {
     let t = types(py)?;
     let kw = kwargs!(py,
@@ -744,6 +832,7 @@ pub(crate) fn contact_view_py<'py>(
         "accounts" => c.accounts,
         "member_since" => time_py(py, c.member_since)?,
         "lock" => opt(py, c.lock, lock_mark_py)?,
+        "locked_by" => c.locked_by.as_deref(),
         "notifications" => notification_prefs_py(py, c.notifications)?,
     );
     build(py, &types(py)?.contact_view, kw)

@@ -660,6 +660,73 @@ impl PyDirectory {
         convert::contact_view_py(py, &v)
     }
 
+    /// The contact of the account with this login (I5), compared
+    /// case-insensitively (B3). A login that is not a member of this account
+    /// raises `NotFoundError`, whether or not it exists elsewhere.
+    fn find_contact<'py>(
+        &self,
+        py: Python<'py>,
+        actor: ActorArg,
+        account: PyAccountId,
+        login: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let login = convert::text(login, Field::Login, "login")?;
+        let v = self.call(py, move |d| d.find_contact(&actor.0, account.0, &login))?;
+        convert::contact_view_py(py, &v)
+    }
+
+    /// The accounts the signed-in contact belongs to (B6, I5), by account
+    /// id: for the account switcher. Invitations not yet accepted are
+    /// `invitations()`.
+    fn my_accounts<'py>(&self, py: Python<'py>, actor: ActorArg) -> PyResult<Bound<'py, PyAny>> {
+        let v = self.call(py, move |d| d.my_accounts(&actor.0))?;
+        convert::list(py, &v, convert::membership_py)
+    }
+
+    /// What a contact's General tab shows of its password (I5): its expiry
+    /// date and whether it must be changed at the next sign-in. One's own,
+    /// or another contact's for a contact manager.
+    fn password_status<'py>(
+        &self,
+        py: Python<'py>,
+        actor: ActorArg,
+        account: PyAccountId,
+        contact: PyContactId,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let v = self.call(py, move |d| {
+            d.password_status(&actor.0, account.0, contact.0)
+        })?;
+        convert::password_status_py(py, v)
+    }
+
+    /// What a contact's Login options tab shows of its second factor (I5):
+    /// the method and phone, a method a manager set, an enrollment under
+    /// way. One's own, or another's for those who may reset it.
+    fn two_factor_status<'py>(
+        &self,
+        py: Python<'py>,
+        actor: ActorArg,
+        account: PyAccountId,
+        contact: PyContactId,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let v = self.call(py, move |d| {
+            d.two_factor_status(&actor.0, account.0, contact.0)
+        })?;
+        convert::two_factor_status_py(py, &v)
+    }
+
+    /// The account's security policies (D2, E1, F3, G1), for anyone who
+    /// may see the account.
+    fn security_policy<'py>(
+        &self,
+        py: Python<'py>,
+        actor: ActorArg,
+        account: PyAccountId,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let v = self.call(py, move |d| d.security_policy(&actor.0, account.0))?;
+        convert::security_policy_py(py, &v)
+    }
+
     /// A page of the account's contacts, by id: those after `after`, at most
     /// `limit` (1 to `MAX_PAGE`).
     #[pyo3(signature = (actor, account, *, after = None, limit = 100))]

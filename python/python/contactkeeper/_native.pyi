@@ -32,6 +32,10 @@ from ._types import (
     ContactAdded,
     Invitation,
     PendingMember,
+    Membership,
+    PasswordStatus,
+    SecurityPolicy,
+    TwoFactorStatus,
     ContactView,
     DeliveryReport,
     Duty,
@@ -392,6 +396,25 @@ class Directory:
         """Sets a standard contact's roles and scope (C1, C4, C6)."""
     def contact(self, actor: ActorLike, account: AccountId, contact: ContactId) -> ContactView:
         """A contact of the account."""
+    def find_contact(self, actor: ActorLike, account: AccountId, login: str) -> ContactView:
+        """The contact of the account with this login (I5), compared
+        case-insensitively (B3). A login that is not a member of this account
+        raises ``NotFoundError``, whether or not it exists elsewhere."""
+    def my_accounts(self, actor: ActorLike) -> list[Membership]:
+        """The accounts the signed-in contact belongs to (B6, I5), by account
+        id: for the account switcher. Invitations not yet accepted are
+        ``invitations()``."""
+    def password_status(self, actor: ActorLike, account: AccountId, contact: ContactId) -> PasswordStatus:
+        """What a contact's General tab shows of its password (I5): its expiry
+        date and whether it must be changed at the next sign-in. One's own,
+        or another contact's for a contact manager."""
+    def two_factor_status(self, actor: ActorLike, account: AccountId, contact: ContactId) -> TwoFactorStatus:
+        """What a contact's Login options tab shows of its second factor (I5):
+        the method and phone, a method a manager set, an enrollment under
+        way. One's own, or another's for those who may reset it."""
+    def security_policy(self, actor: ActorLike, account: AccountId) -> SecurityPolicy:
+        """The account's security policies (D2, E1, F3, G1), for anyone who
+        may see the account."""
     def list_contacts(
         self, actor: ActorLike, account: AccountId, *, after: ContactId | None = None, limit: int = 100
     ) -> list[ContactView]:

@@ -53,6 +53,7 @@ __all__ = [
     "ContactAdded",
     "ContactView",
     "Invitation",
+    "Membership",
     "PendingMember",
     "DeliveryReport",
     "Duty",
@@ -72,10 +73,12 @@ __all__ = [
     "OutboxItem",
     "PasswordChangeRequired",
     "PasswordPolicy",
+    "PasswordStatus",
     "Plan",
     "Profile",
     "Resource",
     "SecondFactorRequired",
+    "SecurityPolicy",
     "Service",
     "SessionGrant",
     "SessionInfo",
@@ -84,6 +87,7 @@ __all__ = [
     "SignInOutcome",
     "SignedIn",
     "TechnicalDuty",
+    "TwoFactorStatus",
 ]
 
 _D: dict[str, Any] = _native._defaults()
@@ -235,6 +239,21 @@ class Invitation:
 
 
 @dataclass(frozen=True)
+class Membership:
+    """An account the signed-in contact belongs to (B6, I5): for an account
+    switcher."""
+
+    account: AccountId
+    account_name: str
+    is_owner: bool
+    roles: FrozenSet[Role]
+    """Every role for the owner (A2)."""
+    since: datetime.datetime
+    locked: bool
+    """Whether a manual lock keeps the contact out of that account (E6)."""
+
+
+@dataclass(frozen=True)
 class PendingMember:
     """A pending member, as the inviting account's managers see it (B7): the
     login and the roles offered only."""
@@ -298,6 +317,9 @@ class ContactView:
     member_since: datetime.datetime
     lock: Optional[LockMark]
     """The padlock, when locked (E7)."""
+    locked_by: Optional[str]
+    """Who locked the contact by hand in this account (an audit label such
+    as ``contact:7``), while a manual lock is on (E6, I5)."""
     notifications: NotificationPrefs
     """What the contact wants to be told in this account (I2, I4, H6)."""
 
@@ -326,6 +348,56 @@ class LockPolicy:
 
     max_attempts: int = _D["lock_max_attempts"]
     """Failed attempts allowed before a 30-minute lock."""
+
+
+@dataclass(frozen=True)
+class SecurityPolicy:
+    """An account's security policies, read back (D2, E1, F3, G1)."""
+
+    lock: Optional[LockPolicy]
+    """The locked-account policy, when enabled (E1)."""
+    password: PasswordPolicy
+    require_two_factor: bool
+    """Whether every contact must use a second factor (F3)."""
+    ip_allowlist: Tuple[str, ...]
+    """CIDR ranges sign-in is allowed from; empty allows all (G1)."""
+    force_change_before: Optional[datetime.datetime]
+    """Passwords changed before this time must change at next sign-in (D2)."""
+
+
+@dataclass(frozen=True)
+class PasswordStatus:
+    """What a contact's General tab shows of its password (I5, D3, D4):
+    never the password or its hash."""
+
+    set: bool
+    """Whether the contact has a password."""
+    changed_at: Optional[datetime.datetime]
+    expires_at: Optional[datetime.datetime]
+    """365 days after the last change (D3)."""
+    must_change: bool
+    """"Reset password at next login", as a manager set it (D4)."""
+    change_required: bool
+    """Whether the next sign-in must change it, for any reason: the flag,
+    expiry (D3) or the account's forced change (D2)."""
+
+
+@dataclass(frozen=True)
+class TwoFactorStatus:
+    """What a contact's Login options tab shows of its second factor (I5,
+    F1, F3): never a secret or a code."""
+
+    method: Optional[TwoFactorMethod]
+    """The method enrolled, if any."""
+    phone: Optional[str]
+    """The enrolled 2FA phone (SMS and voice)."""
+    assigned_method: Optional[TwoFactorMethod]
+    """A method a manager set, to be enrolled at the next sign-in."""
+    assigned_phone: Optional[str]
+    enrollment_pending: bool
+    """Whether an enrollment was started and not yet confirmed."""
+    required: bool
+    """Whether the account requires a second factor (F3)."""
 
 
 @dataclass(frozen=True)
