@@ -344,6 +344,30 @@ typedef enum ck_delivery {
     CK_RETRY_LATER = 2,
 } ck_delivery;
 
+// The order of a contact listing (I5); ties go by contact id. Passed as
+// a `uint32_t` in `ck_contact_query.sort`.
+typedef enum ck_contact_sort {
+    // By contact id: the order contacts were added in.
+    CK_SORT_ID = 0,
+    // By name, ignoring case.
+    CK_SORT_NAME = 1,
+    // By login, ignoring case.
+    CK_SORT_LOGIN = 2,
+    // By email, ignoring case.
+    CK_SORT_EMAIL = 3,
+} ck_contact_sort;
+
+// A contact listing's padlock filter (I5, E7). Passed as a `uint32_t` in
+// `ck_contact_query.locked`.
+typedef enum ck_lock_filter {
+    // Locked or not.
+    CK_LOCK_FILTER_ANY = 0,
+    // Only contacts with a padlock.
+    CK_LOCK_FILTER_LOCKED = 1,
+    // Only contacts without one.
+    CK_LOCK_FILTER_UNLOCKED = 2,
+} ck_lock_filter;
+
 // A directory: every operation of a portal goes through one.
 //
 // Thread safety: a `ck_directory` is shared by any number of threads at
@@ -744,6 +768,40 @@ typedef struct ck_contact_list {
     // How many.
     size_t len;
 } ck_contact_list;
+
+// Which contacts `ck_search_contacts()` lists, in what order, from where
+// (I5). Zeroed, it asks for the first page by id, unfiltered (set
+// `limit`).
+typedef struct ck_contact_query {
+    // A `ck_contact_sort`.
+    uint32_t sort;
+    // One `ck_role` flag: only contacts holding it (the owner holds
+    // every role); 0 for any.
+    uint32_t role;
+    // A `ck_lock_filter`.
+    uint32_t locked;
+    // Only contacts whose name, login or email contains this text,
+    // ignoring case; NULL or empty for any.
+    const char *text;
+    // `next` of the previous page, or NULL for the first.
+    const char *cursor;
+    // At most this many contacts (1 to 1000).
+    size_t limit;
+} ck_contact_query;
+
+// A page of a contact listing. Read-only; free with
+// `ck_contact_page_free()`.
+typedef struct ck_contact_page {
+    // The contacts, in the query's order.
+    const struct ck_contact *items;
+    // How many.
+    size_t len;
+    // The cursor of the next page (pass it as `ck_contact_query.cursor`),
+    // or NULL on the last page. It stays valid when the contact it ended
+    // on is deleted; a cursor of another account or another order gives
+    // `CK_INVALID_INPUT` (field "cursor").
+    const char *next;
+} ck_contact_page;
 
 // What an actor may do in an account (C2): for menus and checks.
 // Read-only; free with `ck_access_free()`.
@@ -1374,6 +1432,18 @@ enum ck_result ck_list_contacts(const struct ck_directory *dir,
                                 uint64_t after,
                                 size_t limit,
                                 struct ck_contact_list **out);
+
+// A page of the account's contacts, sorted, filtered and paged by a
+// stable cursor (I5): the Account Contacts page. For whoever may see the
+// account. Free `*out` with `ck_contact_page_free()`.
+enum ck_result ck_search_contacts(const struct ck_directory *dir,
+                                  const struct ck_actor *actor,
+                                  uint64_t account,
+                                  const struct ck_contact_query *query,
+                                  struct ck_contact_page **out);
+
+// Frees a page from `ck_search_contacts()` (NULL is fine).
+enum ck_result ck_contact_page_free(struct ck_contact_page *page);
 
 // Frees a contact list. NULL is a no-op; a freed or foreign pointer gives
 // `CK_INVALID_HANDLE`.

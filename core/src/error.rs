@@ -343,6 +343,12 @@ named_enum! {
         SealingKey => "sealing_key",
         /// A chargeable action a host declares (C3).
         ChargeAction => "charge_action",
+        /// The order of a contact listing (I5).
+        Sort => "sort",
+        /// A listing's text filter (I5).
+        Filter => "filter",
+        /// A listing's cursor (I5).
+        Cursor => "cursor",
     }
 }
 
@@ -361,6 +367,7 @@ impl Field {
             Field::PasswordHash | Field::HashCost => "D1",
             Field::SealingKey => "F1",
             Field::ChargeAction => "C3",
+            Field::Sort | Field::Filter | Field::Cursor => "I5",
             Field::SessionLifetime => "D8",
             Field::Channel => "D6",
             Field::LockPolicy => "E1",

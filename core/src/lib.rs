@@ -37,6 +37,7 @@ pub use accounts::{
 };
 pub use audit::{AuditEntry, AuditQuery, AuditVerification, ChainProblem, Operation, Outcome};
 pub use clock::{Clock, ManualClock, SystemClock};
+pub use contacts::listing::{ContactPage, ContactQuery, ContactSort};
 pub use contacts::{
     login_key, ChangedFields, ContactView, Invitation, InvitationView, Membership, NewContact,
     PendingMember, Profile, ProfileUpdate, INVITATION_LIFETIME, MAX_PAGE,

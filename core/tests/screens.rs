@@ -322,3 +322,361 @@ fn the_account_switcher_lists_the_accounts_of_the_signed_in_login() {
         }
     });
 }
+
+/// Pages through a whole listing with `q`, page size `q.limit`.
+fn all_pages(f: &Fixture, acct: AccountId, q: &ContactQuery) -> Vec<String> {
+    let mut q = q.clone();
+    let mut seen = Vec::new();
+    loop {
+        let page = f.dir.search_contacts(&Actor::System, acct, &q).unwrap();
+        assert!(page.contacts.len() <= q.limit);
+        seen.extend(page.contacts.iter().map(|v| v.login.clone()));
+        assert!(seen.len() <= 1_000, "the cursor does not advance");
+        match page.next {
+            Some(n) => q.cursor = Some(n),
+            None => return seen,
+        }
+    }
+}
+
+/// An account of contacts whose names, logins and emails sort differently.
+fn roster(f: &Fixture) -> (AccountId, ContactId) {
+    let (acct, alice) = f.account("alice");
+    for (login, name, email, roles) in [
+        (
+            "bob",
+            "Zed Bob",
+            "a-bob@x.example",
+            RoleSet::of(&[Role::ContactManager]),
+        ),
+        ("carol", "carol Young", "c@x.example", RoleSet::EMPTY),
+        (
+            "Dave",
+            "Adam Dave",
+            "zz@x.example",
+            RoleSet::of(&[Role::BillingManager]),
+        ),
+        (
+            "erin",
+            "Erin",
+            "b-erin@x.example",
+            RoleSet::of(&[Role::ContactManager]),
+        ),
+    ] {
+        f.dir
+            .create_contact(
+                &Actor::System,
+                acct,
+                &NewContact::new(login, Profile::new(name, email)).with_roles(roles),
+            )
+            .unwrap();
+    }
+    (acct, alice)
+}
+
+// rule I5
+#[test]
+fn the_contact_listing_sorts_by_name_login_and_email() {
+    for_each_store(|f| {
+        let (acct, _) = roster(&f);
+        let q = |sort| ContactQuery {
+            sort,
+            limit: 2,
+            ..ContactQuery::default()
+        };
+        // Names: "Adam Dave", "alice Person", "carol Young", "Erin", "Zed Bob".
+        assert_eq!(
+            all_pages(&f, acct, &q(ContactSort::Name)),
+            ["Dave", "alice", "carol", "erin", "bob"]
+        );
+        assert_eq!(
+            all_pages(&f, acct, &q(ContactSort::Login)),
+            ["alice", "bob", "carol", "Dave", "erin"]
+        );
+        assert_eq!(
+            all_pages(&f, acct, &q(ContactSort::Email)),
+            ["bob", "alice", "erin", "carol", "Dave"]
+        );
+        assert_eq!(all_pages(&f, acct, &q(ContactSort::Id)).len(), 5);
+        for limit in 1..=6 {
+            let q = ContactQuery {
+                sort: ContactSort::Name,
+                limit,
+                ..ContactQuery::default()
+            };
+            assert_eq!(
+                all_pages(&f, acct, &q),
+                ["Dave", "alice", "carol", "erin", "bob"],
+                "pages of {limit}"
+            );
+        }
+    });
+}
+
+// rule I5
+// rule E7
+#[test]
+fn the_contact_listing_filters_by_role_padlock_and_text() {
+    for_each_store(|f| {
+        let (acct, alice) = roster(&f);
+        let find = |q: ContactQuery| {
+            let mut v = all_pages(&f, acct, &ContactQuery { limit: 2, ..q });
+            v.sort();
+            v
+        };
+        // The owner holds every role (A2).
+        assert_eq!(
+            find(ContactQuery {
+                role: Some(Role::ContactManager),
+                ..ContactQuery::default()
+            }),
+            ["alice", "bob", "erin"]
+        );
+        let carol = f.dir.find_contact(&c(alice), acct, "carol").unwrap().id;
+        f.dir.lock_contact(&c(alice), acct, carol).unwrap();
+        assert_eq!(
+            find(ContactQuery {
+                locked: Some(true),
+                ..ContactQuery::default()
+            }),
+            ["carol"]
+        );
+        assert_eq!(
+            find(ContactQuery {
+                locked: Some(false),
+                ..ContactQuery::default()
+            })
+            .len(),
+            4
+        );
+        // Text in any of name, login or email, ignoring case.
+        for (text, want) in [
+            ("DAVE", vec!["Dave"]),
+            ("young", vec!["carol"]),
+            ("b-", vec!["erin"]),
+            ("  e  ", vec!["Dave", "alice", "bob", "carol", "erin"]),
+            ("nobody", vec![]),
+        ] {
+            assert_eq!(
+                find(ContactQuery {
+                    text: Some(text.into()),
+                    ..ContactQuery::default()
+                }),
+                want,
+                "{text:?}"
+            );
+        }
+        assert_eq!(
+            find(ContactQuery {
+                role: Some(Role::ContactManager),
+                text: Some("erin".into()),
+                locked: Some(false),
+                ..ContactQuery::default()
+            }),
+            ["erin"]
+        );
+    });
+}
+
+// rule I5
+#[test]
+fn a_cursor_survives_the_deletion_of_the_contact_it_ended_on() {
+    for_each_store(|f| {
+        let (acct, alice) = roster(&f);
+        let q = ContactQuery {
+            sort: ContactSort::Login,
+            limit: 2,
+            ..ContactQuery::default()
+        };
+        let first = f.dir.search_contacts(&c(alice), acct, &q).unwrap();
+        let logins: Vec<_> = first.contacts.iter().map(|v| v.login.as_str()).collect();
+        assert_eq!(logins, ["alice", "bob"]);
+        let bob = first.contacts[1].id;
+        f.dir.delete_contact(&c(alice), acct, bob).unwrap();
+        let rest = all_pages(
+            &f,
+            acct,
+            &ContactQuery {
+                cursor: first.next,
+                ..q
+            },
+        );
+        assert_eq!(rest, ["carol", "Dave", "erin"]);
+    });
+}
+
+// rule I5
+// rule K2
+#[test]
+fn a_bad_listing_query_is_a_typed_error() {
+    for_each_store(|f| {
+        let (acct, alice) = roster(&f);
+        let (other, olga) = f.account("olga");
+        f.contact(other, "zack", RoleSet::EMPTY);
+        let by_name = ContactQuery {
+            sort: ContactSort::Name,
+            limit: 1,
+            ..ContactQuery::default()
+        };
+        let theirs = f
+            .dir
+            .search_contacts(&c(olga), other, &by_name)
+            .unwrap()
+            .next
+            .unwrap();
+        let ours = f
+            .dir
+            .search_contacts(&c(alice), acct, &by_name)
+            .unwrap()
+            .next
+            .unwrap();
+        let cases: Vec<(ContactQuery, Field, Problem)> = vec![
+            (
+                ContactQuery {
+                    cursor: Some(theirs),
+                    ..by_name.clone()
+                },
+                Field::Cursor,
+                Problem::NotOffered,
+            ),
+            (
+                ContactQuery {
+                    sort: ContactSort::Email,
+                    cursor: Some(ours),
+                    ..by_name.clone()
+                },
+                Field::Cursor,
+                Problem::NotOffered,
+            ),
+            (
+                ContactQuery {
+                    cursor: Some("not a cursor".into()),
+                    ..by_name.clone()
+                },
+                Field::Cursor,
+                Problem::Malformed,
+            ),
+            (
+                ContactQuery {
+                    text: Some("x".repeat(201)),
+                    ..by_name.clone()
+                },
+                Field::Filter,
+                Problem::TooLong { max: 200 },
+            ),
+            (
+                ContactQuery {
+                    text: Some("a\u{0}b".into()),
+                    ..by_name.clone()
+                },
+                Field::Filter,
+                Problem::ControlCharacter,
+            ),
+        ];
+        for (q, field, problem) in cases {
+            let err = f.refused(acct, &[other], ErrorCode::InvalidInput, "I5", || {
+                f.dir.search_contacts(&c(alice), acct, &q)
+            });
+            assert_eq!(err, Error::InvalidInput { field, problem }, "{q:?}");
+        }
+        for limit in [0, MAX_PAGE + 1] {
+            f.refused(acct, &[], ErrorCode::InvalidInput, "K2", || {
+                f.dir.search_contacts(
+                    &c(alice),
+                    acct,
+                    &ContactQuery {
+                        limit,
+                        ..ContactQuery::default()
+                    },
+                )
+            });
+        }
+        // An outsider lists nothing of the account.
+        f.refused(acct, &[other], ErrorCode::PermissionDenied, "C2", || {
+            f.dir
+                .search_contacts(&c(olga), acct, &ContactQuery::default())
+        });
+    });
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(48))]
+
+    // rule I5: paging through any listing gives each matching contact once,
+    // in the order a plain sort gives, whatever the page size; contacts
+    // deleted between pages simply drop out.
+    #[test]
+    fn paging_gives_every_matching_contact_once_in_order(
+        names in proptest::collection::vec("[a-cA-C]{1,3}", 1..14),
+        sort in proptest::sample::select(vec![
+            ContactSort::Id, ContactSort::Name, ContactSort::Login, ContactSort::Email,
+        ]),
+        text in proptest::option::of("[abc]"),
+        limit in 1usize..5,
+        delete_every in 2usize..5,
+    ) {
+        let f = Fixture::new();
+        let (acct, alice) = f.account("owner");
+        let mut people = vec![];
+        for (i, n) in names.iter().enumerate() {
+            let login = format!("{n}{i}");
+            let added = f.dir.create_contact(
+                &Actor::System,
+                acct,
+                &NewContact::new(&login, Profile::new(n.clone(), format!("{}{i}@x.example", n.to_lowercase()))),
+            ).unwrap();
+            people.push((added.contact, login, n.clone()));
+        }
+        let owner_view = f.dir.contact(&Actor::System, acct, alice).unwrap();
+        let mut reference: Vec<(String, ContactId, String)> = people
+            .iter()
+            .map(|(id, login, name)| (id, login.clone(), name.clone(), format!("{}{}", name.to_lowercase(), &login[name.len()..]) + "@x.example"))
+            .map(|(id, login, name, email)| {
+                let key = match sort {
+                    ContactSort::Id => String::new(),
+                    ContactSort::Name => name.to_lowercase(),
+                    ContactSort::Login => login.to_ascii_lowercase(),
+                    ContactSort::Email => email.clone(),
+                    _ => unreachable!(),
+                };
+                let hay = format!("{} {} {}", name.to_lowercase(), login.to_lowercase(), email);
+                (key, *id, hay)
+            })
+            .collect();
+        let owner_key = match sort {
+            ContactSort::Id => String::new(),
+            ContactSort::Name => owner_view.profile.name.to_lowercase(),
+            ContactSort::Login => "owner".into(),
+            ContactSort::Email => owner_view.profile.email.to_lowercase(),
+            _ => unreachable!(),
+        };
+        reference.push((owner_key, alice, format!("{} owner {}", owner_view.profile.name.to_lowercase(), owner_view.profile.email.to_lowercase())));
+        if let Some(t) = &text {
+            reference.retain(|(_, _, hay)| hay.contains(t.as_str()));
+        }
+        reference.sort_by(|a, b| (&a.0, a.1).cmp(&(&b.0, b.1)));
+        let mut q = ContactQuery { sort, text: text.clone(), limit, ..ContactQuery::default() };
+        let mut got: Vec<ContactId> = vec![];
+        let mut deleted: Vec<ContactId> = vec![];
+        let mut pages = 0;
+        loop {
+            let page = f.dir.search_contacts(&Actor::System, acct, &q).unwrap();
+            got.extend(page.contacts.iter().map(|v| v.id));
+            pages += 1;
+            proptest::prop_assert!(pages <= 100, "the cursor does not advance");
+            // Now and then delete a contact not yet shown.
+            if pages % delete_every == 0 {
+                if let Some((_, id, _)) = reference.iter().find(|(_, id, _)| !got.contains(id) && !deleted.contains(id) && *id != alice) {
+                    f.dir.delete_contact(&Actor::System, acct, *id).unwrap();
+                    deleted.push(*id);
+                }
+            }
+            match page.next {
+                Some(n) => q.cursor = Some(n),
+                None => break,
+            }
+        }
+        let want: Vec<ContactId> = reference.iter().map(|r| r.1).filter(|id| !deleted.contains(id)).collect();
+        proptest::prop_assert_eq!(got, want);
+    }
+}

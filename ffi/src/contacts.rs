@@ -493,6 +493,145 @@ pub unsafe extern "C" fn ck_list_contacts(
     })
 }
 
+/// The order of a contact listing (I5); ties go by contact id. Passed as
+/// a `uint32_t` in `ck_contact_query.sort`.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ck_contact_sort {
+    /// By contact id: the order contacts were added in.
+    CK_SORT_ID = 0,
+    /// By name, ignoring case.
+    CK_SORT_NAME = 1,
+    /// By login, ignoring case.
+    CK_SORT_LOGIN = 2,
+    /// By email, ignoring case.
+    CK_SORT_EMAIL = 3,
+}
+
+/// A contact listing's padlock filter (I5, E7). Passed as a `uint32_t` in
+/// `ck_contact_query.locked`.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ck_lock_filter {
+    /// Locked or not.
+    CK_LOCK_FILTER_ANY = 0,
+    /// Only contacts with a padlock.
+    CK_LOCK_FILTER_LOCKED = 1,
+    /// Only contacts without one.
+    CK_LOCK_FILTER_UNLOCKED = 2,
+}
+
+/// Which contacts `ck_search_contacts()` lists, in what order, from where
+/// (I5). Zeroed, it asks for the first page by id, unfiltered (set
+/// `limit`).
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct ck_contact_query {
+    /// A `ck_contact_sort`.
+    pub sort: u32,
+    /// One `ck_role` flag: only contacts holding it (the owner holds
+    /// every role); 0 for any.
+    pub role: u32,
+    /// A `ck_lock_filter`.
+    pub locked: u32,
+    /// Only contacts whose name, login or email contains this text,
+    /// ignoring case; NULL or empty for any.
+    pub text: *const c_char,
+    /// `next` of the previous page, or NULL for the first.
+    pub cursor: *const c_char,
+    /// At most this many contacts (1 to 1000).
+    pub limit: usize,
+}
+
+/// A page of a contact listing. Read-only; free with
+/// `ck_contact_page_free()`.
+#[repr(C)]
+#[derive(Debug)]
+pub struct ck_contact_page {
+    /// The contacts, in the query's order.
+    pub items: *const ck_contact,
+    /// How many.
+    pub len: usize,
+    /// The cursor of the next page (pass it as `ck_contact_query.cursor`),
+    /// or NULL on the last page. It stays valid when the contact it ended
+    /// on is deleted; a cursor of another account or another order gives
+    /// `CK_INVALID_INPUT` (field "cursor").
+    pub next: *const c_char,
+}
+
+unsafe fn query_from(q: *const ck_contact_query) -> Result<core::ContactQuery, Fail> {
+    if q.is_null() {
+        return Err(Fail::null("query"));
+    }
+    // SAFETY: lent by the caller for the call.
+    let q = unsafe { &*q };
+    let sort = match q.sort {
+        0 => core::ContactSort::Id,
+        1 => core::ContactSort::Name,
+        2 => core::ContactSort::Login,
+        3 => core::ContactSort::Email,
+        v => return Err(Fail::arg("query.sort", v)),
+    };
+    let role = match q.role {
+        0 => None,
+        bits => Some(crate::types::role_name(bits).ok_or_else(|| Fail::arg("query.role", bits))?),
+    };
+    let locked = match q.locked {
+        0 => None,
+        1 => Some(true),
+        2 => Some(false),
+        v => return Err(Fail::arg("query.locked", v)),
+    };
+    Ok(core::ContactQuery {
+        sort,
+        role,
+        locked,
+        text: unsafe { opt_str(q.text, "query.text") }?.map(str::to_owned),
+        cursor: unsafe { opt_str(q.cursor, "query.cursor") }?.map(str::to_owned),
+        limit: q.limit,
+    })
+}
+
+/// A page of the account's contacts, sorted, filtered and paged by a
+/// stable cursor (I5): the Account Contacts page. For whoever may see the
+/// account. Free `*out` with `ck_contact_page_free()`.
+#[no_mangle]
+pub unsafe extern "C" fn ck_search_contacts(
+    dir: *const ck_directory,
+    actor: *const ck_actor,
+    account: u64,
+    query: *const ck_contact_query,
+    out: *mut *mut ck_contact_page,
+) -> ck_result {
+    guard(|| {
+        let d = unsafe { directory(dir) }?;
+        let a = unsafe { actor_from(actor) }?;
+        let q = unsafe { query_from(query) }?;
+        let out = Out::new(out, "out")?;
+        let page = d.search_contacts(&a, AccountId(account), &q)?;
+        let mut arena = Arena::default();
+        let items: Vec<ck_contact> = page
+            .contacts
+            .iter()
+            .map(|c| contact_view(c, &mut arena))
+            .collect();
+        let (items, len) = arena.vec(items);
+        let next = arena.opt_str(page.next.as_deref());
+        out.set(publish(
+            ck_contact_page { items, len, next },
+            arena,
+            "ck_contact_page",
+        ));
+        Ok(())
+    })
+}
+
+/// Frees a page from `ck_search_contacts()` (NULL is fine).
+#[no_mangle]
+pub unsafe extern "C" fn ck_contact_page_free(page: *mut ck_contact_page) -> ck_result {
+    guard(|| unsafe { release(page, "ck_contact_page") })
+}
+
 /// Frees a contact list. NULL is a no-op; a freed or foreign pointer gives
 /// `CK_INVALID_HANDLE`.
 #[no_mangle]

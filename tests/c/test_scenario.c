@@ -4,6 +4,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include <stdint.h>
 #include <stdlib.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "ck_test.h"
@@ -714,6 +715,55 @@ static void screens(void) {
     OK(ck_security_policy_free(pol));
     OK(ck_set_ip_allowlist(dir, &a, acct, NULL, 0, "192.0.2.7"));
     OK(ck_set_lock_policy(dir, &a, acct, was_enabled, was_enabled ? was_max : 1));
+
+    /* The Account Contacts page: sorted, filtered, paged (I5). */
+    ck_contact_list *all = NULL;
+    OK(ck_list_contacts(dir, &a, acct, 0, 1000, &all));
+    size_t total = all->len;
+    OK(ck_contact_list_free(all));
+    ck_contact_query q = {CK_SORT_LOGIN, 0, CK_LOCK_FILTER_ANY, NULL, NULL, 1};
+    char prev[128] = "";
+    size_t listed = 0;
+    char cursor[512];
+    for (;;) {
+        ck_contact_page *page = NULL;
+        OK(ck_search_contacts(dir, &a, acct, &q, &page));
+        CHECK(page->len <= 1);
+        if (page->len == 1) {
+            CHECK(strcasecmp(prev, page->items[0].login) < 0);
+            snprintf(prev, sizeof prev, "%s", page->items[0].login);
+            listed++;
+        }
+        bool more = page->next != NULL;
+        if (more) snprintf(cursor, sizeof cursor, "%s", page->next);
+        OK(ck_contact_page_free(page));
+        if (!more || listed > total) break;
+        q.cursor = cursor;
+    }
+    CHECK(listed == total);
+    ck_contact_query by_text = {CK_SORT_NAME, 0, CK_LOCK_FILTER_UNLOCKED, "DAVE", NULL, 10};
+    ck_contact_page *page = NULL;
+    OK(ck_search_contacts(dir, &a, acct, &by_text, &page));
+    CHECK(page->len == 1 && page->items[0].id == dave && page->next == NULL);
+    OK(ck_contact_page_free(page));
+    ck_contact_query managers = {CK_SORT_ID, CK_ROLE_CONTACT_MANAGER, 0, NULL, NULL, 10};
+    OK(ck_search_contacts(dir, &a, acct, &managers, &page));
+    CHECK(page->len >= 2); /* the owner holds every role */
+    OK(ck_contact_page_free(page));
+    ck_contact_query bad = q;
+    bad.sort = 9;
+    EXPECT(CK_INVALID_ARGUMENT, ck_search_contacts(dir, &a, acct, &bad, &page));
+    bad = q;
+    bad.role = CK_ROLE_CONTACT_MANAGER | CK_ROLE_BILLING_MANAGER;
+    EXPECT(CK_INVALID_ARGUMENT, ck_search_contacts(dir, &a, acct, &bad, &page));
+    bad = q;
+    bad.cursor = "junk";
+    EXPECT(CK_INVALID_INPUT, ck_search_contacts(dir, &a, acct, &bad, &page));
+    CHECK(STREQ(ck_last_error_field(), "cursor") && STREQ(ck_last_error_rule(), "I5"));
+    bad = q;
+    bad.limit = 0;
+    EXPECT(CK_INVALID_INPUT, ck_search_contacts(dir, &a, acct, &bad, &page));
+    EXPECT(CK_NULL_POINTER, ck_search_contacts(dir, &a, acct, NULL, &page));
 
     /* The account switcher (B6). */
     ck_membership_list *mine = NULL;

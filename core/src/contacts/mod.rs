@@ -502,6 +502,7 @@ pub(crate) fn guard_shared_profile(access: &Access, account_count: u32) -> Resul
 }
 
 pub(crate) mod invitations;
+pub mod listing;
 pub(crate) mod ops;
 
 /// The most contacts one page of [`Directory::list_contacts`] returns.

@@ -239,6 +239,12 @@ class Field(enum.Enum):
     """A key authenticator secrets are sealed under (F1)."""
     CHARGE_ACTION = "charge_action"
     """A chargeable action a host declares (C3)."""
+    SORT = "sort"
+    """The order of a contact listing (I5)."""
+    FILTER = "filter"
+    """A listing's text filter (I5)."""
+    CURSOR = "cursor"
+    """A listing's cursor (I5)."""
 
 class Entity(enum.Enum):
     """The kind of entity an error refers to."""
