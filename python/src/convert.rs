@@ -131,6 +131,7 @@ pub(crate) struct Types {
     pub two_factor_method: EnumMap<TwoFactorMethod>,
     pub notification_kind: EnumMap<NotificationKind>,
     pub rank: EnumMap<Rank>,
+    pub contact_sort: EnumMap<contactkeeper::ContactSort>,
     pub standing: EnumMap<Standing>,
     pub lock_kind: EnumMap<LockKind>,
     pub session_stage: EnumMap<SessionStage>,
@@ -149,6 +150,7 @@ pub(crate) struct Types {
     pub contact_added: Py<PyAny>,
     pub invitation: Py<PyAny>,
     pub pending_member: Py<PyAny>,
+    pub contact_page: Py<PyAny>,
     pub membership: Py<PyAny>,
     pub security_policy: Py<PyAny>,
     pub password_status: Py<PyAny>,
@@ -248,6 +250,13 @@ impl Types {
                 NotificationKind::name,
             )?,
             rank: EnumMap::load(&e, "Rank", Rank::ALL, Rank::name)?.by_name(Field::Secondary),
+            contact_sort: EnumMap::load(
+                &e,
+                "ContactSort",
+                contactkeeper::ContactSort::ALL,
+                contactkeeper::ContactSort::name,
+            )?
+            .by_name(Field::Sort),
             standing: EnumMap::load(&e, "Standing", names::STANDINGS, names::standing_name)?,
             lock_kind: EnumMap::load(&e, "LockKind", names::LOCK_KINDS, names::lock_kind_name)?,
             session_stage: EnumMap::load(
@@ -275,6 +284,7 @@ impl Types {
             contact_added: get("ContactAdded")?,
             invitation: get("Invitation")?,
             pending_member: get("PendingMember")?,
+            contact_page: get("ContactPage")?,
             membership: get("Membership")?,
             security_policy: get("SecurityPolicy")?,
             password_status: get("PasswordStatus")?,

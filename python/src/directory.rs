@@ -744,6 +744,51 @@ impl PyDirectory {
         convert::list(py, &v, convert::contact_view_py)
     }
 
+    /// A page of the account's contacts, sorted, filtered and paged by a
+    /// stable cursor (I5): the Account Contacts page.
+    #[pyo3(signature = (actor, account, *, sort = None, role = None, locked = None, text = None, cursor = None, limit = 100))]
+    #[allow(clippy::too_many_arguments)]
+    fn search_contacts<'py>(
+        &self,
+        py: Python<'py>,
+        actor: ActorArg,
+        account: PyAccountId,
+        sort: Option<&Bound<'py, PyAny>>,
+        role: Option<&Bound<'py, PyAny>>,
+        locked: Option<&Bound<'py, PyAny>>,
+        text: Option<&Bound<'py, PyAny>>,
+        cursor: Option<&Bound<'py, PyAny>>,
+        limit: usize,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let t = types(py)?;
+        let q = contactkeeper::ContactQuery {
+            sort: match sort {
+                Some(s) => t.contact_sort.rust(s, "sort")?,
+                None => contactkeeper::ContactSort::Id,
+            },
+            role: role.map(|r| t.role.rust(r, "role")).transpose()?,
+            locked: locked.map(|l| convert::boolean(l, "locked")).transpose()?,
+            text: text
+                .map(|s| convert::text(s, Field::Filter, "text"))
+                .transpose()?,
+            cursor: cursor
+                .map(|s| convert::text(s, Field::Cursor, "cursor"))
+                .transpose()?,
+            limit,
+        };
+        let page = self.call(py, move |d| d.search_contacts(&actor.0, account.0, &q))?;
+        let contacts = page
+            .contacts
+            .iter()
+            .map(|c| convert::contact_view_py(py, c))
+            .collect::<PyResult<Vec<_>>>()?;
+        let kw = kwargs!(py,
+            "contacts" => pyo3::types::PyTuple::new(py, contacts)?,
+            "next" => page.next.as_deref(),
+        );
+        build(py, &t.contact_page, kw)
+    }
+
     /// Every contact of the account, fetched a page at a time.
     #[pyo3(signature = (actor, account, *, page_size = contactkeeper::MAX_PAGE))]
     fn iter_contacts(

@@ -158,6 +158,10 @@ pub(crate) fn _enum_names(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
     let d = PyDict::new(py);
     d.set_item("Rank", pairs(py, Rank::ALL, |v| v.name())?)?;
     d.set_item(
+        "ContactSort",
+        pairs(py, contactkeeper::ContactSort::ALL, |v| v.name())?,
+    )?;
+    d.set_item(
         "TwoFactorMethod",
         pairs(py, TwoFactorMethod::ALL, |v| v.name())?,
     )?;

@@ -192,6 +192,7 @@ def every_call(d: ck.Directory, w: dict[str, Any]) -> list[Callable[[], Any]]:
         lambda: d.set_roles(a, acct, c, []),
         lambda: d.contact(a, acct, c),
         lambda: d.find_contact(a, acct, "x"),
+        lambda: d.search_contacts(a, acct),
         lambda: d.my_accounts(a),
         lambda: d.password_status(a, acct, c),
         lambda: d.two_factor_status(a, acct, c),

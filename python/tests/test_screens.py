@@ -111,3 +111,40 @@ def test_the_account_switcher(world: World) -> None:
     assert not mine[world.account].is_owner and not mine[world.account].locked
     with pytest.raises(ck.PermissionDeniedError):
         world.dir.my_accounts(ck.Actor.SYSTEM)
+
+
+def test_the_account_contacts_page_sorts_filters_and_pages(world: World) -> None:
+    # rule I5
+    for login, name in (("bob", "Zed Bob"), ("carol", "carol Young"), ("dave", "Adam Dave")):
+        world.dir.create_contact(
+            ck.Actor.SYSTEM,
+            world.account,
+            ck.NewContact(login=login, profile=ck.Profile(name=name, email=f"{login}@acme.example")),
+        )
+    seen: list[str] = []
+    cursor: str | None = None
+    while True:
+        page = world.dir.search_contacts(world.alice, world.account, sort=ck.ContactSort.NAME, limit=1, cursor=cursor)
+        assert isinstance(page, ck.ContactPage) and len(page.contacts) <= 1
+        seen += [c.login for c in page.contacts]
+        if page.next is None:
+            break
+        cursor = page.next
+    assert seen == ["dave", "alice", "carol", "bob"]
+    by_text = world.dir.search_contacts(world.alice, world.account, sort="login", text="YOUNG", locked=False)
+    assert [c.login for c in by_text.contacts] == ["carol"] and by_text.next is None
+    managers = world.dir.search_contacts(world.alice, world.account, role=ck.Role.CONTACT_MANAGER)
+    assert [c.login for c in managers.contacts] == ["alice"]  # the owner holds every role
+    first = world.dir.search_contacts(world.alice, world.account, sort="name", limit=1)
+    with pytest.raises(ck.InvalidInputError) as e:
+        world.dir.search_contacts(world.alice, world.account, sort="email", cursor=first.next)
+    assert e.value.field is ck.Field.CURSOR and e.value.problem is ck.Problem.NOT_OFFERED and e.value.rule == "I5"
+    with pytest.raises(ck.InvalidInputError) as e:
+        world.dir.search_contacts(world.alice, world.account, sort="size")
+    assert e.value.field is ck.Field.SORT
+    with pytest.raises(ck.InvalidInputError) as e:
+        world.dir.search_contacts(world.alice, world.account, cursor="junk")
+    assert e.value.field is ck.Field.CURSOR and e.value.problem is ck.Problem.MALFORMED
+    with pytest.raises(ck.InvalidInputError) as e:
+        world.dir.search_contacts(world.alice, world.account, text="x" * 201)
+    assert e.value.field is ck.Field.FILTER

@@ -63,6 +63,8 @@ __all__ = [
     "Permission",
     "Problem",
     "Rank",
+    "ContactSort",
+    "ContactPage",
     "RecoveryChannel",
     "Role",
     "SessionStage",

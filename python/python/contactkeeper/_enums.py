@@ -21,6 +21,7 @@ import enum
 __all__ = [
     "AuthFailure",
     "ChainProblem",
+    "ContactSort",
     "Delivery",
     "Entity",
     "ErrorCode",
@@ -40,6 +41,17 @@ __all__ = [
 ]
 
 
+
+class ContactSort(enum.Enum):
+    """The order of a contact listing (I5); ties go by contact id."""
+    ID = "id"
+    """By contact id: the order contacts were added in."""
+    NAME = "name"
+    """By name, ignoring case."""
+    LOGIN = "login"
+    """By login, ignoring case (B3)."""
+    EMAIL = "email"
+    """By email, ignoring case."""
 
 class Rank(enum.Enum):
     """Primary or secondary (H1, H2, H7)."""

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Final, final
 
 from ._enums import (
+    ContactSort,
     Field,
     Milestone,
     Operation,
@@ -32,6 +33,7 @@ from ._types import (
     ContactAdded,
     Invitation,
     PendingMember,
+    ContactPage,
     Membership,
     PasswordStatus,
     SecurityPolicy,
@@ -396,6 +398,20 @@ class Directory:
         """Sets a standard contact's roles and scope (C1, C4, C6)."""
     def contact(self, actor: ActorLike, account: AccountId, contact: ContactId) -> ContactView:
         """A contact of the account."""
+    def search_contacts(
+        self,
+        actor: ActorLike,
+        account: AccountId,
+        *,
+        sort: ContactSort | str | None = None,
+        role: Role | str | None = None,
+        locked: bool | None = None,
+        text: str | None = None,
+        cursor: str | None = None,
+        limit: int = 100,
+    ) -> ContactPage:
+        """A page of the account's contacts, sorted, filtered and paged by a
+        stable cursor (I5): the Account Contacts page."""
     def find_contact(self, actor: ActorLike, account: AccountId, login: str) -> ContactView:
         """The contact of the account with this login (I5), compared
         case-insensitively (B3). A login that is not a member of this account

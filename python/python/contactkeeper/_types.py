@@ -51,6 +51,7 @@ __all__ = [
     "BillingContacts",
     "BillingDuty",
     "ContactAdded",
+    "ContactPage",
     "ContactView",
     "Invitation",
     "Membership",
@@ -251,6 +252,18 @@ class Membership:
     since: datetime.datetime
     locked: bool
     """Whether a manual lock keeps the contact out of that account (E6)."""
+
+
+@dataclass(frozen=True)
+class ContactPage:
+    """A page of a contact listing (I5)."""
+
+    contacts: Tuple[ContactView, ...]
+    """The contacts, in the query's order."""
+    next: Optional[str]
+    """The cursor of the next page, or ``None`` on the last one. It stays
+    valid when the contact it ended on is deleted; one of another account or
+    another order raises ``InvalidInputError`` (field ``CURSOR``)."""
 
 
 @dataclass(frozen=True)
