@@ -157,17 +157,5 @@ pub struct TwoFactorStatus {
     pub required: bool,
 }
 
-impl TwoFactorStatus {
-    pub(crate) fn of(c: &crate::credentials::Credentials, required: bool) -> TwoFactorStatus {
-        TwoFactorStatus {
-            method: c.second_factor.as_ref().map(|e| e.method),
-            phone: c.second_factor.as_ref().and_then(|e| e.phone.clone()),
-            assigned: c.assigned_factor.clone(),
-            enrollment_pending: c.pending_enrollment.is_some(),
-            required,
-        }
-    }
-}
-
 pub(crate) mod ops;
 pub mod sealing;

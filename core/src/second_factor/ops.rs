@@ -221,7 +221,7 @@ impl Directory {
             tx.member(account, contact)?;
             let required = tx.account(account)?.security.require_two_factor;
             let c = tx.contact(contact)?;
-            Ok(super::TwoFactorStatus::of(&c.credentials, required))
+            Ok(status_of(&c.credentials, required))
         })
     }
 
@@ -411,6 +411,17 @@ fn factor_phone(method: TwoFactorMethod, phone: Option<&str>) -> Result<Option<S
 /// What a manager's change of another contact's second factor checks and
 /// does first (F1, F2): a member, not oneself (D8), not the owner (A6),
 /// within C7; then its enrollment is cleared and its sessions end (D8).
+/// What the Login options tab shows of these credentials (I5).
+fn status_of(c: &crate::credentials::Credentials, required: bool) -> super::TwoFactorStatus {
+    super::TwoFactorStatus {
+        method: c.second_factor.as_ref().map(|e| e.method),
+        phone: c.second_factor.as_ref().and_then(|e| e.phone.clone()),
+        assigned: c.assigned_factor.clone(),
+        enrollment_pending: c.pending_enrollment.is_some(),
+        required,
+    }
+}
+
 fn clear_others_factor(
     tx: &mut Tx<'_>,
     access: &Access,
