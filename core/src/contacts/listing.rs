@@ -81,6 +81,9 @@ struct Cursor {
 }
 
 const CURSOR_TAG: &str = "c1";
+/// The longest cursor read: room for the longest sort key (an email of
+/// 254 characters, lower-cased, up to 4 bytes each, in hex) and the rest.
+const MAX_CURSOR: usize = 8192;
 
 fn encode(account: AccountId, sort: ContactSort, c: &Cursor) -> String {
     let hex: String = c.key.bytes().map(|b| format!("{b:02x}")).collect();
@@ -96,7 +99,7 @@ fn encode(account: AccountId, sort: ContactSort, c: &Cursor) -> String {
 /// another order, is a typed error on [`Field::Cursor`].
 fn decode(account: AccountId, sort: ContactSort, s: &str) -> Result<Cursor, Error> {
     let malformed = || Error::invalid(Field::Cursor, Problem::Malformed);
-    if s.len() > 4 * MAX_FILTER_TEXT + 128 {
+    if s.len() > MAX_CURSOR {
         return Err(malformed());
     }
     let mut parts = s.split('.');
@@ -288,6 +291,13 @@ mod tests {
                 "{bad:?}"
             );
         }
+        // The longest key a contact can have reads back.
+        let long = Cursor {
+            key: "\u{1F600}".repeat(254 * 3),
+            id: ContactId(u64::MAX),
+        };
+        let s = encode(a, ContactSort::Name, &long);
+        assert_eq!(decode(a, ContactSort::Name, &s).ok(), Some(long));
         assert_eq!(
             other(decode(a, ContactSort::Email, &"c".repeat(10_000))),
             Some((Field::Cursor, Problem::Malformed))
