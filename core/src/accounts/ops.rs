@@ -182,10 +182,9 @@ impl Directory {
         amount: &Money,
     ) -> Result<(), Error> {
         let op = Op::new(Operation::ChargeAuthorize, account).needs(permission);
-        self.write(actor, op, |tx, access| {
+        self.write(actor, op, |_, access| {
             let action = check_charge_action(action)?;
             let amount = amount.validated()?;
-            tx.account(account)?;
             let charge = (!amount.is_zero()).then_some(amount);
             if charge.is_some() {
                 require_charge(&access)?;

@@ -155,9 +155,8 @@ fn still_offered(
         .map_err(|_| withdrawn)
 }
 
-/// The invited contact: only a contact answers its own invitations.
-/// The contact an operation on one's own memberships is for: only a
-/// contact has them.
+/// The contact an operation on one's own invitations or memberships is
+/// for: only a contact has them.
 pub(super) fn invitee(actor: &Actor) -> Result<ContactId, Error> {
     match actor {
         Actor::Contact(id) => Ok(*id),

@@ -86,7 +86,7 @@ const CURSOR_TAG: &str = "c1";
 const MAX_CURSOR: usize = 8192;
 
 fn encode(account: AccountId, sort: ContactSort, c: &Cursor) -> String {
-    let hex: String = c.key.bytes().map(|b| format!("{b:02x}")).collect();
+    let hex = data_encoding::HEXLOWER.encode(c.key.as_bytes());
     format!(
         "{CURSOR_TAG}.{}.{}.{}.{hex}",
         account.get(),
@@ -113,16 +113,14 @@ fn decode(account: AccountId, sort: ContactSort, s: &str) -> Result<Cursor, Erro
     ) else {
         return Err(malformed());
     };
-    if tag != CURSOR_TAG || hex.len() % 2 != 0 {
+    if tag != CURSOR_TAG {
         return Err(malformed());
     }
     let acct: u64 = acct.parse().map_err(|_| malformed())?;
     let id: u64 = id.parse().map_err(|_| malformed())?;
     let order = ContactSort::from_name(order).ok_or_else(malformed)?;
-    let bytes = (0..hex.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(hex.get(i..i + 2).unwrap_or("zz"), 16))
-        .collect::<Result<Vec<u8>, _>>()
+    let bytes = data_encoding::HEXLOWER
+        .decode(hex.as_bytes())
         .map_err(|_| malformed())?;
     let key = String::from_utf8(bytes).map_err(|_| malformed())?;
     if acct != account.get() || order != sort {

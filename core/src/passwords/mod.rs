@@ -32,25 +32,39 @@ pub struct PasswordStatus {
     pub change_required: bool,
 }
 
+/// When a password changed at `changed_at` expires (D3).
+pub(crate) fn expires_at(changed_at: Option<time::OffsetDateTime>) -> Option<time::OffsetDateTime> {
+    changed_at.map(|t| t.saturating_add(crate::credentials::PASSWORD_LIFETIME))
+}
+
+/// Whether the next sign-in must change the password: the flag (D4), its
+/// expiry (D3), or the account's forced change (D2).
+pub(crate) fn change_due(
+    c: &crate::credentials::Credentials,
+    security: &crate::accounts::SecurityPolicy,
+    now: time::OffsetDateTime,
+) -> bool {
+    let changed = c.password_changed_at;
+    let expired = expires_at(changed).is_some_and(|t| now >= t);
+    let forced = security
+        .force_change_before
+        .is_some_and(|f| changed.is_none_or(|t| t < f));
+    c.must_change || expired || forced
+}
+
 impl PasswordStatus {
     pub(crate) fn of(
         c: &crate::credentials::Credentials,
         security: &crate::accounts::SecurityPolicy,
         now: time::OffsetDateTime,
     ) -> PasswordStatus {
-        let changed_at = c.password_changed_at;
-        let expires_at =
-            changed_at.map(|t| t.saturating_add(crate::credentials::PASSWORD_LIFETIME));
-        let expired = expires_at.is_some_and(|t| now >= t);
-        let forced = security
-            .force_change_before
-            .is_some_and(|f| changed_at.is_none_or(|t| t < f));
+        let set = c.password_hash.is_some();
         PasswordStatus {
-            set: c.password_hash.is_some(),
-            changed_at,
-            expires_at,
+            set,
+            changed_at: c.password_changed_at,
+            expires_at: expires_at(c.password_changed_at),
             must_change: c.must_change,
-            change_required: c.password_hash.is_some() && (c.must_change || expired || forced),
+            change_required: set && change_due(c, security, now),
         }
     }
 }

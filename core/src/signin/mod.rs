@@ -12,7 +12,7 @@ use std::net::IpAddr;
 use time::{Duration, OffsetDateTime};
 
 use crate::accounts::SecurityPolicy;
-use crate::credentials::{Credentials, Password, PendingSecret, SessionStage, PASSWORD_LIFETIME};
+use crate::credentials::{Credentials, Password, PendingSecret, SessionStage};
 use crate::error::{AuthFailure, Error};
 use crate::ids::{AccountId, ContactId};
 use crate::lock;
@@ -329,14 +329,9 @@ pub(crate) fn next_stage(
     now: OffsetDateTime,
     factor_done: bool,
 ) -> SessionStage {
-    let changed = c.password_changed_at;
-    let expired = changed.is_some_and(|t| now >= t.saturating_add(PASSWORD_LIFETIME));
-    let forced = security
-        .force_change_before
-        .is_some_and(|f| changed.is_none_or(|t| t < f));
     if c.second_factor.is_some() && !factor_done {
         SessionStage::SecondFactor
-    } else if c.must_change || expired || forced {
+    } else if crate::passwords::change_due(c, security, now) {
         SessionStage::PasswordChange
     } else if (security.require_two_factor || c.assigned_factor.is_some())
         && c.second_factor.is_none()
