@@ -922,6 +922,25 @@ typedef struct ck_duty_list {
     size_t len;
 } ck_duty_list;
 
+// The information a designee lacks, supplied with its designation (H4,
+// seed 000's User Information form): NULL leaves a field alone. Only the
+// fields the duty needs and the contact lacks may be given.
+typedef struct ck_duty_info {
+    // The email, if the contact has none; or NULL.
+    const char *email;
+    // The business phone, if the contact has none; or NULL.
+    const char *business_phone;
+} ck_duty_info;
+
+// What `ck_add_resource_with_new_primary()` made (written into the
+// caller's struct).
+typedef struct ck_resource_added {
+    // The new resource.
+    uint64_t resource;
+    // Its new primary technical contact.
+    struct ck_contact_added contact;
+} ck_resource_added;
+
 // A notifier callback: sends one notification and returns a `ck_delivery`
 // value (any other value counts as `CK_RETRY_LATER`). `notification` and
 // everything it points to is valid only during the call. It may be called
@@ -1615,14 +1634,43 @@ enum ck_result ck_billing_contacts(const struct ck_directory *dir,
                                    uint64_t *primary,
                                    uint64_t *secondary);
 
-// Creates a new contact and gives it `duty` in one atomic step (H5): if
-// either half is refused, neither happens.
+// Creates a new contact and gives it `duty` in one atomic step (H5, seed
+// 000's New User): whoever may assign the duty may, and the new contact
+// gets no role (`CK_RULE_VIOLATION`, H5, otherwise). If either half is
+// refused, neither happens.
 enum ck_result ck_create_contact_with_duty(const struct ck_directory *dir,
                                            const struct ck_actor *actor,
                                            uint64_t account,
                                            const struct ck_new_contact *contact,
                                            const struct ck_duty *duty,
                                            struct ck_contact_added *out);
+
+// Gives an existing contact of the account one duty, supplying in the same
+// atomic step what the duty needs and the contact lacks (H4; `info` may be
+// NULL for nothing). A field it has already: `CK_RULE_VIOLATION` (H4);
+// still lacking one: `CK_NOT_ELIGIBLE`. Whoever may assign the duty may;
+// not the owner's details (A6), not a profile shared with other accounts
+// (B6). A primary replaces the current one; a secondary is never the
+// primary (H2).
+enum ck_result ck_designate(const struct ck_directory *dir,
+                            const struct ck_actor *actor,
+                            uint64_t account,
+                            uint64_t contact,
+                            const struct ck_duty *duty,
+                            const struct ck_duty_info *info);
+
+// Adds a resource with a new contact as its primary technical contact in
+// one atomic step (H5, seed 000's New User): whoever may add resources
+// may; the new contact gets no role (`CK_RULE_VIOLATION`, H5, otherwise)
+// and must hold what the duty needs (H4). `secondary` 0 for none.
+enum ck_result ck_add_resource_with_new_primary(const struct ck_directory *dir,
+                                                const struct ck_actor *actor,
+                                                uint64_t account,
+                                                const char *kind,
+                                                const char *name,
+                                                const struct ck_new_contact *contact,
+                                                uint64_t secondary,
+                                                struct ck_resource_added *out);
 
 // Reports a resource milestone (H6), a `ck_milestone` (`other` names a
 // `CK_MILESTONE_OTHER`, else NULL): it goes to the primary technical

@@ -549,6 +549,11 @@ pub enum Rule {
     G2ShutsOutSetter,
     /// H2: the secondary contact differs from the primary.
     H2SecondaryIsPrimary,
+    /// H4: with a designation, only the fields the duty needs and the
+    /// contact lacks may be supplied.
+    H4OnlyMissingFields,
+    /// H5: a contact created to take a duty gets no role.
+    H5NoRoles,
 }
 
 impl Rule {
@@ -573,6 +578,8 @@ impl Rule {
             Rule::F1NotEnrolled => "F1",
             Rule::G2ShutsOutSetter => "G2",
             Rule::H2SecondaryIsPrimary => "H2",
+            Rule::H4OnlyMissingFields => "H4",
+            Rule::H5NoRoles => "H5",
         }
     }
 
@@ -623,6 +630,12 @@ impl Rule {
             Rule::F1NotEnrolled => "no second factor is enrolled for this",
             Rule::G2ShutsOutSetter => "the allowlist would shut out the contact who sets it",
             Rule::H2SecondaryIsPrimary => "the secondary contact must differ from the primary",
+            Rule::H4OnlyMissingFields => {
+                "only the information the duty needs and the contact lacks can be supplied here"
+            }
+            Rule::H5NoRoles => {
+                "a contact created to take a duty gets no role; give it roles afterwards"
+            }
         }
     }
 }

@@ -43,7 +43,9 @@ pub use contacts::{
     PendingMember, Profile, ProfileUpdate, INVITATION_LIFETIME, MAX_PAGE,
 };
 pub use credentials::{HashCost, Password, PasswordPolicy, Secret, SessionStage};
-pub use designations::{BillingContacts, Duty, DutyTarget, Milestone, NewResource, Rank};
+pub use designations::{
+    BillingContacts, Duty, DutyInfo, DutyTarget, Milestone, NewResource, Rank, ResourceAdded,
+};
 pub use directory::{Directory, DirectoryBuilder, DEFAULT_DELIVERY_TIMEOUT, DEFAULT_MAX_ATTEMPTS};
 pub use error::{AuthFailure, Entity, Error, ErrorCode, Field, Problem, Rule};
 pub use ids::{AccountId, ContactId, NotificationId, ResourceId};

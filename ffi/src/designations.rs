@@ -296,8 +296,10 @@ pub unsafe extern "C" fn ck_billing_contacts(
     })
 }
 
-/// Creates a new contact and gives it `duty` in one atomic step (H5): if
-/// either half is refused, neither happens.
+/// Creates a new contact and gives it `duty` in one atomic step (H5, seed
+/// 000's New User): whoever may assign the duty may, and the new contact
+/// gets no role (`CK_RULE_VIOLATION`, H5, otherwise). If either half is
+/// refused, neither happens.
 #[no_mangle]
 pub unsafe extern "C" fn ck_create_contact_with_duty(
     dir: *const ck_directory,
@@ -311,20 +313,125 @@ pub unsafe extern "C" fn ck_create_contact_with_duty(
         let d = unsafe { directory(dir) }?;
         let a = unsafe { actor_from(actor) }?;
         let new = unsafe { new_contact_from(contact) }?;
-        if duty.is_null() {
-            return Err(Fail::null("duty"));
-        }
-        // SAFETY: lent by the caller.
-        let duty = unsafe { *duty };
-        let rank = rank_from(duty.rank)?;
-        let target = match duty.kind {
-            0 => DutyTarget::Technical(ResourceId(duty.resource), rank),
-            1 => DutyTarget::Billing(rank),
-            k => return Err(Fail::arg("duty.kind", k)),
-        };
+        let target = unsafe { duty_target(duty) }?;
         let out = Out::new(out, "out")?;
         let added = d.create_contact_with_duty(&a, AccountId(account), &new, target)?;
         out.set(contact_added(&added));
+        Ok(())
+    })
+}
+
+/// The duty a `ck_duty` names.
+///
+/// # Safety
+/// `duty` is NULL or a valid `ck_duty`.
+unsafe fn duty_target(duty: *const ck_duty) -> Result<DutyTarget, Fail> {
+    if duty.is_null() {
+        return Err(Fail::null("duty"));
+    }
+    // SAFETY: lent by the caller.
+    let duty = unsafe { *duty };
+    let rank = rank_from(duty.rank)?;
+    match duty.kind {
+        0 => Ok(DutyTarget::Technical(ResourceId(duty.resource), rank)),
+        1 => Ok(DutyTarget::Billing(rank)),
+        k => Err(Fail::arg("duty.kind", k)),
+    }
+}
+
+/// The information a designee lacks, supplied with its designation (H4,
+/// seed 000's User Information form): NULL leaves a field alone. Only the
+/// fields the duty needs and the contact lacks may be given.
+#[repr(C)]
+#[derive(Debug)]
+pub struct ck_duty_info {
+    /// The email, if the contact has none; or NULL.
+    pub email: *const c_char,
+    /// The business phone, if the contact has none; or NULL.
+    pub business_phone: *const c_char,
+}
+
+/// Gives an existing contact of the account one duty, supplying in the same
+/// atomic step what the duty needs and the contact lacks (H4; `info` may be
+/// NULL for nothing). A field it has already: `CK_RULE_VIOLATION` (H4);
+/// still lacking one: `CK_NOT_ELIGIBLE`. Whoever may assign the duty may;
+/// not the owner's details (A6), not a profile shared with other accounts
+/// (B6). A primary replaces the current one; a secondary is never the
+/// primary (H2).
+#[no_mangle]
+pub unsafe extern "C" fn ck_designate(
+    dir: *const ck_directory,
+    actor: *const ck_actor,
+    account: u64,
+    contact: u64,
+    duty: *const ck_duty,
+    info: *const ck_duty_info,
+) -> ck_result {
+    guard(|| {
+        let d = unsafe { directory(dir) }?;
+        let a = unsafe { actor_from(actor) }?;
+        let target = unsafe { duty_target(duty) }?;
+        let info = if info.is_null() {
+            core::DutyInfo::default()
+        } else {
+            // SAFETY: lent by the caller.
+            let i = unsafe { &*info };
+            core::DutyInfo {
+                email: unsafe { opt_str(i.email, "info.email") }?.map(str::to_owned),
+                business_phone: unsafe { opt_str(i.business_phone, "info.business_phone") }?
+                    .map(str::to_owned),
+            }
+        };
+        d.designate(&a, AccountId(account), ContactId(contact), target, &info)?;
+        Ok(())
+    })
+}
+
+/// What `ck_add_resource_with_new_primary()` made (written into the
+/// caller's struct).
+#[repr(C)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ck_resource_added {
+    /// The new resource.
+    pub resource: u64,
+    /// Its new primary technical contact.
+    pub contact: ck_contact_added,
+}
+
+/// Adds a resource with a new contact as its primary technical contact in
+/// one atomic step (H5, seed 000's New User): whoever may add resources
+/// may; the new contact gets no role (`CK_RULE_VIOLATION`, H5, otherwise)
+/// and must hold what the duty needs (H4). `secondary` 0 for none.
+#[no_mangle]
+pub unsafe extern "C" fn ck_add_resource_with_new_primary(
+    dir: *const ck_directory,
+    actor: *const ck_actor,
+    account: u64,
+    kind: *const c_char,
+    name: *const c_char,
+    contact: *const ck_new_contact,
+    secondary: u64,
+    out: *mut ck_resource_added,
+) -> ck_result {
+    guard(|| {
+        let d = unsafe { directory(dir) }?;
+        let a = unsafe { actor_from(actor) }?;
+        let kind = unsafe { req_str(kind, "kind") }?;
+        let name = unsafe { req_str(name, "name") }?;
+        let new = unsafe { new_contact_from(contact) }?;
+        let out = Out::new(out, "out")?;
+        let added = d.add_resource_with_new_primary(
+            &a,
+            AccountId(account),
+            kind,
+            name,
+            &new,
+            opt_id(secondary).map(ContactId),
+        )?;
+        out.set(ck_resource_added {
+            resource: added.resource.get(),
+            contact: contact_added(&added.contact),
+        });
         Ok(())
     })
 }

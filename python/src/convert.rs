@@ -16,11 +16,12 @@ use std::net::IpAddr;
 use contactkeeper::{
     AccountCreated, AccountId, AccountView, AuditEntry, AuditVerification, AuthFailure,
     BillingContacts, ChainProblem, ContactAdded, ContactId, ContactView, Delivery, DeliveryReport,
-    Duty, DutyTarget, EnrollmentStart, Entity, Error, Field, HashCost, LockKind, LockMark,
-    LockPolicy, Milestone, Money, NewContact, Notification, NotificationKind, NotificationPrefs,
-    Operation, OutboxItem, Password, PasswordPolicy, Permission, Plan, Problem, Profile, Rank,
-    RecoveryChannel, ResourceId, ResourceRecord, Role, RoleSet, Service, SessionGrant, SessionInfo,
-    SessionLifetimes, SessionStage, Standing, TechScope, TwoFactorMethod,
+    Duty, DutyInfo, DutyTarget, EnrollmentStart, Entity, Error, Field, HashCost, LockKind,
+    LockMark, LockPolicy, Milestone, Money, NewContact, Notification, NotificationKind,
+    NotificationPrefs, Operation, OutboxItem, Password, PasswordPolicy, Permission, Plan, Problem,
+    Profile, Rank, RecoveryChannel, ResourceAdded, ResourceId, ResourceRecord, Role, RoleSet,
+    Service, SessionGrant, SessionInfo, SessionLifetimes, SessionStage, Standing, TechScope,
+    TwoFactorMethod,
 };
 use pyo3::exceptions::{PyRuntimeError, PyTypeError};
 use pyo3::prelude::*;
@@ -180,6 +181,8 @@ pub(crate) struct Types {
     pub audit_broken: Py<PyAny>,
     pub resource: Py<PyAny>,
     pub billing_contacts: Py<PyAny>,
+    pub duty_info: Py<PyAny>,
+    pub resource_added: Py<PyAny>,
     pub technical_duty: Py<PyAny>,
     pub billing_duty: Py<PyAny>,
     pub notification: Py<PyAny>,
@@ -314,6 +317,8 @@ impl Types {
             audit_broken: get("AuditBroken")?,
             resource: get("Resource")?,
             billing_contacts: get("BillingContacts")?,
+            duty_info: get("DutyInfo")?,
+            resource_added: get("ResourceAdded")?,
             technical_duty: get("TechnicalDuty")?,
             billing_duty: get("BillingDuty")?,
             notification: get("Notification")?,
@@ -1258,6 +1263,33 @@ pub(crate) fn duty_target_in(obj: &Bound<'_, PyAny>, arg: &str) -> PyResult<Duty
         return Ok(DutyTarget::Billing(rank));
     }
     Err(type_error(arg, "TechnicalDuty or BillingDuty", obj))
+}
+
+/// A `DutyInfo`, or `None` for nothing supplied (H4).
+pub(crate) fn duty_info_in(obj: &Bound<'_, PyAny>, arg: &str) -> PyResult<DutyInfo> {
+    if obj.is_none() {
+        return Ok(DutyInfo::default());
+    }
+    let t = types(obj.py())?;
+    if !obj.is_instance(t.duty_info.bind(obj.py()))? {
+        return Err(type_error(arg, "DutyInfo or None", obj));
+    }
+    Ok(DutyInfo {
+        email: opt_text(&obj.getattr("email")?, Field::Email, "DutyInfo.email")?,
+        business_phone: opt_text(
+            &obj.getattr("business_phone")?,
+            Field::BusinessPhone,
+            "DutyInfo.business_phone",
+        )?,
+    })
+}
+
+pub(crate) fn resource_added_py(py: Python<'_>, r: ResourceAdded) -> PyResult<Bound<'_, PyAny>> {
+    let kw = kwargs!(py,
+        "resource" => resource_py(py, r.resource)?,
+        "contact" => contact_added_py(py, r.contact)?,
+    );
+    build(py, &types(py)?.resource_added, kw)
 }
 
 /// A `Milestone` member, or a `str` naming one the host defines (H6).

@@ -1760,6 +1760,61 @@ impl PyDirectory {
         convert::contact_added_py(py, added)
     }
 
+    /// Adds a resource with a new contact as its primary technical contact
+    /// in one step (H5).
+    #[pyo3(signature = (actor, account, *, kind, name, contact, secondary = None))]
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "one keyword argument of the Python API each"
+    )]
+    fn add_resource_with_new_primary<'py>(
+        &self,
+        py: Python<'py>,
+        actor: ActorArg,
+        account: PyAccountId,
+        kind: &Bound<'py, PyAny>,
+        name: &Bound<'py, PyAny>,
+        contact: &Bound<'py, PyAny>,
+        secondary: Option<PyContactId>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let kind = convert::text(kind, Field::ResourceKind, "kind")?;
+        let name = convert::text(name, Field::ResourceName, "name")?;
+        let new = convert::new_contact_in(contact, "contact")?;
+        let added = self.call(py, move |d| {
+            d.add_resource_with_new_primary(
+                &actor.0,
+                account.0,
+                &kind,
+                &name,
+                &new,
+                secondary.map(|s| s.0),
+            )
+        })?;
+        convert::resource_added_py(py, added)
+    }
+
+    /// Gives an existing contact one duty, supplying in the same step what
+    /// the duty needs and the contact lacks (H4): a `DutyInfo`, or `None`.
+    #[pyo3(signature = (actor, account, contact, duty, info = None))]
+    fn designate(
+        &self,
+        py: Python<'_>,
+        actor: ActorArg,
+        account: PyAccountId,
+        contact: PyContactId,
+        duty: &Bound<'_, PyAny>,
+        info: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<()> {
+        let duty = convert::duty_target_in(duty, "duty")?;
+        let info = match info {
+            Some(i) => convert::duty_info_in(i, "info")?,
+            None => contactkeeper::DutyInfo::default(),
+        };
+        self.call(py, move |d| {
+            d.designate(&actor.0, account.0, contact.0, duty, &info)
+        })
+    }
+
     /// Reports a resource milestone (H6): a `Milestone`, or a `str` naming
     /// one the host defines.
     fn report_milestone(

@@ -84,6 +84,78 @@ def test_creating_a_contact_with_a_duty_is_one_step(world: World) -> None:
         world.dir.create_contact_with_duty(world.alice, world.account, nophone, ck.Rank.PRIMARY)  # type: ignore[arg-type]
 
 
+def test_whoever_may_assign_the_duty_may_create_its_contact(world: World) -> None:
+    # rule H5
+    tess = world.contact("tess", ck.Role.TECHNICAL_ADMIN)
+    bill = world.contact("bill", ck.Role.BILLING_MANAGER)
+    sue = world.contact("sue")
+    pc = world.dir.add_resource(tess, world.account, kind="computer", name="pc", primary=sue)
+    payer = world.dir.create_contact_with_duty(bill, world.account, new_contact("payer"), ck.BillingDuty())
+    assert world.dir.billing_contacts(bill, world.account).primary == payer.contact
+    assert world.dir.contact(bill, world.account, payer.contact).roles == frozenset()
+    with pytest.raises(ck.PermissionDeniedError) as denied:
+        world.dir.create_contact_with_duty(bill, world.account, new_contact("x"), ck.TechnicalDuty(pc))
+    assert denied.value.permission is ck.Permission.TECHNICAL_ADMIN
+    # The new contact gets no role, whoever asks (H5).
+    with pytest.raises(ck.RuleViolationError) as h5:
+        world.dir.create_contact_with_duty(
+            world.alice, world.account, new_contact("x", roles=frozenset({ck.Role.CONTACT_MANAGER})), ck.TechnicalDuty(pc)
+        )
+    assert h5.value.rule == "H5"
+    assert not world.dir.check_login(world.alice, world.account, "x")
+
+
+def test_a_resource_is_added_with_a_new_primary_in_one_step(world: World) -> None:
+    # rule H5
+    tess = world.contact("tess", ck.Role.TECHNICAL_ADMIN)
+    sue = world.contact("sue")
+    made = world.dir.add_resource_with_new_primary(
+        tess, world.account, kind="computer", name="pc-2", contact=new_contact("newbie"), secondary=sue
+    )
+    assert isinstance(made, ck.ResourceAdded) and isinstance(made.contact, ck.ContactAdded)
+    r = world.dir.resource(tess, world.account, made.resource)
+    assert (r.name, r.primary, r.secondary) == ("pc-2", made.contact.contact, sue)
+    assert world.dir.contact(tess, world.account, made.contact.contact).login == "newbie"
+    nophone = ck.NewContact("nophone", ck.Profile(name="N", email="n@acme.example"))
+    with pytest.raises(ck.NotEligibleError) as e:
+        world.dir.add_resource_with_new_primary(tess, world.account, kind="computer", name="pc-3", contact=nophone)
+    assert e.value.missing == (ck.Field.BUSINESS_PHONE,)
+    assert not world.dir.check_login(world.alice, world.account, "nophone")
+    assert len(world.dir.resources(tess, world.account)) == 1
+
+
+def test_the_designator_supplies_only_what_the_designee_lacks(world: World) -> None:
+    # rule H4
+    tess = world.contact("tess", ck.Role.TECHNICAL_ADMIN)
+    sue = world.contact("sue")
+    dan = world.dir.create_contact(
+        world.alice, world.account, ck.NewContact("dan", ck.Profile(name="Dan", email="dan@acme.example"))
+    ).contact
+    pc = world.dir.add_resource(tess, world.account, kind="computer", name="pc", primary=sue)
+    with pytest.raises(ck.NotEligibleError) as e:
+        world.dir.designate(tess, world.account, dan, ck.TechnicalDuty(pc))
+    assert e.value.missing == (ck.Field.BUSINESS_PHONE,)
+    # Attacker's path: rewriting an email the contact has (a recovery channel).
+    with pytest.raises(ck.RuleViolationError) as h4:
+        world.dir.designate(
+            tess, world.account, dan, ck.TechnicalDuty(pc), ck.DutyInfo(email="me@evil.example", business_phone="+1 555 0100")
+        )
+    assert h4.value.rule == "H4"
+    with pytest.raises(ck.InvalidInputError) as bad:
+        world.dir.designate(tess, world.account, dan, ck.TechnicalDuty(pc), ck.DutyInfo(business_phone="\x07"))
+    assert bad.value.field is ck.Field.BUSINESS_PHONE
+    with pytest.raises(TypeError):
+        world.dir.designate(tess, world.account, dan, ck.TechnicalDuty(pc), "+1 555 0100")  # type: ignore[arg-type]
+    world.dir.designate(tess, world.account, dan, ck.TechnicalDuty(pc), ck.DutyInfo(business_phone="+1 555 0100"))
+    assert world.dir.resource(tess, world.account, pc).primary == dan
+    assert world.dir.contact(tess, world.account, dan).profile.business_phone == "+1 555 0100"
+    entry = world.dir.audit_entries(world.alice, world.account)[-1]
+    assert entry.operation is ck.Operation.DESIGNATE and entry.fields == ("duty", "business_phone")
+    with pytest.raises(ck.RuleViolationError) as h2:
+        world.dir.designate(tess, world.account, dan, ck.TechnicalDuty(pc, ck.Rank.SECONDARY))
+    assert h2.value.rule == "H2"
+
+
 def test_milestones_go_to_the_secondary_only_when_the_primary_is_undeliverable() -> None:
     # rule H6
     received: list[ck.Notification] = []

@@ -275,6 +275,15 @@ static void boundary_codes(void) {
     EXPECT(CK_NULL_POINTER, ck_set_billing_contacts(dir, NULL, acct, carol, 0));
     EXPECT(CK_NULL_POINTER, ck_billing_contacts(dir, &a, acct, NULL, &id));
     EXPECT(CK_NULL_POINTER, ck_create_contact_with_duty(dir, &a, acct, &ok, NULL, &added));
+    ck_duty some_duty = {CK_DUTY_BILLING, 0, CK_RANK_PRIMARY};
+    EXPECT(CK_NULL_POINTER, ck_designate(dir, &a, acct, carol, NULL, NULL));
+    EXPECT(CK_NULL_POINTER, ck_designate(dir, NULL, acct, carol, &some_duty, NULL));
+    ck_duty bad_duty = {7, 0, CK_RANK_PRIMARY};
+    EXPECT(CK_INVALID_ARGUMENT, ck_designate(dir, &a, acct, carol, &bad_duty, NULL));
+    ck_resource_added made;
+    EXPECT(CK_NULL_POINTER, ck_add_resource_with_new_primary(dir, &a, acct, "k", "n", NULL, 0, &made));
+    EXPECT(CK_NULL_POINTER, ck_add_resource_with_new_primary(dir, &a, acct, "k", "n", &ok, 0, NULL));
+    EXPECT(CK_NULL_POINTER, ck_add_resource_with_new_primary(dir, &a, acct, NULL, "n", &ok, 0, &made));
     EXPECT(CK_NULL_POINTER, ck_report_milestone(dir, &sys, acct, 1, CK_MILESTONE_OTHER, NULL));
     EXPECT(CK_NULL_POINTER, ck_audit_entries(dir, &a, acct, NULL, NULL));
     EXPECT(CK_NULL_POINTER, ck_directory_audit_entries(dir, NULL, NULL, NULL));

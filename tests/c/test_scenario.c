@@ -548,6 +548,45 @@ static void designations(void) {
     OK(ck_billing_contacts(dir, &a, acct, &p, &s));
     CHECK(p == added.contact);
     OK(ck_remove_resource(dir, &a, acct, nas));
+
+    /* H4: designate an existing contact, supplying the phone it lacks in the
+       same step (seed 000's User Information form); only what it lacks. */
+    ck_new_contact gus_new = ck_test_contact("gus", "Gus", "gus@acme.example", NULL, 0);
+    OK(ck_create_contact(dir, &sys, acct, &gus_new, &added));
+    uint64_t gus = added.contact;
+    ck_duty pc_primary = {CK_DUTY_TECHNICAL, pc, CK_RANK_PRIMARY};
+    EXPECT(CK_NOT_ELIGIBLE, ck_designate(dir, &a, acct, gus, &pc_primary, NULL));
+    ck_duty_info rewrite = {"attacker@evil.example", "+1 555 0105"};
+    EXPECT(CK_RULE_VIOLATION, ck_designate(dir, &a, acct, gus, &pc_primary, &rewrite));
+    CHECK(STREQ(ck_last_error_rule(), "H4"));
+    ck_duty_info phone = {NULL, "+1 555 0105"};
+    OK(ck_designate(dir, &a, acct, gus, &pc_primary, &phone));
+    OK(ck_resource_get(dir, &a, acct, pc, &res));
+    CHECK(res->primary == gus);
+    OK(ck_resource_free(res));
+    ck_contact *gv = NULL;
+    OK(ck_contact_get(dir, &a, acct, gus, &gv));
+    CHECK(STREQ(gv->profile.business_phone, "+1 555 0105"));
+    CHECK(STREQ(gv->profile.email, "gus@acme.example"));
+    OK(ck_contact_free(gv));
+
+    /* H5: a resource with a new contact as its primary, in one step; the new
+       contact gets no role. */
+    ck_new_contact hal = ck_test_contact("hal", "Hal", "hal@acme.example", NULL, 0);
+    hal.profile.business_phone = "+1 555 0106";
+    ck_resource_added made;
+    hal.roles = CK_ROLE_CONTACT_MANAGER;
+    EXPECT(CK_RULE_VIOLATION,
+           ck_add_resource_with_new_primary(dir, &a, acct, "computer", "pc-2", &hal, gus, &made));
+    CHECK(STREQ(ck_last_error_rule(), "H5"));
+    OK(ck_check_login(dir, &a, acct, "hal", &exists));
+    CHECK(!exists);
+    hal.roles = 0;
+    OK(ck_add_resource_with_new_primary(dir, &a, acct, "computer", "pc-2", &hal, gus, &made));
+    OK(ck_resource_get(dir, &a, acct, made.resource, &res));
+    CHECK(res->primary == made.contact.contact && res->secondary == gus);
+    CHECK(STREQ(res->name, "pc-2") && !made.contact.pending);
+    OK(ck_resource_free(res));
 }
 
 static void ownership(void) {

@@ -94,6 +94,8 @@ named_enum! {
         TechnicalContacts => "resource.contacts",
         /// Every duty of a contact moved to another (H3).
         DutiesReassign => "duties.reassign",
+        /// A contact given one duty, with the information it lacked (H4).
+        Designate => "duties.designate",
         /// The billing contacts changed (H7).
         BillingContacts => "account.billing_contacts",
         /// A resource milestone reported (H6).

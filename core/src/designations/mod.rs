@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use crate::contacts::Profile;
 use crate::error::{Error, Field, Rule};
 use crate::ids::{ContactId, ResourceId};
+use crate::roles::Permission;
 use crate::text::check_text;
 
 pub(crate) mod duty;
@@ -55,13 +56,53 @@ impl Milestone {
     }
 }
 
-/// Which duty a contact is to take (H5).
+/// The information a contact lacks for a duty, supplied by whoever
+/// designates it (H4, seed 000's User Information form): only the fields
+/// [`missing_for_duty`] names may be given; `None` leaves a field alone.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DutyInfo {
+    /// The email, if the contact has none.
+    pub email: Option<String>,
+    /// The business phone, if the contact has none.
+    pub business_phone: Option<String>,
+}
+
+impl DutyInfo {
+    /// Whether nothing is supplied.
+    pub fn is_empty(&self) -> bool {
+        self.email.is_none() && self.business_phone.is_none()
+    }
+}
+
+/// What [`Directory::add_resource_with_new_primary`](crate::Directory::add_resource_with_new_primary)
+/// made (H5): the resource and its new primary technical contact.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResourceAdded {
+    /// The new resource.
+    pub resource: ResourceId,
+    /// Its new primary technical contact, as
+    /// [`Directory::create_contact`](crate::Directory::create_contact) reports one.
+    pub contact: crate::accounts::ContactAdded,
+}
+
+/// Which duty a contact is to take (H4, H5).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DutyTarget {
     /// Technical contact of this resource.
     Technical(ResourceId, Rank),
     /// Billing contact of the account.
     Billing(Rank),
+}
+
+impl DutyTarget {
+    /// The permission that assigns this duty (C2's table): technical
+    /// administration or billing.
+    pub fn permission(self) -> Permission {
+        match self {
+            DutyTarget::Technical(..) => Permission::TechnicalAdmin,
+            DutyTarget::Billing(_) => Permission::ManageBilling,
+        }
+    }
 }
 
 /// H4: the fields a duty needs that the profile lacks (email and business

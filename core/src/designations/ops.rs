@@ -3,17 +3,18 @@
 //! through the Directory's runner.
 
 use crate::accounts::ContactAdded;
+use crate::accounts::Money;
 use crate::audit::Operation;
-use crate::contacts::{new_contact_fields, NewContact};
+use crate::contacts::{new_contact_fields, NewContact, ProfileUpdate};
 use crate::designations::{
-    check_pair, check_resource_text, missing_for_duty, BillingContacts, Duty, DutyTarget,
-    Milestone, NewResource, Rank,
+    check_pair, check_resource_text, missing_for_duty, BillingContacts, Duty, DutyInfo, DutyTarget,
+    Milestone, NewResource, Rank, ResourceAdded,
 };
 use crate::error::{Entity, Error, Field, Problem, Rule};
 use crate::ids::{AccountId, ContactId, ResourceId};
 use crate::notify::{NotificationDraft, NotificationKind};
 use crate::op::{Done, Op};
-use crate::roles::{Actor, Permission};
+use crate::roles::{Access, Actor, Permission};
 use crate::store::ResourceRecord;
 use crate::tx::Tx;
 use crate::Directory;
@@ -231,8 +232,11 @@ impl Directory {
         )
     }
 
-    /// Creates a new contact and gives it a duty in one atomic step
-    /// (H5): if either half is refused, neither happens.
+    /// Creates a new contact and gives it a duty in one atomic step (H5,
+    /// seed 000's New User button): open to whoever may assign the duty
+    /// (technical administration, billing), and the new contact gets no
+    /// role (`new.roles` not empty: `Refused{H5}`). It must hold what the
+    /// duty needs (H4). If either half is refused, neither happens.
     pub fn create_contact_with_duty(
         &self,
         actor: &Actor,
@@ -240,48 +244,135 @@ impl Directory {
         new: &NewContact,
         duty: DutyTarget,
     ) -> Result<ContactAdded, Error> {
-        let op = Op::new(Operation::ContactCreate, account).needs(Permission::ManageContacts);
+        let op = Op::new(Operation::ContactCreate, account).needs(duty.permission());
         self.write(actor, op, |tx, access| {
-            access.require(match duty {
-                DutyTarget::Technical(..) => Permission::TechnicalAdmin,
-                DutyTarget::Billing(_) => Permission::ManageBilling,
-            })?;
-            let (id, charge) = self.add_new_contact(tx, actor, &access, account, new)?;
-            let missing = missing_for_duty(&tx.contact(id)?.profile);
-            if !missing.is_empty() {
-                return Err(Error::NotEligible { missing });
-            }
-            match duty {
-                DutyTarget::Technical(resource, rank) => {
-                    let mut r = resource_in(tx, account, resource)?;
-                    match rank {
-                        Rank::Primary => {
-                            if r.secondary == Some(r.primary) {
-                                r.secondary = None;
-                            }
-                            r.primary = id;
-                        }
-                        Rank::Secondary => r.secondary = Some(id),
-                    }
-                    tx.put_resource(r);
-                }
-                DutyTarget::Billing(rank) => {
-                    let b = &mut tx.account_mut(account)?.billing;
-                    match rank {
-                        Rank::Primary => b.primary = Some(id),
-                        Rank::Secondary => {
-                            if b.primary.is_none() {
-                                return Err(Error::invalid(Field::Secondary, Problem::Missing));
-                            }
-                            b.secondary = Some(id);
-                        }
-                    }
-                }
-            }
+            let (id, charge) = self.new_designee(tx, actor, &access, account, new)?;
+            assign(tx, account, id, duty)?;
             let mut fields = new_contact_fields(new);
             fields.push("duty".into());
             Ok(crate::accounts::contact_added(id, charge, false, fields))
         })
+    }
+
+    /// Adds a resource with a new contact as its primary technical contact
+    /// in one atomic step (H5): whoever may add resources may, and the new
+    /// contact gets no role (`Refused{H5}` otherwise) and must hold what the
+    /// duty needs (H4). `secondary`, if any, is an eligible member (H2,
+    /// H4). The audit log has both: the resource's addition and the
+    /// contact's creation with its duty.
+    pub fn add_resource_with_new_primary(
+        &self,
+        actor: &Actor,
+        account: AccountId,
+        kind: &str,
+        name: &str,
+        new: &NewContact,
+        secondary: Option<ContactId>,
+    ) -> Result<ResourceAdded, Error> {
+        let op = Op::new(Operation::ResourceAdd, account).needs(Permission::TechnicalAdmin);
+        self.write(actor, op, |tx, access| {
+            let (kind, name) = check_resource_text(&NewResource {
+                kind: kind.to_owned(),
+                name: name.to_owned(),
+                primary: ContactId(0),
+                secondary,
+            })?;
+            if let Some(s) = secondary {
+                check_eligible(tx, account, s)?;
+            }
+            let (contact, charge) = self.new_designee(tx, actor, &access, account, new)?;
+            let resource = ResourceId::random()?;
+            tx.put_resource(ResourceRecord {
+                id: resource,
+                account,
+                kind,
+                name,
+                primary: contact,
+                secondary,
+                created_at: tx.now,
+            });
+            let mut fields = new_contact_fields(new);
+            fields.push("duty".into());
+            let created = crate::accounts::contact_added(contact, charge, false, fields);
+            if let Some(entry) = created.audit {
+                tx.audit(
+                    account,
+                    Operation::ContactCreate,
+                    entry.target,
+                    entry.fields,
+                    entry.detail,
+                );
+            }
+            let added = ResourceAdded {
+                resource,
+                contact: created.value,
+            };
+            let mut fields = vec!["primary"];
+            if secondary.is_some() {
+                fields.push("secondary");
+            }
+            Ok(Done::new(added).target(resource).fields(fields))
+        })
+    }
+
+    /// Gives an existing contact of the account one duty (H1, H2, H7),
+    /// supplying in the same atomic step the information the duty needs
+    /// and the contact lacks (H4, seed 000's User Information form). Only
+    /// the fields [`missing_for_duty`] names may be given
+    /// (`Refused{H4}` otherwise), and as for any edit of another contact's
+    /// profile, not the owner's (A6), not a profile shared with other
+    /// accounts (B6), and a recovery channel (the email) not of a contact
+    /// holding a role the actor lacks (C7). Still lacking something after
+    /// that: `NotEligible` naming it. The contact is told what changed (I2).
+    /// A primary replaces the duty's current primary; the secondary is
+    /// never the primary (H2), and a billing secondary needs a primary.
+    /// Whoever may assign the duty may (technical administration, billing).
+    pub fn designate(
+        &self,
+        actor: &Actor,
+        account: AccountId,
+        contact: ContactId,
+        duty: DutyTarget,
+        info: &DutyInfo,
+    ) -> Result<(), Error> {
+        let op = Op::new(Operation::Designate, account)
+            .on(contact)
+            .needs(duty.permission());
+        self.write(actor, op, |tx, access| {
+            tx.member(account, contact)?;
+            let mut fields = vec!["duty".to_owned()];
+            if !info.is_empty() {
+                fields.extend(supply_missing(tx, &access, actor, account, contact, info)?);
+            }
+            check_eligible(tx, account, contact)?;
+            assign(tx, account, contact, duty)?;
+            let what = match duty {
+                DutyTarget::Technical(resource, rank) => Duty::Technical { resource, rank },
+                DutyTarget::Billing(rank) => Duty::Billing { rank },
+            };
+            Ok(Done::new(()).fields(fields).detail(Some(what.to_string())))
+        })
+    }
+
+    /// H5's new contact: no role, created as [`Directory::create_contact`]
+    /// would (C3's charge, B1's budget, D2's password policy), holding what
+    /// a duty needs (H4).
+    fn new_designee(
+        &self,
+        tx: &mut Tx<'_>,
+        actor: &Actor,
+        access: &Access,
+        account: AccountId,
+        new: &NewContact,
+    ) -> Result<(ContactId, Option<Money>), Error> {
+        if !new.roles.is_empty() {
+            return Err(Error::refused(Rule::H5NoRoles));
+        }
+        let missing = missing_for_duty(&new.profile.clone().validated()?);
+        if !missing.is_empty() {
+            return Err(Error::NotEligible { missing });
+        }
+        self.add_new_contact(tx, actor, access, account, new)
     }
 
     /// Reports a resource milestone (H6): the notification goes to the
@@ -351,6 +442,88 @@ pub(crate) fn check_eligible(
     } else {
         Err(Error::NotEligible { missing })
     }
+}
+
+/// Gives `contact` the duty: a primary replaces the current one; a
+/// secondary is never the primary (H2); a billing secondary needs a
+/// primary.
+fn assign(
+    tx: &mut Tx<'_>,
+    account: AccountId,
+    contact: ContactId,
+    duty: DutyTarget,
+) -> Result<(), Error> {
+    let h2 = || Error::refused(Rule::H2SecondaryIsPrimary);
+    match duty {
+        DutyTarget::Technical(resource, rank) => {
+            let mut r = resource_in(tx, account, resource)?;
+            match rank {
+                Rank::Primary if r.secondary == Some(contact) => return Err(h2()),
+                Rank::Primary => r.primary = contact,
+                Rank::Secondary if r.primary == contact => return Err(h2()),
+                Rank::Secondary => r.secondary = Some(contact),
+            }
+            tx.put_resource(r);
+        }
+        DutyTarget::Billing(rank) => {
+            let b = &mut tx.account_mut(account)?.billing;
+            match rank {
+                Rank::Primary if b.secondary == Some(contact) => return Err(h2()),
+                Rank::Primary => b.primary = Some(contact),
+                Rank::Secondary => match b.primary {
+                    None => return Err(Error::invalid(Field::Secondary, Problem::Missing)),
+                    Some(p) if p == contact => return Err(h2()),
+                    Some(_) => b.secondary = Some(contact),
+                },
+            }
+        }
+    }
+    Ok(())
+}
+
+/// H4's User Information form: writes the fields a duty needs that the
+/// contact lacks, under the guards of editing another's profile (A6, B6,
+/// C7 for the email), and tells the contact (I2). Returns the names of the
+/// fields written.
+fn supply_missing(
+    tx: &mut Tx<'_>,
+    access: &Access,
+    actor: &Actor,
+    account: AccountId,
+    contact: ContactId,
+    info: &DutyInfo,
+) -> Result<Vec<String>, Error> {
+    let before = tx.contact(contact)?.profile.clone();
+    let missing = missing_for_duty(&before);
+    let given = [
+        (Field::Email, info.email.is_some()),
+        (Field::BusinessPhone, info.business_phone.is_some()),
+    ];
+    if given.iter().any(|(f, g)| *g && !missing.contains(f)) {
+        return Err(Error::refused(Rule::H4OnlyMissingFields));
+    }
+    if actor.contact_id() != Some(contact) {
+        tx.guard_owner(access, account, contact)?;
+        tx.guard_shared_profile(access, contact)?;
+    }
+    if info.email.is_some() {
+        tx.guard_takeover(access, account, contact)?;
+    }
+    let update = ProfileUpdate {
+        email: info.email.clone(),
+        business_phone: info.business_phone.clone().map(Some),
+        ..ProfileUpdate::default()
+    };
+    let (profile, changed) = update.apply(&before)?;
+    let c = tx.contact_mut(contact)?;
+    c.profile = profile;
+    if changed.contains(&Field::Email) {
+        // D8: a new email ends every session.
+        c.credentials.session_epoch = c.credentials.session_epoch.wrapping_add(1);
+    }
+    let names: Vec<String> = changed.iter().map(|f| f.name().to_owned()).collect();
+    crate::notify::ops::security_notice_to(tx, contact, account, names.clone(), None)?;
+    Ok(names)
 }
 
 /// Every duty a contact holds in the account.

@@ -134,6 +134,7 @@ class Operation(enum.Enum):
     TECHNICAL_CONTACTS = "resource.contacts"
     """A resource's technical contacts changed (H1–H3)."""
     DUTIES_REASSIGN = "duties.reassign"
+    DESIGNATE = "duties.designate"
     """Every duty of a contact moved to another (H3)."""
     BILLING_CONTACTS = "account.billing_contacts"
     """The billing contacts changed (H7)."""

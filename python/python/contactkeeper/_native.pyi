@@ -31,6 +31,8 @@ from ._types import (
     AuditVerification,
     BillingContacts,
     ContactAdded,
+    DutyInfo,
+    ResourceAdded,
     Invitation,
     PendingMember,
     ContactPage,
@@ -703,7 +705,28 @@ class Directory:
     def create_contact_with_duty(
         self, actor: ActorLike, account: AccountId, contact: NewContact, duty: Duty
     ) -> ContactAdded:
-        """Creates a contact and gives it a duty in one step (H5)."""
+        """Creates a contact and gives it a duty in one step (H5); whoever may
+        assign the duty may, and the new contact gets no role."""
+    def add_resource_with_new_primary(
+        self,
+        actor: ActorLike,
+        account: AccountId,
+        *,
+        kind: str,
+        name: str,
+        contact: NewContact,
+        secondary: ContactId | None = None,
+    ) -> ResourceAdded:
+        """Adds a resource with a new contact as its primary, in one step (H5)."""
+    def designate(
+        self,
+        actor: ActorLike,
+        account: AccountId,
+        contact: ContactId,
+        duty: Duty,
+        info: DutyInfo | None = None,
+    ) -> None:
+        """Gives a contact one duty, supplying what it lacks for it (H4)."""
     def report_milestone(
         self, actor: ActorLike, account: AccountId, resource: ResourceId, milestone: Milestone | str
     ) -> None:

@@ -58,6 +58,7 @@ __all__ = [
     "PendingMember",
     "DeliveryReport",
     "Duty",
+    "DutyInfo",
     "EnrollmentRequired",
     "EnrollmentStart",
     "HashCost",
@@ -78,6 +79,7 @@ __all__ = [
     "Plan",
     "Profile",
     "Resource",
+    "ResourceAdded",
     "SecondFactorRequired",
     "SecurityPolicy",
     "Service",
@@ -693,6 +695,25 @@ class BillingDuty:
 
 Duty = Union[TechnicalDuty, BillingDuty]
 """A duty a contact holds, or is to take (H3, H5)."""
+
+
+@dataclass(frozen=True)
+class DutyInfo:
+    """The information a contact lacks for a duty, supplied by whoever
+    designates it (H4, seed 000's User Information form). Only the fields
+    the duty needs and the contact lacks may be given; ``None`` leaves a
+    field alone."""
+
+    email: Optional[str] = None
+    business_phone: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class ResourceAdded:
+    """A resource added with a new primary technical contact (H5)."""
+
+    resource: ResourceId
+    contact: ContactAdded
 
 
 # ----- notifications (I) -----
