@@ -141,8 +141,10 @@ typedef enum ck_notification_kind {
     CK_NOTIFY_MILESTONE = 5,
     // A maintenance or global-issue notice (I4).
     CK_NOTIFY_MAINTENANCE = 6,
-    // A duty given or taken away (H3, H7).
-    CK_NOTIFY_DUTY = 7,
+    // A billing notice the host sends (H7).
+    CK_NOTIFY_BILLING = 7,
+    // A kind this version of the header does not name.
+    CK_NOTIFY_OTHER = 8,
 } ck_notification_kind;
 
 // The kind of a lock (E7); `CK_LOCK_NONE` when not locked.
@@ -1228,6 +1230,18 @@ enum ck_result ck_transfer_ownership(const struct ck_directory *dir,
                                      const struct ck_actor *actor,
                                      uint64_t account,
                                      uint64_t new_owner);
+
+// Sends a billing notice the host defines (invoice ready, payment failed…)
+// to the account's primary billing contact, and to the secondary only when
+// the notifier reports the primary undeliverable; without a billing contact,
+// to the owner (H7). A recipient that turned billing notices off is not
+// told, nor anyone else. `*to` (may be NULL) is who it went to, or 0.
+enum ck_result ck_send_billing_notice(const struct ck_directory *dir,
+                                      const struct ck_actor *actor,
+                                      uint64_t account,
+                                      const char *subject,
+                                      const char *body,
+                                      uint64_t *to);
 
 // Sends a maintenance or global-issue notice to every contact of the
 // account that wants them, at its email and alternate email (I4). The host

@@ -713,6 +713,159 @@ fn milestone_preferences_decide_who_is_told() {
     });
 }
 
+// ----- H7: billing notices -----
+
+fn bill(e: &Env, subject: &str) -> Option<ContactId> {
+    e.f.dir
+        .send_billing_notice(&Actor::System, e.acct, subject, "Invoice 42: 5.00 USD.")
+        .unwrap()
+}
+
+// rule H7
+#[test]
+fn a_billing_notice_goes_to_the_owner_until_a_billing_contact_is_set() {
+    each(|e, notifier| {
+        assert_eq!(bill(&e, "Your invoice is ready"), Some(e.alice));
+        let sent = notifier.take();
+        assert_eq!(sent.len(), 1);
+        let n = &sent[0];
+        well_formed(n);
+        assert_eq!(
+            (n.kind, n.recipient, n.fallback),
+            (NotificationKind::Billing, e.alice, None)
+        );
+        assert_eq!(n.to, vec![email("alice")]);
+        assert_eq!(n.subject, "Your invoice is ready");
+        assert_eq!(n.body, "Invoice 42: 5.00 USD.");
+        let last = e.f.last_audit(e.acct);
+        assert_eq!(last.operation, Operation::BillingNotice);
+        assert_eq!(last.target, Some(e.alice.to_string()));
+        // With billing contacts set: the primary, the secondary as its
+        // fallback.
+        e.f.dir
+            .set_billing_contacts(&Actor::System, e.acct, e.pat, Some(e.sam))
+            .unwrap();
+        assert_eq!(bill(&e, "Payment failed"), Some(e.pat));
+        let sent = notifier.take();
+        assert_eq!(sent.len(), 1);
+        assert_eq!((sent[0].recipient, sent[0].fallback), (e.pat, Some(e.sam)));
+        assert_eq!(sent[0].to, vec![email("pat")]);
+    });
+}
+
+// rule H7
+#[test]
+fn the_secondary_billing_contact_gets_it_only_when_the_primary_is_undeliverable() {
+    each_with(
+        || Scripted::undeliverable(&["pat"]),
+        |e, notifier| {
+            e.f.dir
+                .set_billing_contacts(&Actor::System, e.acct, e.pat, Some(e.sam))
+                .unwrap();
+            bill(&e, "Payment failed");
+            let to_sam = notifier.to(e.sam);
+            assert_eq!(to_sam.len(), 1, "the secondary gets it exactly once");
+            assert_eq!(to_sam[0].0.kind, NotificationKind::Billing);
+            assert_eq!(to_sam[0].0.subject, "Payment failed");
+            assert!(notifier.to(e.alice).is_empty(), "the owner is not told");
+            assert_eq!(
+                e.f.last_audit(e.acct).operation,
+                Operation::NotificationRedirect
+            );
+        },
+    );
+    each_with(
+        || Scripted::new(|_, _| Delivery::Delivered),
+        |e, notifier| {
+            e.f.dir
+                .set_billing_contacts(&Actor::System, e.acct, e.pat, Some(e.sam))
+                .unwrap();
+            bill(&e, "Payment failed");
+            assert_eq!(notifier.delivered_to(e.pat), 1);
+            assert!(notifier.to(e.sam).is_empty());
+        },
+    );
+}
+
+// rule H7
+#[test]
+fn billing_preferences_decide_who_is_told() {
+    each(|e, notifier| {
+        let off = NotificationPrefs {
+            billing: false,
+            ..NotificationPrefs::default()
+        };
+        e.f.dir
+            .set_billing_contacts(&Actor::System, e.acct, e.pat, Some(e.sam))
+            .unwrap();
+        // The primary turned billing notices off: not unreachable, so
+        // nobody is told, and the audit entry says why.
+        e.f.dir
+            .set_notification_prefs(&c(e.pat), e.acct, e.pat, off)
+            .unwrap();
+        notifier.take();
+        assert_eq!(bill(&e, "Invoice"), None);
+        assert!(notifier.take().is_empty());
+        let why = e.f.last_audit(e.acct).detail.unwrap();
+        assert!(
+            why.contains("not sent") && why.contains(&e.pat.to_string()),
+            "{why}"
+        );
+        // The secondary turned them off: no fallback.
+        e.f.dir
+            .set_notification_prefs(&c(e.pat), e.acct, e.pat, NotificationPrefs::default())
+            .unwrap();
+        e.f.dir
+            .set_notification_prefs(&c(e.sam), e.acct, e.sam, off)
+            .unwrap();
+        notifier.take();
+        assert_eq!(bill(&e, "Invoice"), Some(e.pat));
+        let sent = notifier.take();
+        assert_eq!((sent[0].recipient, sent[0].fallback), (e.pat, None));
+    });
+}
+
+// rule H7
+#[test]
+fn only_the_host_sends_billing_notices_and_bad_text_is_refused() {
+    each(|e, notifier| {
+        for actor in [e.alice, e.tess, e.cm, e.pat, e.olga] {
+            let err = e.f.refused(
+                e.acct,
+                &[e.other],
+                ErrorCode::PermissionDenied,
+                "C2",
+                || {
+                    e.f.dir
+                        .send_billing_notice(&c(actor), e.acct, "Invoice", "body")
+                },
+            );
+            assert!(
+                matches!(err, Error::PermissionDenied { .. } | Error::NotFound { .. }),
+                "{err:?}"
+            );
+        }
+        for (subject, body) in [("", "body"), ("a\nb", "body"), ("Invoice", "bell\u{7}")] {
+            let err =
+                e.f.refused(e.acct, &[e.other], ErrorCode::InvalidInput, "I4", || {
+                    e.f.dir
+                        .send_billing_notice(&Actor::System, e.acct, subject, body)
+                });
+            assert!(
+                matches!(
+                    err,
+                    Error::InvalidInput {
+                        field: Field::Notice,
+                        ..
+                    }
+                ),
+                "{err:?}"
+            );
+        }
+        assert!(notifier.take().is_empty());
+    });
+}
+
 // ----- I1: the outbox -----
 
 // rule I1

@@ -352,6 +352,33 @@ pub unsafe extern "C" fn ck_transfer_ownership(
     })
 }
 
+/// Sends a billing notice the host defines (invoice ready, payment failed…)
+/// to the account's primary billing contact, and to the secondary only when
+/// the notifier reports the primary undeliverable; without a billing contact,
+/// to the owner (H7). A recipient that turned billing notices off is not
+/// told, nor anyone else. `*to` (may be NULL) is who it went to, or 0.
+#[no_mangle]
+pub unsafe extern "C" fn ck_send_billing_notice(
+    dir: *const ck_directory,
+    actor: *const ck_actor,
+    account: u64,
+    subject: *const c_char,
+    body: *const c_char,
+    to: *mut u64,
+) -> ck_result {
+    guard(|| {
+        let d = unsafe { directory(dir) }?;
+        let a = unsafe { actor_from(actor) }?;
+        let subject = unsafe { req_str(subject, "subject") }?;
+        let body = unsafe { opt_str(body, "body") }?.ok_or_else(|| Fail::null("body"))?;
+        let sent = d.send_billing_notice(&a, AccountId(account), subject, body)?;
+        if !to.is_null() {
+            Out::new(to, "to")?.set(sent.map_or(0, |c| c.get()));
+        }
+        Ok(())
+    })
+}
+
 /// Sends a maintenance or global-issue notice to every contact of the
 /// account that wants them, at its email and alternate email (I4). The host
 /// sends notices. `*sent` (may be NULL) is how many contacts it went to.

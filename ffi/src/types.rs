@@ -419,8 +419,10 @@ pub enum ck_notification_kind {
     CK_NOTIFY_MILESTONE = 5,
     /// A maintenance or global-issue notice (I4).
     CK_NOTIFY_MAINTENANCE = 6,
-    /// A duty given or taken away (H3, H7).
-    CK_NOTIFY_DUTY = 7,
+    /// A billing notice the host sends (H7).
+    CK_NOTIFY_BILLING = 7,
+    /// A kind this version of the header does not name.
+    CK_NOTIFY_OTHER = 8,
 }
 
 pub(crate) fn notification_kind(k: NotificationKind) -> ck_notification_kind {
@@ -433,7 +435,8 @@ pub(crate) fn notification_kind(k: NotificationKind) -> ck_notification_kind {
         NotificationKind::SignInCode => CK_NOTIFY_SIGN_IN_CODE,
         NotificationKind::Milestone => CK_NOTIFY_MILESTONE,
         NotificationKind::Maintenance => CK_NOTIFY_MAINTENANCE,
-        _ => CK_NOTIFY_DUTY,
+        NotificationKind::Billing => CK_NOTIFY_BILLING,
+        _ => CK_NOTIFY_OTHER,
     }
 }
 

@@ -1118,6 +1118,26 @@ impl PyDirectory {
         })
     }
 
+    /// Sends a billing notice the host defines to the account's billing
+    /// contact, or its owner when none is set (H7). Returns who it went
+    /// to, or `None`.
+    #[pyo3(signature = (actor, account, *, subject, body))]
+    fn send_billing_notice(
+        &self,
+        py: Python<'_>,
+        actor: ActorArg,
+        account: PyAccountId,
+        subject: &Bound<'_, PyAny>,
+        body: &Bound<'_, PyAny>,
+    ) -> PyResult<Option<PyContactId>> {
+        let subject = convert::text(subject, Field::Notice, "subject")?;
+        let body = convert::text(body, Field::Notice, "body")?;
+        let to = self.call(py, move |d| {
+            d.send_billing_notice(&actor.0, account.0, &subject, &body)
+        })?;
+        Ok(to.map(PyContactId))
+    }
+
     // ----- sign-in and sessions (D) -----
 
     /// Signs in (D5): one of the `SignInOutcome` types. An unknown login and

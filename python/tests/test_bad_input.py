@@ -215,6 +215,7 @@ def every_call(d: ck.Directory, w: dict[str, Any]) -> list[Callable[[], Any]]:
         lambda: d.deliver_pending(),
         lambda: d.set_notification_prefs(a, acct, c, ck.NotificationPrefs()),
         lambda: d.send_maintenance_notice(a, acct, subject="s", body="b"),
+        lambda: d.send_billing_notice(a, acct, subject="s", body="b"),
         lambda: d.sign_in("x", "y", ip="10.0.0.1"),
         lambda: d.authenticate("t"),
         lambda: d.session_actor("t"),

@@ -166,3 +166,29 @@ def test_local_time_is_in_the_contacts_zone() -> None:
     at = datetime.datetime(2026, 3, 8, 7, 30, tzinfo=datetime.timezone.utc)
     assert ck.local_time(at, "America/New_York") == "2026-03-08 03:30 EDT (UTC-04:00)"
     assert ck.local_time(at, "Nowhere/Else").startswith("2026-03-08 07:30")
+
+
+def test_billing_notices_go_to_the_billing_contact_or_the_owner(world: World) -> None:
+    # rule H7
+    bob = world.contact("bob")
+    sue = world.contact("sue")
+    world.notes()
+    to = world.dir.send_billing_notice(ck.Actor.SYSTEM, world.account, subject="Invoice ready", body="5.00 USD")
+    assert to == world.alice
+    notes = world.notes()
+    assert [(n.kind, n.recipient, n.fallback) for n in notes] == [(ck.NotificationKind.BILLING, world.alice, None)]
+    world.dir.set_billing_contacts(world.alice, world.account, primary=bob, secondary=sue)
+    world.notes()
+    assert world.dir.send_billing_notice(ck.Actor.SYSTEM, world.account, subject="Payment failed", body="x") == bob
+    notes = world.notes()
+    assert [(n.recipient, n.fallback) for n in notes] == [(bob, sue)]
+    world.dir.set_notification_prefs(bob, world.account, bob, ck.NotificationPrefs(billing=False))
+    world.notes()
+    assert world.dir.send_billing_notice(ck.Actor.SYSTEM, world.account, subject="Invoice", body="x") is None
+    assert world.notes() == []
+    assert world.dir.audit_entries(world.alice, world.account)[-1].operation is ck.Operation.BILLING_NOTICE
+    with pytest.raises(ck.PermissionDeniedError):
+        world.dir.send_billing_notice(world.alice, world.account, subject="x", body="y")
+    with pytest.raises(ck.InvalidInputError) as e:
+        world.dir.send_billing_notice(ck.Actor.SYSTEM, world.account, subject="", body="y")
+    assert e.value.field is ck.Field.NOTICE

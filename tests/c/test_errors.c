@@ -275,6 +275,8 @@ static void boundary_codes(void) {
     EXPECT(CK_NULL_POINTER, ck_set_billing_contacts(dir, NULL, acct, carol, 0));
     EXPECT(CK_NULL_POINTER, ck_billing_contacts(dir, &a, acct, NULL, &id));
     EXPECT(CK_NULL_POINTER, ck_create_contact_with_duty(dir, &a, acct, &ok, NULL, &added));
+    EXPECT(CK_NULL_POINTER, ck_send_billing_notice(dir, &sys, acct, NULL, "b", NULL));
+    EXPECT(CK_NULL_POINTER, ck_send_billing_notice(dir, &sys, acct, "s", NULL, NULL));
     ck_duty some_duty = {CK_DUTY_BILLING, 0, CK_RANK_PRIMARY};
     EXPECT(CK_NULL_POINTER, ck_designate(dir, &a, acct, carol, NULL, NULL));
     EXPECT(CK_NULL_POINTER, ck_designate(dir, NULL, acct, carol, &some_duty, NULL));

@@ -525,7 +525,17 @@ static void designations(void) {
     OK(ck_set_notification_prefs(dir, &a, acct, carol, &all_on));
 
     /* Billing contacts (H7), bulk reassignment (H3), create with a duty (H5). */
+    /* Billing notices (H7): to the owner until a billing contact is set,
+       then to it; only the host sends them. */
+    uint64_t billed = 0;
+    int bills = seen.count[CK_NOTIFY_BILLING];
+    OK(ck_send_billing_notice(dir, &sys, acct, "Invoice ready", "Invoice 42: 5.00 USD.", &billed));
+    CHECK(billed == alice && seen.count[CK_NOTIFY_BILLING] == bills + 1);
+    EXPECT(CK_PERMISSION_DENIED, ck_send_billing_notice(dir, &a, acct, "Invoice", "x", NULL));
+    EXPECT(CK_INVALID_INPUT, ck_send_billing_notice(dir, &sys, acct, "", "x", NULL));
     OK(ck_set_billing_contacts(dir, &a, acct, dave, 0));
+    OK(ck_send_billing_notice(dir, &sys, acct, "Payment failed", "Card declined.", &billed));
+    CHECK(billed == dave && seen.count[CK_NOTIFY_BILLING] == bills + 2);
     uint64_t p = 0, s = 1;
     OK(ck_billing_contacts(dir, &a, acct, &p, &s));
     CHECK(p == dave && s == 0);

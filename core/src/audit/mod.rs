@@ -102,6 +102,8 @@ named_enum! {
         Milestone => "resource.milestone",
         /// A maintenance or global-issue notice sent (I4).
         Notice => "account.notice",
+        /// A billing notice sent (H7).
+        BillingNotice => "account.billing_notice",
         /// Notification preferences changed (I2).
         NotificationPrefs => "contact.notifications",
         /// A "check login" (B1): whether a login exists.

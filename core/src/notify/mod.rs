@@ -31,6 +31,9 @@ named_enum! {
         Milestone => "milestone",
         /// A maintenance or global-issue notice (I4).
         Maintenance => "maintenance",
+        /// A billing notice the host sends (invoice ready, payment failed…),
+        /// for the account's billing contact (H7).
+        Billing => "billing",
     }
 }
 

@@ -4,7 +4,7 @@
 
 use super::{NotificationKind, NotificationPrefs};
 use crate::audit::Operation;
-use crate::error::{Error, Field};
+use crate::error::{Error, Field, Problem};
 use crate::ids::{AccountId, ContactId};
 use crate::notify::NotificationDraft;
 use crate::op::{Done, Op};
@@ -77,17 +77,7 @@ impl Directory {
     ) -> Result<usize, Error> {
         let op = Op::new(Operation::Notice, account).needs(Permission::SendNotices);
         self.write(actor, op, |tx, _| {
-            let subject = check_text(Field::Notice, subject, 200, true)?;
-            if body.len() > 100_000
-                || body
-                    .chars()
-                    .any(|c| c.is_control() && c != '\n' && c != '\t')
-            {
-                return Err(Error::invalid(
-                    Field::Notice,
-                    crate::error::Problem::Malformed,
-                ));
-            }
+            let subject = check_notice(subject, body)?;
             let mut sent = 0;
             let mut after = None;
             loop {
@@ -118,6 +108,73 @@ impl Directory {
             Ok(Done::new(sent).detail(Some(format!("{sent} contacts: {subject}"))))
         })
     }
+
+    /// Sends a billing notice the host defines (invoice ready, payment
+    /// failed…) to the account's primary billing contact, and to the
+    /// secondary only when the notifier reports the primary undeliverable;
+    /// an account without a billing contact sends it to its owner (H7). A
+    /// recipient that turned billing notices off is not unreachable: nobody
+    /// is told, and the audit entry says so. The host sends notices.
+    /// Returns who it was sent to, if anyone.
+    pub fn send_billing_notice(
+        &self,
+        actor: &Actor,
+        account: AccountId,
+        subject: &str,
+        body: &str,
+    ) -> Result<Option<ContactId>, Error> {
+        let op = Op::new(Operation::BillingNotice, account).needs(Permission::SendNotices);
+        self.write(actor, op, |tx, _| {
+            let subject = check_notice(subject, body)?;
+            let a = tx.account(account)?;
+            let (billing, owner) = (a.billing, a.owner);
+            let wants = |tx: &mut Tx<'_>, c: ContactId| -> Result<bool, Error> {
+                Ok(tx
+                    .membership(account, c)?
+                    .is_some_and(|m| m.notifications.billing))
+            };
+            let (to, who) = match billing.primary {
+                Some(p) => (p, "the primary billing contact"),
+                None => (owner, "the owner (no billing contact is set)"),
+            };
+            if !wants(tx, to)? {
+                let why = format!("{subject}; not sent: {who} {to} turned billing notices off");
+                return Ok(Done::new(None).detail(Some(why)));
+            }
+            let fallback = match billing.secondary {
+                Some(s) if billing.primary.is_some() && wants(tx, s)? => Some(s),
+                _ => None,
+            };
+            tx.notify(NotificationDraft {
+                account: Some(account),
+                fallback,
+                ..NotificationDraft::new(
+                    NotificationKind::Billing,
+                    to,
+                    subject.clone(),
+                    body.to_owned(),
+                )
+            })?;
+            Ok(Done::new(Some(to))
+                .target(to)
+                .detail(Some(format!("to {who} {to}: {subject}"))))
+        })
+    }
+}
+
+/// A host's notice (I4, H7): a subject of one line, at most 200 characters,
+/// and a body of at most 100,000 bytes whose only control characters are
+/// line feeds and tabs. Returns the subject, trimmed.
+fn check_notice(subject: &str, body: &str) -> Result<String, Error> {
+    let subject = check_text(Field::Notice, subject, 200, true)?;
+    if body.len() > 100_000
+        || body
+            .chars()
+            .any(|c| c.is_control() && c != '\n' && c != '\t')
+    {
+        return Err(Error::invalid(Field::Notice, Problem::Malformed));
+    }
+    Ok(subject)
 }
 
 /// I2: a security notification to the contact naming the changed fields,

@@ -181,7 +181,8 @@ named_enum! {
         CheckSecurityAnswers => "check_security_answers",
         /// Provider operations: report resource milestones (H6).
         ReportMilestones => "report_milestones",
-        /// Provider operations: send maintenance and global-issue notices (I4).
+        /// Provider operations: send maintenance and global-issue notices
+        /// (I4) and billing notices (H7).
         SendNotices => "send_notices",
     }
 }

@@ -134,14 +134,17 @@ class Operation(enum.Enum):
     TECHNICAL_CONTACTS = "resource.contacts"
     """A resource's technical contacts changed (H1–H3)."""
     DUTIES_REASSIGN = "duties.reassign"
-    DESIGNATE = "duties.designate"
     """Every duty of a contact moved to another (H3)."""
+    DESIGNATE = "duties.designate"
+    """A contact given one duty, with the information it lacked (H4)."""
     BILLING_CONTACTS = "account.billing_contacts"
     """The billing contacts changed (H7)."""
     MILESTONE = "resource.milestone"
     """A resource milestone reported (H6)."""
     NOTICE = "account.notice"
     """A maintenance or global-issue notice sent (I4)."""
+    BILLING_NOTICE = "account.billing_notice"
+    """A billing notice sent (H7)."""
     NOTIFICATION_PREFS = "contact.notifications"
     """Notification preferences changed (I2)."""
     LOGIN_CHECK = "contact.check_login"
@@ -318,6 +321,9 @@ class NotificationKind(enum.Enum):
     """A resource's milestone, for its technical contact (H6)."""
     MAINTENANCE = "maintenance"
     """A maintenance or global-issue notice (I4)."""
+    BILLING = "billing"
+    """A billing notice the host sends (invoice ready, payment failed…),
+    for the account's billing contact (H7)."""
 
 class Role(enum.Enum):
     """A standard contact's role (C1). The owner holds every role (A2)."""

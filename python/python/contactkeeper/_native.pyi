@@ -543,6 +543,8 @@ class Directory:
         """Sets what a contact wants to be told in the account (I2, I4, H6)."""
     def send_maintenance_notice(self, actor: ActorLike, account: AccountId, *, subject: str, body: str) -> int:
         """Sends a maintenance notice (I4); returns how many contacts."""
+    def send_billing_notice(self, actor: ActorLike, account: AccountId, *, subject: str, body: str) -> ContactId | None:
+        """Sends a billing notice to the billing contact, or the owner (H7)."""
 
     # ----- sign-in and sessions (D) -----
     def sign_in(
