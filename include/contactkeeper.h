@@ -551,6 +551,10 @@ typedef struct ck_audit_entry {
     uint64_t seq;
     // When (unix seconds, UTC).
     int64_t at;
+    // When, as its reader reads it (I3): in the reading contact's zone,
+    // with the offset ("2026-03-08 03:30 EDT (UTC-04:00)"); UTC for the
+    // host, the support desk and partners.
+    const char *at_local;
     // Who: "contact:42", "support:agent", "partner:p", "system".
     const char *actor;
     // The operation's stable name ("contact.create" …).
@@ -2071,6 +2075,13 @@ enum ck_result ck_set_two_factor_method(const struct ck_directory *dir,
                                         uint64_t contact,
                                         uint32_t method,
                                         const char *phone);
+
+// A time as a contact reads it (I3): `unix_time` in the IANA zone `zone`,
+// daylight saving included, with the zone's abbreviation and offset
+// ("2026-03-08 03:30 EDT (UTC-04:00)"). `*out` is a string the library
+// allocates (free with `ck_string_free()`). A zone the tz database does not
+// know is `CK_INVALID_INPUT` (field "time_zone"), never a silent UTC.
+enum ck_result ck_local_time(int64_t unix_time, const char *zone, char **out);
 
 // The current TOTP code (6 digits) of a base32 secret at `unix_time`, as
 // an authenticator app shows it (F1: RFC 6238, SHA-1, 30 s). For hosts'

@@ -51,6 +51,7 @@ fn audit_entry(a: u64, head: &mut ChainHead, at: OffsetDateTime, k: u64) -> Audi
         account: Some(account_id(a)),
         seq: head.seq + 1,
         at,
+        at_local: String::new(),
         actor: "system".into(),
         operation: Operation::ContactCreate,
         target: Some(contact_id(a, k).to_string()),

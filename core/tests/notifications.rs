@@ -1494,7 +1494,7 @@ fn times_follow_daylight_saving_in_new_york_and_berlin() {
         ),
     ];
     for (at, zone, want) in cases {
-        assert_eq!(local_time(at, zone), want, "{at} in {zone}");
+        assert_eq!(local_time(at, zone).unwrap(), want, "{at} in {zone}");
     }
 }
 
@@ -1646,12 +1646,127 @@ fn an_unknown_time_zone_is_refused_in_a_contacts_settings_and_never_rendered() {
                 .time_zone,
             "Europe/Berlin"
         );
-        // Should one ever be stored (by a host's own store), it renders in
-        // UTC rather than failing.
+        // Nor does the library's clock render one: a typed error, never a
+        // silent UTC.
         assert_eq!(
             local_time(datetime!(2026-03-29 01:30 UTC), "Nowhere/Land"),
-            "2026-03-29 01:30 UTC (UTC+00:00)"
+            Err(Error::InvalidInput {
+                field: Field::TimeZone,
+                problem: Problem::UnknownTimeZone
+            })
         );
+    });
+}
+
+// rule I3
+// rule E9
+#[test]
+fn the_lock_notice_gives_the_locks_end_in_the_contacts_zone() {
+    each(|e, notifier| {
+        let sys = Actor::System;
+        let zone = "America/New_York";
+        e.f.dir
+            .update_contact(
+                &sys,
+                e.acct,
+                e.carl,
+                &ProfileUpdate {
+                    time_zone: Some(zone.into()),
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+        e.f.dir
+            .set_lock_policy(&sys, e.acct, Some(LockPolicy { max_attempts: 1 }))
+            .unwrap();
+        notifier.take();
+        let outcome =
+            e.f.dir
+                .sign_in(&SignInRequest {
+                    login: "carl",
+                    password: &Password::new("not the password"),
+                    ip: "192.0.2.1".parse().unwrap(),
+                    account: None,
+                    device_token: None,
+                    remember_device: false,
+                })
+                .unwrap();
+        assert!(
+            matches!(outcome, SignInOutcome::InvalidCredentials),
+            "{outcome:?}"
+        );
+        let until =
+            e.f.dir
+                .contact(&sys, e.acct, e.carl)
+                .unwrap()
+                .lock
+                .and_then(|l| l.until)
+                .expect("an automatic lock with its end");
+        let lock = notifier
+            .take()
+            .into_iter()
+            .find(|n| n.recipient == e.carl && n.fields == vec!["lock".to_owned()])
+            .expect("a lock notice");
+        let local = local_time(until, zone).unwrap();
+        assert!(local.contains("EST (UTC-05:00)"), "{local}");
+        assert!(lock.body.contains(&local), "{}", lock.body);
+        assert!(!lock.body.contains("(UTC)"), "{}", lock.body);
+    });
+}
+
+// rule I3
+// rule J2
+#[test]
+fn the_audit_log_reads_in_its_readers_zone_on_screen_and_in_csv() {
+    each(|e, _| {
+        // Summer and winter entries, so that both of Berlin's offsets show.
+        e.f.clock.set(datetime!(2026-07-01 12:00 UTC));
+        e.f.dir
+            .set_lock_policy(&Actor::System, e.acct, Some(LockPolicy::default()))
+            .unwrap();
+        let q = AuditQuery {
+            limit: AuditQuery::MAX_LIMIT,
+            ..Default::default()
+        };
+        // On screen: pat reads Berlin time, the host UTC.
+        let as_pat = e.f.dir.audit_entries(&c(e.pat), e.acct, &q).unwrap();
+        assert!(as_pat.len() > 2);
+        for entry in &as_pat {
+            assert_eq!(
+                entry.at_local,
+                local_time(entry.at, "Europe/Berlin").unwrap()
+            );
+        }
+        let offsets: std::collections::BTreeSet<_> = as_pat
+            .iter()
+            .map(|e| e.at_local.rsplit('(').next().unwrap().to_owned())
+            .collect();
+        assert_eq!(
+            offsets.into_iter().collect::<Vec<_>>(),
+            vec!["UTC+01:00)", "UTC+02:00)"]
+        );
+        let as_host = e.f.dir.audit_entries(&Actor::System, e.acct, &q).unwrap();
+        assert!(as_host
+            .iter()
+            .all(|e| e.at_local.ends_with("UTC (UTC+00:00)")));
+        // The entry's hash does not depend on who read it.
+        assert_eq!(as_pat[0].hash, as_host[0].hash);
+        assert_eq!(as_pat[0].compute_hash(), as_pat[0].hash);
+        // In the CSV: the local column carries the reader's offset.
+        let mut out = Vec::new();
+        e.f.dir
+            .export_audit_csv(&c(e.pat), e.acct, &AuditQuery::default(), &mut out)
+            .unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let mut rows = text.lines();
+        let header: Vec<&str> = rows.next().unwrap().split(',').collect();
+        assert_eq!(&header[1..3], &["time_utc", "time_local"]);
+        let locals: Vec<String> = rows
+            .map(|r| r.split(',').nth(2).unwrap().to_owned())
+            .collect();
+        assert!(locals.iter().any(|t| t.ends_with("+01:00")), "{locals:?}");
+        assert!(locals.iter().any(|t| t.ends_with("+02:00")), "{locals:?}");
+        assert!(!locals.iter().any(|t| t.ends_with('Z')), "{locals:?}");
     });
 }
 

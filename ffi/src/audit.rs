@@ -25,6 +25,10 @@ pub struct ck_audit_entry {
     pub seq: u64,
     /// When (unix seconds, UTC).
     pub at: i64,
+    /// When, as its reader reads it (I3): in the reading contact's zone,
+    /// with the offset ("2026-03-08 03:30 EDT (UTC-04:00)"); UTC for the
+    /// host, the support desk and partners.
+    pub at_local: *const c_char,
     /// Who: "contact:42", "support:agent", "partner:p", "system".
     pub actor: *const c_char,
     /// The operation's stable name ("contact.create" …).
@@ -126,6 +130,7 @@ fn entries_view(list: &[core::AuditEntry]) -> *mut ck_audit_entry_list {
                 account: e.account.map_or(0, |a| a.get()),
                 seq: e.seq,
                 at: e.at.unix_timestamp(),
+                at_local: arena.str(&e.at_local),
                 actor: arena.str(&e.actor),
                 operation: arena.str(e.operation.name()),
                 target: arena.opt_str(e.target.as_deref()),

@@ -983,6 +983,27 @@ pub unsafe extern "C" fn ck_set_two_factor_method(
     })
 }
 
+/// A time as a contact reads it (I3): `unix_time` in the IANA zone `zone`,
+/// daylight saving included, with the zone's abbreviation and offset
+/// ("2026-03-08 03:30 EDT (UTC-04:00)"). `*out` is a string the library
+/// allocates (free with `ck_string_free()`). A zone the tz database does not
+/// know is `CK_INVALID_INPUT` (field "time_zone"), never a silent UTC.
+#[no_mangle]
+pub unsafe extern "C" fn ck_local_time(
+    unix_time: i64,
+    zone: *const c_char,
+    out: *mut *mut c_char,
+) -> ck_result {
+    guard(|| {
+        let zone = unsafe { req_str(zone, "zone") }?;
+        let out = Out::new(out, "out")?;
+        let at = time::OffsetDateTime::from_unix_timestamp(unix_time)
+            .map_err(|_| Fail::arg("unix_time", unix_time))?;
+        out.set(crate::conv::publish_string(&core::local_time(at, zone)?));
+        Ok(())
+    })
+}
+
 /// The current TOTP code (6 digits) of a base32 secret at `unix_time`, as
 /// an authenticator app shows it (F1: RFC 6238, SHA-1, 30 s). For hosts'
 /// tests and demos; `*code` is written.

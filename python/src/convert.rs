@@ -922,6 +922,7 @@ pub(crate) fn audit_entry_py<'py>(py: Python<'py>, e: &AuditEntry) -> PyResult<B
         "account" => opt(py, e.account, account_py)?,
         "seq" => e.seq,
         "at" => time_py(py, e.at)?,
+        "at_local" => e.at_local.as_str(),
         "actor" => e.actor.as_str(),
         "operation" => t.operation.py(py, e.operation)?,
         "target" => e.target.as_deref(),

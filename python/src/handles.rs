@@ -308,13 +308,14 @@ impl PyAccess {
 }
 
 /// A time as a contact reads it (I3): in its IANA zone, daylight saving
-/// included, e.g. `2026-03-08 03:30 EDT (UTC-04:00)`. An unknown zone falls
-/// back to UTC.
+/// included, e.g. `2026-03-08 03:30 EDT (UTC-04:00)`. A zone the tz
+/// database does not know raises `InvalidInputError` (field `time_zone`).
 #[pyfunction]
 pub(crate) fn local_time(at: &Bound<'_, PyAny>, zone: &Bound<'_, PyAny>) -> PyResult<String> {
+    let py = zone.py();
     let at = convert::datetime(at, "at")?;
     let zone = convert::text(zone, contactkeeper::Field::TimeZone, "zone")?;
-    Ok(contactkeeper::local_time(at, &zone))
+    contactkeeper::local_time(at, &zone).map_err(|e| crate::errors::to_py(py, e))
 }
 
 /// The TOTP code (RFC 6238: SHA-1, 6 digits, 30 s) of a base32 secret at a

@@ -261,6 +261,10 @@ static void boundary_codes(void) {
     EXPECT(CK_NULL_POINTER, ck_confirm_enrollment_with_session(dir, "t", NULL, &sr));
     EXPECT(CK_NULL_POINTER, ck_reset_two_factor(dir, NULL, acct, bob));
     EXPECT(CK_NULL_POINTER, ck_totp_code(NULL, 0, NULL));
+    char *when = NULL;
+    EXPECT(CK_NULL_POINTER, ck_local_time(0, NULL, &when));
+    EXPECT(CK_NULL_POINTER, ck_local_time(0, "UTC", NULL));
+    EXPECT(CK_INVALID_ARGUMENT, ck_local_time(INT64_MAX, "UTC", &when));
     EXPECT(CK_NULL_POINTER, ck_set_security_answers(dir, &a, acct, NULL, 3, "pw"));
     EXPECT(CK_NULL_POINTER, ck_security_questions(dir, &a, acct, alice, NULL, 3, NULL));
     EXPECT(CK_NULL_POINTER, ck_check_security_answer(dir, &sys, acct, bob, 0, NULL, &flag));

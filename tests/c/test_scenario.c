@@ -637,6 +637,9 @@ static void audit(void) {
     for (size_t i = 0; i < entries->len; i++) {
         const ck_audit_entry *e = &entries->items[i];
         CHECK(e->account == acct && e->seq > 0 && e->at > 0);
+        /* I3: in the reader's zone (alice's is Europe/Paris), with the offset. */
+        CHECK(e->at_local != NULL && (strstr(e->at_local, "CET (UTC+01:00)") != NULL ||
+                                      strstr(e->at_local, "CEST (UTC+02:00)") != NULL));
         if (e->detail && strstr(e->detail, "owner left the company")) with_reason++;
     }
     CHECK(with_reason == 1);
@@ -645,6 +648,15 @@ static void audit(void) {
     printf("default page: %zu\n", entries->len);
     CHECK(entries->len > 50 && entries->len <= 100);
     OK(ck_audit_entry_list_free(entries));
+
+    /* I3: a time as a contact reads it; an unknown zone is an error. */
+    char *when = NULL;
+    OK(ck_local_time(1772955000, "America/New_York", &when));
+    CHECK(STREQ(when, "2026-03-08 03:30 EDT (UTC-04:00)"));
+    OK(ck_string_free(when));
+    when = NULL;
+    EXPECT(CK_INVALID_INPUT, ck_local_time(1772955000, "Nowhere/Land", &when));
+    CHECK(when == NULL && STREQ(ck_last_error_field_at(0), "time_zone"));
 
     char *csv = NULL;
     size_t len = 0;

@@ -172,6 +172,14 @@ pub struct AuditEntry {
     /// When it happened (UTC).
     #[serde(with = "time::serde::rfc3339")]
     pub at: OffsetDateTime,
+    /// When it happened as its reader reads it (I3): in the zone of the
+    /// contact that read the log, daylight saving included, with the
+    /// offset (`2026-03-08 03:30 EDT (UTC-04:00)`); in UTC for the host, the
+    /// support desk and partners. The Directory writes it as it hands the
+    /// entry out; a [`Store`](crate::Store) leaves it empty. Not part of the
+    /// entry's hash.
+    #[serde(skip)]
+    pub at_local: String,
     /// Who acted (see [`Actor::audit_label`](crate::Actor::audit_label)).
     pub actor: String,
     /// What was done.
@@ -247,6 +255,7 @@ impl AuditDraft {
             account: self.account,
             seq: head.seq + 1,
             at,
+            at_local: String::new(),
             actor: actor.to_owned(),
             operation: self.operation,
             target: self.target,

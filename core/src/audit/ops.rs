@@ -14,6 +14,7 @@ use crate::ids::AccountId;
 use crate::op::{Done, Op};
 use crate::roles::{Actor, Permission};
 use crate::store::Store;
+use crate::tx::Tx;
 use crate::Directory;
 
 /// How long the directory's own chain keeps its entries, by default (J4).
@@ -35,7 +36,12 @@ impl Directory {
         self.read(actor, op, |tx, _| {
             check_limit(query.limit, AuditQuery::MAX_LIMIT)?;
             check_range(query)?;
-            Ok(tx.store().audit(Some(account), query)?)
+            let zone = reader_zone(tx, actor)?;
+            let mut entries = tx.store().audit(Some(account), query)?;
+            for e in &mut entries {
+                e.at_local = crate::notify::contact_time(e.at, &zone);
+            }
+            Ok(entries)
         })
     }
 
@@ -54,10 +60,7 @@ impl Directory {
         let op = Op::new(Operation::AuditExport, account).needs(Permission::ReadAudit);
         let rows = self.read(actor, op.clone(), |tx, _| {
             check_range(query)?;
-            let zone = match actor.contact_id() {
-                Some(id) => tx.contact(id)?.profile.time_zone.clone(),
-                None => "UTC".to_owned(),
-            };
+            let zone = reader_zone(tx, actor)?;
             let tz = time_tz::timezones::get_by_name(&zone).unwrap_or(time_tz::timezones::db::UTC);
             let io = |e: csv::Error| Error::Output(e.to_string());
             let mut csv = CsvExport::new(out, tz).map_err(io)?;
@@ -180,8 +183,21 @@ impl Directory {
             _ => return Err(Error::denied(Permission::ReadAudit)),
         }
         check_limit(query.limit, AuditQuery::MAX_LIMIT)?;
-        Ok(self.store.audit(None, query)?)
+        let mut entries = self.store.audit(None, query)?;
+        for e in &mut entries {
+            e.at_local = crate::notify::contact_time(e.at, "UTC");
+        }
+        Ok(entries)
     }
+}
+
+/// The zone a reader of the audit log reads its times in (I3): a contact's
+/// own; UTC for the host, the support desk and partners.
+fn reader_zone(tx: &mut Tx<'_>, actor: &Actor) -> Result<String, Error> {
+    Ok(match actor.contact_id() {
+        Some(id) => tx.contact(id)?.profile.time_zone.clone(),
+        None => "UTC".to_owned(),
+    })
 }
 
 pub(crate) fn verify_chain(

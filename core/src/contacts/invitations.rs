@@ -196,6 +196,7 @@ pub(crate) fn invite(tx: &mut Tx<'_>, id: ContactId, invitation: Invitation) -> 
     let a = tx.account_mut(account)?;
     a.invited = waiting;
     let name = a.name.clone();
+    let zone = tx.contact(id)?.profile.time_zone.clone();
     tx.notify(NotificationDraft {
         fields: vec!["invitation".into()],
         ..NotificationDraft::new(
@@ -204,14 +205,14 @@ pub(crate) fn invite(tx: &mut Tx<'_>, id: ContactId, invitation: Invitation) -> 
             format!("You are invited to join {name}"),
             format!(
                 "The account {name} invites your login to join it with the roles: {}. \
-                 Sign in to accept or decline; the invitation expires on {} (UTC). \
+                 Sign in to accept or decline; the invitation expires on {}. \
                  Until you accept, the account cannot see your details nor act on your login.",
                 if roles.is_empty() {
                     "none".to_owned()
                 } else {
                     roles.to_string()
                 },
-                crate::signin::ops::rfc3339(expires),
+                crate::notify::contact_time(expires, &zone),
             ),
         )
     })

@@ -410,7 +410,7 @@ impl Directory {
                 _ => None,
             };
             let zone = tx.contact(r.primary)?.profile.time_zone.clone();
-            let when = crate::notify::local_time(tx.now, &zone);
+            let when = crate::notify::contact_time(tx.now, &zone);
             tx.notify(NotificationDraft {
                 account: Some(account),
                 fields: vec!["milestone".into()],

@@ -197,10 +197,27 @@ impl Default for NotificationPrefs {
 
 /// A time as a contact reads it (I3): in its IANA zone, daylight saving
 /// included, with the zone's abbreviation and offset, e.g.
-/// `2026-03-08 03:30 EDT (UTC-04:00)`. An unknown zone falls back to UTC.
-pub fn local_time(at: OffsetDateTime, zone: &str) -> String {
-    use time_tz::{Offset, OffsetDateTimeExt, TimeZone};
+/// `2026-03-08 03:30 EDT (UTC-04:00)`. A zone the tz database does not
+/// know is `InvalidInput{time_zone, unknown_time_zone}`, never a silent UTC.
+pub fn local_time(at: OffsetDateTime, zone: &str) -> Result<String, crate::Error> {
+    let tz = time_tz::timezones::get_by_name(zone).ok_or(crate::Error::invalid(
+        crate::Field::TimeZone,
+        crate::Problem::UnknownTimeZone,
+    ))?;
+    Ok(in_zone(at, tz))
+}
+
+/// [`local_time`] in a contact's stored zone (B2 checked it when it was
+/// stored). Should a host's own store hold one the tz database no longer
+/// knows, the time is written in UTC, and says so (`UTC (UTC+00:00)`),
+/// rather than the notice or the export failing.
+pub(crate) fn contact_time(at: OffsetDateTime, zone: &str) -> String {
     let tz = time_tz::timezones::get_by_name(zone).unwrap_or(time_tz::timezones::db::UTC);
+    in_zone(at, tz)
+}
+
+fn in_zone(at: OffsetDateTime, tz: &'static time_tz::Tz) -> String {
+    use time_tz::{Offset, OffsetDateTimeExt, TimeZone};
     let offset = tz.get_offset_utc(&at);
     let local = at.to_timezone(tz);
     let fmt = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]");

@@ -216,7 +216,7 @@ pub(crate) fn security_notice_to(
     }
     let name = tx.account(account)?.name.clone();
     let zone = tx.contact(id)?.profile.time_zone.clone();
-    let when = crate::notify::local_time(tx.now, &zone);
+    let when = crate::notify::contact_time(tx.now, &zone);
     let mut to = vec![tx.contact(id)?.profile.email.clone()];
     to.extend(also.filter(|a| !to.contains(a)));
     let body = format!(

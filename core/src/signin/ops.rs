@@ -707,6 +707,9 @@ pub(crate) fn auto_locked(tx: &mut Tx<'_>, id: ContactId, l: AutoLock) -> Result
         vec!["lock".into()],
         Some(format!("locked until {}", rfc3339(l.until))),
     )?;
+    // I3: the lock's end in the contact's zone, with its offset.
+    let zone = tx.contact(id)?.profile.time_zone.clone();
+    let until = crate::notify::contact_time(l.until, &zone);
     tx.notify(NotificationDraft {
         account: accounts.first().copied(),
         fields: vec!["lock".into()],
@@ -715,9 +718,8 @@ pub(crate) fn auto_locked(tx: &mut Tx<'_>, id: ContactId, l: AutoLock) -> Result
             id,
             "Your login was locked".to_owned(),
             format!(
-                "Too many failed sign-in attempts: your login is locked until {} (UTC). \
-             Reset your password to end the lock now.",
-                rfc3339(l.until)
+                "Too many failed sign-in attempts: your login is locked until {until}. \
+                 Reset your password to end the lock now."
             ),
         )
     })

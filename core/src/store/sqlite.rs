@@ -775,6 +775,7 @@ fn decode_audit(chain: Option<AccountId>, row: AuditRow) -> Result<AuditEntry, S
         account: chain,
         seq: uint("audit seq", seq)?,
         at: time_of(at)?,
+        at_local: String::new(),
         actor,
         operation: Operation::from_name(&operation).ok_or_else(|| corrupt("unknown operation"))?,
         target,

@@ -735,7 +735,8 @@ class Directory:
         """Reports a resource milestone (H6)."""
 
 def local_time(at: datetime.datetime, zone: str) -> str:
-    """A time as a contact reads it (I3), e.g. ``2026-03-08 03:30 EDT (UTC-04:00)``."""
+    """A time as a contact reads it (I3), e.g. ``2026-03-08 03:30 EDT (UTC-04:00)``;
+    an unknown zone raises InvalidInputError."""
 
 def totp_code(secret_base32: str, at: datetime.datetime | None = None) -> str:
     """The TOTP code (RFC 6238) of a base32 secret at a time (now by default)."""

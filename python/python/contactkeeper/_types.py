@@ -609,6 +609,10 @@ class AuditEntry:
     """The account whose chain holds it; ``None`` for the directory's chain."""
     seq: int
     at: datetime.datetime
+    at_local: str
+    """When, as its reader reads it (I3): in the reading contact's zone, with
+    the offset (``2026-03-08 03:30 EDT (UTC-04:00)``); UTC for the host, the
+    support desk and partners."""
     actor: str
     """Who acted: ``contact:<id>``, ``support:<agent>``, ``partner:<id>`` or ``system``."""
     operation: Operation
