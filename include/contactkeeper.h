@@ -1732,6 +1732,21 @@ const char *ck_last_error_field_at(size_t index);
 // `ck_last_error_field_at(0)`.
 const char *ck_last_error_field(void);
 
+// For `CK_PERMISSION_DENIED`, the permission the actor lacks
+// ("manage_contacts", "technical_admin" …), or NULL. Same lifetime as
+// `ck_last_error_message()`.
+const char *ck_last_error_permission(void);
+
+// For `CK_NOT_FOUND` and `CK_ALREADY_EXISTS`, the kind of thing
+// ("account", "contact", "login", "resource" …), or NULL. Same lifetime as
+// `ck_last_error_message()`.
+const char *ck_last_error_entity(void);
+
+// For `CK_UNAUTHENTICATED`, why the session, secret or code was refused
+// ("invalid_token", "expired", "revoked", "locked" …), or NULL. Same
+// lifetime as `ck_last_error_message()`.
+const char *ck_last_error_reason(void);
+
 // The stable snake_case name of a result code ("ok", "invalid_input",
 // "null_pointer" …), or "unknown" for a number that is not one. Static:
 // never freed.

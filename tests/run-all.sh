@@ -2,7 +2,8 @@
 # Runs every test of contactkeeper: formatting, lints, the Rust tests
 # (unit, integration, property and doc tests; the C header's freshness), and
 # the C tests (tests/c/run.sh: gcc with AddressSanitizer, ThreadSanitizer,
-# and valgrind when present), and the Python package's tests
+# and valgrind when present; the shared scenarios through the C API, with
+# Debian's libcjson-dev, installed when missing), and the Python package's tests
 # (python/run-tests.sh: it makes its own .venv). This is the README's test
 # command; it needs a Rust toolchain with rustfmt and clippy, gcc, and
 # CPython 3.9 or later with pip and venv (on the machine image).

@@ -192,6 +192,12 @@ struct LastError {
     rule: Option<CString>,
     problem: Option<CString>,
     fields: Vec<CString>,
+    /// The permission lacking (`CK_PERMISSION_DENIED`), the entity not
+    /// found or existing already (`CK_NOT_FOUND`, `CK_ALREADY_EXISTS`), or
+    /// why a session, secret or code was refused (`CK_UNAUTHENTICATED`).
+    permission: Option<CString>,
+    entity: Option<CString>,
+    reason: Option<CString>,
 }
 
 thread_local! {
@@ -212,8 +218,16 @@ fn problem_name(p: &Problem) -> &'static str {
 
 /// Records `fail` as the thread's last error and returns its code.
 pub(crate) fn set_last(fail: Fail) -> ck_result {
-    let (code, message, rule, problem, fields) = match fail {
+    let (code, message, rule, problem, fields, names) = match fail {
         Fail::Core(e) => {
+            let (permission, entity, reason) = match &e {
+                Error::PermissionDenied { permission } => (Some(permission.name()), None, None),
+                Error::NotFound { entity } | Error::AlreadyExists { entity } => {
+                    (None, Some(entity.name()), None)
+                }
+                Error::Unauthenticated { reason } => (None, None, Some(reason.name())),
+                _ => (None, None, None),
+            };
             let (problem, fields) = match &e {
                 Error::InvalidInput { field, problem } => {
                     (Some(problem_name(problem)), vec![field.name()])
@@ -229,10 +243,12 @@ pub(crate) fn set_last(fail: Fail) -> ck_result {
                 e.rule(),
                 problem,
                 fields,
+                [permission, entity, reason],
             )
         }
-        Fail::Ffi(code, message) => (code, message, None, None, Vec::new()),
+        Fail::Ffi(code, message) => (code, message, None, None, Vec::new(), [None; 3]),
     };
+    let [permission, entity, reason] = names.map(|n| n.map(|n: &str| cstring(n.to_owned())));
     // A thread being torn down has no last error to keep.
     let _ = LAST.try_with(|l| {
         if let Ok(mut l) = l.try_borrow_mut() {
@@ -242,6 +258,9 @@ pub(crate) fn set_last(fail: Fail) -> ck_result {
                 rule: rule.map(|r| cstring(r.to_owned())),
                 problem: problem.map(|p| cstring(p.to_owned())),
                 fields: fields.into_iter().map(|f| cstring(f.to_owned())).collect(),
+                permission,
+                entity,
+                reason,
             };
         }
     });
@@ -345,6 +364,38 @@ pub extern "C" fn ck_last_error_field_at(index: usize) -> *const c_char {
 #[no_mangle]
 pub extern "C" fn ck_last_error_field() -> *const c_char {
     ck_last_error_field_at(0)
+}
+
+/// For `CK_PERMISSION_DENIED`, the permission the actor lacks
+/// ("manage_contacts", "technical_admin" …), or NULL. Same lifetime as
+/// `ck_last_error_message()`.
+#[no_mangle]
+pub extern "C" fn ck_last_error_permission() -> *const c_char {
+    with_last(std::ptr::null(), |l| {
+        l.permission
+            .as_ref()
+            .map_or(std::ptr::null(), |r| r.as_ptr())
+    })
+}
+
+/// For `CK_NOT_FOUND` and `CK_ALREADY_EXISTS`, the kind of thing
+/// ("account", "contact", "login", "resource" …), or NULL. Same lifetime as
+/// `ck_last_error_message()`.
+#[no_mangle]
+pub extern "C" fn ck_last_error_entity() -> *const c_char {
+    with_last(std::ptr::null(), |l| {
+        l.entity.as_ref().map_or(std::ptr::null(), |r| r.as_ptr())
+    })
+}
+
+/// For `CK_UNAUTHENTICATED`, why the session, secret or code was refused
+/// ("invalid_token", "expired", "revoked", "locked" …), or NULL. Same
+/// lifetime as `ck_last_error_message()`.
+#[no_mangle]
+pub extern "C" fn ck_last_error_reason() -> *const c_char {
+    with_last(std::ptr::null(), |l| {
+        l.reason.as_ref().map_or(std::ptr::null(), |r| r.as_ptr())
+    })
 }
 
 /// The stable snake_case name of a result code ("ok", "invalid_input",

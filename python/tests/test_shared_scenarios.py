@@ -114,7 +114,81 @@ class Runner:
             entries = d.iter_audit(a, acct, operation=operation)
             wanted = step.get("outcome")
             return sum(1 for e in entries if wanted is None or (e.ok == (wanted == "ok")))
+        if op == "set_technical_contacts":
+            return d.set_technical_contacts(
+                a, acct, self.names[step["resource"]], primary=self.names[step["primary"]],
+                secondary=self.opt(step, "secondary"),
+            )
+        if op == "resource":
+            r = d.resource(a, acct, self.names[step["resource"]])
+            return {"name": r.name, "primary": self.name_of(r.primary), "secondary": self.name_of(r.secondary)}
+        if op == "designate":
+            info = step.get("info", {})
+            return d.designate(a, acct, c, self.duty(step["duty"]), ck.DutyInfo(**info))
+        if op == "create_contact_with_duty":
+            return d.create_contact_with_duty(a, acct, self.contact(step["contact"]), self.duty(step["duty"])).contact
+        if op == "add_resource_with_new_primary":
+            made = d.add_resource_with_new_primary(
+                a, acct, kind=step["kind"], name=step["name"], contact=self.contact(step["contact"]),
+                secondary=self.opt(step, "secondary"),
+            )
+            return [made.resource, made.contact.contact]
+        if op == "search_contacts":
+            locked = step.get("locked")
+            page = d.search_contacts(
+                a, acct, sort=step.get("sort"), role=step.get("role"), text=step.get("text"),
+                locked=None if locked is None else locked == "locked", limit=ck.MAX_PAGE,
+            )
+            return [
+                {"login": v.login, "owner": v.is_owner, "lock": None if v.lock is None else v.lock.kind.value}
+                for v in page.contacts
+            ]
+        if op == "password_status":
+            p = d.password_status(a, acct, c)
+            days = None if p.expires_at is None else int((p.expires_at - self.clock.now()).total_seconds() // 86400)
+            return {"set": p.set, "expires_in_days": days, "must_change": p.must_change, "change_required": p.change_required}
+        if op == "two_factor_status":
+            t = d.two_factor_status(a, acct, c)
+            assigned = None
+            if t.assigned_method is not None:
+                assigned = {"method": t.assigned_method.value, "phone": t.assigned_phone}
+            return {
+                "method": None if t.method is None else t.method.value, "phone": t.phone, "assigned": assigned,
+                "enrollment_pending": t.enrollment_pending, "required": t.required,
+            }
+        if op == "set_two_factor_method":
+            return d.set_two_factor_method(a, acct, c, step["method"], phone=step.get("phone"))
+        if op == "set_require_two_factor":
+            return d.set_require_two_factor(a, acct, step["required"])
+        if op == "security_questions":
+            return d.security_questions(a, acct, c)
+        if op == "set_security_answers":
+            answers = {q: text for q, text in step["answers"]}
+            return d.set_security_answers(a, acct, answers, current_password=step["password"])
+        if op == "check_security_answer":
+            return d.check_security_answer(a, acct, c, question=step["question"], answer=step["answer"])
+        if op == "assignable_roles":
+            roles = d.access(a, acct).assignable_roles
+            return [r.value for r in ck.Role if r in roles]
+        if op == "set_procurement":
+            return d.set_procurement(a, acct, step["enabled"])
+        if op == "send_billing_notice":
+            to = d.send_billing_notice(a, acct, subject=step["subject"], body=step.get("body", "Details inside."))
+            return None if to is None else self.name_of(to)
+        if op == "set_notification_prefs":
+            return d.set_notification_prefs(a, acct, c, ck.NotificationPrefs(**step["prefs"]))
         raise AssertionError(f"unknown op {op}")
+
+    def name_of(self, contact: Optional[ck.ContactId]) -> Optional[str]:
+        if contact is None:
+            return None
+        return next(n for n, v in self.names.items() if isinstance(v, ck.ContactId) and v == contact)
+
+    def duty(self, spec: dict[str, Any]) -> ck.Duty:
+        rank = ck.Rank(spec.get("rank", "primary"))
+        if "resource" in spec:
+            return ck.TechnicalDuty(self.names[spec["resource"]], rank)
+        return ck.BillingDuty(rank)
 
 
 def duty_name(d: ck.Duty) -> str:

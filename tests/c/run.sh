@@ -51,6 +51,22 @@ for t in test_errors test_scenario test_attacks; do
     run "$t (asan+ubsan)" "$out/$t"
 done
 
+# The shared scenarios (tests/scenarios/*.json), read with cJSON.
+if [ ! -e /usr/include/cjson/cJSON.h ]; then
+    echo "== installing libcjson-dev (Debian) for the shared-scenario runner"
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+        export DEBIAN_FRONTEND=noninteractive
+        apt-get install -y --no-install-recommends libcjson-dev >/dev/null 2>&1 ||
+            { apt-get update >/dev/null && apt-get install -y --no-install-recommends libcjson-dev >/dev/null; }
+    else
+        echo "tests/c/run.sh: the shared-scenario runner needs cJSON: apt-get install libcjson-dev" >&2
+        exit 1
+    fi
+fi
+gcc "${cflags[@]}" "${san[@]}" tests/c/test_shared_scenarios.c "$lib/libcontactkeeper.a" $native \
+    -lcjson -o "$out/test_shared_scenarios"
+run "test_shared_scenarios (asan+ubsan)" "$out/test_shared_scenarios" "$root/tests/scenarios"
+
 gcc "${cflags[@]}" "${san[@]}" examples/c/quickstart.c "$lib/libcontactkeeper.a" $native \
     -o "$out/quickstart"
 run "quickstart (asan+ubsan)" "$out/quickstart"

@@ -69,6 +69,8 @@ static void every_core_code(void) {
     ck_new_contact e = ck_test_contact("erin", "Erin", "erin@acme.example", NULL, 0);
     EXPECT(CK_PERMISSION_DENIED, ck_create_contact(dir, &b, acct, &e, &added));
     CHECK(STREQ(ck_last_error_rule(), "C2"));
+    CHECK(STREQ(ck_last_error_permission(), "manage_contacts"));
+    CHECK(ck_last_error_entity() == NULL && ck_last_error_reason() == NULL);
     EXPECT(CK_PERMISSION_DENIED,
            ck_authorize(dir, &b, acct, CK_PERMISSION_MANAGE_CONTACTS));
 
@@ -76,10 +78,12 @@ static void every_core_code(void) {
     ck_contact *view = NULL;
     EXPECT(CK_NOT_FOUND, ck_contact_get(dir, &a, acct, 12345, &view));
     CHECK(view == NULL);
+    CHECK(STREQ(ck_last_error_entity(), "contact") && ck_last_error_permission() == NULL);
 
     /* 4 already_exists: the login is taken (B3: case-insensitively). */
     ck_new_contact dup = ck_test_contact("BOB", "Bob 2", "bob2@acme.example", NULL, 0);
     EXPECT(CK_ALREADY_EXISTS, ck_create_contact(dir, &a, acct, &dup, &added));
+    CHECK(STREQ(ck_last_error_entity(), "login"));
 
     /* 5 rule_violation: the owner cannot be deleted (A5). */
     EXPECT(CK_RULE_VIOLATION, ck_delete_contact(dir, &a, acct, alice));
@@ -94,6 +98,7 @@ static void every_core_code(void) {
     ck_session *s = NULL;
     EXPECT(CK_UNAUTHENTICATED, ck_authenticate(dir, "not-a-token", &s));
     CHECK(STREQ(ck_last_error_rule(), "D8"));
+    CHECK(STREQ(ck_last_error_reason(), "invalid_token"));
 
     /* 11 invalid_credentials: the current password is wrong (D8). */
     EXPECT(CK_INVALID_CREDENTIALS,

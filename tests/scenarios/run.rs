@@ -317,7 +317,185 @@ impl Runner {
                     .count();
                 Ok((json!(n), Vec::new()))
             }
+            "set_technical_contacts" => unit(d.set_technical_contacts(
+                a,
+                acct(),
+                self.resource(&step["resource"]),
+                self.contact(&step["primary"]),
+                self.opt_contact(step.get("secondary")),
+            )),
+            "resource" => {
+                let r = d.resource(a, acct(), self.resource(&step["resource"]))?;
+                let v = json!({
+                    "name": r.name,
+                    "primary": self.name_of(r.primary),
+                    "secondary": r.secondary.map(|s| self.name_of(s)),
+                });
+                Ok((v, Vec::new()))
+            }
+            "designate" => {
+                let info = step.get("info").cloned().unwrap_or(json!({}));
+                let text = |k: &str| info.get(k).map(|v| s(v).to_owned());
+                let info = DutyInfo {
+                    email: text("email"),
+                    business_phone: text("business_phone"),
+                };
+                unit(d.designate(a, acct(), c(), self.duty(&step["duty"]), &info))
+            }
+            "create_contact_with_duty" => {
+                let new = Self::new_contact(&step["contact"]);
+                let added =
+                    d.create_contact_with_duty(a, acct(), &new, self.duty(&step["duty"]))?;
+                Ok((Value::Null, vec![json!(["contact", added.contact.get()])]))
+            }
+            "add_resource_with_new_primary" => {
+                let new = Self::new_contact(&step["contact"]);
+                let added = d.add_resource_with_new_primary(
+                    a,
+                    acct(),
+                    s(&step["kind"]),
+                    s(&step["name"]),
+                    &new,
+                    self.opt_contact(step.get("secondary")),
+                )?;
+                Ok((
+                    Value::Null,
+                    vec![
+                        json!(["resource", added.resource.get()]),
+                        json!(["contact", added.contact.contact.get()]),
+                    ],
+                ))
+            }
+            "search_contacts" => {
+                let query = ContactQuery {
+                    sort: ContactSort::from_name(step.get("sort").map_or("id", s)).unwrap(),
+                    role: step.get("role").map(|r| Role::from_name(s(r)).unwrap()),
+                    locked: step.get("locked").map(|l| s(l) == "locked"),
+                    text: step.get("text").map(|t| s(t).to_owned()),
+                    cursor: None,
+                    limit: MAX_PAGE,
+                };
+                let page = d.search_contacts(a, acct(), &query)?;
+                let rows: Vec<Value> = page
+                    .contacts
+                    .iter()
+                    .map(|c| {
+                        json!({
+                            "login": c.login,
+                            "owner": c.owner,
+                            "lock": c.lock.map(|l| match l.kind {
+                                LockKind::Automatic => "automatic",
+                                LockKind::Manual => "manual",
+                            }),
+                        })
+                    })
+                    .collect();
+                Ok((json!(rows), Vec::new()))
+            }
+            "password_status" => {
+                let p = d.password_status(a, acct(), c())?;
+                let now = self.clock.now();
+                let days = p
+                    .expires_at
+                    .map(|e| (e - now).whole_seconds().div_euclid(86_400));
+                let v = json!({
+                    "set": p.set,
+                    "expires_in_days": days,
+                    "must_change": p.must_change,
+                    "change_required": p.change_required,
+                });
+                Ok((v, Vec::new()))
+            }
+            "two_factor_status" => {
+                let t = d.two_factor_status(a, acct(), c())?;
+                let v = json!({
+                    "method": t.method.map(|m| m.name()),
+                    "phone": t.phone,
+                    "assigned": t.assigned.map(|f| json!({"method": f.method.name(), "phone": f.phone})),
+                    "enrollment_pending": t.enrollment_pending,
+                    "required": t.required,
+                });
+                Ok((v, Vec::new()))
+            }
+            "set_two_factor_method" => {
+                let method = TwoFactorMethod::from_name(s(&step["method"])).unwrap();
+                let phone = step.get("phone").map(s);
+                unit(d.set_two_factor_method(a, acct(), c(), method, phone))
+            }
+            "set_require_two_factor" => {
+                unit(d.set_require_two_factor(a, acct(), step["required"].as_bool().unwrap()))
+            }
+            "security_questions" => Ok((json!(d.security_questions(a, acct(), c())?), Vec::new())),
+            "set_security_answers" => {
+                let answers: Vec<SecurityAnswer> = step["answers"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|qa| SecurityAnswer {
+                        question: qa[0].as_u64().unwrap() as u16,
+                        answer: Secret::new(s(&qa[1])),
+                    })
+                    .collect();
+                let pw = Password::new(s(&step["password"]));
+                unit(d.set_security_answers(a, acct(), &answers, &pw))
+            }
+            "check_security_answer" => {
+                let ok = d.check_security_answer(
+                    a,
+                    acct(),
+                    c(),
+                    step["question"].as_u64().unwrap() as u16,
+                    &Secret::new(s(&step["answer"])),
+                )?;
+                Ok((json!(ok), Vec::new()))
+            }
+            "assignable_roles" => {
+                let roles = d.access(a, acct())?.assignable_roles();
+                let names: Vec<&str> = roles.iter().map(|r| r.name()).collect();
+                Ok((json!(names), Vec::new()))
+            }
+            "set_procurement" => {
+                unit(d.set_procurement(a, acct(), step["enabled"].as_bool().unwrap()))
+            }
+            "send_billing_notice" => {
+                let to = d.send_billing_notice(
+                    a,
+                    acct(),
+                    s(&step["subject"]),
+                    step.get("body").map_or("Details inside.", s),
+                )?;
+                Ok((json!(to.map(|c| self.name_of(c))), Vec::new()))
+            }
+            "set_notification_prefs" => {
+                let p = &step["prefs"];
+                let on = |k: &str| p.get(k).is_none_or(|v| v.as_bool().unwrap());
+                let prefs = NotificationPrefs {
+                    security: on("security"),
+                    maintenance: on("maintenance"),
+                    billing: on("billing"),
+                    milestones: on("milestones"),
+                };
+                unit(d.set_notification_prefs(a, acct(), c(), prefs))
+            }
             other => panic!("unknown op {other}"),
+        }
+    }
+
+    /// The name a contact was bound to.
+    fn name_of(&self, id: ContactId) -> String {
+        self.names
+            .iter()
+            .find(|(_, b)| matches!(b, Bound::Contact(c) if *c == id))
+            .map(|(n, _)| n.clone())
+            .unwrap_or_else(|| panic!("contact {id} is bound to no name"))
+    }
+
+    /// A duty: `{"resource": name, "rank"}` or `{"billing": true, "rank"}`.
+    fn duty(&self, v: &Value) -> DutyTarget {
+        let rank = Rank::from_name(v.get("rank").map_or("primary", s)).unwrap();
+        match v.get("resource") {
+            Some(r) => DutyTarget::Technical(self.resource(r), rank),
+            None => DutyTarget::Billing(rank),
         }
     }
 
@@ -406,6 +584,7 @@ fn run_file(path: &std::path::Path) {
                         Value::Array(v) => v.clone(),
                         one => vec![one.clone()],
                     };
+                    assert!(bound.len() >= names.len(), "{at}: nothing to bind");
                     for (n, v) in names.iter().zip(bound) {
                         r.names.insert(s(n).to_owned(), v);
                     }
