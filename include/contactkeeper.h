@@ -2140,6 +2140,10 @@ enum ck_result ck_check_security_answer(const struct ck_directory *dir,
                                         const char *answer,
                                         bool *matches);
 
+// A `ck_money` as a person reads it ("5.00 USD", "500 JPY"): `*out` is a
+// string the library allocates (free with `ck_string_free()`).
+enum ck_result ck_money_text(const struct ck_money *money, char **out);
+
 #ifdef __cplusplus
 }  // extern "C"
 #endif  // __cplusplus

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of contactkeeper: formatting, lints, the Rust tests
-# (unit, integration, property and doc tests; the C header's freshness), and
-# the C tests (tests/c/run.sh: gcc with AddressSanitizer, ThreadSanitizer,
+# (unit, integration, property and doc tests; the C header's freshness), the
+# demo (the Rust quickstart, run twice on a new file), the C tests (tests/c/run.sh: gcc with AddressSanitizer, ThreadSanitizer,
 # and valgrind when present; the shared scenarios through the C API, with
 # Debian's libcjson-dev, installed when missing), and the Python package's tests
 # (python/run-tests.sh: it makes its own .venv). This is the README's test
@@ -18,6 +18,13 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 
 echo "== cargo test"
 cargo test --workspace --locked
+
+echo "== cargo run --example quickstart (the demo, twice, on a new file)"
+demo=$(mktemp -d)
+cargo run --locked --quiet --example quickstart -- "$demo/quickstart.db" >/dev/null
+again=$(cargo run --locked --quiet --example quickstart -- "$demo/quickstart.db")
+grep -q "the owner from an earlier run" <<<"$again"
+rm -rf "$demo"
 
 echo "== C tests (tests/c/run.sh)"
 bash tests/c/run.sh

@@ -609,6 +609,34 @@ pub struct ck_money {
     pub currency: [c_char; 4],
 }
 
+/// A `ck_money` as a person reads it ("5.00 USD", "500 JPY"): `*out` is a
+/// string the library allocates (free with `ck_string_free()`).
+#[no_mangle]
+pub unsafe extern "C" fn ck_money_text(
+    money: *const ck_money,
+    out: *mut *mut c_char,
+) -> crate::error::ck_result {
+    crate::error::guard(|| {
+        if money.is_null() {
+            return Err(crate::error::Fail::null("money"));
+        }
+        // SAFETY: lent by the caller.
+        let m = unsafe { &*money };
+        let out = crate::conv::Out::new(out, "out")?;
+        let bytes: Vec<u8> = m
+            .currency
+            .iter()
+            .take_while(|c| **c != 0)
+            .map(|c| *c as u8)
+            .collect();
+        let currency = String::from_utf8(bytes)
+            .map_err(|_| crate::error::Fail::arg("money.currency", "(not UTF-8)"))?;
+        let text = core::Money::new(m.minor_units, currency).to_string();
+        out.set(crate::conv::publish_string(&text));
+        Ok(())
+    })
+}
+
 pub(crate) fn money(m: &core::Money) -> ck_money {
     let mut currency = [0 as c_char; 4];
     for (d, s) in currency.iter_mut().zip(m.currency.bytes().take(3)) {

@@ -346,6 +346,13 @@ pub(crate) fn totp_code(secret_base32: &str, at: Option<&Bound<'_, PyAny>>) -> P
     Ok(format!("{code:06}"))
 }
 
+/// An amount as a person reads it ("5.00 USD", "500 JPY"), for
+/// `Money.__str__`.
+#[pyfunction]
+pub(crate) fn _money_text(minor_units: u64, currency: &str) -> String {
+    contactkeeper::Money::new(minor_units, currency).to_string()
+}
+
 /// The core's defaults, for the Python dataclasses.
 #[pyfunction]
 pub(crate) fn _defaults(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {

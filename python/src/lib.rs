@@ -37,6 +37,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(handles::local_time, m)?)?;
     m.add_function(wrap_pyfunction!(handles::totp_code, m)?)?;
     m.add_function(wrap_pyfunction!(handles::_defaults, m)?)?;
+    m.add_function(wrap_pyfunction!(handles::_money_text, m)?)?;
     m.add_function(wrap_pyfunction!(handles::_core_error, m)?)?;
     m.add_function(wrap_pyfunction!(names::_enum_names, m)?)?;
     m.add_function(wrap_pyfunction!(directory::_bench_authorize, m)?)?;

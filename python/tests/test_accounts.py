@@ -139,3 +139,12 @@ def test_services_are_listed_per_permission(world: World) -> None:
     world.dir.set_roles(world.alice, world.account, tech, [ck.Role.TECHNICAL_ADMIN], tech_scope=["services"])
     assert [s.key for s in world.dir.services(tech, world.account)] == ["mail"]
     assert world.dir.services(world.contact("plain"), world.account) == []
+
+
+def test_money_reads_as_a_person_reads_it() -> None:
+    # rule A7
+    assert str(ck.Money(500, "USD")) == "5.00 USD"
+    assert str(ck.Money(5, "EUR")) == "0.05 EUR"
+    assert str(ck.Money(500, "JPY")) == "500 JPY"
+    assert str(ck.Money(1250, "KWD")) == "1.250 KWD"
+    assert str(ck.Money(-1, "USD")) == "-1 minor units of 'USD'"

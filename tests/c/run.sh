@@ -69,7 +69,10 @@ run "test_shared_scenarios (asan+ubsan)" "$out/test_shared_scenarios" "$root/tes
 
 gcc "${cflags[@]}" "${san[@]}" examples/c/quickstart.c "$lib/libcontactkeeper.a" $native \
     -o "$out/quickstart"
-run "quickstart (asan+ubsan)" "$out/quickstart"
+# A new file for the first run; the pkg-config build below runs the later
+# day on the same file (the quickstart carries on from an earlier run).
+rm -f "$out/quickstart.db"
+run "quickstart (asan+ubsan)" "$out/quickstart" "$out/quickstart.db"
 
 # pkg-config, for the build tree: the example built the documented way.
 version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)
@@ -80,7 +83,9 @@ if command -v pkg-config >/dev/null; then
     gcc -std=c11 -Wall -Wextra -Wpedantic -Werror examples/c/quickstart.c \
         $(PKG_CONFIG_PATH="$out" pkg-config --cflags --libs contactkeeper) -Wl,-rpath,"$lib" \
         -o "$out/quickstart_shared"
-    run "quickstart (pkg-config, shared library)" "$out/quickstart_shared"
+    run "quickstart (pkg-config, shared library)" "$out/quickstart_shared" "$out/quickstart.db"
+    grep -q "the owner from an earlier run" "$out/quickstart (pkg-config, shared library).log" ||
+        { echo "FAILED: the quickstart's second run did not carry on"; failed=$((failed + 1)); }
 fi
 
 if command -v valgrind >/dev/null; then

@@ -86,6 +86,20 @@ static void accounts(void) {
     ck_money price;
     OK(ck_contact_charge(dir, &a, acct, &charged, &price));
     CHECK(!charged);
+    /* Money as a person reads it: the currency's decimals, then its code. */
+    char *text = NULL;
+    ck_money five = {500, "USD"}, yen = {500, "JPY"}, dinar = {1250, "KWD"};
+    OK(ck_money_text(&five, &text));
+    CHECK(STREQ(text, "5.00 USD"));
+    OK(ck_string_free(text));
+    OK(ck_money_text(&yen, &text));
+    CHECK(STREQ(text, "500 JPY"));
+    OK(ck_string_free(text));
+    OK(ck_money_text(&dinar, &text));
+    CHECK(STREQ(text, "1.250 KWD"));
+    OK(ck_string_free(text));
+    EXPECT(CK_NULL_POINTER, ck_money_text(NULL, &text));
+    EXPECT(CK_NULL_POINTER, ck_money_text(&five, NULL));
 
     /* A partner resells an account. */
     ck_actor partner = ck_actor_partner("reseller-1");

@@ -26,6 +26,28 @@ pub struct Money {
     pub currency: String,
 }
 
+/// As a person reads it: the amount in major units with the currency's
+/// decimals, then the code (`5.00 USD`, `500 JPY`, `1.250 KWD`).
+///
+/// ```
+/// use contactkeeper::Money;
+/// assert_eq!(Money::new(500, "USD").to_string(), "5.00 USD");
+/// assert_eq!(Money::new(500, "JPY").to_string(), "500 JPY");
+/// assert_eq!(Money::new(1250, "KWD").to_string(), "1.250 KWD");
+/// ```
+impl std::fmt::Display for Money {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let e = self.exponent();
+        let unit = 10u64.pow(e);
+        let (major, minor) = (self.minor_units / unit, self.minor_units % unit);
+        if e == 0 {
+            write!(f, "{major} {}", self.currency)
+        } else {
+            write!(f, "{major}.{minor:0w$} {}", self.currency, w = e as usize)
+        }
+    }
+}
+
 impl Money {
     /// An amount in minor units of `currency`.
     pub fn new(minor_units: u64, currency: impl Into<String>) -> Money {
@@ -44,6 +66,25 @@ impl Money {
             return Err(Error::invalid(Field::Price, Problem::OutOfRange));
         }
         Ok(Money::new(self.minor_units, c))
+    }
+
+    /// How many digits the currency's minor unit has (ISO 4217): 0 for the
+    /// yen, the won and the others without one, 3 for the Gulf dinars and
+    /// the Tunisian dinar, 2 for every other code.
+    pub fn exponent(&self) -> u32 {
+        const NONE: [&str; 17] = [
+            "BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG", "RWF", "UGX", "UYI",
+            "VND", "VUV", "XAF", "XOF", "XPF",
+        ];
+        const THREE: [&str; 7] = ["BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"];
+        let c = self.currency.as_str();
+        if NONE.contains(&c) {
+            0
+        } else if THREE.contains(&c) {
+            3
+        } else {
+            2
+        }
     }
 
     /// Whether the amount is nothing: an action that costs nothing is not

@@ -107,3 +107,18 @@ fn a_host_declared_action_has_a_key_and_a_bounded_amount() {
         })
     ));
 }
+
+// rule A7
+#[test]
+fn money_reads_with_its_currencys_decimals() {
+    for (units, currency, text) in [
+        (500, "USD", "5.00 USD"),
+        (5, "EUR", "0.05 EUR"),
+        (0, "USD", "0.00 USD"),
+        (500, "JPY", "500 JPY"),
+        (1250, "KWD", "1.250 KWD"),
+        (u64::MAX, "USD", "184467440737095516.15 USD"),
+    ] {
+        assert_eq!(Money::new(units, currency).to_string(), text);
+    }
+}

@@ -74,6 +74,7 @@ __all__ = [
     "local_time",
     "totp_code",
     "_defaults",
+    "_money_text",
     "_core_error",
     "_enum_names",
     "_bench_authorize",
@@ -742,6 +743,7 @@ def totp_code(secret_base32: str, at: datetime.datetime | None = None) -> str:
     """The TOTP code (RFC 6238) of a base32 secret at a time (now by default)."""
 
 def _defaults() -> dict[str, object]: ...
+def _money_text(minor_units: int, currency: str) -> str: ...
 def _core_error(kind: str) -> ContactKeeperError: ...
 def _enum_names() -> dict[str, list[tuple[str, str | int]]]: ...
 def _bench_authorize(

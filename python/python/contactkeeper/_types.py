@@ -128,6 +128,12 @@ class Money:
     currency: str
     """ISO 4217 code, three upper-case letters."""
 
+    def __str__(self) -> str:
+        """As a person reads it: ``5.00 USD``, ``500 JPY``."""
+        if isinstance(self.minor_units, int) and 0 <= self.minor_units < 2**64 and isinstance(self.currency, str):
+            return _native._money_text(self.minor_units, self.currency)
+        return f"{self.minor_units!r} minor units of {self.currency!r}"
+
 
 @dataclass(frozen=True)
 class Plan:
