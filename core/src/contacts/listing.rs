@@ -6,25 +6,12 @@ use super::{ContactView, MAX_PAGE};
 use crate::audit::check_limit;
 use crate::error::{Error, Field, Problem};
 use crate::ids::{AccountId, ContactId};
-use crate::names::named_enum;
 use crate::op::Op;
 use crate::roles::{Actor, Permission, Role};
 use crate::text::check_text;
 use crate::Directory;
 
-named_enum! {
-    /// The order of a contact listing (I5); ties go by contact id.
-    ContactSort {
-        /// By contact id: the order contacts were added in.
-        Id => "id",
-        /// By name, ignoring case.
-        Name => "name",
-        /// By login, ignoring case (B3).
-        Login => "login",
-        /// By email, ignoring case.
-        Email => "email",
-    }
-}
+pub use crate::store::ContactSort;
 
 /// The longest text filter, in characters.
 pub const MAX_FILTER_TEXT: usize = 200;
@@ -132,16 +119,6 @@ fn decode(account: AccountId, sort: ContactSort, s: &str) -> Result<Cursor, Erro
     })
 }
 
-/// The key a contact sorts by.
-fn sort_key(sort: ContactSort, v: &ContactView) -> String {
-    match sort {
-        ContactSort::Id => String::new(),
-        ContactSort::Name => v.profile.name.to_lowercase(),
-        ContactSort::Login => v.login.to_ascii_lowercase(),
-        ContactSort::Email => v.profile.email.to_lowercase(),
-    }
-}
-
 /// Whether a contact passes the query's filters; `text` is lower-cased.
 fn matches(q: &ContactQuery, text: Option<&str>, v: &ContactView) -> bool {
     q.role.is_none_or(|r| v.roles.contains(r))
@@ -197,43 +174,56 @@ impl Directory {
                 };
                 let owner = tx.account(account)?.owner;
                 let now = tx.now;
-                let mut rows: Vec<(String, ContactView)> = Vec::new();
-                let mut from = None;
-                loop {
-                    let batch = tx.store().members(account, from, MAX_PAGE)?;
-                    let Some((_, last)) = batch.last() else {
-                        break;
-                    };
-                    from = Some(last.id);
-                    let last_batch = batch.len() < MAX_PAGE;
-                    for (m, c) in &batch {
-                        let v = view(m, c, owner, now);
-                        if matches(query, text.as_deref(), &v) {
-                            rows.push((sort_key(query.sort, &v), v));
-                        }
-                    }
-                    if last_batch {
-                        break;
-                    }
+                // Walk the account in the query's order from the cursor,
+                // keeping the contacts that pass the filters, until the page
+                // is full and one more passes (then there is a next page) or
+                // the account ends. The store reads the order from an index:
+                // a page costs what it walks, not what the account holds.
+                // One more than the page tells whether a next page exists;
+                // with filters, twice that, doubling while the walk goes on.
+                let filtered = query.role.is_some() || query.locked.is_some() || text.is_some();
+                let first = query.limit.saturating_add(1);
+                let mut chunk = if filtered {
+                    first.saturating_mul(2)
+                } else {
+                    first
                 }
-                rows.sort_by(|a, b| (&a.0, a.1.id).cmp(&(&b.0, b.1.id)));
-                let start = match &after {
-                    Some(c) => rows.partition_point(|(k, v)| (k, v.id) <= (&c.key, c.id)),
-                    None => 0,
-                };
-                let rest = rows.len() - start;
-                let contacts: Vec<ContactView> = rows
-                    .into_iter()
-                    .skip(start)
-                    .take(query.limit)
-                    .map(|(_, v)| v)
-                    .collect();
+                .min(MAX_PAGE);
+                let mut from = after.map(|c| (c.key, c.id));
+                let mut contacts: Vec<ContactView> = Vec::new();
+                let mut last_key = String::new();
+                let mut more = false;
+                'walk: loop {
+                    let at = from.as_ref().map(|(k, id)| (k.as_str(), *id));
+                    let batch = tx
+                        .store()
+                        .members_in_order(account, query.sort, at, chunk)?;
+                    let end = batch.len() < chunk;
+                    for (m, c) in &batch {
+                        let key = query.sort.key_of(c);
+                        let v = view(m, c, owner, now);
+                        let passes = matches(query, text.as_deref(), &v);
+                        if passes && contacts.len() == query.limit {
+                            more = true;
+                            break 'walk;
+                        }
+                        if passes {
+                            last_key.clone_from(&key);
+                            contacts.push(v);
+                        }
+                        from = Some((key, c.id));
+                    }
+                    if end {
+                        break;
+                    }
+                    chunk = chunk.saturating_mul(2).min(MAX_PAGE);
+                }
                 let next = match contacts.last() {
-                    Some(last) if rest > contacts.len() => Some(encode(
+                    Some(last) if more => Some(encode(
                         account,
                         query.sort,
                         &Cursor {
-                            key: sort_key(query.sort, last),
+                            key: last_key,
                             id: last.id,
                         },
                     )),

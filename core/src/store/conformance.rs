@@ -15,8 +15,8 @@
 use time::{Duration, OffsetDateTime};
 
 use super::{
-    AccountRecord, AccountWrite, Changeset, Check, ContactRecord, ContactWrite, DirectoryHead,
-    MembershipRecord, MembershipWrite, Settlement, Store, StoreError,
+    AccountRecord, AccountWrite, Changeset, Check, ContactRecord, ContactSort, ContactWrite,
+    DirectoryHead, MembershipRecord, MembershipWrite, Settlement, Store, StoreError,
 };
 use crate::accounts::{Money, Plan, Service};
 use crate::audit::{AuditDraft, AuditEntry, AuditQuery, ChainHead, Operation, Outcome};
@@ -52,6 +52,7 @@ pub const CHECKS: &[(&str, CheckFn)] = &[
         memberships_by_account_and_contact,
     ),
     ("members_page_in_id_order", members_page_in_id_order),
+    ("members_in_each_order", members_in_each_order),
     ("audit_appends_in_sequence", audit_appends_in_sequence),
     (
         "audit_query_filters_and_pages",
@@ -563,6 +564,110 @@ fn members_page_in_id_order(store: &dyn Store) -> CheckResult {
         ok(store.members(AccountId(2), None, 10), "members")?.is_empty(),
         "members of an unknown account"
     );
+    Ok(())
+}
+
+/// I5: `members_in_order` pages an account's members by each order's key
+/// and then id, across renames, removals and another account's members.
+fn members_in_each_order(store: &dyn Store) -> CheckResult {
+    seed(store)?;
+    ok(
+        store.commit(&Changeset {
+            accounts: vec![AccountWrite::Insert(account(2, 10))],
+            memberships: vec![MembershipWrite::Put(member(2, 10, RoleSet::ALL))],
+            ..Changeset::default()
+        }),
+        "second account",
+    )?;
+    let names = [
+        "Zoë", "adam", "Émile", "zoë", "Bob", "bob", "Ábel", "Chloé", "adam", "Ωmega", "eve",
+    ];
+    let people: Vec<ContactRecord> = names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| {
+            let id = 2000 + (i as u64 * 7919) % 101;
+            let mut c = contact(id, &format!("U{}x{id}", names.len() - i));
+            c.profile = Profile::new(*n, format!("{}{id}@Example.com", n.to_uppercase()));
+            c
+        })
+        .collect();
+    ok(
+        store.commit(&Changeset {
+            contacts: people.iter().cloned().map(ContactWrite::Insert).collect(),
+            memberships: people
+                .iter()
+                .enumerate()
+                .map(|(i, c)| {
+                    MembershipWrite::Put(member(
+                        1 + (i as u64 % 4 == 3) as u64,
+                        c.id.0,
+                        RoleSet::EMPTY,
+                    ))
+                })
+                .collect(),
+            ..Changeset::default()
+        }),
+        "members",
+    )?;
+    // A rename, a removal from the account, a contact deleted.
+    let mut renamed = ok(store.contact(people[1].id), "contact")?.ok_or("contact missing")?;
+    renamed.profile.name = "Zed".into();
+    renamed.profile.email = "zed@example.com".into();
+    let gone = &people[4];
+    let gone_record = ok(store.contact(gone.id), "contact")?.ok_or("contact missing")?;
+    ok(
+        store.commit(&Changeset {
+            contacts: vec![
+                ContactWrite::Update(renamed),
+                ContactWrite::Delete(gone.id, gone_record.version),
+            ],
+            memberships: vec![
+                MembershipWrite::Delete(AccountId(1), people[5].id),
+                MembershipWrite::Delete(AccountId(1), gone.id),
+            ],
+            ..Changeset::default()
+        }),
+        "changes",
+    )?;
+    for account in [AccountId(1), AccountId(2)] {
+        let mut expected = Vec::new();
+        let mut after = None;
+        loop {
+            let page = ok(store.members(account, after, 100), "members")?;
+            after = page.last().map(|(_, c)| c.id);
+            expected.extend(page.into_iter().map(|(_, c)| c));
+            if after.is_none() {
+                break;
+            }
+        }
+        for order in ContactSort::ALL {
+            let mut want: Vec<(String, u64)> =
+                expected.iter().map(|c| (order.key_of(c), c.id.0)).collect();
+            want.sort();
+            let mut seen: Vec<(String, u64)> = Vec::new();
+            let mut from: Option<(String, ContactId)> = None;
+            loop {
+                let at = from.as_ref().map(|(k, id)| (k.as_str(), *id));
+                let page = ok(store.members_in_order(account, *order, at, 3), "in order")?;
+                ensure!(page.len() <= 3, "a page exceeded its limit");
+                for (m, c) in &page {
+                    ensure!(
+                        m.contact == c.id && m.account == account,
+                        "a member came with another contact or account"
+                    );
+                }
+                let Some((_, last)) = page.last() else { break };
+                from = Some((order.key_of(last), last.id));
+                seen.extend(page.iter().map(|(_, c)| (order.key_of(c), c.id.0)));
+            }
+            ensure!(
+                seen == want,
+                "{account} by {}: pages gave {seen:?}, expected {want:?}",
+                order.name()
+            );
+        }
+    }
     Ok(())
 }
 

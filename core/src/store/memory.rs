@@ -6,9 +6,9 @@ use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 use time::OffsetDateTime;
 
 use super::{
-    AccountRecord, AccountWrite, Changeset, Check, ContactRecord, ContactWrite, DirectoryHead,
-    MembershipRecord, MembershipWrite, ResourceRecord, ResourceWrite, SessionWrite, Settlement,
-    Store, StoreError, ThrottleRecord,
+    AccountRecord, AccountWrite, Changeset, Check, ContactRecord, ContactSort, ContactWrite,
+    DirectoryHead, MembershipRecord, MembershipWrite, ResourceRecord, ResourceWrite, SessionWrite,
+    Settlement, Store, StoreError, ThrottleRecord,
 };
 use crate::audit::{AuditEntry, AuditQuery};
 use crate::credentials::SessionRecord;
@@ -38,9 +38,61 @@ struct Inner {
     resources: BTreeMap<ResourceId, ResourceRecord>,
     by_account: HashMap<AccountId, BTreeSet<ResourceId>>,
     by_holder: HashMap<(AccountId, ContactId), BTreeSet<ResourceId>>,
+    /// Every account's members in each order but by id (I5): (account,
+    /// order, key, contact).
+    ordered: BTreeSet<(AccountId, ContactSort, String, ContactId)>,
+    /// The keys each contact is indexed under in `ordered`.
+    sort_keys: HashMap<ContactId, Vec<(ContactSort, String)>>,
+}
+
+/// The orders `ordered` keeps (by id, the memberships are in order already).
+const ORDERS: [ContactSort; 3] = [ContactSort::Name, ContactSort::Login, ContactSort::Email];
+
+fn keys_of(c: &ContactRecord) -> Vec<(ContactSort, String)> {
+    ORDERS.iter().map(|o| (*o, o.key_of(c))).collect()
 }
 
 impl Inner {
+    /// Re-indexes a contact's memberships under its new keys (`None`: the
+    /// contact is gone).
+    fn index_contact(&mut self, id: ContactId, keys: Option<Vec<(ContactSort, String)>>) {
+        let old = self.sort_keys.remove(&id);
+        if old == keys {
+            if let Some(k) = keys {
+                self.sort_keys.insert(id, k);
+            }
+            return;
+        }
+        let accounts: Vec<AccountId> = self
+            .by_contact
+            .get(&id)
+            .map(|s| s.iter().copied().collect())
+            .unwrap_or_default();
+        for a in accounts {
+            for (o, k) in old.iter().flatten() {
+                self.ordered.remove(&(a, *o, k.clone(), id));
+            }
+            for (o, k) in keys.iter().flatten() {
+                self.ordered.insert((a, *o, k.clone(), id));
+            }
+        }
+        if let Some(k) = keys {
+            self.sort_keys.insert(id, k);
+        }
+    }
+
+    /// Adds or removes one membership's entries in `ordered`.
+    fn index_membership(&mut self, account: AccountId, contact: ContactId, add: bool) {
+        for (o, k) in self.sort_keys.get(&contact).into_iter().flatten() {
+            let entry = (account, *o, k.clone(), contact);
+            if add {
+                self.ordered.insert(entry);
+            } else {
+                self.ordered.remove(&entry);
+            }
+        }
+    }
+
     fn index_resource(&mut self, r: &ResourceRecord, add: bool) {
         let holders = std::iter::once(r.primary).chain(r.secondary);
         for c in holders {
@@ -191,12 +243,14 @@ impl Inner {
                         _ => r.version + 1,
                     };
                     self.logins.insert(r.login_key.clone(), r.id);
+                    self.index_contact(r.id, Some(keys_of(&r)));
                     self.contacts.insert(r.id, r);
                 }
                 ContactWrite::Delete(id, _) => {
                     if let Some(r) = self.contacts.remove(id) {
                         self.logins.remove(&r.login_key);
                     }
+                    self.index_contact(*id, None);
                 }
             }
         }
@@ -207,10 +261,18 @@ impl Inner {
                         .entry(m.contact)
                         .or_default()
                         .insert(m.account);
-                    self.memberships.insert((m.account, m.contact), m.clone());
+                    let new = self
+                        .memberships
+                        .insert((m.account, m.contact), m.clone())
+                        .is_none();
+                    if new {
+                        self.index_membership(m.account, m.contact, true);
+                    }
                 }
                 MembershipWrite::Delete(a, k) => {
-                    self.memberships.remove(&(*a, *k));
+                    if self.memberships.remove(&(*a, *k)).is_some() {
+                        self.index_membership(*a, *k, false);
+                    }
                     if let Some(set) = self.by_contact.get_mut(k) {
                         set.remove(a);
                         if set.is_empty() {
@@ -320,6 +382,34 @@ impl Store for MemoryStore {
             .memberships
             .range((start, end))
             .filter_map(|(_, m)| Some((m.clone(), inner.contacts.get(&m.contact)?.clone())))
+            .take(limit)
+            .collect())
+    }
+
+    fn members_in_order(
+        &self,
+        account: AccountId,
+        order: ContactSort,
+        after: Option<(&str, ContactId)>,
+        limit: usize,
+    ) -> Result<Vec<(MembershipRecord, ContactRecord)>, StoreError> {
+        if order == ContactSort::Id {
+            return self.members(account, after.map(|(_, id)| id), limit);
+        }
+        use std::ops::Bound::{Excluded, Included};
+        let inner = self.read();
+        let start = match after {
+            Some((key, id)) => Excluded((account, order, key.to_owned(), id)),
+            None => Included((account, order, String::new(), ContactId(0))),
+        };
+        Ok(inner
+            .ordered
+            .range((start, std::ops::Bound::Unbounded))
+            .take_while(|(a, o, _, _)| *a == account && *o == order)
+            .filter_map(|(_, _, _, c)| {
+                let m = inner.memberships.get(&(account, *c))?;
+                Some((m.clone(), inner.contacts.get(c)?.clone()))
+            })
             .take(limit)
             .collect())
     }

@@ -161,6 +161,7 @@ use crate::contacts::Profile;
 use crate::credentials::{Credentials, SessionRecord};
 use crate::ids::{AccountId, ContactId, NotificationId, ResourceId};
 use crate::lock::ManualLock;
+use crate::names::named_enum;
 use crate::notify::{NotificationPrefs, OutboxItem};
 use crate::roles::{RoleSet, TechScope};
 pub use crate::signin::throttle::ThrottleRecord;
@@ -205,6 +206,35 @@ pub struct AccountRecord {
     pub created_at: OffsetDateTime,
     /// Its version (see the module docs).
     pub version: u64,
+}
+
+named_enum! {
+    /// The order of a contact listing (I5); ties go by contact id. A store
+    /// keeps an account's members in each ([`Store::members_in_order`]).
+    ContactSort {
+        /// By contact id: the order contacts were added in.
+        Id => "id",
+        /// By name, ignoring case.
+        Name => "name",
+        /// By login, ignoring case (B3).
+        Login => "login",
+        /// By email, ignoring case.
+        Email => "email",
+    }
+}
+
+impl ContactSort {
+    /// The key a contact sorts by in this order, compared as bytes (UTF-8,
+    /// as SQL's binary collation does): its name or email lower-cased
+    /// (Unicode), its `login_key`, or nothing for [`ContactSort::Id`].
+    pub fn key_of(self, c: &ContactRecord) -> String {
+        match self {
+            ContactSort::Id => String::new(),
+            ContactSort::Name => c.profile.name.to_lowercase(),
+            ContactSort::Login => c.login_key.clone(),
+            ContactSort::Email => c.profile.email.to_lowercase(),
+        }
+    }
 }
 
 /// A contact as stored: one per login (B6).
@@ -420,6 +450,47 @@ pub trait Store: Send + Sync {
         after: Option<ContactId>,
         limit: usize,
     ) -> Result<Vec<(MembershipRecord, ContactRecord)>, StoreError>;
+    /// An account's members in `order` (by [`ContactSort::key_of`], then
+    /// contact id), after `after` (the key and the id of the last one of
+    /// the previous page), at most `limit`: the pages of the Account
+    /// Contacts page (I5). The default reads every member of the account
+    /// and sorts them; a store that keeps each order indexed (as
+    /// [`MemoryStore`] and [`SqliteStore`] do) answers in time that grows
+    /// with the page, not with the account.
+    fn members_in_order(
+        &self,
+        account: AccountId,
+        order: ContactSort,
+        after: Option<(&str, ContactId)>,
+        limit: usize,
+    ) -> Result<Vec<(MembershipRecord, ContactRecord)>, StoreError> {
+        let mut all = Vec::new();
+        let mut from = None;
+        loop {
+            let batch = self.members(account, from, crate::MAX_PAGE)?;
+            let done = batch.len() < crate::MAX_PAGE;
+            from = batch.last().map(|(_, c)| c.id);
+            all.extend(batch);
+            if done || from.is_none() {
+                break;
+            }
+        }
+        let mut keyed: Vec<(String, (MembershipRecord, ContactRecord))> = all
+            .into_iter()
+            .map(|(m, c)| (order.key_of(&c), (m, c)))
+            .collect();
+        keyed.sort_by(|a, b| (&a.0, a.1 .1.id).cmp(&(&b.0, b.1 .1.id)));
+        let start = match after {
+            Some((key, id)) => keyed.partition_point(|(k, (_, c))| (k.as_str(), c.id) <= (key, id)),
+            None => 0,
+        };
+        Ok(keyed
+            .into_iter()
+            .skip(start)
+            .take(limit)
+            .map(|(_, row)| row)
+            .collect())
+    }
     /// The directory chain's head.
     fn directory_head(&self) -> Result<DirectoryHead, StoreError>;
     /// Entries of a chain (`None`: the directory's) with `seq` above

@@ -12,9 +12,9 @@ use serde_json::Value;
 use time::OffsetDateTime;
 
 use super::{
-    AccountRecord, AccountWrite, Changeset, Check, ContactRecord, ContactWrite, DirectoryHead,
-    MembershipRecord, MembershipWrite, ResourceRecord, ResourceWrite, SessionWrite, Settlement,
-    Store, StoreError, ThrottleRecord,
+    AccountRecord, AccountWrite, Changeset, Check, ContactRecord, ContactSort, ContactWrite,
+    DirectoryHead, MembershipRecord, MembershipWrite, ResourceRecord, ResourceWrite, SessionWrite,
+    Settlement, Store, StoreError, ThrottleRecord,
 };
 use crate::audit::{AuditEntry, AuditQuery, ChainHead, Hash, Operation, Outcome};
 use crate::credentials::SessionRecord;
@@ -130,7 +130,22 @@ const MIGRATIONS: &[&str] = &[
     "ALTER TABLE directory_head ADD COLUMN base_seq INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE directory_head ADD COLUMN base_hash BLOB NOT NULL
         DEFAULT x'0000000000000000000000000000000000000000000000000000000000000000';",
+    // 5: an account's members in each order of the Account Contacts page
+    // (I5), by the keys of ContactSort::key_of, kept on the contact and
+    // copied to its memberships; filled in by `fill_sort_keys` for rows
+    // written before.
+    "ALTER TABLE contacts ADD COLUMN name_key TEXT;
+    ALTER TABLE contacts ADD COLUMN email_key TEXT;
+    ALTER TABLE memberships ADD COLUMN name_key TEXT;
+    ALTER TABLE memberships ADD COLUMN login_key TEXT;
+    ALTER TABLE memberships ADD COLUMN email_key TEXT;
+    CREATE INDEX memberships_by_name ON memberships (account, name_key, contact);
+    CREATE INDEX memberships_by_login ON memberships (account, login_key, contact);
+    CREATE INDEX memberships_by_email ON memberships (account, email_key, contact);",
 ];
+
+/// The migration that added the sort keys (its number, from 1).
+const SORT_KEYS_MIGRATION: u32 = 5;
 
 /// How a [`SqliteStore`] opens its database.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -459,11 +474,50 @@ fn migrate(conn: &mut Connection, migrations: &[&str]) -> Result<(), StoreError>
     for sql in migrations.iter().skip(found as usize) {
         tx.execute_batch(sql).map_err(backend)?;
     }
+    if found < SORT_KEYS_MIGRATION && supported >= SORT_KEYS_MIGRATION {
+        fill_sort_keys(&tx)?;
+    }
     tx.execute_batch(&format!(
         "PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = {supported};"
     ))
     .map_err(backend)?;
     tx.commit().map_err(backend)
+}
+
+/// Writes the sort keys of every contact written before they existed, and
+/// copies them to its memberships (migration 5): computed here, as the
+/// store computes them for every write since (Unicode lower case, which
+/// SQL's `lower()` is not).
+fn fill_sort_keys(tx: &Connection) -> Result<(), StoreError> {
+    let rows: Vec<ContactRow> = tx
+        .prepare(
+            "SELECT id, login_key, version, created_at, doc FROM contacts WHERE name_key IS NULL",
+        )
+        .and_then(|mut s| {
+            s.query_map([], |r| contact_row(r, 0))?
+                .collect::<rusqlite::Result<Vec<_>>>()
+        })
+        .map_err(backend)?;
+    for row in rows {
+        let c = decode_contact(row)?;
+        write_sort_keys(tx, &c)?;
+    }
+    Ok(())
+}
+
+/// A contact's sort keys, on it and on its memberships (a membership row
+/// whose keys are current is not rewritten).
+fn write_sort_keys(tx: &Connection, c: &ContactRecord) -> Result<(), StoreError> {
+    let id = int("contact id", c.id.get())?;
+    let name = ContactSort::Name.key_of(c);
+    let email = ContactSort::Email.key_of(c);
+    tx.prepare_cached(sql::CONTACT_SORT_KEYS)
+        .and_then(|mut s| s.execute(params![id, name, email]))
+        .map_err(backend)?;
+    tx.prepare_cached(sql::MEMBERSHIP_SORT_KEYS)
+        .and_then(|mut s| s.execute(params![id, name, c.login_key, email]))
+        .map_err(backend)?;
+    Ok(())
 }
 
 /// An error while opening `path`.
@@ -877,6 +931,22 @@ mod sql {
          FROM memberships m JOIN contacts c ON c.id = m.contact
          WHERE m.account = ?1 AND m.contact > ?2
          ORDER BY m.contact LIMIT ?3";
+    /// `members_in_order`: after (key, contact) `(?2, ?3)`, at most `?4`.
+    pub(super) const MEMBERS_BY_NAME: &str = "SELECT m.account, m.contact, m.since, m.doc,
+                c.id, c.login_key, c.version, c.created_at, c.doc
+         FROM memberships m JOIN contacts c ON c.id = m.contact
+         WHERE m.account = ?1 AND (m.name_key, m.contact) > (?2, ?3)
+         ORDER BY m.name_key, m.contact LIMIT ?4";
+    pub(super) const MEMBERS_BY_LOGIN: &str = "SELECT m.account, m.contact, m.since, m.doc,
+                c.id, c.login_key, c.version, c.created_at, c.doc
+         FROM memberships m JOIN contacts c ON c.id = m.contact
+         WHERE m.account = ?1 AND (m.login_key, m.contact) > (?2, ?3)
+         ORDER BY m.login_key, m.contact LIMIT ?4";
+    pub(super) const MEMBERS_BY_EMAIL: &str = "SELECT m.account, m.contact, m.since, m.doc,
+                c.id, c.login_key, c.version, c.created_at, c.doc
+         FROM memberships m JOIN contacts c ON c.id = m.contact
+         WHERE m.account = ?1 AND (m.email_key, m.contact) > (?2, ?3)
+         ORDER BY m.email_key, m.contact LIMIT ?4";
     pub(super) const DIRECTORY_HEAD: &str =
         "SELECT seq, hash, version, base_seq, base_hash FROM directory_head WHERE only = 1";
     pub(super) const AUDIT_PRUNE: &str = "DELETE FROM audit WHERE chain = ?1 AND seq <= ?2";
@@ -908,12 +978,20 @@ mod sql {
     pub(super) const CONTACT_INSERT: &str =
         "INSERT INTO contacts (id, login_key, version, created_at, doc)
          VALUES (?1, ?2, 1, ?3, ?4)";
+    pub(super) const CONTACT_SORT_KEYS: &str = "UPDATE contacts SET name_key = ?2, email_key = ?3
+         WHERE id = ?1 AND (name_key IS NOT ?2 OR email_key IS NOT ?3)";
+    pub(super) const MEMBERSHIP_SORT_KEYS: &str =
+        "UPDATE memberships SET name_key = ?2, login_key = ?3, email_key = ?4
+         WHERE contact = ?1
+           AND (name_key IS NOT ?2 OR login_key IS NOT ?3 OR email_key IS NOT ?4)";
     pub(super) const CONTACT_UPDATE: &str =
         "UPDATE contacts SET version = version + 1, created_at = ?2, doc = ?3
          WHERE id = ?1 AND version = ?4 AND login_key = ?5";
     pub(super) const CONTACT_DELETE: &str = "DELETE FROM contacts WHERE id = ?1 AND version = ?2";
     pub(super) const MEMBERSHIP_PUT: &str =
-        "INSERT INTO memberships (account, contact, since, doc) VALUES (?1, ?2, ?3, ?4)
+        "INSERT INTO memberships (account, contact, since, doc, name_key, login_key, email_key)
+         SELECT ?1, ?2, ?3, ?4, c.name_key, c.login_key, c.email_key
+         FROM contacts c WHERE c.id = ?2
          ON CONFLICT (account, contact) DO UPDATE SET since = ?3, doc = ?4";
     pub(super) const MEMBERSHIP_DELETE: &str =
         "DELETE FROM memberships WHERE account = ?1 AND contact = ?2";
@@ -972,6 +1050,11 @@ mod sql {
         ("MEMBERSHIP_BY_KEY", MEMBERSHIP_BY_KEY),
         ("MEMBERSHIPS_OF", MEMBERSHIPS_OF),
         ("MEMBERS_PAGE", MEMBERS_PAGE),
+        ("MEMBERS_BY_NAME", MEMBERS_BY_NAME),
+        ("MEMBERS_BY_LOGIN", MEMBERS_BY_LOGIN),
+        ("MEMBERS_BY_EMAIL", MEMBERS_BY_EMAIL),
+        ("CONTACT_SORT_KEYS", CONTACT_SORT_KEYS),
+        ("MEMBERSHIP_SORT_KEYS", MEMBERSHIP_SORT_KEYS),
         ("DIRECTORY_HEAD", DIRECTORY_HEAD),
         ("AUDIT_PAGE", AUDIT_PAGE),
         ("OUTBOX_DUE", OUTBOX_DUE),
@@ -1166,6 +1249,7 @@ fn write_contacts(tx: &Connection, writes: &[ContactWrite]) -> Result<(), StoreE
                         .map_err(backend)?;
                     one_row(changed)?;
                 }
+                write_sort_keys(tx, r)?;
             }
             ContactWrite::Delete(id, version) => {
                 let changed = tx
@@ -1190,9 +1274,13 @@ fn write_memberships(tx: &Connection, writes: &[MembershipWrite]) -> Result<(), 
                 let mut plain = m.clone();
                 plain.since = epoch();
                 let doc = doc_of("a membership", &plain, MEMBERSHIP_COLUMNS)?;
-                tx.prepare_cached(sql::MEMBERSHIP_PUT)
+                // The keys come from the contact, written first: none there,
+                // no membership (a contact that does not exist).
+                let changed = tx
+                    .prepare_cached(sql::MEMBERSHIP_PUT)
                     .and_then(|mut s| s.execute(params![account, contact, since, doc]))
                     .map_err(backend)?;
+                one_row(changed)?;
             }
             MembershipWrite::Delete(account, contact) => {
                 let (Ok(account), Ok(contact)) = (
@@ -1452,6 +1540,45 @@ impl Store for SqliteStore {
             .prepare_cached(sql::MEMBERS_PAGE)
             .and_then(|mut s| {
                 s.query_map(params![account, after, limit(limit_to)], |r| {
+                    Ok((membership_row(r)?, contact_row(r, 4)?))
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()
+            })
+            .map_err(backend)?;
+        drop(conn);
+        rows.into_iter()
+            .map(|(m, c)| Ok((decode_membership(m)?, decode_contact(c)?)))
+            .collect()
+    }
+
+    fn members_in_order(
+        &self,
+        account: AccountId,
+        order: ContactSort,
+        after: Option<(&str, ContactId)>,
+        limit_to: usize,
+    ) -> Result<Vec<(MembershipRecord, ContactRecord)>, StoreError> {
+        let statement = match order {
+            ContactSort::Name => sql::MEMBERS_BY_NAME,
+            ContactSort::Login => sql::MEMBERS_BY_LOGIN,
+            ContactSort::Email => sql::MEMBERS_BY_EMAIL,
+            _ => return self.members(account, after.map(|(_, id)| id), limit_to),
+        };
+        let Ok(account) = int("account id", account.get()) else {
+            return Ok(Vec::new());
+        };
+        let (key, after) = match after {
+            None => ("", -1),
+            Some((key, id)) => match int("contact id", id.get()) {
+                Ok(id) => (key, id),
+                Err(_) => return Ok(Vec::new()),
+            },
+        };
+        let conn = self.conn();
+        let rows = conn
+            .prepare_cached(statement)
+            .and_then(|mut s| {
+                s.query_map(params![account, key, after, limit(limit_to)], |r| {
                     Ok((membership_row(r)?, contact_row(r, 4)?))
                 })?
                 .collect::<rusqlite::Result<Vec<_>>>()
@@ -1925,6 +2052,76 @@ mod tests {
         assert_eq!((head.head.seq, head.head.hash[0]), (7, 7));
         assert_eq!(head.base, ChainHead::default());
         assert_eq!(head.version, 7);
+    }
+
+    // rule I5: a file from before the sort keys lists its members in each
+    // order once opened, with keys computed as the store computes them.
+    #[test]
+    fn a_version_4_file_gets_the_sort_keys() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v4.db");
+        let mut conn = Connection::open(&path).unwrap();
+        migrate(&mut conn, &MIGRATIONS[..4]).unwrap();
+        // Rows as version 4 wrote them; their account is not the point.
+        conn.execute_batch("PRAGMA foreign_keys = OFF").unwrap();
+        let names = ["Zoë", "adam", "Émile", "Bob", "ábel"];
+        for (i, name) in names.iter().enumerate() {
+            let id = 100 + i as u64;
+            let c = ContactRecord {
+                id: ContactId(id),
+                login: format!("u{i}"),
+                login_key: format!("u{i}"),
+                profile: crate::contacts::Profile::new(*name, format!("{name}@example.com")),
+                account_count: 1,
+                credentials: Default::default(),
+                invitations: Vec::new(),
+                created_at: epoch(),
+                version: 1,
+            };
+            let m = MembershipRecord {
+                account: AccountId(5),
+                contact: ContactId(id),
+                roles: Default::default(),
+                tech_scope: crate::roles::TechScope::All,
+                manual_lock: None,
+                session_epoch: 0,
+                notifications: Default::default(),
+                since: epoch(),
+            };
+            let id = id as i64;
+            conn.execute(
+                "INSERT INTO contacts (id, login_key, version, created_at, doc) VALUES (?1, ?2, 1, 0, ?3)",
+                params![id, c.login_key, doc_of("a contact", &c, CONTACT_COLUMNS).unwrap()],
+            )
+            .unwrap();
+            conn.execute(
+                "INSERT INTO memberships (account, contact, since, doc) VALUES (5, ?1, 0, ?2)",
+                params![id, doc_of("a membership", &m, MEMBERSHIP_COLUMNS).unwrap()],
+            )
+            .unwrap();
+        }
+        drop(conn);
+        let store = SqliteStore::open(&path).unwrap();
+        let listed: Vec<String> = store
+            .members_in_order(AccountId(5), ContactSort::Name, None, 10)
+            .unwrap()
+            .into_iter()
+            .map(|(_, c)| c.profile.name)
+            .collect();
+        assert_eq!(listed, ["adam", "Bob", "Zoë", "ábel", "Émile"]);
+        let after = ContactSort::Name.key_of(&store.contact(ContactId(103)).unwrap().unwrap());
+        let rest: Vec<u64> = store
+            .members_in_order(
+                AccountId(5),
+                ContactSort::Name,
+                Some((&after, ContactId(103))),
+                10,
+            )
+            .unwrap()
+            .into_iter()
+            .map(|(_, c)| c.id.get())
+            .collect();
+        assert_eq!(rest, [100, 104, 102]);
     }
 
     #[test]
