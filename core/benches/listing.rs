@@ -2,14 +2,22 @@
 //! filtered page of an account of 10,000 contacts beside one of an account
 //! of 10, on the in-memory and the SQLite store. The store walks the order
 //! from an index, so a page costs what it returns and walks, not what the
-//! account holds. Figures go to BENCHMARKS.md with the command that
-//! produced them.
+//! account holds. Its peer, in the same run: the same pages from a store
+//! that keeps no such index (`Store::members_in_order`'s default, which
+//! reads and sorts the whole account: a host's own store until it indexes
+//! the orders, and what the library did before). Figures go to
+//! BENCHMARKS.md with the command that produced them.
 
 use std::hint::black_box;
 use std::sync::Arc;
 
 use contactkeeper::*;
 use criterion::{BenchmarkId, Criterion};
+
+// The tests' store wrapper: it delegates every method it defines and
+// leaves `members_in_order` to the trait's default.
+#[path = "../tests/common/mod.rs"]
+mod common;
 
 /// An account of `n` contacts (the owner included), created by the host;
 /// every fifth is a technical administrator. Names run in an order that is
@@ -92,6 +100,8 @@ fn listing(c: &mut Criterion, name: &str, store: Arc<dyn Store>) {
 fn main() {
     let mut c = Criterion::default().configure_from_args();
     listing(&mut c, "memory", Arc::new(MemoryStore::new()));
+    let unindexed = common::Wrapped::new(Arc::new(MemoryStore::new()));
+    listing(&mut c, "memory_unindexed", unindexed);
     let dir = tempfile::tempdir().unwrap();
     // Setting up 10,010 contacts commit by commit: no fsync for each.
     let options = SqliteOptions::default().durable_commits(false);

@@ -129,9 +129,9 @@ fn check_pair(primary: ContactId, secondary: Option<ContactId>) -> Result<(), Er
     Ok(())
 }
 
-fn check_resource_text(new: &NewResource) -> Result<(String, String), Error> {
-    let kind = check_text(Field::ResourceKind, &new.kind, 64, true)?;
-    let name = check_text(Field::ResourceName, &new.name, 200, true)?;
+fn check_resource_text(kind: &str, name: &str) -> Result<(String, String), Error> {
+    let kind = check_text(Field::ResourceKind, kind, 64, true)?;
+    let name = check_text(Field::ResourceName, name, 200, true)?;
     Ok((kind, name))
 }
 

@@ -2,8 +2,7 @@
 //! each loading its facts, applying the rules of `mod.rs` and committing
 //! through the Directory's runner.
 
-use crate::accounts::ContactAdded;
-use crate::accounts::Money;
+use crate::accounts::{ContactAdded, Money};
 use crate::audit::Operation;
 use crate::contacts::{new_contact_fields, NewContact, ProfileUpdate};
 use crate::designations::{
@@ -31,7 +30,7 @@ impl Directory {
     ) -> Result<ResourceId, Error> {
         let op = Op::new(Operation::ResourceAdd, account).needs(Permission::TechnicalAdmin);
         self.write(actor, op, |tx, _| {
-            let (kind, name) = check_resource_text(new)?;
+            let (kind, name) = check_resource_text(&new.kind, &new.name)?;
             check_pair(new.primary, new.secondary)?;
             check_eligible(tx, account, new.primary)?;
             if let Some(s) = new.secondary {
@@ -271,12 +270,7 @@ impl Directory {
     ) -> Result<ResourceAdded, Error> {
         let op = Op::new(Operation::ResourceAdd, account).needs(Permission::TechnicalAdmin);
         self.write(actor, op, |tx, access| {
-            let (kind, name) = check_resource_text(&NewResource {
-                kind: kind.to_owned(),
-                name: name.to_owned(),
-                primary: ContactId(0),
-                secondary,
-            })?;
+            let (kind, name) = check_resource_text(kind, name)?;
             if let Some(s) = secondary {
                 check_eligible(tx, account, s)?;
             }

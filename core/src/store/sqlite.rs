@@ -305,6 +305,27 @@ impl std::fmt::Debug for SqliteStore {
 }
 
 impl SqliteStore {
+    /// Members with their contacts, as a `MEMBERS_*` statement selects
+    /// them (the membership's columns, then the contact's from the fifth).
+    fn member_rows(
+        &self,
+        statement: &str,
+        params: impl rusqlite::Params,
+    ) -> Result<Vec<(MembershipRecord, ContactRecord)>, StoreError> {
+        let conn = self.conn();
+        let rows = conn
+            .prepare_cached(statement)
+            .and_then(|mut s| {
+                s.query_map(params, |r| Ok((membership_row(r)?, contact_row(r, 4)?)))?
+                    .collect::<rusqlite::Result<Vec<_>>>()
+            })
+            .map_err(backend)?;
+        drop(conn);
+        rows.into_iter()
+            .map(|(m, c)| Ok((decode_membership(m)?, decode_contact(c)?)))
+            .collect()
+    }
+
     /// Opens the database at `path`, creating it if there is no file there,
     /// with the default [`SqliteOptions`].
     pub fn open(path: impl AsRef<Path>) -> Result<SqliteStore, StoreError> {
@@ -1535,20 +1556,7 @@ impl Store for SqliteStore {
             Some(Ok(c)) => c,
             Some(Err(_)) => return Ok(Vec::new()),
         };
-        let conn = self.conn();
-        let rows = conn
-            .prepare_cached(sql::MEMBERS_PAGE)
-            .and_then(|mut s| {
-                s.query_map(params![account, after, limit(limit_to)], |r| {
-                    Ok((membership_row(r)?, contact_row(r, 4)?))
-                })?
-                .collect::<rusqlite::Result<Vec<_>>>()
-            })
-            .map_err(backend)?;
-        drop(conn);
-        rows.into_iter()
-            .map(|(m, c)| Ok((decode_membership(m)?, decode_contact(c)?)))
-            .collect()
+        self.member_rows(sql::MEMBERS_PAGE, params![account, after, limit(limit_to)])
     }
 
     fn members_in_order(
@@ -1574,20 +1582,7 @@ impl Store for SqliteStore {
                 Err(_) => return Ok(Vec::new()),
             },
         };
-        let conn = self.conn();
-        let rows = conn
-            .prepare_cached(statement)
-            .and_then(|mut s| {
-                s.query_map(params![account, key, after, limit(limit_to)], |r| {
-                    Ok((membership_row(r)?, contact_row(r, 4)?))
-                })?
-                .collect::<rusqlite::Result<Vec<_>>>()
-            })
-            .map_err(backend)?;
-        drop(conn);
-        rows.into_iter()
-            .map(|(m, c)| Ok((decode_membership(m)?, decode_contact(c)?)))
-            .collect()
+        self.member_rows(statement, params![account, key, after, limit(limit_to)])
     }
 
     fn directory_head(&self) -> Result<DirectoryHead, StoreError> {
