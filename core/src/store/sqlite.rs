@@ -510,20 +510,28 @@ fn migrate(conn: &mut Connection, migrations: &[&str]) -> Result<(), StoreError>
 /// store computes them for every write since (Unicode lower case, which
 /// SQL's `lower()` is not).
 fn fill_sort_keys(tx: &Connection) -> Result<(), StoreError> {
-    let rows: Vec<ContactRow> = tx
-        .prepare(
-            "SELECT id, login_key, version, created_at, doc FROM contacts WHERE name_key IS NULL",
-        )
-        .and_then(|mut s| {
-            s.query_map([], |r| contact_row(r, 0))?
-                .collect::<rusqlite::Result<Vec<_>>>()
-        })
-        .map_err(backend)?;
-    for row in rows {
-        let c = decode_contact(row)?;
-        write_sort_keys(tx, &c)?;
+    // In batches by id, so that memory does not grow with the directory.
+    let mut after = -1i64;
+    loop {
+        let rows: Vec<ContactRow> = tx
+            .prepare(
+                "SELECT id, login_key, version, created_at, doc FROM contacts
+                 WHERE id > ?1 AND name_key IS NULL ORDER BY id LIMIT 1000",
+            )
+            .and_then(|mut s| {
+                s.query_map([after], |r| contact_row(r, 0))?
+                    .collect::<rusqlite::Result<Vec<_>>>()
+            })
+            .map_err(backend)?;
+        let Some(last) = rows.last() else {
+            return Ok(());
+        };
+        after = last.0;
+        for row in rows {
+            let c = decode_contact(row)?;
+            write_sort_keys(tx, &c)?;
+        }
     }
-    Ok(())
 }
 
 /// A contact's sort keys, on it and on its memberships (a membership row
@@ -2058,15 +2066,23 @@ mod tests {
         let mut conn = Connection::open(&path).unwrap();
         migrate(&mut conn, &MIGRATIONS[..4]).unwrap();
         // Rows as version 4 wrote them; their account is not the point.
-        conn.execute_batch("PRAGMA foreign_keys = OFF").unwrap();
+        conn.execute_batch("PRAGMA foreign_keys = OFF; BEGIN").unwrap();
         let names = ["Zoë", "adam", "Émile", "Bob", "ábel"];
-        for (i, name) in names.iter().enumerate() {
+        // Five in account 5 to list, and more than a batch of the fill in
+        // account 6.
+        let many: Vec<String> = (0..1003).map(|i| format!("Member {i:04}")).collect();
+        let everyone = names
+            .iter()
+            .map(|n| (5i64, n.to_string()))
+            .chain(many.iter().map(|n| (6i64, n.clone())));
+        for (i, (account, name)) in everyone.enumerate() {
+            let name = name.as_str();
             let id = 100 + i as u64;
             let c = ContactRecord {
                 id: ContactId(id),
                 login: format!("u{i}"),
                 login_key: format!("u{i}"),
-                profile: crate::contacts::Profile::new(*name, format!("{name}@example.com")),
+                profile: crate::contacts::Profile::new(name, format!("{name}@example.com")),
                 account_count: 1,
                 credentials: Default::default(),
                 invitations: Vec::new(),
@@ -2074,7 +2090,7 @@ mod tests {
                 version: 1,
             };
             let m = MembershipRecord {
-                account: AccountId(5),
+                account: AccountId(account as u64),
                 contact: ContactId(id),
                 roles: Default::default(),
                 tech_scope: crate::roles::TechScope::All,
@@ -2090,11 +2106,16 @@ mod tests {
             )
             .unwrap();
             conn.execute(
-                "INSERT INTO memberships (account, contact, since, doc) VALUES (5, ?1, 0, ?2)",
-                params![id, doc_of("a membership", &m, MEMBERSHIP_COLUMNS).unwrap()],
+                "INSERT INTO memberships (account, contact, since, doc) VALUES (?1, ?2, 0, ?3)",
+                params![
+                    account,
+                    id,
+                    doc_of("a membership", &m, MEMBERSHIP_COLUMNS).unwrap()
+                ],
             )
             .unwrap();
         }
+        conn.execute_batch("COMMIT").unwrap();
         drop(conn);
         let store = SqliteStore::open(&path).unwrap();
         let listed: Vec<String> = store
@@ -2117,6 +2138,17 @@ mod tests {
             .map(|(_, c)| c.id.get())
             .collect();
         assert_eq!(rest, [100, 104, 102]);
+        let last = store
+            .members_in_order(AccountId(6), ContactSort::Name, None, 2000)
+            .unwrap()
+            .last()
+            .map(|(_, c)| c.profile.name.clone());
+        assert_eq!(last.as_deref(), Some("Member 1002"));
+        let filled = store
+            .members_in_order(AccountId(6), ContactSort::Email, None, 2000)
+            .unwrap()
+            .len();
+        assert_eq!(filled, 1003);
     }
 
     #[test]
