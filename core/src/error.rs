@@ -554,6 +554,8 @@ pub enum Rule {
     H4OnlyMissingFields,
     /// H5: a contact created to take a duty gets no role.
     H5NoRoles,
+    /// H7: a secondary billing contact needs a primary.
+    H7NoPrimary,
 }
 
 impl Rule {
@@ -580,6 +582,7 @@ impl Rule {
             Rule::H2SecondaryIsPrimary => "H2",
             Rule::H4OnlyMissingFields => "H4",
             Rule::H5NoRoles => "H5",
+            Rule::H7NoPrimary => "H7",
         }
     }
 
@@ -636,6 +639,7 @@ impl Rule {
             Rule::H5NoRoles => {
                 "a contact created to take a duty gets no role; give it roles afterwards"
             }
+            Rule::H7NoPrimary => "a secondary billing contact needs a primary one first",
         }
     }
 }

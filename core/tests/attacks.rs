@@ -742,6 +742,91 @@ fn creating_contacts_cannot_enumerate_logins_past_the_bound() {
     });
 }
 
+// rule B1, H5: a technical administrator (and billing manager), who may
+// not check logins,
+// enumerates them through New User: a resource with a new primary whose
+// login is taken answers a check, and a duty that cannot be given must not
+// answer one for free.
+#[test]
+fn new_user_for_a_duty_cannot_enumerate_logins_either() {
+    for_each_store(|f| {
+        let (a, _) = f.account("alice");
+        member(&f, a, "vera", RoleSet::EMPTY);
+        let (b, _) = f.account("bob");
+        let ta = member(
+            &f,
+            b,
+            "tina",
+            RoleSet::of(&[Role::TechnicalAdmin, Role::BillingManager]),
+        );
+        let phone = |login: &str| {
+            let mut n = new_contact(login);
+            n.profile.business_phone = Some("+1 555 0100".into());
+            n
+        };
+        // A duty that cannot be given answers alike for a taken and a free
+        // login: no lookup happens.
+        for login in ["vera", "nobody-has-this"] {
+            let e = f.refused(b, &[a], ErrorCode::NotFound, "K1", || {
+                f.dir.create_contact_with_duty(
+                    &c(ta),
+                    b,
+                    &phone(login),
+                    DutyTarget::Technical(ResourceId(7), Rank::Primary),
+                )
+            });
+            assert_eq!(
+                e,
+                Error::NotFound {
+                    entity: Entity::Resource
+                }
+            );
+            f.refused(b, &[a], ErrorCode::RuleViolation, "H7", || {
+                f.dir.create_contact_with_duty(
+                    &c(ta),
+                    b,
+                    &phone(login),
+                    DutyTarget::Billing(Rank::Secondary),
+                )
+            });
+        }
+        // Taken logins through add_resource_with_new_primary spend the
+        // bound like check login does.
+        for _ in 0..contacts::LOGIN_CHECKS_PER_HOUR {
+            f.refused(b, &[a], ErrorCode::AlreadyExists, "K1", || {
+                f.dir.add_resource_with_new_primary(
+                    &c(ta),
+                    b,
+                    "computer",
+                    "pc",
+                    &phone("vera"),
+                    None,
+                )
+            });
+        }
+        for login in ["vera", "nobody-has-this"] {
+            f.refused(b, &[a], ErrorCode::RuleViolation, "B1", || {
+                f.dir.add_resource_with_new_primary(
+                    &c(ta),
+                    b,
+                    "computer",
+                    "pc",
+                    &phone(login),
+                    None,
+                )
+            });
+            f.refused(b, &[a], ErrorCode::RuleViolation, "B1", || {
+                f.dir.create_contact_with_duty(
+                    &c(ta),
+                    b,
+                    &phone(login),
+                    DutyTarget::Billing(Rank::Primary),
+                )
+            });
+        }
+    });
+}
+
 // rule B7, C6, C3: an invitation outlives the power of the one who sent
 // it. A contact manager invites a login as contact manager, is demoted (or
 // removed), and the invited login, or whoever holds it, accepts anyway; or

@@ -941,7 +941,7 @@ fn creating_a_billing_contact_is_one_step() {
         let k = cast(&f);
         // No primary yet: a secondary alone is refused, and nobody is
         // created.
-        let err = refused(&f, &k, ErrorCode::InvalidInput, "H2", || {
+        let err = refused(&f, &k, ErrorCode::RuleViolation, "H7", || {
             f.dir.create_contact_with_duty(
                 &c(k.alice),
                 k.acct,
@@ -951,9 +951,8 @@ fn creating_a_billing_contact_is_one_step() {
         });
         assert_eq!(
             err,
-            Error::InvalidInput {
-                field: Field::Secondary,
-                problem: Problem::Missing
+            Error::RuleViolation {
+                rule: Rule::H7NoPrimary
             }
         );
         assert!(!f.dir.check_login(&Actor::System, k.acct, "second").unwrap());
@@ -1318,7 +1317,7 @@ fn the_designator_supplies_what_the_designee_lacks_in_the_same_step() {
         assert_eq!(last.fields, vec!["duty", "business_phone"]);
         assert_eq!(
             last.detail.as_deref(),
-            Some(format!("primary technical contact of {r}").as_str())
+            Some(format!("primary technical contact of {r}, replacing {}", k.carl).as_str())
         );
         // The contact is told its profile changed (I2).
         let told: Vec<_> = f
@@ -1478,7 +1477,7 @@ fn designate_keeps_every_duty_rule() {
             )
         });
         // H7: a billing secondary needs a primary.
-        let err = refused(&f, &k, ErrorCode::InvalidInput, "H2", || {
+        let err = refused(&f, &k, ErrorCode::RuleViolation, "H7", || {
             designate(
                 &f,
                 &k,
@@ -1490,9 +1489,8 @@ fn designate_keeps_every_duty_rule() {
         });
         assert_eq!(
             err,
-            Error::InvalidInput {
-                field: Field::Secondary,
-                problem: Problem::Missing
+            Error::RuleViolation {
+                rule: Rule::H7NoPrimary
             }
         );
         // C2: the duty's own permission.

@@ -423,8 +423,8 @@ impl Directory {
 
 /// How many logins `actor` checked in `account` since `since` (B1), up to
 /// the hourly bound: its login checks and invitations, and the new
-/// contacts it was refused because their login was taken, since that
-/// refusal answers a check too.
+/// contacts it was refused because their login was taken (alone or as a
+/// resource's new primary), since that refusal answers a check too.
 fn login_checks_since(
     tx: &mut Tx<'_>,
     actor: &Actor,
@@ -443,15 +443,20 @@ fn login_checks_since(
         query.operation = Some(operation);
         n += tx.store().audit(Some(account), &query)?.len();
     }
+    // A new contact refused for its taken login, alone or as a resource's
+    // new primary (H5).
     let taken = crate::audit::Outcome::Refused(crate::ErrorCode::AlreadyExists);
-    query.operation = Some(Operation::ContactCreate);
     query.limit = 500;
-    while n < bound {
-        let page = tx.store().audit(Some(account), &query)?;
-        n += page.iter().filter(|e| e.outcome == taken).count();
-        match page.last() {
-            Some(last) if page.len() == query.limit => query.after_seq = last.seq,
-            _ => break,
+    for operation in [Operation::ContactCreate, Operation::ResourceAdd] {
+        query.operation = Some(operation);
+        query.after_seq = 0;
+        while n < bound {
+            let page = tx.store().audit(Some(account), &query)?;
+            n += page.iter().filter(|e| e.outcome == taken).count();
+            match page.last() {
+                Some(last) if page.len() == query.limit => query.after_seq = last.seq,
+                _ => break,
+            }
         }
     }
     Ok(n)

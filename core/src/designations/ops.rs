@@ -245,11 +245,15 @@ impl Directory {
     ) -> Result<ContactAdded, Error> {
         let op = Op::new(Operation::ContactCreate, account).needs(duty.permission());
         self.write(actor, op, |tx, access| {
+            // The duty first: a login is looked up only for a duty that
+            // can be given (B1 counts only answers that are recorded).
+            check_target(tx, account, duty)?;
             let (id, charge) = self.new_designee(tx, actor, &access, account, new)?;
-            assign(tx, account, id, duty)?;
+            let replaced = assign(tx, account, id, duty)?;
             let mut fields = new_contact_fields(new);
             fields.push("duty".into());
-            Ok(crate::accounts::contact_added(id, charge, false, fields))
+            let detail = with_charge(duty_detail(duty, replaced), &charge);
+            Ok(crate::accounts::contact_added(id, charge, false, fields).detail(Some(detail)))
         })
     }
 
@@ -287,19 +291,22 @@ impl Directory {
             });
             let mut fields = new_contact_fields(new);
             fields.push("duty".into());
-            let created = crate::accounts::contact_added(contact, charge, false, fields);
-            if let Some(entry) = created.audit {
-                tx.audit(
-                    account,
-                    Operation::ContactCreate,
-                    entry.target,
-                    entry.fields,
-                    entry.detail,
-                );
-            }
+            let duty = DutyTarget::Technical(resource, Rank::Primary);
+            let detail = with_charge(duty_detail(duty, None), &charge);
+            tx.audit(
+                account,
+                Operation::ContactCreate,
+                Some(contact.to_string()),
+                fields,
+                Some(detail),
+            );
             let added = ResourceAdded {
                 resource,
-                contact: created.value,
+                contact: ContactAdded {
+                    contact,
+                    charge,
+                    pending: false,
+                },
             };
             let mut fields = vec!["primary"];
             if secondary.is_some() {
@@ -339,12 +346,10 @@ impl Directory {
                 fields.extend(supply_missing(tx, &access, actor, account, contact, info)?);
             }
             check_eligible(tx, account, contact)?;
-            assign(tx, account, contact, duty)?;
-            let what = match duty {
-                DutyTarget::Technical(resource, rank) => Duty::Technical { resource, rank },
-                DutyTarget::Billing(rank) => Duty::Billing { rank },
-            };
-            Ok(Done::new(()).fields(fields).detail(Some(what.to_string())))
+            let replaced = assign(tx, account, contact, duty)?;
+            Ok(Done::new(())
+                .fields(fields)
+                .detail(Some(duty_detail(duty, replaced))))
         })
     }
 
@@ -438,22 +443,41 @@ pub(crate) fn check_eligible(
     }
 }
 
-/// Gives `contact` the duty: a primary replaces the current one; a
-/// secondary is never the primary (H2); a billing secondary needs a
-/// primary.
+/// That the duty can be given at all: the resource is the account's; a
+/// billing secondary has a primary to back (H7).
+fn check_target(tx: &mut Tx<'_>, account: AccountId, duty: DutyTarget) -> Result<(), Error> {
+    match duty {
+        DutyTarget::Technical(resource, _) => resource_in(tx, account, resource).map(|_| ()),
+        DutyTarget::Billing(Rank::Secondary) if tx.account(account)?.billing.primary.is_none() => {
+            Err(Error::refused(Rule::H7NoPrimary))
+        }
+        DutyTarget::Billing(_) => Ok(()),
+    }
+}
+
+/// Gives `contact` the duty: a primary replaces the current one (returned,
+/// when it was another contact); a secondary is never the primary (H2),
+/// so the current secondary is not made primary here (that is a swap:
+/// [`Directory::set_technical_contacts`], [`Directory::set_billing_contacts`]);
+/// a billing secondary needs a primary (H7).
 fn assign(
     tx: &mut Tx<'_>,
     account: AccountId,
     contact: ContactId,
     duty: DutyTarget,
-) -> Result<(), Error> {
+) -> Result<Option<ContactId>, Error> {
+    check_target(tx, account, duty)?;
     let h2 = || Error::refused(Rule::H2SecondaryIsPrimary);
+    let mut replaced = None;
     match duty {
         DutyTarget::Technical(resource, rank) => {
             let mut r = resource_in(tx, account, resource)?;
             match rank {
                 Rank::Primary if r.secondary == Some(contact) => return Err(h2()),
-                Rank::Primary => r.primary = contact,
+                Rank::Primary => {
+                    replaced = Some(r.primary).filter(|p| *p != contact);
+                    r.primary = contact;
+                }
                 Rank::Secondary if r.primary == contact => return Err(h2()),
                 Rank::Secondary => r.secondary = Some(contact),
             }
@@ -463,16 +487,36 @@ fn assign(
             let b = &mut tx.account_mut(account)?.billing;
             match rank {
                 Rank::Primary if b.secondary == Some(contact) => return Err(h2()),
-                Rank::Primary => b.primary = Some(contact),
-                Rank::Secondary => match b.primary {
-                    None => return Err(Error::invalid(Field::Secondary, Problem::Missing)),
-                    Some(p) if p == contact => return Err(h2()),
-                    Some(_) => b.secondary = Some(contact),
-                },
+                Rank::Primary => {
+                    replaced = b.primary.filter(|p| *p != contact);
+                    b.primary = Some(contact);
+                }
+                Rank::Secondary if b.primary == Some(contact) => return Err(h2()),
+                Rank::Secondary => b.secondary = Some(contact),
             }
         }
     }
-    Ok(())
+    Ok(replaced)
+}
+
+/// An audit detail and, after it, what the addition costs (A7), if anything.
+fn with_charge(detail: String, charge: &Option<Money>) -> String {
+    match crate::accounts::charge_detail(charge) {
+        Some(c) => format!("{detail}; {c}"),
+        None => detail,
+    }
+}
+
+/// An audit detail for a duty given: which, and whom it replaced.
+fn duty_detail(duty: DutyTarget, replaced: Option<ContactId>) -> String {
+    let what = match duty {
+        DutyTarget::Technical(resource, rank) => Duty::Technical { resource, rank },
+        DutyTarget::Billing(rank) => Duty::Billing { rank },
+    };
+    match replaced {
+        Some(c) => format!("{what}, replacing {c}"),
+        None => what.to_string(),
+    }
 }
 
 /// H4's User Information form: writes the fields a duty needs that the
@@ -499,6 +543,10 @@ fn supply_missing(
     if actor.contact_id() != Some(contact) {
         tx.guard_owner(access, account, contact)?;
         tx.guard_shared_profile(access, contact)?;
+    } else if info.email.is_some() {
+        // D8: one's own email (a recovery channel) changes with the
+        // current password, through update_contact.
+        return Err(Error::InvalidCredentials);
     }
     if info.email.is_some() {
         tx.guard_takeover(access, account, contact)?;

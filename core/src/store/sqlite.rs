@@ -2066,7 +2066,8 @@ mod tests {
         let mut conn = Connection::open(&path).unwrap();
         migrate(&mut conn, &MIGRATIONS[..4]).unwrap();
         // Rows as version 4 wrote them; their account is not the point.
-        conn.execute_batch("PRAGMA foreign_keys = OFF; BEGIN").unwrap();
+        conn.execute_batch("PRAGMA foreign_keys = OFF; BEGIN")
+            .unwrap();
         let names = ["Zoë", "adam", "Émile", "Bob", "ábel"];
         // Five in account 5 to list, and more than a batch of the fill in
         // account 6.
