@@ -1770,6 +1770,36 @@ fn the_audit_log_reads_in_its_readers_zone_on_screen_and_in_csv() {
     });
 }
 
+// rule I2
+// rule E5
+// rule E6
+#[test]
+fn locking_a_locked_contact_or_unlocking_an_unlocked_one_tells_nobody() {
+    each(|e, notifier| {
+        let dir = &e.f.dir;
+        notifier.take();
+        dir.unlock_contact(&c(e.cm), e.acct, e.carl).unwrap();
+        assert!(notifier.take().is_empty(), "nothing changed: no notice");
+        let last = e.f.last_audit(e.acct);
+        assert_eq!(last.operation, Operation::ContactUnlock);
+        assert!(last.fields.is_empty(), "{:?}", last.fields);
+        assert_eq!(last.detail.as_deref(), Some("not locked"));
+        dir.lock_contact(&c(e.cm), e.acct, e.carl).unwrap();
+        let told = notifier.take();
+        assert_eq!(told.len(), 1);
+        assert_eq!(told[0].fields, vec!["lock".to_owned()]);
+        dir.lock_contact(&c(e.cm), e.acct, e.carl).unwrap();
+        assert!(notifier.take().is_empty(), "locked already: no notice");
+        assert_eq!(
+            e.f.last_audit(e.acct).detail.as_deref(),
+            Some("already locked")
+        );
+        dir.unlock_contact(&c(e.cm), e.acct, e.carl).unwrap();
+        assert_eq!(notifier.take().len(), 1);
+        assert_eq!(e.f.last_audit(e.acct).fields, vec!["lock".to_owned()]);
+    });
+}
+
 // ----- I4: maintenance and global-issue notices -----
 
 // rule I4

@@ -81,29 +81,50 @@ impl Directory {
         self.write(actor, op, |tx, access| {
             let mut m = tx.member(account, contact)?;
             tx.guard_owner(&access, account, contact)?;
-            if locked {
-                if m.manual_lock.is_none() {
+            let now = tx.now;
+            let changed = if locked {
+                let new = m.manual_lock.is_none();
+                if new {
                     m.manual_lock = Some(ManualLock {
-                        since: tx.now,
+                        since: now,
                         by: actor.audit_label(),
                     });
                     m.session_epoch = m.session_epoch.wrapping_add(1);
                     tx.put_membership(m);
                 }
+                new
             } else {
                 let manual = m.manual_lock.take().is_some();
                 if manual {
                     tx.put_membership(m);
                 }
                 match tx.guard_takeover(&access, account, contact) {
-                    Ok(()) => super::clear(&mut tx.contact_mut(contact)?.credentials),
+                    Ok(()) => {
+                        let c = &mut tx.contact_mut(contact)?.credentials;
+                        let automatic = super::active(c, now).is_some();
+                        super::clear(c);
+                        manual || automatic
+                    }
                     // Nothing this manager may end: refused whether or not
                     // an automatic lock stands, so that the refusal does not
                     // tell the manager of one.
                     Err(e) if !manual => return Err(e),
                     // The manual lock goes; what is login-wide stays.
-                    Err(_) => {}
+                    Err(_) => true,
                 }
+            };
+            // I2: a notice and a changed field only for a change; locking a
+            // locked contact or unlocking an unlocked one is recorded, and
+            // says so, but tells nobody.
+            if !changed {
+                let already = if locked {
+                    "already locked"
+                } else {
+                    "not locked"
+                };
+                return Ok(Done::new(())
+                    .fields(Vec::<String>::new())
+                    .detail(Some(already.into())));
             }
             security_notice(tx, contact, account, "lock")?;
             Ok(Done::new(()).fields(["lock"]))
