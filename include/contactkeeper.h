@@ -2091,6 +2091,12 @@ enum ck_result ck_set_two_factor_method(const struct ck_directory *dir,
                                         uint32_t method,
                                         const char *phone);
 
+// The stable name of a `ck_sign_in_outcome` value ("signed_in",
+// "password_change_required", "locked", "invalid_credentials" …), the name
+// Rust's `SignInOutcome::name` and Python's outcomes give, or NULL for a
+// number that is not one. Static: never freed.
+const char *ck_sign_in_outcome_name(uint32_t outcome);
+
 // A time as a contact reads it (I3): `unix_time` in the IANA zone `zone`,
 // daylight saving included, with the zone's abbreviation and offset
 // ("2026-03-08 03:30 EDT (UTC-04:00)"). `*out` is a string the library

@@ -983,6 +983,27 @@ pub unsafe extern "C" fn ck_set_two_factor_method(
     })
 }
 
+/// The stable name of a `ck_sign_in_outcome` value ("signed_in",
+/// "password_change_required", "locked", "invalid_credentials" …), the name
+/// Rust's `SignInOutcome::name` and Python's outcomes give, or NULL for a
+/// number that is not one. Static: never freed.
+#[no_mangle]
+pub extern "C" fn ck_sign_in_outcome_name(outcome: u32) -> *const c_char {
+    use ck_sign_in_outcome::*;
+    let name: &'static std::ffi::CStr = match outcome {
+        o if o == CK_SIGNED_IN as u32 => c"signed_in",
+        o if o == CK_PASSWORD_CHANGE_REQUIRED as u32 => c"password_change_required",
+        o if o == CK_SECOND_FACTOR_REQUIRED as u32 => c"second_factor_required",
+        o if o == CK_ENROLLMENT_REQUIRED as u32 => c"enrollment_required",
+        o if o == CK_LOCKED as u32 => c"locked",
+        o if o == CK_IP_NOT_ALLOWED as u32 => c"ip_not_allowed",
+        o if o == CK_INVALID_LOGIN as u32 => c"invalid_credentials",
+        o if o == CK_ACCOUNT_REQUIRED as u32 => c"account_required",
+        _ => return std::ptr::null(),
+    };
+    name.as_ptr()
+}
+
 /// A time as a contact reads it (I3): `unix_time` in the IANA zone `zone`,
 /// daylight saving included, with the zone's abbreviation and offset
 /// ("2026-03-08 03:30 EDT (UTC-04:00)"). `*out` is a string the library

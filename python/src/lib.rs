@@ -25,6 +25,8 @@ mod notifier;
 /// The extension module.
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    // The library's version, as its C header and Cargo.toml give it.
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add_class::<directory::PyDirectory>()?;
     m.add_class::<handles::PyAccountId>()?;
     m.add_class::<handles::PyContactId>()?;

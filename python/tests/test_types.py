@@ -172,3 +172,10 @@ def test_value_types_come_back_field_by_field(world: World) -> None:
     (got_service,) = world.dir.services(ck.Actor.SYSTEM, world.account)
     assert got_service.key == "svc.key" and got_service.name == "Service Name"
     assert got_service.enabled is False and got_service.option == "services"
+
+
+def test_the_package_says_its_version() -> None:
+    import importlib.metadata
+
+    assert ck.__version__ == importlib.metadata.version("contactkeeper")
+    assert ck.__version__.count(".") == 2

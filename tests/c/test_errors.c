@@ -266,6 +266,10 @@ static void boundary_codes(void) {
     EXPECT(CK_NULL_POINTER, ck_confirm_enrollment_with_session(dir, "t", NULL, &sr));
     EXPECT(CK_NULL_POINTER, ck_reset_two_factor(dir, NULL, acct, bob));
     EXPECT(CK_NULL_POINTER, ck_totp_code(NULL, 0, NULL));
+    CHECK(STREQ(ck_sign_in_outcome_name(CK_SIGNED_IN), "signed_in"));
+    CHECK(STREQ(ck_sign_in_outcome_name(CK_INVALID_LOGIN), "invalid_credentials"));
+    CHECK(STREQ(ck_sign_in_outcome_name(CK_ACCOUNT_REQUIRED), "account_required"));
+    CHECK(ck_sign_in_outcome_name(99) == NULL);
     char *when = NULL;
     EXPECT(CK_NULL_POINTER, ck_local_time(0, NULL, &when));
     EXPECT(CK_NULL_POINTER, ck_local_time(0, "UTC", NULL));

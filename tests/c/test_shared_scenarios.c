@@ -160,13 +160,6 @@ static uint32_t method_of(const char *name) {
     return 99;
 }
 
-static const char *outcome_name(ck_sign_in_outcome o) {
-    static const char *names_[] = {"signed_in", "password_change_required", "second_factor_required",
-                                   "enrollment_required", "locked", "ip_not_allowed",
-                                   "invalid_credentials", "account_required"};
-    return (unsigned)o < sizeof names_ / sizeof names_[0] ? names_[o] : "unknown";
-}
-
 static bool flag(const cJSON *step, const char *key, bool otherwise) {
     const cJSON *v = item(step, key);
     return cJSON_IsBool(v) ? cJSON_IsTrue(v) : otherwise;
@@ -279,7 +272,7 @@ static ck_result run(const cJSON *step, cJSON **value) {
         r = ck_sign_in(dir, str(step, "login"), str(step, "password"), ip, acct, &res);
         if (r == CK_OK) {
             *value = cJSON_CreateObject();
-            cJSON_AddStringToObject(*value, "outcome", outcome_name(res->outcome));
+            cJSON_AddStringToObject(*value, "outcome", ck_sign_in_outcome_name((uint32_t)res->outcome));
             cJSON_AddItemToObject(*value, "lock", opt_string(res->outcome == CK_LOCKED
                                                                   ? lock_name(res->lock.kind)
                                                                   : NULL));

@@ -28,6 +28,7 @@ from ._native import (
     MemoryNotifier,
     NotificationId,
     ResourceId,
+    __version__,
     local_time,
     totp_code,
 )
@@ -36,6 +37,7 @@ from ._errors import *  # noqa: F403
 from ._types import *  # noqa: F403
 
 __all__ = [
+    "__version__",
     "MAX_AUDIT_PAGE",
     "MAX_PAGE",
     "SECURITY_QUESTIONS",

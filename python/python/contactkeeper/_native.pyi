@@ -72,6 +72,7 @@ __all__ = [
     "ManualClock",
     "MemoryNotifier",
     "local_time",
+    "__version__",
     "totp_code",
     "_defaults",
     "_money_text",
@@ -734,6 +735,9 @@ class Directory:
         self, actor: ActorLike, account: AccountId, resource: ResourceId, milestone: Milestone | str
     ) -> None:
         """Reports a resource milestone (H6)."""
+
+__version__: str
+"""The library's version ("0.1.0")."""
 
 def local_time(at: datetime.datetime, zone: str) -> str:
     """A time as a contact reads it (I3), e.g. ``2026-03-08 03:30 EDT (UTC-04:00)``;
