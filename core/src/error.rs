@@ -349,6 +349,12 @@ named_enum! {
         Filter => "filter",
         /// A listing's cursor (I5).
         Cursor => "cursor",
+        /// An id (of an account, a contact, a resource, a notification)
+        /// given as a number out of its range.
+        Id => "id",
+        /// Where an audit page starts: the sequence number after which it
+        /// reads.
+        AfterSeq => "after_seq",
     }
 }
 
@@ -362,7 +368,9 @@ impl Field {
             | Field::Limit
             | Field::TimeRange
             | Field::ActorFilter
-            | Field::Account => "K2",
+            | Field::Account
+            | Field::Id => "K2",
+            Field::AfterSeq => "J2",
             Field::Password | Field::PasswordPolicy => "D2",
             Field::PasswordHash | Field::HashCost => "D1",
             Field::SealingKey => "F1",

@@ -99,6 +99,8 @@ proptest! {
                     l.password += 1;
                     l.locked = None;
                     l.failed = 0;
+                    // D10: a new password ends the login's device tokens.
+                    model.devices[who] = Default::default();
                 }
             }
             let intact = matches!(f.dir.verify_audit(&Actor::System, acct).unwrap(), AuditVerification::Intact { .. });

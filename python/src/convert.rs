@@ -434,7 +434,7 @@ pub(crate) fn boolean(obj: &Bound<'_, PyAny>, arg: &str) -> PyResult<bool> {
 }
 
 /// An `int` in the range of `T`.
-pub(crate) fn int<T>(obj: &Bound<'_, PyAny>, arg: &str) -> PyResult<T>
+pub(crate) fn int<T>(obj: &Bound<'_, PyAny>, field: Field, arg: &str) -> PyResult<T>
 where
     T: for<'a, 'py> FromPyObject<'a, 'py>,
 {
@@ -443,12 +443,55 @@ where
     }
     obj.extract::<T>().map_err(|_| {
         if obj.is_instance_of::<pyo3::types::PyInt>() {
-            pyo3::exceptions::PyOverflowError::new_err(format!("{arg}: out of range"))
+            invalid(obj.py(), field, Problem::OutOfRange)
         } else {
             type_error(arg, "int", obj)
         }
     })
 }
+
+/// An integer argument of `field`: an `int` in range, else the library's
+/// `InvalidInputError` (problem `out_of_range`), never `OverflowError`.
+macro_rules! int_arg {
+    ($(#[$m:meta])* $name:ident($t:ty), $field:expr, $arg:literal) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy)]
+        pub(crate) struct $name(pub(crate) $t);
+
+        impl<'a, 'py> FromPyObject<'a, 'py> for $name {
+            type Error = PyErr;
+
+            fn extract(obj: Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
+                int(&obj, $field, $arg).map($name)
+            }
+        }
+    };
+}
+
+int_arg!(
+    /// A page's size (`limit`, `page_size`).
+    Limit(usize),
+    Field::Limit,
+    "limit"
+);
+int_arg!(
+    /// Where an audit page starts.
+    AfterSeq(u64),
+    Field::AfterSeq,
+    "after_seq"
+);
+int_arg!(
+    /// The number behind an id.
+    IdNumber(u64),
+    Field::Id,
+    "value"
+);
+int_arg!(
+    /// A count of attempts (E1, D5).
+    Attempts(u32),
+    Field::LockPolicy,
+    "attempts"
+);
 
 /// An aware `datetime`, in UTC.
 pub(crate) fn datetime(obj: &Bound<'_, PyAny>, arg: &str) -> PyResult<OffsetDateTime> {
@@ -1065,7 +1108,7 @@ pub(crate) fn money_in(obj: &Bound<'_, PyAny>, arg: &str) -> PyResult<Money> {
     let py = obj.py();
     instance(obj, &types(py)?.money, "Money", arg)?;
     let units = obj.getattr("minor_units")?;
-    let minor_units = match int::<u64>(&units, "Money.minor_units") {
+    let minor_units = match int::<u64>(&units, Field::Price, "Money.minor_units") {
         Ok(v) => v,
         Err(_)
             if units.is_instance_of::<pyo3::types::PyInt>()
@@ -1085,7 +1128,11 @@ pub(crate) fn plan_in(obj: &Bound<'_, PyAny>, arg: &str) -> PyResult<Plan> {
     instance(obj, &types(obj.py())?.plan, "Plan", arg)?;
     Ok(Plan {
         name: text(&obj.getattr("name")?, Field::PlanName, "Plan.name")?,
-        included_contacts: int(&obj.getattr("included_contacts")?, "Plan.included_contacts")?,
+        included_contacts: int(
+            &obj.getattr("included_contacts")?,
+            Field::PlanName,
+            "Plan.included_contacts",
+        )?,
         additional_contact_price: money_in(
             &obj.getattr("additional_contact_price")?,
             "Plan.additional_contact_price",
@@ -1167,15 +1214,27 @@ pub(crate) fn password_policy_in(obj: &Bound<'_, PyAny>, arg: &str) -> PyResult<
         arg,
     )?;
     Ok(PasswordPolicy {
-        min_length: int(&obj.getattr("min_length")?, "PasswordPolicy.min_length")?,
-        history: int(&obj.getattr("history")?, "PasswordPolicy.history")?,
+        min_length: int(
+            &obj.getattr("min_length")?,
+            Field::PasswordPolicy,
+            "PasswordPolicy.min_length",
+        )?,
+        history: int(
+            &obj.getattr("history")?,
+            Field::PasswordPolicy,
+            "PasswordPolicy.history",
+        )?,
     })
 }
 
 pub(crate) fn lock_policy_in(obj: &Bound<'_, PyAny>, arg: &str) -> PyResult<LockPolicy> {
     instance(obj, &types(obj.py())?.lock_policy, "LockPolicy", arg)?;
     Ok(LockPolicy {
-        max_attempts: int(&obj.getattr("max_attempts")?, "LockPolicy.max_attempts")?,
+        max_attempts: int(
+            &obj.getattr("max_attempts")?,
+            Field::LockPolicy,
+            "LockPolicy.max_attempts",
+        )?,
     })
 }
 
@@ -1196,7 +1255,7 @@ pub(crate) fn sqlite_options_in(
             "SqliteOptions.durable_commits",
         )?);
     if !max.is_none() {
-        options = options.max_size(int(&max, "SqliteOptions.max_size")?);
+        options = options.max_size(int(&max, Field::Limit, "SqliteOptions.max_size")?);
     }
     Ok(options)
 }
@@ -1204,9 +1263,9 @@ pub(crate) fn sqlite_options_in(
 pub(crate) fn hash_cost_in(obj: &Bound<'_, PyAny>, arg: &str) -> PyResult<HashCost> {
     instance(obj, &types(obj.py())?.hash_cost, "HashCost", arg)?;
     Ok(HashCost {
-        m_kib: int(&obj.getattr("m_kib")?, "HashCost.m_kib")?,
-        t: int(&obj.getattr("t")?, "HashCost.t")?,
-        p: int(&obj.getattr("p")?, "HashCost.p")?,
+        m_kib: int(&obj.getattr("m_kib")?, Field::HashCost, "HashCost.m_kib")?,
+        t: int(&obj.getattr("t")?, Field::HashCost, "HashCost.t")?,
+        p: int(&obj.getattr("p")?, Field::HashCost, "HashCost.p")?,
     })
 }
 

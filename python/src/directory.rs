@@ -205,11 +205,13 @@ impl PyDirectory {
         hash_cost: Option<&Bound<'_, PyAny>>,
         session_lifetimes: Option<&Bound<'_, PyAny>>,
         delivery_timeout: Timeout,
-        max_attempts: Option<u32>,
+        max_attempts: Option<convert::Attempts>,
         sqlite_options: Option<&Bound<'_, PyAny>>,
-        throttle_attempts: Option<u32>,
+        throttle_attempts: Option<convert::Attempts>,
         sealing_keys: Option<Vec<(u32, Vec<u8>)>>,
     ) -> PyResult<Self> {
+        let max_attempts = max_attempts.map(|n| n.0);
+        let throttle_attempts = throttle_attempts.map(|n| n.0);
         let to_py = |e| errors::to_py(py, e);
         let path: Option<PathBuf> = match path.filter(|p| !p.is_none()) {
             Some(p) => Some(
@@ -729,15 +731,16 @@ impl PyDirectory {
 
     /// A page of the account's contacts, by id: those after `after`, at most
     /// `limit` (1 to `MAX_PAGE`).
-    #[pyo3(signature = (actor, account, *, after = None, limit = 100))]
+    #[pyo3(signature = (actor, account, *, after = None, limit = convert::Limit(100)), text_signature = "($self, actor, account, *, after=None, limit=100)")]
     fn list_contacts<'py>(
         &self,
         py: Python<'py>,
         actor: ActorArg,
         account: PyAccountId,
         after: Option<PyContactId>,
-        limit: usize,
+        limit: convert::Limit,
     ) -> PyResult<Bound<'py, PyAny>> {
+        let limit = limit.0;
         let v = self.call(py, move |d| {
             d.list_contacts(&actor.0, account.0, after.map(|a| a.0), limit)
         })?;
@@ -746,7 +749,7 @@ impl PyDirectory {
 
     /// A page of the account's contacts, sorted, filtered and paged by a
     /// stable cursor (I5): the Account Contacts page.
-    #[pyo3(signature = (actor, account, *, sort = None, role = None, locked = None, text = None, cursor = None, limit = 100))]
+    #[pyo3(signature = (actor, account, *, sort = None, role = None, locked = None, text = None, cursor = None, limit = convert::Limit(100)), text_signature = "($self, actor, account, *, sort=None, role=None, locked=None, text=None, cursor=None, limit=100)")]
     #[allow(clippy::too_many_arguments)]
     fn search_contacts<'py>(
         &self,
@@ -758,8 +761,9 @@ impl PyDirectory {
         locked: Option<&Bound<'py, PyAny>>,
         text: Option<&Bound<'py, PyAny>>,
         cursor: Option<&Bound<'py, PyAny>>,
-        limit: usize,
+        limit: convert::Limit,
     ) -> PyResult<Bound<'py, PyAny>> {
+        let limit = limit.0;
         let t = types(py)?;
         let q = contactkeeper::ContactQuery {
             sort: match sort {
@@ -790,13 +794,14 @@ impl PyDirectory {
     }
 
     /// Every contact of the account, fetched a page at a time.
-    #[pyo3(signature = (actor, account, *, page_size = contactkeeper::MAX_PAGE))]
+    #[pyo3(signature = (actor, account, *, page_size = convert::Limit(contactkeeper::MAX_PAGE)), text_signature = "($self, actor, account, *, page_size=1000)")]
     fn iter_contacts(
         slf: &Bound<'_, Self>,
         actor: ActorArg,
         account: PyAccountId,
-        page_size: usize,
+        page_size: convert::Limit,
     ) -> PyResult<Pages> {
+        let page_size = page_size.0;
         slf.get().dir(slf.py())?;
         Ok(Pages::new(
             slf,
@@ -872,7 +877,7 @@ impl PyDirectory {
     /// A page of the account's audit log, filtered (J2): entries at or
     /// after `since`, before `until`, by the actor `by`, of `operation`,
     /// after the sequence number `after_seq`, at most `limit`.
-    #[pyo3(signature = (actor, account, *, since = None, until = None, by = None, operation = None, after_seq = 0, limit = 100))]
+    #[pyo3(signature = (actor, account, *, since = None, until = None, by = None, operation = None, after_seq = convert::AfterSeq(0), limit = convert::Limit(100)), text_signature = "($self, actor, account, *, since=None, until=None, by=None, operation=None, after_seq=0, limit=100)")]
     #[expect(
         clippy::too_many_arguments,
         reason = "one keyword argument of the Python API each"
@@ -886,16 +891,18 @@ impl PyDirectory {
         until: Option<&Bound<'py, PyAny>>,
         by: Option<&Bound<'py, PyAny>>,
         operation: Option<&Bound<'py, PyAny>>,
-        after_seq: u64,
-        limit: usize,
+        after_seq: convert::AfterSeq,
+        limit: convert::Limit,
     ) -> PyResult<Bound<'py, PyAny>> {
+        let after_seq = after_seq.0;
+        let limit = limit.0;
         let q = audit_query(since, until, by, operation, after_seq, limit)?;
         let v = self.call(py, move |d| d.audit_entries(&actor.0, account.0, &q))?;
         convert::list(py, &v, convert::audit_entry_py)
     }
 
     /// The account's audit log, filtered, fetched a page at a time.
-    #[pyo3(signature = (actor, account, *, since = None, until = None, by = None, operation = None, page_size = 1000))]
+    #[pyo3(signature = (actor, account, *, since = None, until = None, by = None, operation = None, page_size = convert::Limit(1000)), text_signature = "($self, actor, account, *, since=None, until=None, by=None, operation=None, page_size=1000)")]
     #[expect(
         clippy::too_many_arguments,
         reason = "one keyword argument of the Python API each"
@@ -908,8 +915,9 @@ impl PyDirectory {
         until: Option<&Bound<'_, PyAny>>,
         by: Option<&Bound<'_, PyAny>>,
         operation: Option<&Bound<'_, PyAny>>,
-        page_size: usize,
+        page_size: convert::Limit,
     ) -> PyResult<Pages> {
+        let page_size = page_size.0;
         slf.get().dir(slf.py())?;
         let query = audit_query(since, until, by, operation, 0, page_size)?;
         Ok(Pages::new(
@@ -1045,7 +1053,7 @@ impl PyDirectory {
     }
 
     /// A page of the directory's own chain, for the host or the support desk.
-    #[pyo3(signature = (actor, *, since = None, until = None, by = None, operation = None, after_seq = 0, limit = 100))]
+    #[pyo3(signature = (actor, *, since = None, until = None, by = None, operation = None, after_seq = convert::AfterSeq(0), limit = convert::Limit(100)), text_signature = "($self, actor, *, since=None, until=None, by=None, operation=None, after_seq=0, limit=100)")]
     #[expect(
         clippy::too_many_arguments,
         reason = "one keyword argument of the Python API each"
@@ -1058,9 +1066,11 @@ impl PyDirectory {
         until: Option<&Bound<'py, PyAny>>,
         by: Option<&Bound<'py, PyAny>>,
         operation: Option<&Bound<'py, PyAny>>,
-        after_seq: u64,
-        limit: usize,
+        after_seq: convert::AfterSeq,
+        limit: convert::Limit,
     ) -> PyResult<Bound<'py, PyAny>> {
+        let after_seq = after_seq.0;
+        let limit = limit.0;
         let q = audit_query(since, until, by, operation, after_seq, limit)?;
         let v = self.call(py, move |d| d.directory_audit_entries(&actor.0, &q))?;
         convert::list(py, &v, convert::audit_entry_py)
@@ -1069,12 +1079,13 @@ impl PyDirectory {
     // ----- notifications (I) -----
 
     /// Notifications not yet delivered, by due time (at most `limit`).
-    #[pyo3(signature = (*, limit = 100))]
+    #[pyo3(signature = (*, limit = convert::Limit(100)), text_signature = "($self, *, limit=100)")]
     fn pending_notifications<'py>(
         &self,
         py: Python<'py>,
-        limit: usize,
+        limit: convert::Limit,
     ) -> PyResult<Bound<'py, PyAny>> {
+        let limit = limit.0;
         let v = self.call(py, move |d| d.pending_notifications(limit))?;
         convert::list(py, &v, convert::outbox_item_py)
     }
@@ -1555,7 +1566,7 @@ impl PyDirectory {
             let item = item?;
             let (q, a): (Bound<'_, PyAny>, Bound<'_, PyAny>) = item.extract()?;
             list.push(SecurityAnswer {
-                question: convert::int(&q, "answers")?,
+                question: convert::int(&q, Field::SecurityQuestion, "answers")?,
                 answer: Secret::new(convert::text(&a, Field::SecurityAnswer, "answers")?),
             });
         }
@@ -1590,7 +1601,7 @@ impl PyDirectory {
         question: &Bound<'_, PyAny>,
         answer: &Bound<'_, PyAny>,
     ) -> PyResult<bool> {
-        let question: u16 = convert::int(question, "question")?;
+        let question: u16 = convert::int(question, Field::SecurityQuestion, "question")?;
         let answer = Secret::new(convert::text(answer, Field::SecurityAnswer, "answer")?);
         self.call(py, move |d| {
             d.check_security_answer(&actor.0, account.0, contact.0, question, &answer)
@@ -1694,15 +1705,16 @@ impl PyDirectory {
     }
 
     /// A page of the account's resources, by id.
-    #[pyo3(signature = (actor, account, *, after = None, limit = 100))]
+    #[pyo3(signature = (actor, account, *, after = None, limit = convert::Limit(100)), text_signature = "($self, actor, account, *, after=None, limit=100)")]
     fn resources<'py>(
         &self,
         py: Python<'py>,
         actor: ActorArg,
         account: PyAccountId,
         after: Option<PyResourceId>,
-        limit: usize,
+        limit: convert::Limit,
     ) -> PyResult<Bound<'py, PyAny>> {
+        let limit = limit.0;
         let v = self.call(py, move |d| {
             d.resources(&actor.0, account.0, after.map(|a| a.0), limit)
         })?;

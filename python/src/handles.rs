@@ -19,8 +19,8 @@ macro_rules! id_class {
         #[pymethods]
         impl $rust {
             #[new]
-            fn new(value: u64) -> Self {
-                $rust($core(value))
+            fn new(value: convert::IdNumber) -> Self {
+                $rust($core(value.0))
             }
 
             /// The number behind the id.

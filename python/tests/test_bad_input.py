@@ -140,15 +140,37 @@ def test_huge_strings_are_refused_without_a_crash(world: World) -> None:
     assert isinstance(world.sign_in("alice"), ck.SignedIn)
 
 
-def test_out_of_range_numbers_raise_overflow_error(world: World) -> None:
-    for call in (
-        lambda: ck.ContactId(-1),
-        lambda: ck.ContactId(2**64),
-        lambda: world.dir.list_contacts(world.alice, world.account, limit=-1),
-        lambda: world.dir.set_lock_policy(world.alice, world.account, ck.LockPolicy(max_attempts=2**40)),
-    ):
-        with pytest.raises(OverflowError):
+def test_out_of_range_numbers_raise_the_librarys_typed_error(world: World) -> None:
+    # rule K2: a number out of its range is bad input, typed and naming its
+    # field: an InvalidInputError (a ValueError), never an OverflowError.
+    support = ck.Actor.support_desk("jo", "a caller")
+    cases: list[tuple[Callable[[], Any], ck.Field]] = [
+        (lambda: ck.ContactId(-1), ck.Field.ID),
+        (lambda: ck.ContactId(2**64), ck.Field.ID),
+        (lambda: ck.AccountId(-5), ck.Field.ID),
+        (lambda: ck.ResourceId(2**70), ck.Field.ID),
+        (lambda: world.dir.list_contacts(world.alice, world.account, limit=-1), ck.Field.LIMIT),
+        (lambda: world.dir.search_contacts(world.alice, world.account, limit=2**70), ck.Field.LIMIT),
+        (lambda: world.dir.resources(world.alice, world.account, limit=-1), ck.Field.LIMIT),
+        (lambda: world.dir.audit_entries(world.alice, world.account, limit=-1), ck.Field.LIMIT),
+        (lambda: world.dir.audit_entries(world.alice, world.account, after_seq=-1), ck.Field.AFTER_SEQ),
+        (lambda: world.dir.pending_notifications(limit=-1), ck.Field.LIMIT),
+        (lambda: list(world.dir.iter_contacts(world.alice, world.account, page_size=-1)), ck.Field.LIMIT),
+        (
+            lambda: world.dir.set_lock_policy(world.alice, world.account, ck.LockPolicy(max_attempts=2**40)),
+            ck.Field.LOCK_POLICY,
+        ),
+        (
+            lambda: world.dir.check_security_answer(support, world.account, world.alice, question=-1, answer="x"),
+            ck.Field.SECURITY_QUESTION,
+        ),
+        (lambda: ck.Directory(max_attempts=-3), ck.Field.LOCK_POLICY),
+    ]
+    for call, field in cases:
+        with pytest.raises(ck.InvalidInputError) as e:
             call()
+        assert e.value.field is field and e.value.problem is ck.Problem.OUT_OF_RANGE, (field, e.value)
+        assert isinstance(e.value, ValueError)
 
 
 def test_a_notifier_that_raises_or_is_not_callable() -> None:

@@ -368,12 +368,15 @@ mod pure_model {
                         l.failed = 0;
                     }
                     Step::Reset(who) => {
-                        // E4: a reset ends an automatic lock with a fresh count.
+                        // E4: a reset ends an automatic lock with a fresh
+                        // count; D10: and the login's device tokens.
                         lock::clear(&mut logins[who].credentials);
+                        logins[who].credentials.device_tokens.clear();
                         let l = &mut model.logins[who];
                         l.password += 1;
                         l.locked = None;
                         l.failed = 0;
+                        model.devices[who] = Default::default();
                     }
                 }
             }

@@ -261,6 +261,12 @@ class Field(enum.Enum):
     """A listing's text filter (I5)."""
     CURSOR = "cursor"
     """A listing's cursor (I5)."""
+    ID = "id"
+    """An id (of an account, a contact, a resource, a notification)
+    given as a number out of its range."""
+    AFTER_SEQ = "after_seq"
+    """Where an audit page starts: the sequence number after which it
+    reads."""
 
 class Entity(enum.Enum):
     """The kind of entity an error refers to."""
