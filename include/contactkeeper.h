@@ -25,10 +25,11 @@
  *   Notifier callbacks may run on any thread, several at once.
  * - Ids are uint64_t (0 means "none" where an id is optional); times are
  *   unix seconds (int64_t).
+ * - Handles are numbers, not addresses: a freed or foreign one is refused
+ *   without being read, and freed handles cost no memory.
  * - Not detected: reading a view after freeing it; a double free of a view
- *   or string after the library reused its address; a foreign pointer to
- *   unreadable memory passed as a directory; freeing a directory another
- *   thread still uses; an array length larger than the array.
+ *   or string after the library reused its address; freeing a directory
+ *   another thread still uses; an array length larger than the array.
  */
 
 #ifndef CONTACTKEEPER_H
@@ -374,14 +375,18 @@ typedef enum ck_lock_filter {
 //
 // Thread safety: a `ck_directory` is shared by any number of threads at
 // once (all operations take it `const`); only `ck_directory_free()` must
-// not run while another thread uses it. A freed handle is kept as a
-// tombstone (a few bytes), so a later use or a second free is detected
-// and gives `CK_INVALID_HANDLE`.
+// not run while another thread uses it. A handle is a number, not an
+// address: a freed handle's number is never handed out again while its
+// slot's generation lasts (2^24 reuses of one slot), so a later use or a
+// second free gives `CK_INVALID_HANDLE`, and the memory kept for freed
+// handles does not grow with how many were opened (a slot per handle
+// live at once).
 typedef struct ck_directory ck_directory;
 
 // A manual clock for tests and demos: the directory's time is what it is
 // set to. Thread safety: any number of threads may use one at once; only
 // `ck_manual_clock_free()` must not run while another thread uses it.
+// Handles as for `ck_directory`.
 typedef struct ck_manual_clock ck_manual_clock;
 
 // An actor, lent for one call. Build it with `ck_actor_contact()`,

@@ -115,10 +115,8 @@ impl<T> Out<T> {
 /// What a registered address is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Kind {
-    /// A live handle or view of the named type.
+    /// A live view or string of the named type.
     Live(&'static str),
-    /// A freed handle whose memory is kept as a tombstone.
-    Dead(&'static str),
 }
 
 fn registry() -> &'static Mutex<HashMap<usize, Kind>> {

@@ -2,66 +2,140 @@
 //! the small helpers every call uses.
 
 use std::ffi::{c_char, c_void};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use contactkeeper_core as core;
 use core::{Delivery, Directory, HashCost, ManualClock, Notifier, SessionLifetimes};
 use time::OffsetDateTime;
 
-use crate::conv::{register, req_str, retire, Arena, Kind, Out};
+use crate::conv::{req_str, Arena, Out};
 use crate::error::{ck_result, guard, Fail};
 use crate::types::{ck_actor, ck_delivery, ck_directory_options, ck_notification};
-
-const LIVE: u64 = 0x636b_6469_7220_6f6b; // "ckdir ok"
-const DEAD: u64 = 0x636b_6469_7220_2020;
 
 /// A directory: every operation of a portal goes through one.
 ///
 /// Thread safety: a `ck_directory` is shared by any number of threads at
 /// once (all operations take it `const`); only `ck_directory_free()` must
-/// not run while another thread uses it. A freed handle is kept as a
-/// tombstone (a few bytes), so a later use or a second free is detected
-/// and gives `CK_INVALID_HANDLE`.
+/// not run while another thread uses it. A handle is a number, not an
+/// address: a freed handle's number is never handed out again while its
+/// slot's generation lasts (2^24 reuses of one slot), so a later use or a
+/// second free gives `CK_INVALID_HANDLE`, and the memory kept for freed
+/// handles does not grow with how many were opened (a slot per handle
+/// live at once).
 pub struct ck_directory {
-    magic: u64,
-    dir: Option<Directory>,
+    _opaque: [u8; 0],
 }
 
 /// A manual clock for tests and demos: the directory's time is what it is
 /// set to. Thread safety: any number of threads may use one at once; only
 /// `ck_manual_clock_free()` must not run while another thread uses it.
+/// Handles as for `ck_directory`.
 pub struct ck_manual_clock {
-    magic: u64,
-    clock: Option<Arc<ManualClock>>,
+    _opaque: [u8; 0],
+}
+
+/// Opaque handles as numbers: a type tag (the top byte), a slot (32 bits,
+/// from 1) and the slot's generation (24 bits). A freed slot is reused
+/// under the next generation, so a stale handle never reaches the value
+/// that took its slot, and a foreign pointer is told apart without being
+/// read.
+struct Slots<T> {
+    tag: u64,
+    entries: Vec<(u32, Option<Box<T>>)>,
+    free: Vec<usize>,
+}
+
+const GENERATION_BITS: u32 = 24;
+const GENERATION_MASK: u64 = (1 << GENERATION_BITS) - 1;
+
+impl<T> Slots<T> {
+    const fn new(tag: u64) -> Slots<T> {
+        Slots {
+            tag,
+            entries: Vec::new(),
+            free: Vec::new(),
+        }
+    }
+
+    fn insert(&mut self, value: T) -> Result<u64, Fail> {
+        let index = match self.free.pop() {
+            Some(i) => i,
+            None => {
+                self.entries.push((0, None));
+                self.entries.len() - 1
+            }
+        };
+        let slot = u64::try_from(index + 1)
+            .ok()
+            .filter(|s| *s < (1 << 32))
+            .ok_or_else(|| Fail::Ffi(ck_result::CK_INTERNAL, "too many live handles".into()))?;
+        let entry = &mut self.entries[index];
+        entry.1 = Some(Box::new(value));
+        Ok(self.tag << 56 | slot << GENERATION_BITS | u64::from(entry.0))
+    }
+
+    /// The slot a handle names, if it is live.
+    fn index(&self, handle: u64) -> Option<usize> {
+        if handle >> 56 != self.tag {
+            return None;
+        }
+        let slot = usize::try_from((handle >> GENERATION_BITS) & 0xFFFF_FFFF).ok()?;
+        let index = slot.checked_sub(1)?;
+        let (generation, value) = self.entries.get(index)?;
+        (u64::from(*generation) == handle & GENERATION_MASK && value.is_some()).then_some(index)
+    }
+
+    fn get(&self, handle: u64) -> Option<*const T> {
+        let index = self.index(handle)?;
+        self.entries[index].1.as_deref().map(|v| v as *const T)
+    }
+
+    fn remove(&mut self, handle: u64) -> Option<Box<T>> {
+        let index = self.index(handle)?;
+        let entry = &mut self.entries[index];
+        let value = entry.1.take();
+        // A generation that would wrap retires its slot instead.
+        if u64::from(entry.0) < GENERATION_MASK {
+            entry.0 += 1;
+            self.free.push(index);
+        }
+        value
+    }
+}
+
+static DIRECTORIES: Mutex<Slots<Directory>> = Mutex::new(Slots::new(0xD1));
+static CLOCKS: Mutex<Slots<Arc<ManualClock>>> = Mutex::new(Slots::new(0xC1));
+
+fn slots<T>(m: &'static Mutex<Slots<T>>) -> std::sync::MutexGuard<'static, Slots<T>> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// The directory behind a handle.
 ///
 /// # Safety
-/// `p` is NULL or points to readable memory of at least a handle's size.
+/// No other thread frees the handle while the reference is in use (the
+/// handle's documented contract).
 pub(crate) unsafe fn directory<'a>(p: *const ck_directory) -> Result<&'a Directory, Fail> {
     if p.is_null() {
         return Err(Fail::null("directory"));
     }
-    // SAFETY: non-NULL; a live handle or a tombstone is readable, and the
-    // magic tells them (and most foreign pointers) apart.
-    let h = unsafe { &*p };
-    match (h.magic, &h.dir) {
-        (LIVE, Some(d)) => Ok(d),
-        _ => Err(Fail::handle("ck_directory")),
-    }
+    let d = slots(&DIRECTORIES)
+        .get(p.addr() as u64)
+        .ok_or_else(|| Fail::handle("ck_directory"))?;
+    // SAFETY: boxed, so its address is stable until `ck_directory_free`
+    // takes it out, which the caller's contract keeps from running now.
+    Ok(unsafe { &*d })
 }
 
 unsafe fn clock<'a>(p: *const ck_manual_clock) -> Result<&'a Arc<ManualClock>, Fail> {
     if p.is_null() {
         return Err(Fail::null("clock"));
     }
+    let c = slots(&CLOCKS)
+        .get(p.addr() as u64)
+        .ok_or_else(|| Fail::handle("ck_manual_clock"))?;
     // SAFETY: as `directory`.
-    let h = unsafe { &*p };
-    match (h.magic, &h.clock) {
-        (LIVE, Some(c)) => Ok(c),
-        _ => Err(Fail::handle("ck_manual_clock")),
-    }
+    Ok(unsafe { &*c })
 }
 
 /// A contact acting (a signed-in contact, or one the host vouches for).
@@ -216,13 +290,9 @@ pub(crate) unsafe fn build(
     Ok(b.build())
 }
 
-pub(crate) fn publish_directory(dir: Directory) -> *mut ck_directory {
-    let p = Box::into_raw(Box::new(ck_directory {
-        magic: LIVE,
-        dir: Some(dir),
-    }));
-    register(p as usize, Kind::Live("ck_directory"));
-    p
+pub(crate) fn publish_directory(dir: Directory) -> Result<*mut ck_directory, Fail> {
+    let handle = slots(&DIRECTORIES).insert(dir)?;
+    Ok(std::ptr::without_provenance_mut(handle as usize))
 }
 
 /// Opens a directory on a new in-memory store (the embedded default for
@@ -236,7 +306,7 @@ pub unsafe extern "C" fn ck_directory_new(
     guard(|| {
         let out = Out::new(out, "out")?;
         let dir = unsafe { build(Arc::new(core::MemoryStore::new()), opts) }?;
-        out.set(publish_directory(dir));
+        out.set(publish_directory(dir)?);
         Ok(())
     })
 }
@@ -261,7 +331,7 @@ pub unsafe extern "C" fn ck_directory_open(
         // F1: the key file beside it, made or read now, as Directory::open does.
         core::Store::sealing_key(&store).map_err(core::Error::Store)?;
         let dir = unsafe { build(Arc::new(store), opts) }?;
-        out.set(publish_directory(dir));
+        out.set(publish_directory(dir)?);
         Ok(())
     })
 }
@@ -276,19 +346,15 @@ pub unsafe extern "C" fn ck_directory_free(dir: *mut ck_directory) -> ck_result 
         if dir.is_null() {
             return Ok(());
         }
-        if !retire(
-            dir as usize,
-            "ck_directory",
-            Some(Kind::Dead("ck_directory")),
-        ) {
-            return Err(Fail::handle("ck_directory"));
+        let taken = slots(&DIRECTORIES).remove(dir.addr() as u64);
+        // Dropped outside the table's lock: closing a store may take time.
+        match taken {
+            Some(d) => {
+                drop(d);
+                Ok(())
+            }
+            None => Err(Fail::handle("ck_directory")),
         }
-        // SAFETY: registered as a live directory handle; only this call
-        // turns it into a tombstone (kept, never freed).
-        let h = unsafe { &mut *dir };
-        h.magic = DEAD;
-        drop(h.dir.take());
-        Ok(())
     })
 }
 
@@ -313,12 +379,8 @@ pub unsafe extern "C" fn ck_manual_clock_new(
         let out = Out::new(out, "out")?;
         let at =
             OffsetDateTime::from_unix_timestamp(start).map_err(|_| Fail::arg("start", start))?;
-        let p = Box::into_raw(Box::new(ck_manual_clock {
-            magic: LIVE,
-            clock: Some(Arc::new(ManualClock::new(at))),
-        }));
-        register(p as usize, Kind::Live("ck_manual_clock"));
-        out.set(p);
+        let handle = slots(&CLOCKS).insert(Arc::new(ManualClock::new(at)))?;
+        out.set(std::ptr::without_provenance_mut(handle as usize));
         Ok(())
     })
 }
@@ -355,18 +417,10 @@ pub unsafe extern "C" fn ck_manual_clock_free(clock_: *mut ck_manual_clock) -> c
         if clock_.is_null() {
             return Ok(());
         }
-        if !retire(
-            clock_ as usize,
-            "ck_manual_clock",
-            Some(Kind::Dead("ck_manual_clock")),
-        ) {
-            return Err(Fail::handle("ck_manual_clock"));
+        match slots(&CLOCKS).remove(clock_.addr() as u64) {
+            Some(_) => Ok(()),
+            None => Err(Fail::handle("ck_manual_clock")),
         }
-        // SAFETY: registered as live; tombstoned now.
-        let h = unsafe { &mut *clock_ };
-        h.magic = DEAD;
-        drop(h.clock.take());
-        Ok(())
     })
 }
 

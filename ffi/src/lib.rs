@@ -6,9 +6,10 @@
 //! rustls-ffi:
 //!
 //! - **Handles**: a directory (`ck_directory`) and a manual clock are
-//!   opaque, with `_new`/`_free` pairs; `_free(NULL)` is a no-op. A freed
-//!   handle stays behind as a tombstone of a few bytes, so a later use or a
-//!   second free gives `CK_INVALID_HANDLE` instead of corrupting memory.
+//!   opaque, with `_new`/`_free` pairs; `_free(NULL)` is a no-op. A handle
+//!   is a number (a type, a slot, the slot's generation), so a later use or
+//!   a second free gives `CK_INVALID_HANDLE` instead of corrupting memory,
+//!   and a freed handle keeps no memory.
 //! - **Results**: every fallible call returns a `ck_result`: `CK_OK` (0),
 //!   the core's error kinds with their stable numbers (1–13), or a failure
 //!   of the boundary (100+). Out-parameters are written only on success
@@ -46,13 +47,14 @@
 //! Inputs are plain structs the caller fills and lends for one call.
 //!
 //! **What cannot be detected.** A freed handle or view used again is
-//! caught for handles (tombstones), not for views: reading a freed view is
-//! the caller's use-after-free. A double free of a view or string is caught
-//! unless the library has since handed out a new one at the same address.
-//! A foreign pointer passed as a directory must point to readable memory
-//! (its first bytes are compared with a magic number). Freeing a directory
-//! while another thread still uses it, or lying about an array's length,
-//! cannot be detected.
+//! caught for handles, not for views: reading a freed view is the caller's
+//! use-after-free. Handles (directories, clocks) are numbers, not
+//! addresses: a type tag, a slot and the slot's generation, so a freed one
+//! or a foreign pointer is refused without being read, and the memory freed
+//! handles keep does not grow with how many were opened. A double free of a
+//! view or string is caught unless the library has since handed out a new
+//! one at the same address. Freeing a directory while another thread still
+//! uses it, or lying about an array's length, cannot be detected.
 
 #![deny(missing_docs)]
 #![cfg_attr(

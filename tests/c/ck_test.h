@@ -41,14 +41,14 @@ static int ck_failed = 0;
 #define STREQ(a, b) ((a) != NULL && (b) != NULL && strcmp((a), (b)) == 0)
 
 /* Prints the closing line; returns the process's exit status. */
-static int ck_report(const char *name) {
+static inline int ck_report(const char *name) {
     printf("%s: %d passed, %d failed\n", name, ck_passed, ck_failed);
     return ck_failed == 0 ? 0 : 1;
 }
 
 /* Options for tests: a cheap hash cost (the default is deliberately
  * expensive) and notifications delivered on the caller's thread. */
-static ck_directory_options ck_test_options(void) {
+static inline ck_directory_options ck_test_options(void) {
     ck_directory_options o = ck_directory_options_default();
     o.hash_m_kib = 64;
     o.hash_t = 1;
@@ -57,7 +57,7 @@ static ck_directory_options ck_test_options(void) {
     return o;
 }
 
-static ck_profile ck_test_profile(const char *name, const char *email) {
+static inline ck_profile ck_test_profile(const char *name, const char *email) {
     ck_profile p;
     memset(&p, 0, sizeof p);
     p.name = name;
@@ -65,7 +65,7 @@ static ck_profile ck_test_profile(const char *name, const char *email) {
     return p;
 }
 
-static ck_new_contact ck_test_contact(const char *login, const char *name, const char *email,
+static inline ck_new_contact ck_test_contact(const char *login, const char *name, const char *email,
                                       const char *password, uint32_t roles) {
     ck_new_contact c;
     memset(&c, 0, sizeof c);

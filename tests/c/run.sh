@@ -69,6 +69,12 @@ run "test_shared_scenarios (asan+ubsan)" "$out/test_shared_scenarios" "$root/tes
 
 gcc "${cflags[@]}" "${san[@]}" examples/c/quickstart.c "$lib/libcontactkeeper.a" $native \
     -o "$out/quickstart"
+# Freed handles keep no memory: measured without sanitizers, which keep
+# freed memory on purpose.
+gcc "${cflags[@]}" -pthread tests/c/test_handles.c "$lib/libcontactkeeper.a" $native \
+    -o "$out/test_handles"
+run "test_handles" "$out/test_handles"
+
 # A new file for the first run; the pkg-config build below runs the later
 # day on the same file (the quickstart carries on from an earlier run).
 rm -f "$out/quickstart.db"
@@ -95,6 +101,16 @@ if command -v valgrind >/dev/null; then
     run "test_errors (valgrind, shared library)" \
         env CK_TEST_SERIAL_THREADS=1 valgrind --quiet --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect \
         "$out/test_errors_shared"
+    # The README's valgrind command on a portal (the quickstart): clean,
+    # "possibly lost" included, with the library's suppression file for its
+    # one-time caches.
+    gcc "${cflags[@]}" examples/c/quickstart.c -L "$lib" -lcontactkeeper \
+        -Wl,-rpath,"$lib" -o "$out/quickstart_valgrind"
+    rm -f "$out/quickstart_valgrind.db"
+    run "quickstart (valgrind, full leak check, the suppression file)" \
+        valgrind --quiet --leak-check=full --error-exitcode=1 \
+        --suppressions="$root/ffi/contactkeeper.supp" \
+        "$out/quickstart_valgrind" "$out/quickstart_valgrind.db"
 else
     echo "valgrind not found: skipping the valgrind run"
 fi
