@@ -69,6 +69,19 @@ run "test_shared_scenarios (asan+ubsan)" "$out/test_shared_scenarios" "$root/tes
 
 gcc "${cflags[@]}" "${san[@]}" examples/c/quickstart.c "$lib/libcontactkeeper.a" $native \
     -o "$out/quickstart"
+# The header alone, in every language standard it supports: C99 and later
+# (it needs <stdint.h> and <stdbool.h>), and C++11 and later.
+printf '#include "contactkeeper.h"\nint main(void) { return 0; }\n' >"$out/header.c"
+cp "$out/header.c" "$out/header.cpp"
+for std in c99 c11 c17; do
+    run "header ($std -Wpedantic)" gcc -std=$std -Wall -Wextra -Wpedantic -Werror -I "$root/include" \
+        -c "$out/header.c" -o "$out/header-$std.o"
+done
+for std in c++11 c++17; do
+    run "header ($std -Wpedantic)" g++ -std=$std -Wall -Wextra -Wpedantic -Werror -I "$root/include" \
+        -c "$out/header.cpp" -o "$out/header-$std.o"
+done
+
 # Freed handles keep no memory: measured without sanitizers, which keep
 # freed memory on purpose.
 gcc "${cflags[@]}" -pthread tests/c/test_handles.c "$lib/libcontactkeeper.a" $native \
