@@ -374,6 +374,13 @@ typedef enum ck_lock_filter {
     CK_LOCK_FILTER_UNLOCKED = 2,
 } ck_lock_filter;
 
+// How serious a library message is.
+typedef enum ck_log_level {
+    // A fault inside the library, caught at the boundary (a panic): the
+    // call returned `CK_INTERNAL`.
+    CK_LOG_ERROR = 0,
+} ck_log_level;
+
 // A directory: every operation of a portal goes through one.
 //
 // Thread safety: a `ck_directory` is shared by any number of threads at
@@ -954,6 +961,10 @@ typedef struct ck_resource_added {
     // Its new primary technical contact.
     struct ck_contact_added contact;
 } ck_resource_added;
+
+// A host's log callback: `level` a `ck_log_level`, `message` NUL-terminated
+// UTF-8 valid for the call.
+typedef void (*ck_log_fn)(void *userdata, uint32_t level, const char *message);
 
 // A notifier callback: sends one notification and returns a `ck_delivery`
 // value (any other value counts as `CK_RETRY_LATER`). `notification` and
@@ -1707,6 +1718,14 @@ enum ck_result ck_report_milestone(const struct ck_directory *dir,
                                    uint64_t resource,
                                    uint32_t milestone,
                                    const char *other);
+
+// Sends the library's messages (today: a panic caught at the boundary,
+// with where it happened) to `log`, with `userdata`, instead of nowhere;
+// NULL stops them. By default the library writes nothing, to stderr or
+// anywhere: a fault is a `CK_INTERNAL` result and
+// `ck_last_error_message()`. The callback may run on any thread calling
+// into the library, and must not call back into it. Process-wide.
+void ck_set_log(ck_log_fn log, void *userdata);
 
 // The code of the calling thread's last failed call, or `CK_OK` when its
 // last call succeeded (or it made none). Reading the last error does not

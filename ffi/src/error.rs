@@ -275,10 +275,88 @@ fn clear_last() {
     });
 }
 
+/// A host's log callback: `level` a `ck_log_level`, `message` NUL-terminated
+/// UTF-8 valid for the call.
+pub type ck_log_fn = Option<
+    unsafe extern "C" fn(userdata: *mut std::ffi::c_void, level: u32, message: *const c_char),
+>;
+
+/// How serious a library message is.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ck_log_level {
+    /// A fault inside the library, caught at the boundary (a panic): the
+    /// call returned `CK_INTERNAL`.
+    CK_LOG_ERROR = 0,
+}
+
+struct Log {
+    f: ck_log_fn,
+    userdata: usize,
+}
+
+fn log_sink() -> &'static std::sync::RwLock<Log> {
+    static LOG: std::sync::OnceLock<std::sync::RwLock<Log>> = std::sync::OnceLock::new();
+    LOG.get_or_init(|| {
+        std::sync::RwLock::new(Log {
+            f: None,
+            userdata: 0,
+        })
+    })
+}
+
+/// Sends the library's messages (today: a panic caught at the boundary,
+/// with where it happened) to `log`, with `userdata`, instead of nowhere;
+/// NULL stops them. By default the library writes nothing, to stderr or
+/// anywhere: a fault is a `CK_INTERNAL` result and
+/// `ck_last_error_message()`. The callback may run on any thread calling
+/// into the library, and must not call back into it. Process-wide.
+#[no_mangle]
+pub extern "C" fn ck_set_log(log: ck_log_fn, userdata: *mut std::ffi::c_void) {
+    quiet_panics();
+    let mut l = log_sink().write().unwrap_or_else(|e| e.into_inner());
+    *l = Log {
+        f: log,
+        userdata: userdata as usize,
+    };
+}
+
+thread_local! {
+    /// How deep this thread is inside the library's guards.
+    static IN_GUARD: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+}
+
+/// Installs, once, a panic hook that keeps panics inside the library's
+/// guards off stderr (they go to the host's log callback, if any) and
+/// leaves every other panic of the process to the hook it had.
+fn quiet_panics() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if IN_GUARD.try_with(|g| g.get() > 0).unwrap_or(false) {
+                let l = log_sink().read().unwrap_or_else(|e| e.into_inner());
+                if let Some(f) = l.f {
+                    let text = cstring(format!("contactkeeper: internal error: {info}"));
+                    // SAFETY: the host's callback, with its own userdata.
+                    unsafe { f(l.userdata as *mut std::ffi::c_void, 0, text.as_ptr()) };
+                }
+            } else {
+                previous(info);
+            }
+        }));
+    });
+}
+
 /// Runs `body`: a panic becomes `CK_INTERNAL`, an error its code; both set
-/// the thread's last error. Success clears it.
+/// the thread's last error. Success clears it. A panic prints nothing: it
+/// goes to the host's log callback ([`ck_set_log`]), if any.
 pub(crate) fn guard(body: impl FnOnce() -> Result<(), Fail>) -> ck_result {
-    match catch_unwind(AssertUnwindSafe(body)) {
+    quiet_panics();
+    let _ = IN_GUARD.try_with(|g| g.set(g.get().saturating_add(1)));
+    let outcome = catch_unwind(AssertUnwindSafe(body));
+    let _ = IN_GUARD.try_with(|g| g.set(g.get().saturating_sub(1)));
+    match outcome {
         Ok(Ok(())) => {
             clear_last();
             ck_result::CK_OK

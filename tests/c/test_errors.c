@@ -10,8 +10,23 @@
 #include <stdlib.h>
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "ck_test.h"
+
+/* What the log callback received. */
+static struct {
+    int count;
+    uint32_t level;
+    char text[512];
+} logged;
+
+static void log_message(void *userdata, uint32_t level, const char *message) {
+    CHECK(userdata == &logged);
+    logged.count++;
+    logged.level = level;
+    snprintf(logged.text, sizeof logged.text, "%s", message);
+}
 
 static int notify_answer = CK_DELIVERED;
 static int notify_calls = 0;
@@ -360,8 +375,26 @@ static void boundary_codes(void) {
     OK(ck_security_questions(dir, &a, acct, alice, qs, 0, &nq));
     CHECK(nq == 0);
 
-    /* 103 internal: a panic inside the library does not abort the host. */
+    /* 103 internal: a panic inside the library does not abort the host,
+       and writes nothing to stderr: it goes to the log callback, if any. */
+    fflush(stderr);
+    int saved = dup(2);
+    FILE *capture = tmpfile();
+    CHECK(saved >= 0 && capture != NULL);
+    dup2(fileno(capture), 2);
     EXPECT(CK_INTERNAL, ck_selftest_panic());
+    logged.count = 0;
+    ck_set_log(log_message, &logged);
+    EXPECT(CK_INTERNAL, ck_selftest_panic());
+    ck_set_log(NULL, NULL);
+    EXPECT(CK_INTERNAL, ck_selftest_panic());
+    fflush(stderr);
+    dup2(saved, 2);
+    close(saved);
+    CHECK(ftell(capture) == 0); /* nothing on stderr, three panics later */
+    fclose(capture);
+    CHECK(logged.count == 1 && logged.level == CK_LOG_ERROR);
+    CHECK(strstr(logged.text, "internal error") != NULL && strstr(logged.text, "index out of bounds") != NULL);
     CHECK(strstr(ck_last_error_message(), "panic") != NULL);
     OK(ck_authorize(dir, &a, acct, CK_PERMISSION_READ_AUDIT)); /* still usable */
 
