@@ -38,6 +38,8 @@ echo "== pytest"
 "$PY" -m pytest -q -p no:cacheprovider ../python/tests
 echo "== mypy.stubtest contactkeeper"
 "$PY" -m mypy.stubtest contactkeeper
+echo "== mypy --strict python/tests/test_typing_probe.py"
+"$PY" -m mypy --strict --no-incremental ../python/tests/test_typing_probe.py
 echo "== mypy --strict examples/python/quickstart.py"
 "$PY" -m mypy --strict --no-incremental ../examples/python/quickstart.py
 echo "== python examples/python/quickstart.py (twice, on a new file)"

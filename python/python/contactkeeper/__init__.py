@@ -142,6 +142,7 @@ __all__ = [
     "SignInOutcome",
     "SignedIn",
     "SupportsWrite",
+    "SupportsWriteText",
     "TechnicalDuty",
     "TwoFactorStatus",
     "Writable",

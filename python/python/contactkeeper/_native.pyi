@@ -4,7 +4,7 @@ import datetime
 import os
 import pathlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import Final, final
+from typing import Final, Literal, final
 
 from ._enums import (
     ContactSort,
@@ -320,7 +320,7 @@ class Directory:
     def closed(self) -> bool:
         """Whether ``close()`` was called."""
     def __enter__(self) -> Directory: ...
-    def __exit__(self, *_args: object) -> bool: ...
+    def __exit__(self, *_args: object) -> Literal[False]: ...
     def now(self) -> datetime.datetime:
         """The time now, by this directory's clock (UTC)."""
 

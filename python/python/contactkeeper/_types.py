@@ -40,6 +40,7 @@ __all__ = [
     "Notifier",
     "PasswordLike",
     "SupportsWrite",
+    "SupportsWriteText",
     "Writable",
     "AccountCreated",
     "AccountRequired",
@@ -108,13 +109,20 @@ AuditActorFilter = Union[str, Actor, ContactId, None]
 
 
 class SupportsWrite(Protocol):
-    """A file object open for writing: binary, or text opened with ``newline=""``."""
+    """A binary file object open for writing."""
 
     def write(self, data: bytes, /) -> object: ...
 
 
-Writable = Union[str, bytes, "os.PathLike[str]", SupportsWrite]
-"""Where an export goes: a path, or a file object open for writing."""
+class SupportsWriteText(Protocol):
+    """A text file object open for writing (opened with ``newline=""``)."""
+
+    def write(self, data: str, /) -> object: ...
+
+
+Writable = Union[str, bytes, "os.PathLike[str]", SupportsWrite, SupportsWriteText]
+"""Where an export goes: a path, or a file object open for writing, binary
+or text."""
 
 
 # ----- accounts (A) -----
