@@ -30,6 +30,10 @@
  *   unix seconds (int64_t).
  * - Handles are numbers, not addresses: a freed or foreign one is refused
  *   without being read, and freed handles cost no memory.
+ * - fork(): a child process must not use the directories its parent opened
+ *   (their SQLite connections and delivery threads stay the parent's); it
+ *   opens its own, on the same file if it likes. Pre-fork servers open
+ *   their directories after forking.
  * - Not detected: reading a view after freeing it; a double free of a view
  *   or string after the library reused its address; freeing a directory
  *   another thread still uses; an array length larger than the array.
@@ -52,6 +56,9 @@
 
 // The library's patch version.
 #define CK_VERSION_PATCH 0
+
+// The header's version as one number (see `ck_version_number()`).
+#define CK_VERSION_NUMBER (((CK_VERSION_MAJOR * 10000) + (CK_VERSION_MINOR * 100)) + CK_VERSION_PATCH)
 
 // The most bytes (terminator excluded) the library reads from one string
 // parameter looking for its NUL terminator.
@@ -1162,6 +1169,13 @@ extern "C" {
 // The version of the library actually linked ("0.1.0"), to compare with
 // the header's `CK_VERSION_*` macros. Static: never freed.
 const char *ck_version(void);
+
+// The version of the library actually linked as one number: major times
+// 10,000, plus minor times 100, plus patch (0.1.0 is 100), to compare with the header's
+// `CK_VERSION_NUMBER` at run time: `if (ck_version_number() <
+// CK_VERSION_NUMBER)` the program was built against a newer header than
+// the library it runs with.
+uint32_t ck_version_number(void);
 
 // Creates an account with a new owner contact in one step (A1). The
 // support desk, a partner or the host may do it. `plan` may be NULL for

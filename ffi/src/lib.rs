@@ -104,10 +104,32 @@ pub extern "C" fn ck_version() -> *const std::ffi::c_char {
     concat!(env!("CARGO_PKG_VERSION"), "\0").as_ptr().cast()
 }
 
+/// The version of the library actually linked as one number: major times
+/// 10,000, plus minor times 100, plus patch (0.1.0 is 100), to compare with the header's
+/// `CK_VERSION_NUMBER` at run time: `if (ck_version_number() <
+/// CK_VERSION_NUMBER)` the program was built against a newer header than
+/// the library it runs with.
+#[no_mangle]
+pub extern "C" fn ck_version_number() -> u32 {
+    CK_VERSION_NUMBER
+}
+
+/// The header's version as one number (see `ck_version_number()`).
+pub const CK_VERSION_NUMBER: u32 =
+    CK_VERSION_MAJOR * 10_000 + CK_VERSION_MINOR * 100 + CK_VERSION_PATCH;
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use contactkeeper_core::error::ALL_CODES;
+
+    #[test]
+    fn the_version_number_is_the_three_parts() {
+        assert_eq!(
+            ck_version_number(),
+            CK_VERSION_MAJOR * 10_000 + CK_VERSION_MINOR * 100 + CK_VERSION_PATCH
+        );
+    }
 
     #[test]
     fn version_macros_match_cargo_toml() {

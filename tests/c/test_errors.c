@@ -281,6 +281,8 @@ static void boundary_codes(void) {
     EXPECT(CK_NULL_POINTER, ck_confirm_enrollment_with_session(dir, "t", NULL, &sr));
     EXPECT(CK_NULL_POINTER, ck_reset_two_factor(dir, NULL, acct, bob));
     EXPECT(CK_NULL_POINTER, ck_totp_code(NULL, 0, NULL));
+    CHECK(ck_version_number() == CK_VERSION_NUMBER);
+    CHECK(CK_VERSION_NUMBER == CK_VERSION_MAJOR * 10000 + CK_VERSION_MINOR * 100 + CK_VERSION_PATCH);
     CHECK(STREQ(ck_sign_in_outcome_name(CK_SIGNED_IN), "signed_in"));
     CHECK(STREQ(ck_sign_in_outcome_name(CK_INVALID_LOGIN), "invalid_credentials"));
     CHECK(STREQ(ck_sign_in_outcome_name(CK_ACCOUNT_REQUIRED), "account_required"));
