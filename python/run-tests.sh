@@ -25,10 +25,12 @@ export PATH="$PWD/$VENV/bin:$PATH"
 # (no build isolation) and the dev profile: the core's debug build is
 # shared with `cargo test`, and the hashing crates are optimised in dev too
 # (see the workspace Cargo.toml). Releases build with the release profile.
-echo "== pip install ./python"
+echo "== pip install ./python (the Rust build runs first; its time is printed)"
+started=$(date +%s)
 MATURIN_PEP517_ARGS="--profile dev" \
     "$PY" -m pip install --quiet --disable-pip-version-check --no-build-isolation \
     --force-reinstall --no-deps ./python
+echo "   installed in $(( $(date +%s) - started )) s"
 
 # From outside the source tree, so that only the installed package is seen.
 cd "$VENV"
