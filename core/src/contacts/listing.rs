@@ -179,6 +179,7 @@ impl Directory {
                 // is full and one more passes (then there is a next page) or
                 // the account ends. The store reads the order from an index:
                 // a page costs what it walks, not what the account holds.
+                //
                 // One more than the page tells whether a next page exists;
                 // with filters, twice that, doubling while the walk goes on.
                 let filtered = query.role.is_some() || query.locked.is_some() || text.is_some();
