@@ -1721,6 +1721,27 @@ impl PyDirectory {
         convert::list(py, &v, convert::resource_record_py)
     }
 
+    /// Every resource of the account, fetched a page at a time.
+    #[pyo3(signature = (actor, account, *, page_size = convert::Limit(contactkeeper::MAX_PAGE)), text_signature = "($self, actor, account, *, page_size=1000)")]
+    fn iter_resources(
+        slf: &Bound<'_, Self>,
+        actor: ActorArg,
+        account: PyAccountId,
+        page_size: convert::Limit,
+    ) -> PyResult<Pages> {
+        let page_size = page_size.0;
+        slf.get().dir(slf.py())?;
+        Ok(Pages::new(
+            slf,
+            PageKind::Resources {
+                actor: actor.0,
+                account: account.0,
+                after: None,
+                limit: page_size,
+            },
+        ))
+    }
+
     /// The duties a contact holds in the account (H3).
     fn duties<'py>(
         &self,
@@ -1878,11 +1899,18 @@ enum PageKind {
         after: Option<ContactId>,
         limit: usize,
     },
+    Resources {
+        actor: Actor,
+        account: AccountId,
+        after: Option<contactkeeper::ResourceId>,
+        limit: usize,
+    },
 }
 
 enum Item {
     Audit(AuditEntry),
     Contact(ContactView),
+    Resource(contactkeeper::ResourceRecord),
 }
 
 struct PageState {
@@ -1940,6 +1968,14 @@ impl Pages {
                 } => py
                     .detach(|| d.list_contacts(actor, *account, *after, *limit))
                     .map(|v| v.into_iter().map(Item::Contact).collect()),
+                PageKind::Resources {
+                    actor,
+                    account,
+                    after,
+                    limit,
+                } => py
+                    .detach(|| d.resources(actor, *account, *after, *limit))
+                    .map(|v| v.into_iter().map(Item::Resource).collect()),
             };
             let page = fetched.map_err(|e| errors::to_py(py, e))?;
             let full = match &mut st.kind {
@@ -1955,6 +1991,12 @@ impl Pages {
                     }
                     page.len() >= *limit
                 }
+                PageKind::Resources { after, limit, .. } => {
+                    if let Some(Item::Resource(last)) = page.last() {
+                        *after = Some(last.id);
+                    }
+                    page.len() >= *limit
+                }
             };
             st.done = !full;
             st.buffer.extend(page);
@@ -1962,6 +2004,7 @@ impl Pages {
         match state.buffer.pop_front() {
             Some(Item::Audit(e)) => convert::audit_entry_py(py, &e).map(Some),
             Some(Item::Contact(c)) => convert::contact_view_py(py, &c).map(Some),
+            Some(Item::Resource(r)) => convert::resource_record_py(py, &r).map(Some),
             None => Ok(None),
         }
     }

@@ -278,6 +278,7 @@ def every_call(d: ck.Directory, w: dict[str, Any]) -> list[Callable[[], Any]]:
         lambda: d.set_billing_contacts(a, acct, primary=c),
         lambda: d.billing_contacts(a, acct),
         lambda: d.create_contact_with_duty(a, acct, new_contact("n3"), ck.BillingDuty()),
+        lambda: list(d.iter_resources(a, acct)),
         lambda: d.add_resource_with_new_primary(a, acct, kind="k", name="n4", contact=new_contact("n4")),
         lambda: d.designate(a, acct, c, ck.BillingDuty(), ck.DutyInfo()),
         lambda: d.report_milestone(a, acct, r, ck.Milestone.SOFTWARE_READY),

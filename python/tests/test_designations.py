@@ -34,6 +34,8 @@ def test_resources_need_an_eligible_primary_technical_contact(world: World) -> N
     page = world.dir.resources(tom, world.account, limit=2)
     rest = world.dir.resources(tom, world.account, after=page[-1].id)
     assert {x.id for x in page + rest} == {pc, *more}
+    every = list(world.dir.iter_resources(tom, world.account, page_size=2))
+    assert [x.id for x in every] == sorted({pc, *more}, key=lambda r: r.value)
     world.dir.remove_resource(tom, world.account, pc)
     with pytest.raises(ck.NotFoundError) as nf:
         world.dir.resource(tom, world.account, pc)

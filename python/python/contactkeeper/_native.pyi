@@ -694,6 +694,8 @@ class Directory:
         self, actor: ActorLike, account: AccountId, *, after: ResourceId | None = None, limit: int = 100
     ) -> list[Resource]:
         """A page of the account's resources, by id."""
+    def iter_resources(self, actor: ActorLike, account: AccountId, *, page_size: int = ...) -> Iterator[Resource]:
+        """Every resource of the account, fetched a page at a time."""
     def duties(self, actor: ActorLike, account: AccountId, contact: ContactId) -> list[Duty]:
         """The duties a contact holds in the account (H3)."""
     def reassign_duties(
