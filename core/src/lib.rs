@@ -61,6 +61,8 @@ pub use second_factor::sealing::SealingKey;
 pub use second_factor::{AssignedFactor, EnrollmentStart, TwoFactorMethod, TwoFactorStatus};
 pub use security_questions::SecurityAnswer;
 pub use signin::{SessionGrant, SessionInfo, SessionLifetimes, SignInOutcome, SignInRequest};
+#[cfg(feature = "postgres")]
+pub use store::PostgresStore;
 pub use store::{MemoryStore, ResourceRecord, Store, StoreError};
 #[cfg(feature = "sqlite")]
 pub use store::{SqliteOptions, SqliteStore};

@@ -151,6 +151,10 @@ mod sqlite;
 pub use memory::MemoryStore;
 #[cfg(feature = "sqlite")]
 pub use sqlite::{SqliteOptions, SqliteStore};
+#[cfg(feature = "postgres")]
+mod postgres;
+#[cfg(feature = "postgres")]
+pub use postgres::PostgresStore;
 
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;

@@ -29,7 +29,7 @@ const APPLICATION_ID: i32 = 0x636b_7072;
 
 /// The chain number of the directory's own audit chain (account ids are
 /// never negative).
-const DIRECTORY_CHAIN: i64 = -1;
+pub(super) const DIRECTORY_CHAIN: i64 = -1;
 
 /// The migrations, in order: the database at schema version `n` has had the
 /// first `n` applied. Append only; never edit one that has shipped.
@@ -591,15 +591,15 @@ fn extended_code(e: &rusqlite::Error) -> Option<i32> {
 
 // ----- values in columns -----
 
-fn int(what: &str, n: u64) -> Result<i64, StoreError> {
+pub(super) fn int(what: &str, n: u64) -> Result<i64, StoreError> {
     i64::try_from(n).map_err(|_| StoreError::Backend(format!("{what} {n} is above 2^63 - 1")))
 }
 
-fn uint(what: &str, n: i64) -> Result<u64, StoreError> {
+pub(super) fn uint(what: &str, n: i64) -> Result<u64, StoreError> {
     u64::try_from(n).map_err(|_| StoreError::Corrupt(format!("{what} is negative: {n}")))
 }
 
-fn nanos(t: OffsetDateTime) -> Result<i64, StoreError> {
+pub(super) fn nanos(t: OffsetDateTime) -> Result<i64, StoreError> {
     i64::try_from(t.unix_timestamp_nanos()).map_err(|_| {
         StoreError::Backend(format!(
             "the time {t} is outside what the SQLite store keeps (1677 to 2262)"
@@ -607,24 +607,24 @@ fn nanos(t: OffsetDateTime) -> Result<i64, StoreError> {
     })
 }
 
-fn time_of(n: i64) -> Result<OffsetDateTime, StoreError> {
+pub(super) fn time_of(n: i64) -> Result<OffsetDateTime, StoreError> {
     OffsetDateTime::from_unix_timestamp_nanos(i128::from(n))
         .map_err(|_| StoreError::Corrupt(format!("time out of range: {n}")))
 }
 
-fn hash_of(what: &str, bytes: &[u8]) -> Result<Hash, StoreError> {
+pub(super) fn hash_of(what: &str, bytes: &[u8]) -> Result<Hash, StoreError> {
     Hash::try_from(bytes)
         .map_err(|_| StoreError::Corrupt(format!("{what}: a hash of {} bytes", bytes.len())))
 }
 
 /// Where a time falls against the range of stored times.
-enum Bound {
+pub(super) enum Bound {
     Below,
     At(i64),
     Above,
 }
 
-fn bound(t: OffsetDateTime) -> Bound {
+pub(super) fn bound(t: OffsetDateTime) -> Bound {
     match i64::try_from(t.unix_timestamp_nanos()) {
         Ok(n) => Bound::At(n),
         Err(_) if t.unix_timestamp_nanos() < 0 => Bound::Below,
@@ -634,15 +634,15 @@ fn bound(t: OffsetDateTime) -> Bound {
 
 /// A version or id as a parameter of a `WHERE`: one above `i64::MAX`
 /// becomes -1, which no row has, so the statement finds nothing.
-fn param(v: u64) -> i64 {
+pub(super) fn param(v: u64) -> i64 {
     i64::try_from(v).unwrap_or(-1)
 }
 
-fn limit(n: usize) -> i64 {
+pub(super) fn limit(n: usize) -> i64 {
     i64::try_from(n).unwrap_or(i64::MAX)
 }
 
-fn chain_of(chain: Option<AccountId>) -> Result<i64, StoreError> {
+pub(super) fn chain_of(chain: Option<AccountId>) -> Result<i64, StoreError> {
     match chain {
         Some(a) => int("account id", a.get()),
         None => Ok(DIRECTORY_CHAIN),
@@ -654,7 +654,7 @@ fn chain_of(chain: Option<AccountId>) -> Result<i64, StoreError> {
 /// What a column-held field of a record is, to put a placeholder in its
 /// place while the rest of the record is decoded.
 #[derive(Clone, Copy)]
-enum Kind {
+pub(super) enum Kind {
     Int,
     Str,
     Time,
@@ -662,32 +662,33 @@ enum Kind {
     Bytes32,
 }
 
-const ACCOUNT_COLUMNS: &[(&str, Kind)] = &[
+pub(super) const ACCOUNT_COLUMNS: &[(&str, Kind)] = &[
     ("id", Kind::Int),
     ("version", Kind::Int),
     ("created_at", Kind::Time),
 ];
-const CONTACT_COLUMNS: &[(&str, Kind)] = &[
+pub(super) const CONTACT_COLUMNS: &[(&str, Kind)] = &[
     ("id", Kind::Int),
     ("login_key", Kind::Str),
     ("version", Kind::Int),
     ("created_at", Kind::Time),
 ];
-const MEMBERSHIP_COLUMNS: &[(&str, Kind)] = &[
+pub(super) const MEMBERSHIP_COLUMNS: &[(&str, Kind)] = &[
     ("account", Kind::Int),
     ("contact", Kind::Int),
     ("since", Kind::Time),
 ];
-const NOTIFICATION_COLUMNS: &[(&str, Kind)] = &[("id", Kind::Int), ("at", Kind::Time)];
-const SESSION_COLUMNS: &[(&str, Kind)] = &[
+pub(super) const NOTIFICATION_COLUMNS: &[(&str, Kind)] = &[("id", Kind::Int), ("at", Kind::Time)];
+pub(super) const SESSION_COLUMNS: &[(&str, Kind)] = &[
     ("key", Kind::Bytes32),
     ("contact", Kind::Int),
     ("account", Kind::Int),
     ("created_at", Kind::Time),
     ("last_seen_at", Kind::Time),
 ];
-const THROTTLE_COLUMNS: &[(&str, Kind)] = &[("key", Kind::Bytes32), ("version", Kind::Int)];
-const RESOURCE_COLUMNS: &[(&str, Kind)] = &[
+pub(super) const THROTTLE_COLUMNS: &[(&str, Kind)] =
+    &[("key", Kind::Bytes32), ("version", Kind::Int)];
+pub(super) const RESOURCE_COLUMNS: &[(&str, Kind)] = &[
     ("id", Kind::Int),
     ("account", Kind::Int),
     ("primary", Kind::Int),
@@ -696,7 +697,7 @@ const RESOURCE_COLUMNS: &[(&str, Kind)] = &[
 ];
 
 /// The record as a JSON document, without the fields kept in columns.
-fn doc_of<T: Serialize>(
+pub(super) fn doc_of<T: Serialize>(
     what: &str,
     rec: &T,
     columns: &[(&str, Kind)],
@@ -715,7 +716,7 @@ fn doc_of<T: Serialize>(
 /// kept in columns (the caller sets them). The placeholders are written
 /// into the document's text, so that it is decoded in one pass, straight
 /// into the record.
-fn from_doc<T: DeserializeOwned>(
+pub(super) fn from_doc<T: DeserializeOwned>(
     what: &str,
     doc: &str,
     columns: &[(&str, Kind)],
@@ -748,13 +749,13 @@ fn from_doc<T: DeserializeOwned>(
 
 /// A record's time fields set to the epoch: they are kept in columns, and
 /// the JSON encoding of a time can fail where the column's cannot.
-fn epoch() -> OffsetDateTime {
+pub(super) fn epoch() -> OffsetDateTime {
     OffsetDateTime::UNIX_EPOCH
 }
 
 // ----- rows -----
 
-type AccountRow = (i64, i64, i64, i64, Vec<u8>, String);
+pub(super) type AccountRow = (i64, i64, i64, i64, Vec<u8>, String);
 
 fn account_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<AccountRow> {
     Ok((
@@ -767,7 +768,7 @@ fn account_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<AccountRow> {
     ))
 }
 
-fn decode_account(row: AccountRow) -> Result<AccountRecord, StoreError> {
+pub(super) fn decode_account(row: AccountRow) -> Result<AccountRecord, StoreError> {
     let (id, version, created_at, seq, hash, doc) = row;
     let what = format!("account {id}");
     let mut a: AccountRecord = from_doc(&what, &doc, ACCOUNT_COLUMNS)?;
@@ -781,7 +782,7 @@ fn decode_account(row: AccountRow) -> Result<AccountRecord, StoreError> {
     Ok(a)
 }
 
-type ContactRow = (i64, String, i64, i64, String);
+pub(super) type ContactRow = (i64, String, i64, i64, String);
 
 fn contact_row(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<ContactRow> {
     Ok((
@@ -793,7 +794,7 @@ fn contact_row(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<ContactRow>
     ))
 }
 
-fn decode_contact(row: ContactRow) -> Result<ContactRecord, StoreError> {
+pub(super) fn decode_contact(row: ContactRow) -> Result<ContactRecord, StoreError> {
     let (id, login_key, version, created_at, doc) = row;
     let mut c: ContactRecord = from_doc(&format!("contact {id}"), &doc, CONTACT_COLUMNS)?;
     c.id = ContactId(uint("contact id", id)?);
@@ -803,13 +804,13 @@ fn decode_contact(row: ContactRow) -> Result<ContactRecord, StoreError> {
     Ok(c)
 }
 
-type MembershipRow = (i64, i64, i64, String);
+pub(super) type MembershipRow = (i64, i64, i64, String);
 
 fn membership_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<MembershipRow> {
     Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
 }
 
-fn decode_membership(row: MembershipRow) -> Result<MembershipRecord, StoreError> {
+pub(super) fn decode_membership(row: MembershipRow) -> Result<MembershipRecord, StoreError> {
     let (account, contact, since, doc) = row;
     let what = format!("membership of contact {contact} in account {account}");
     let mut m: MembershipRecord = from_doc(&what, &doc, MEMBERSHIP_COLUMNS)?;
@@ -819,7 +820,7 @@ fn decode_membership(row: MembershipRow) -> Result<MembershipRecord, StoreError>
     Ok(m)
 }
 
-type AuditRow = (
+pub(super) type AuditRow = (
     i64,
     i64,
     String,
@@ -847,7 +848,10 @@ fn audit_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<AuditRow> {
     ))
 }
 
-fn decode_audit(chain: Option<AccountId>, row: AuditRow) -> Result<AuditEntry, StoreError> {
+pub(super) fn decode_audit(
+    chain: Option<AccountId>,
+    row: AuditRow,
+) -> Result<AuditEntry, StoreError> {
     let (seq, at, actor, operation, target, outcome, fields, detail, prev_hash, hash) = row;
     let what = match chain {
         Some(a) => format!("audit entry {seq} of {a}"),
@@ -870,13 +874,13 @@ fn decode_audit(chain: Option<AccountId>, row: AuditRow) -> Result<AuditEntry, S
     })
 }
 
-type OutboxRow = (i64, i64, i64, i64, String);
+pub(super) type OutboxRow = (i64, i64, i64, i64, String);
 
 fn outbox_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<OutboxRow> {
     Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
 }
 
-fn decode_outbox(row: OutboxRow) -> Result<OutboxItem, StoreError> {
+pub(super) fn decode_outbox(row: OutboxRow) -> Result<OutboxItem, StoreError> {
     let (id, due, attempts, at, doc) = row;
     let mut n: Notification = from_doc(&format!("notification {id}"), &doc, NOTIFICATION_COLUMNS)?;
     n.id = NotificationId(uint("notification id", id)?);
@@ -889,7 +893,7 @@ fn decode_outbox(row: OutboxRow) -> Result<OutboxItem, StoreError> {
     })
 }
 
-type SessionRow = (Vec<u8>, i64, i64, i64, i64, String);
+pub(super) type SessionRow = (Vec<u8>, i64, i64, i64, i64, String);
 
 fn session_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<SessionRow> {
     Ok((
@@ -902,7 +906,7 @@ fn session_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<SessionRow> {
     ))
 }
 
-fn decode_session(row: SessionRow) -> Result<SessionRecord, StoreError> {
+pub(super) fn decode_session(row: SessionRow) -> Result<SessionRecord, StoreError> {
     let (key, contact, account, created_at, last_seen, doc) = row;
     let what = "a session";
     let mut s: SessionRecord = from_doc(what, &doc, SESSION_COLUMNS)?;
@@ -914,7 +918,7 @@ fn decode_session(row: SessionRow) -> Result<SessionRecord, StoreError> {
     Ok(s)
 }
 
-type ResourceRow = (i64, i64, i64, Option<i64>, i64, String);
+pub(super) type ResourceRow = (i64, i64, i64, Option<i64>, i64, String);
 
 fn resource_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ResourceRow> {
     Ok((
@@ -927,7 +931,7 @@ fn resource_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ResourceRow> {
     ))
 }
 
-fn decode_resource(row: ResourceRow) -> Result<ResourceRecord, StoreError> {
+pub(super) fn decode_resource(row: ResourceRow) -> Result<ResourceRecord, StoreError> {
     let (id, account, primary, secondary, created_at, doc) = row;
     let mut r: ResourceRecord = from_doc(&format!("resource {id}"), &doc, RESOURCE_COLUMNS)?;
     r.id = ResourceId(uint("resource id", id)?);
