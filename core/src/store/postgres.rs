@@ -159,8 +159,9 @@ impl PostgresStore {
     /// password; a database made by a newer library is
     /// [`StoreError::SchemaTooNew`].
     pub fn connect(url: &str) -> Result<PostgresStore, StoreError> {
-        let config: postgres::Config = url.parse().map_err(|e: postgres::Error| {
-            StoreError::CannotOpen(format!("a malformed PostgreSQL URL: {}", redact(&e)))
+        // Not the parser's message: it may quote the URL, password included.
+        let config: postgres::Config = url.parse().map_err(|_: postgres::Error| {
+            StoreError::CannotOpen("a malformed PostgreSQL URL".into())
         })?;
         // One connection first: a refused one or a wrong password answers
         // at once, not after the pool's timeout.
@@ -181,7 +182,7 @@ impl PostgresStore {
     fn conn(&self) -> Result<Conn, StoreError> {
         self.pool
             .get()
-            .map_err(|e| StoreError::Busy.with_context(&format!("no connection: {e}")))
+            .map_err(|e| StoreError::Backend(format!("no PostgreSQL connection: {e}")))
     }
 
     fn migrate(&self) -> Result<(), StoreError> {
@@ -215,19 +216,6 @@ impl PostgresStore {
         )
         .map_err(backend)?;
         tx.commit().map_err(backend)
-    }
-}
-
-trait Context {
-    fn with_context(self, what: &str) -> StoreError;
-}
-
-impl Context for StoreError {
-    fn with_context(self, what: &str) -> StoreError {
-        match self {
-            StoreError::Busy => StoreError::Backend(format!("PostgreSQL busy: {what}")),
-            other => other,
-        }
     }
 }
 
