@@ -45,6 +45,13 @@ struct Slots<T> {
     free: Vec<usize>,
 }
 
+// A handle's 64 bits travel as a pointer: the C library is for 64-bit
+// targets (as every platform the portals run on).
+const _: () = assert!(
+    usize::BITS == 64,
+    "libcontactkeeper's handles need 64-bit pointers"
+);
+
 const GENERATION_BITS: u32 = 24;
 const GENERATION_MASK: u64 = (1 << GENERATION_BITS) - 1;
 
