@@ -32,7 +32,8 @@ if [ -z "${CONTACTKEEPER_POSTGRES_URL:-}" ]; then
     eval "$(bash tests/postgres/server.sh start "$pg/cluster")"
     export CONTACTKEEPER_POSTGRES_URL
 fi
-cargo test -p contactkeeper --features postgres --locked --test postgres
+# Every test of the core, on the memory, SQLite and PostgreSQL stores.
+cargo test -p contactkeeper --features postgres --locked --tests
 
 echo "== cargo run --example quickstart (the demo, twice, on a new file)"
 demo=$(mktemp -d)

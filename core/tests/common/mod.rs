@@ -28,13 +28,84 @@ pub fn for_each_store(body: impl Fn(Fixture)) {
     }
 }
 
-/// A new, empty store of each kind, by name.
+/// A new, empty store of each kind, by name: with the `postgres` feature
+/// and `CONTACTKEEPER_POSTGRES_URL` set, a PostgreSQL store on a new
+/// database too.
 pub fn stores() -> Vec<(&'static str, Arc<dyn Store>)> {
-    vec![
+    #[allow(unused_mut, reason = "the PostgreSQL store joins with its feature")]
+    let mut stores = vec![
         ("memory", Arc::new(MemoryStore::new()) as Arc<dyn Store>),
         #[cfg(feature = "sqlite")]
         ("sqlite", Arc::new(TempSqlite::new()) as Arc<dyn Store>),
-    ]
+    ];
+    // PostgreSQL keeps no sealing key: the host gives its servers theirs.
+    #[cfg(feature = "postgres")]
+    if let Some(pg) = postgres::fresh_store() {
+        let key = contactkeeper::SealingKey::random(1).unwrap();
+        stores.push((
+            "postgres",
+            Wrapped::with_sealing_key(Arc::new(pg), key) as Arc<dyn Store>,
+        ));
+    }
+    stores
+}
+
+/// PostgreSQL databases for the tests, one per store.
+#[cfg(feature = "postgres")]
+pub mod postgres {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    /// The server's URL (a role that may create databases), if set.
+    pub fn server() -> Option<String> {
+        std::env::var("CONTACTKEEPER_POSTGRES_URL")
+            .ok()
+            .filter(|u| !u.trim().is_empty())
+    }
+
+    /// `url` pointing at database `db` instead.
+    pub fn with_database(url: &str, db: &str) -> String {
+        let rest = url
+            .strip_prefix("postgres://")
+            .or_else(|| url.strip_prefix("postgresql://"));
+        match rest {
+            Some(rest) => {
+                let (authority, query) = match rest.split_once('/') {
+                    Some((a, path)) => (a, path.split_once('?').map(|(_, q)| q)),
+                    None => (rest, None),
+                };
+                match query {
+                    Some(q) => format!("postgres://{authority}/{db}?{q}"),
+                    None => format!("postgres://{authority}/{db}"),
+                }
+            }
+            None => format!("{url} dbname={db}"),
+        }
+    }
+
+    static DATABASES: AtomicUsize = AtomicUsize::new(0);
+
+    /// A new, empty database on the server and its URL.
+    pub fn fresh_database(url: &str) -> String {
+        let name = format!(
+            "ck_test_{}_{}",
+            std::process::id(),
+            DATABASES.fetch_add(1, Ordering::SeqCst)
+        );
+        let mut admin = ::postgres::Client::connect(url, ::postgres::NoTls).unwrap();
+        admin
+            .batch_execute(&format!("DROP DATABASE IF EXISTS {name}"))
+            .unwrap();
+        admin
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .unwrap();
+        with_database(url, &name)
+    }
+
+    /// A store on a new database, when there is a server.
+    pub fn fresh_store() -> Option<contactkeeper::PostgresStore> {
+        let url = server()?;
+        Some(contactkeeper::PostgresStore::connect(&fresh_database(&url)).unwrap())
+    }
 }
 
 /// A SQLite store in a new temporary directory, removed with the store.
@@ -430,6 +501,9 @@ pub struct Wrapped {
     pub directory_writes: std::sync::atomic::AtomicUsize,
     pub audit_calls: std::sync::atomic::AtomicUsize,
     pub alter_audit: std::sync::Mutex<Option<AuditFilter>>,
+    /// The sealing key it hands out instead of the inner store's (a store
+    /// that keeps none, as PostgreSQL's, gets one the host would give).
+    pub sealing: Option<contactkeeper::SealingKey>,
 }
 
 impl Wrapped {
@@ -442,7 +516,15 @@ impl Wrapped {
             directory_writes: Default::default(),
             audit_calls: Default::default(),
             alter_audit: Default::default(),
+            sealing: None,
         })
+    }
+
+    /// `inner`, handing out `key` as its sealing key.
+    pub fn with_sealing_key(inner: Arc<dyn Store>, key: contactkeeper::SealingKey) -> Arc<Wrapped> {
+        let mut w = Arc::into_inner(Wrapped::new(inner)).unwrap();
+        w.sealing = Some(key);
+        Arc::new(w)
     }
 
     pub fn set_alter(&self, f: Option<AuditFilter>) {
@@ -560,7 +642,10 @@ impl Store for Wrapped {
         self.inner.purge_throttle(now)
     }
     fn sealing_key(&self) -> Result<Option<contactkeeper::SealingKey>, contactkeeper::StoreError> {
-        self.inner.sealing_key()
+        match &self.sealing {
+            Some(k) => Ok(Some(k.clone())),
+            None => self.inner.sealing_key(),
+        }
     }
     fn session(
         &self,
