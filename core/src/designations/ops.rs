@@ -392,11 +392,8 @@ impl Directory {
         self.write(actor, op, |tx, _| {
             let what = milestone.describe()?;
             let r = resource_in(tx, account, resource)?;
-            let wants = |tx: &mut Tx<'_>, c: ContactId| -> Result<bool, Error> {
-                Ok(tx
-                    .membership(account, c)?
-                    .is_some_and(|m| m.notifications.milestones))
-            };
+            let wants =
+                |tx: &mut Tx<'_>, c| crate::notify::ops::wants(tx, account, c, |p| p.milestones);
             if !wants(tx, r.primary)? {
                 let why = format!(
                     "{what}; not sent: the primary technical contact {} turned milestone notices off",

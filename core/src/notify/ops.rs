@@ -128,11 +128,7 @@ impl Directory {
             let subject = check_notice(subject, body)?;
             let a = tx.account(account)?;
             let (billing, owner) = (a.billing, a.owner);
-            let wants = |tx: &mut Tx<'_>, c: ContactId| -> Result<bool, Error> {
-                Ok(tx
-                    .membership(account, c)?
-                    .is_some_and(|m| m.notifications.billing))
-            };
+            let wants = |tx: &mut Tx<'_>, c| wants(tx, account, c, |p| p.billing);
             let (to, who) = match billing.primary {
                 Some(p) => (p, "the primary billing contact"),
                 None => (owner, "the owner (no billing contact is set)"),
@@ -160,6 +156,19 @@ impl Directory {
                 .detail(Some(format!("to {who} {to}: {subject}"))))
         })
     }
+}
+
+/// Whether a member of the account wants the notices `pick` names (H6,
+/// H7); one who is not a member wants none.
+pub(crate) fn wants(
+    tx: &mut Tx<'_>,
+    account: AccountId,
+    contact: ContactId,
+    pick: fn(&NotificationPrefs) -> bool,
+) -> Result<bool, Error> {
+    Ok(tx
+        .membership(account, contact)?
+        .is_some_and(|m| pick(&m.notifications)))
 }
 
 /// A host's notice (I4, H7): a subject of one line, at most 200 characters,

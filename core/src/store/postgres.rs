@@ -19,10 +19,10 @@ use r2d2_postgres::PostgresConnectionManager;
 use time::OffsetDateTime;
 
 use super::sqlite::{
-    bound, chain_of, decode_account, decode_audit, decode_contact, decode_membership,
-    decode_outbox, decode_resource, decode_session, doc_of, epoch, hash_of, int, limit, nanos,
-    param, uint, Bound, ACCOUNT_COLUMNS, CONTACT_COLUMNS, DIRECTORY_CHAIN, MEMBERSHIP_COLUMNS,
-    NOTIFICATION_COLUMNS, RESOURCE_COLUMNS, SESSION_COLUMNS, THROTTLE_COLUMNS,
+    audit_range, bound, chain_of, decode_account, decode_audit, decode_contact, decode_membership,
+    decode_outbox, decode_resource, decode_session, decode_throttle, doc_of, epoch, hash_of, int,
+    limit, nanos, param, uint, Bound, ACCOUNT_COLUMNS, CONTACT_COLUMNS, DIRECTORY_CHAIN,
+    MEMBERSHIP_COLUMNS, NOTIFICATION_COLUMNS, RESOURCE_COLUMNS, SESSION_COLUMNS, THROTTLE_COLUMNS,
 };
 use super::{
     AccountRecord, AccountWrite, Changeset, Check, ContactRecord, ContactSort, ContactWrite,
@@ -828,15 +828,8 @@ impl Store for PostgresStore {
         let Ok(chain_no) = chain_of(chain) else {
             return Ok(Vec::new());
         };
-        let from = match query.from.map(bound) {
-            None | Some(Bound::Below) => None,
-            Some(Bound::At(n)) => Some(n),
-            Some(Bound::Above) => return Ok(Vec::new()),
-        };
-        let until = match query.until.map(bound) {
-            None | Some(Bound::Above) => None,
-            Some(Bound::At(n)) => Some(n),
-            Some(Bound::Below) => return Ok(Vec::new()),
+        let Some((from, until)) = audit_range(query) else {
+            return Ok(Vec::new());
         };
         let after = i64::try_from(query.after_seq).unwrap_or(i64::MAX);
         let operation = query.operation.map(Operation::name);
@@ -964,22 +957,7 @@ impl Store for PostgresStore {
             return Ok(None);
         };
         let (version, doc): (i64, String) = (r.get(0), r.get(1));
-        #[derive(serde::Deserialize)]
-        struct Doc {
-            failures: u32,
-            #[serde(with = "time::serde::rfc3339")]
-            window_start: OffsetDateTime,
-            lock: Option<crate::credentials::AutoLock>,
-        }
-        let d: Doc = serde_json::from_str(&doc)
-            .map_err(|e| StoreError::Corrupt(format!("a throttle record: {e}")))?;
-        Ok(Some(ThrottleRecord {
-            key: *key,
-            failures: d.failures,
-            window_start: d.window_start,
-            lock: d.lock,
-            version: uint("throttle version", version)?,
-        }))
+        decode_throttle(key, version, &doc).map(Some)
     }
 
     fn purge_throttle(&self, now: OffsetDateTime) -> Result<usize, StoreError> {

@@ -543,8 +543,19 @@ fn write_sort_keys(tx: &Connection, c: &ContactRecord) -> Result<(), StoreError>
     tx.prepare_cached(sql::CONTACT_SORT_KEYS)
         .and_then(|mut s| s.execute(params![id, name, email]))
         .map_err(backend)?;
+    copy_sort_keys(tx, id, &name, &c.login_key, &email)
+}
+
+/// A contact's sort keys onto its memberships, where they differ.
+fn copy_sort_keys(
+    tx: &Connection,
+    id: i64,
+    name: &str,
+    login: &str,
+    email: &str,
+) -> Result<(), StoreError> {
     tx.prepare_cached(sql::MEMBERSHIP_SORT_KEYS)
-        .and_then(|mut s| s.execute(params![id, name, c.login_key, email]))
+        .and_then(|mut s| s.execute(params![id, name, login, email]))
         .map_err(backend)?;
     Ok(())
 }
@@ -640,6 +651,48 @@ pub(super) fn param(v: u64) -> i64 {
 
 pub(super) fn limit(n: usize) -> i64 {
     i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+/// An audit query's time range as stored times, `None` when it can match
+/// no entry (it starts after, or ends before, every time a column keeps).
+pub(super) fn audit_range(query: &AuditQuery) -> Option<(Option<i64>, Option<i64>)> {
+    let from = match query.from.map(bound) {
+        None | Some(Bound::Below) => None,
+        Some(Bound::At(n)) => Some(n),
+        Some(Bound::Above) => return None,
+    };
+    let until = match query.until.map(bound) {
+        None | Some(Bound::Above) => None,
+        Some(Bound::At(n)) => Some(n),
+        Some(Bound::Below) => return None,
+    };
+    Some((from, until))
+}
+
+/// A throttle record from its row (D5). Read on every sign-in attempt:
+/// parsed straight into its fields, without the key and version that
+/// `from_doc` would splice in.
+pub(super) fn decode_throttle(
+    key: &[u8; 32],
+    version: i64,
+    doc: &str,
+) -> Result<ThrottleRecord, StoreError> {
+    #[derive(serde::Deserialize)]
+    struct Doc {
+        failures: u32,
+        #[serde(with = "time::serde::rfc3339")]
+        window_start: OffsetDateTime,
+        lock: Option<crate::credentials::AutoLock>,
+    }
+    let d: Doc = serde_json::from_str(doc)
+        .map_err(|e| StoreError::Corrupt(format!("a throttle record: {e}")))?;
+    Ok(ThrottleRecord {
+        key: *key,
+        failures: d.failures,
+        window_start: d.window_start,
+        lock: d.lock,
+        version: uint("throttle version", version)?,
+    })
 }
 
 pub(super) fn chain_of(chain: Option<AccountId>) -> Result<i64, StoreError> {
@@ -1009,8 +1062,8 @@ mod sql {
                              audit_hash = ?4, doc = ?5
          WHERE id = ?1 AND version = ?6";
     pub(super) const CONTACT_INSERT: &str =
-        "INSERT INTO contacts (id, login_key, version, created_at, doc)
-         VALUES (?1, ?2, 1, ?3, ?4)";
+        "INSERT INTO contacts (id, login_key, version, created_at, doc, name_key, email_key)
+         VALUES (?1, ?2, 1, ?3, ?4, ?5, ?6)";
     pub(super) const CONTACT_SORT_KEYS: &str = "UPDATE contacts SET name_key = ?2, email_key = ?3
          WHERE id = ?1 AND (name_key IS NOT ?2 OR email_key IS NOT ?3)";
     pub(super) const MEMBERSHIP_SORT_KEYS: &str =
@@ -1018,7 +1071,8 @@ mod sql {
          WHERE contact = ?1
            AND (name_key IS NOT ?2 OR login_key IS NOT ?3 OR email_key IS NOT ?4)";
     pub(super) const CONTACT_UPDATE: &str =
-        "UPDATE contacts SET version = version + 1, created_at = ?2, doc = ?3
+        "UPDATE contacts SET version = version + 1, created_at = ?2, doc = ?3,
+                             name_key = ?6, email_key = ?7
          WHERE id = ?1 AND version = ?4 AND login_key = ?5";
     pub(super) const CONTACT_DELETE: &str = "DELETE FROM contacts WHERE id = ?1 AND version = ?2";
     pub(super) const MEMBERSHIP_PUT: &str =
@@ -1260,9 +1314,15 @@ fn write_contacts(tx: &Connection, writes: &[ContactWrite]) -> Result<(), StoreE
                 let mut plain = r.clone();
                 plain.created_at = epoch();
                 let doc = doc_of("a contact", &plain, CONTACT_COLUMNS)?;
+                // The sort keys (I5) go with the row; a new contact has no
+                // membership to copy them to yet.
+                let name = ContactSort::Name.key_of(r);
+                let email = ContactSort::Email.key_of(r);
                 if matches!(w, ContactWrite::Insert(_)) {
                     tx.prepare_cached(sql::CONTACT_INSERT)
-                        .and_then(|mut s| s.execute(params![id, r.login_key, created_at, doc]))
+                        .and_then(|mut s| {
+                            s.execute(params![id, r.login_key, created_at, doc, name, email])
+                        })
                         .map_err(|e| match extended_code(&e) {
                             Some(ffi::SQLITE_CONSTRAINT_PRIMARYKEY) => {
                                 StoreError::Duplicate(Entity::Contact)
@@ -1277,12 +1337,20 @@ fn write_contacts(tx: &Connection, writes: &[ContactWrite]) -> Result<(), StoreE
                     let changed = tx
                         .prepare_cached(sql::CONTACT_UPDATE)
                         .and_then(|mut s| {
-                            s.execute(params![id, created_at, doc, param(r.version), r.login_key,])
+                            s.execute(params![
+                                id,
+                                created_at,
+                                doc,
+                                param(r.version),
+                                r.login_key,
+                                name,
+                                email
+                            ])
                         })
                         .map_err(backend)?;
                     one_row(changed)?;
+                    copy_sort_keys(tx, id, &name, &r.login_key, &email)?;
                 }
-                write_sort_keys(tx, r)?;
             }
             ContactWrite::Delete(id, version) => {
                 let changed = tx
@@ -1629,15 +1697,8 @@ impl Store for SqliteStore {
         let Ok(chain_no) = chain_of(chain) else {
             return Ok(Vec::new());
         };
-        let from = match query.from.map(bound) {
-            None | Some(Bound::Below) => None,
-            Some(Bound::At(n)) => Some(n),
-            Some(Bound::Above) => return Ok(Vec::new()),
-        };
-        let until = match query.until.map(bound) {
-            None | Some(Bound::Above) => None,
-            Some(Bound::At(n)) => Some(n),
-            Some(Bound::Below) => return Ok(Vec::new()),
+        let Some((from, until)) = audit_range(query) else {
+            return Ok(Vec::new());
         };
         let after = i64::try_from(query.after_seq).unwrap_or(i64::MAX);
         let conn = self.conn();
@@ -1766,24 +1827,7 @@ impl Store for SqliteStore {
         let Some((version, doc)) = row else {
             return Ok(None);
         };
-        // Read on every sign-in attempt: parsed straight into its fields,
-        // without the key and version that `from_doc` would splice in.
-        #[derive(serde::Deserialize)]
-        struct Doc {
-            failures: u32,
-            #[serde(with = "time::serde::rfc3339")]
-            window_start: OffsetDateTime,
-            lock: Option<crate::credentials::AutoLock>,
-        }
-        let d: Doc = serde_json::from_str(&doc)
-            .map_err(|e| StoreError::Corrupt(format!("a throttle record: {e}")))?;
-        Ok(Some(ThrottleRecord {
-            key: *key,
-            failures: d.failures,
-            window_start: d.window_start,
-            lock: d.lock,
-            version: uint("throttle version", version)?,
-        }))
+        decode_throttle(key, version, &doc).map(Some)
     }
 
     fn purge_throttle(&self, now: OffsetDateTime) -> Result<usize, StoreError> {
